@@ -1,0 +1,37 @@
+#pragma once
+
+#include <breeze/base/expected.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace breeze::files {
+
+/// Whole file as bytes; a missing or unreadable file is an io / not_found Error naming the path.
+[[nodiscard]] Expected<std::string> read(const std::filesystem::path& path);
+
+/// Writes `content` to a temporary file beside `path`, fsyncs it and renames it over `path`, so an
+/// interrupted run never leaves a half-written file. Creates missing parent directories.
+[[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path, std::string_view content);
+
+/// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+public:
+  explicit TempDir(std::string_view prefix = "breeze");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+/// `$XDG_CACHE_HOME/breeze` or `~/.cache/breeze`.
+[[nodiscard]] std::filesystem::path cache_dir();
+
+} // namespace breeze::files

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <breeze/base/expected.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breeze::config {
+
+/// Project settings. Built-in defaults are Apache Airflow's; a `breeze.yaml` in the sources root
+/// overrides them (so other projects with the same CI-image + constraints pattern can use breeze),
+/// then BREEZE_* environment variables, then command-line flags (applied by each command).
+struct Settings {
+  std::vector<std::string> python_versions{"3.10", "3.11", "3.12", "3.13"};
+  std::string default_branch = "main";
+  std::string registry = "ghcr.io";
+  std::string github_repository = "apache/airflow";
+  std::vector<std::string> constraints_modes{"constraints-source-providers", "constraints",
+                                             "constraints-no-providers"};
+  std::string default_constraints_mode = "constraints-source-providers";
+  std::string constraints_branch = "constraints-main";
+  std::string dockerfile_ci = "Dockerfile.ci";
+  std::string dockerfile_prod = "Dockerfile";
+
+  /// The sources root (folder holding Dockerfile.ci or breeze.yaml); empty when none was found.
+  std::filesystem::path sources_root;
+  /// The breeze.yaml that was read, if any.
+  std::optional<std::filesystem::path> settings_file;
+
+  /// Newest supported Python ("3.13" by default) — the default for `--python`.
+  [[nodiscard]] std::string newest_python() const;
+  /// Oldest supported Python ("3.10" by default).
+  [[nodiscard]] std::string oldest_python() const;
+  /// Usage error unless `python` is one of python_versions.
+  [[nodiscard]] Expected<void> check_python(const std::string& python) const;
+  /// Usage error unless `mode` is one of constraints_modes.
+  [[nodiscard]] Expected<void> check_constraints_mode(const std::string& mode) const;
+};
+
+/// Reads an environment variable (injectable so tests need not touch the real environment).
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// The process environment.
+[[nodiscard]] EnvLookup process_env();
+
+/// Walks up from `start` to the first folder holding `Dockerfile.ci` or `breeze.yaml`.
+[[nodiscard]] std::optional<std::filesystem::path> find_sources_root(const std::filesystem::path& start);
+
+/// Applies a breeze.yaml text to `settings`. Errors are usage errors worded
+/// `breeze.yaml:LINE: what is wrong`.
+[[nodiscard]] Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text,
+                                        const std::string& file_label = "breeze.yaml");
+
+/// Applies BREEZE_PYTHON_VERSIONS (space or comma separated), BREEZE_DEFAULT_BRANCH,
+/// BREEZE_REGISTRY, BREEZE_CONSTRAINTS_BRANCH.
+[[nodiscard]] Expected<void> apply_env(Settings& settings, const EnvLookup& env);
+
+/// Defaults <- breeze.yaml in the sources root <- environment. `airflow_sources` is the value of
+/// --airflow-sources (empty: discover from `cwd`).
+[[nodiscard]] Expected<Settings> load(const std::string& airflow_sources,
+                                      const std::filesystem::path& cwd, const EnvLookup& env);
+
+} // namespace breeze::config

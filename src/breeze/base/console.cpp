@@ -1,0 +1,83 @@
+#include <breeze/base/console.hpp>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace breeze::console {
+
+bool colour_enabled(std::FILE* stream) {
+  if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
+  if (const char* term = std::getenv("TERM"); term && std::strcmp(term, "dumb") == 0) return false;
+  return ::isatty(::fileno(stream)) != 0;
+}
+
+bool github_actions() {
+  const char* v = std::getenv("GITHUB_ACTIONS");
+  return v && std::strcmp(v, "true") == 0;
+}
+
+std::string paint(std::string_view text, Colour colour, bool enabled) {
+  if (!enabled || colour == Colour::none) return std::string(text);
+  const char* code = "";
+  switch (colour) {
+  case Colour::red: code = "\033[31m"; break;
+  case Colour::green: code = "\033[32m"; break;
+  case Colour::yellow: code = "\033[33m"; break;
+  case Colour::blue: code = "\033[34m"; break;
+  case Colour::bold: code = "\033[1m"; break;
+  case Colour::none: break;
+  }
+  return std::string(code) + std::string(text) + "\033[0m";
+}
+
+namespace {
+// "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain progress
+// reads like a CLI and problems stand out.
+class LevelPrefix final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string_view prefix;
+    switch (msg.level) {
+    case spdlog::level::trace: prefix = "trace: "; break;
+    case spdlog::level::debug: prefix = "debug: "; break;
+    case spdlog::level::warn: prefix = "warning: "; break;
+    case spdlog::level::err: prefix = "error: "; break;
+    case spdlog::level::critical: prefix = "error: "; break;
+    default: break;
+    }
+    dest.append(prefix.data(), prefix.data() + prefix.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelPrefix>(); }
+};
+} // namespace
+
+void init_logging(bool verbose) {
+  spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
+  std::shared_ptr<spdlog::logger> logger;
+  if (colour_enabled(stderr)) {
+    logger = spdlog::stderr_color_mt("breeze");
+  } else {
+    logger = spdlog::stderr_logger_mt("breeze");
+  }
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<LevelPrefix>('*').set_pattern("%^%*%$%v");
+  logger->set_formatter(std::move(formatter));
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+Group::Group(std::ostream& out, std::string_view title) : m_out(out), m_active(github_actions()) {
+  if (m_active) m_out << "::group::" << title << "\n" << std::flush;
+}
+
+Group::~Group() {
+  if (m_active) m_out << "::endgroup::\n" << std::flush;
+}
+
+} // namespace breeze::console

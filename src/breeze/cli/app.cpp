@@ -1,0 +1,156 @@
+#include <breeze/cli/app.hpp>
+
+#include <breeze/base/console.hpp>
+#include <breeze/base/interrupt.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/commands/version.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <sstream>
+
+namespace breeze::cli {
+
+namespace {
+
+using commands::Context;
+
+CLI::App* add_group(CLI::App& root, Context& ctx, const char* name, const char* description,
+                    const char* examples) {
+  auto* group = root.add_subcommand(name, description);
+  group->footer(std::string(examples) + "\n");
+  commands::add_global_options(*group, ctx.globals);
+  return group;
+}
+
+// The whole command tree. A command whose issue is not done yet is simply not registered here.
+void register_all(CLI::App& root, Context& ctx) {
+  commands::register_version(root, ctx);
+  add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
+            "Examples:\n  breeze ci-image --help");
+  add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
+            "Examples:\n  breeze prod-image --help");
+  add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
+            "Examples:\n  breeze ci --help");
+  add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
+            "Examples:\n  breeze release-management --help");
+  add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
+            "Examples:\n  breeze setup --help");
+}
+
+std::string command_path(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (auto* a = app; a != nullptr; a = a->get_parent()) names.insert(names.begin(), a->get_name());
+  return strings::join(names, " ");
+}
+
+// The deepest command the user selected (the root when none).
+CLI::App* selected_command(CLI::App& root) {
+  CLI::App* cur = &root;
+  while (!cur->get_subcommands().empty()) cur = cur->get_subcommands().front();
+  return cur;
+}
+
+// Finds a word given where a command was expected but that names none; returns the message with a
+// "did you mean" suggestion, or empty when the problem is something else.
+std::string unknown_command_message(CLI::App& root, const std::vector<std::string>& args) {
+  CLI::App* cur = &root;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--") break;
+    if (a.starts_with("-")) {
+      if (a.find('=') == std::string::npos) {
+        const auto* opt = cur->get_option_no_throw(a);
+        if (opt != nullptr && opt->get_expected_min() > 0) ++i; // skip the option's value
+      }
+      continue;
+    }
+    auto subs = cur->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return {}; // a leaf command: the word is an argument, not a command
+    CLI::App* next = nullptr;
+    std::vector<std::string> names;
+    for (auto* s : subs) {
+      names.push_back(s->get_name());
+      if (s->check_name(a)) next = s;
+    }
+    if (next == nullptr) {
+      auto hint = strings::closest_match(a, names);
+      return fmt::format("No such command '{}' in '{}'.{}", a, command_path(cur),
+                         hint ? fmt::format(" Did you mean '{}'?", *hint)
+                              : fmt::format(" Commands: {}.", strings::join(names, ", ")));
+    }
+    cur = next;
+  }
+  return {};
+}
+
+int finish(Context& ctx, const Expected<ExitCode>& result) {
+  if (interrupt::requested()) {
+    spdlog::error("Interrupted.");
+    return static_cast<int>(ExitCode::interrupted);
+  }
+  if (!result) {
+    spdlog::error("{}", strings::strip_control(result.error().what()));
+    return static_cast<int>(exit_code_for(result.error().kind));
+  }
+  (void)ctx;
+  return static_cast<int>(*result);
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args, commands::Services& services) {
+  interrupt::reset();
+  Context ctx(services);
+  CLI::App root("breeze: Apache Airflow's CI-maintenance tool (images, constraints, backtracking).", "breeze");
+  root.footer("Examples:\n"
+              "  breeze version\n"
+              "  breeze release-management --help\n\n"
+              "Run 'breeze COMMAND --help' for more information on a command.\n");
+  commands::add_global_options(root, ctx.globals);
+  register_all(root, ctx);
+
+  std::vector<const char*> argv{"breeze"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+
+  std::ostringstream err;
+  try {
+    root.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp& e) {
+    return root.exit(e, services.out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return root.exit(e, services.out, err);
+  } catch (const CLI::ParseError& e) {
+    console::init_logging(false);
+    auto message = unknown_command_message(root, args);
+    if (message.empty()) message = e.what();
+    spdlog::error("{}", message);
+    spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
+    return static_cast<int>(ExitCode::usage);
+  }
+
+  console::init_logging(ctx.globals.verbose);
+  if (!ctx.action) {
+    // A group (or breeze itself) without a command: show what it offers.
+    services.out << selected_command(root)->help();
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  auto settings = config::load(ctx.globals.airflow_sources, services.cwd, services.env);
+  if (!settings) return finish(ctx, Expected<ExitCode>(settings.error()));
+  ctx.settings = std::move(*settings);
+  if (!ctx.globals.github_repository.empty()) ctx.settings.github_repository = ctx.globals.github_repository;
+
+  try {
+    return finish(ctx, ctx.action(ctx));
+  } catch (const std::exception& e) {
+    // Library exceptions are caught where we call libraries; this is the last line of defence.
+    spdlog::error("internal error: {}", e.what());
+    return static_cast<int>(ExitCode::failure);
+  }
+}
+
+} // namespace breeze::cli

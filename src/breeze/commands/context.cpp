@@ -1,0 +1,59 @@
+#include <breeze/commands/context.hpp>
+
+#include <breeze/process/dry_run.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+namespace breeze::commands {
+
+process::Runner& Context::runner() {
+  if (!globals.dry_run) return m_services.runner;
+  if (!m_dry_run_runner)
+    m_dry_run_runner = std::make_unique<process::DryRunRunner>(m_services.runner, m_services.out, m_services.env);
+  return *m_dry_run_runner;
+}
+
+std::optional<prompt::Answer> Context::forced_answer() const {
+  if (globals.answer.empty()) return std::nullopt;
+  return prompt::parse_answer(globals.answer);
+}
+
+Expected<prompt::Answer> Context::confirm(const std::string& question, prompt::Answer default_answer) {
+  if (auto forced = forced_answer()) {
+    const char* word = *forced == prompt::Answer::yes ? "yes" : *forced == prompt::Answer::no ? "no" : "quit";
+    spdlog::info("{} Forced answer: {} (from --answer/ANSWER)", question, word);
+    return *forced;
+  }
+  return m_services.prompter.confirm(question, default_answer);
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  auto* group = "Global options";
+  app.add_flag("-v,--verbose", g.verbose, "Print verbose information about performed steps.")
+      ->envname("VERBOSE")
+      ->group(group);
+  app.add_flag("-D,--dry-run", g.dry_run,
+               "Print the commands and changes that would be made, and change nothing.")
+      ->envname("DRY_RUN")
+      ->group(group);
+  app.add_option("-a,--answer", g.answer, "Force answer to questions: y/n/q/yes/no/quit.")
+      ->envname("ANSWER")
+      ->check(CLI::IsMember({"y", "n", "q", "yes", "no", "quit"}, CLI::ignore_case))
+      ->group(group);
+  app.add_option("-g,--github-repository", g.github_repository,
+                 "GitHub repository used to pull, push images and read constraints [default: apache/airflow].")
+      ->envname("GITHUB_REPOSITORY")
+      ->check([](const std::string& v) -> std::string {
+        auto slash = v.find('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == v.size() || v.find('/', slash + 1) != std::string::npos)
+          return "must be OWNER/NAME, e.g. apache/airflow";
+        return {};
+      })
+      ->group(group);
+  app.add_option("--airflow-sources", g.airflow_sources,
+                 "Sources root [default: nearest folder up from here holding Dockerfile.ci or breeze.yaml].")
+      ->group(group);
+}
+
+} // namespace breeze::commands

@@ -1,0 +1,190 @@
+#include <breeze/config/settings.hpp>
+
+#include <breeze/base/files.hpp>
+#include <breeze/base/strings.hpp>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+namespace breeze::config {
+
+namespace fs = std::filesystem;
+
+std::string Settings::newest_python() const {
+  return python_versions.empty() ? std::string{} : python_versions.back();
+}
+
+std::string Settings::oldest_python() const {
+  return python_versions.empty() ? std::string{} : python_versions.front();
+}
+
+Expected<void> Settings::check_python(const std::string& python) const {
+  if (std::find(python_versions.begin(), python_versions.end(), python) != python_versions.end())
+    return {};
+  return usage_error(fmt::format("Python {} is not supported (choose from: {})", python,
+                                 strings::join(python_versions, ", ")));
+}
+
+Expected<void> Settings::check_constraints_mode(const std::string& mode) const {
+  if (std::find(constraints_modes.begin(), constraints_modes.end(), mode) != constraints_modes.end())
+    return {};
+  return usage_error(fmt::format("'{}' is not a constraints mode (choose from: {})", mode,
+                                 strings::join(constraints_modes, ", ")));
+}
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::optional<fs::path> find_sources_root(const fs::path& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec);
+  if (ec) return std::nullopt;
+  while (true) {
+    if (fs::exists(dir / "Dockerfile.ci", ec) || fs::exists(dir / "breeze.yaml", ec)) return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+namespace {
+
+Error yaml_error(const std::string& label, const YAML::Mark& mark, const std::string& what) {
+  // yaml-cpp lines are 0-based; editors count from 1.
+  const int line = mark.line >= 0 ? mark.line + 1 : 1;
+  return usage_error(fmt::format("{}:{}: {}", label, line, what));
+}
+
+Expected<std::string> as_string(const std::string& label, const std::string& key, const YAML::Node& node) {
+  if (!node.IsScalar()) return yaml_error(label, node.Mark(), fmt::format("'{}' must be a string", key));
+  auto value = node.as<std::string>();
+  if (strings::trim(value).empty())
+    return yaml_error(label, node.Mark(), fmt::format("'{}' must not be empty", key));
+  return value;
+}
+
+Expected<std::vector<std::string>> as_string_list(const std::string& label, const std::string& key,
+                                                  const YAML::Node& node) {
+  if (!node.IsSequence() || node.size() == 0)
+    return yaml_error(label, node.Mark(), fmt::format("'{}' must be a non-empty list of strings", key));
+  std::vector<std::string> out;
+  for (const auto& item : node) {
+    BREEZE_TRY(auto s, as_string(label, key, item));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+using Setter = std::function<Expected<void>(Settings&, const std::string&, const std::string&, const YAML::Node&)>;
+
+Setter string_field(std::string Settings::*field) {
+  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+    BREEZE_TRY(s.*field, as_string(label, key, node));
+    return {};
+  };
+}
+
+Setter list_field(std::vector<std::string> Settings::*field) {
+  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+    BREEZE_TRY(s.*field, as_string_list(label, key, node));
+    return {};
+  };
+}
+
+// Every key breeze.yaml may hold. Adding a setting is one line here plus the field in Settings.
+const std::map<std::string, Setter>& setters() {
+  static const std::map<std::string, Setter> table{
+      {"python-versions", list_field(&Settings::python_versions)},
+      {"default-branch", string_field(&Settings::default_branch)},
+      {"registry", string_field(&Settings::registry)},
+      {"github-repository", string_field(&Settings::github_repository)},
+      {"constraints-modes", list_field(&Settings::constraints_modes)},
+      {"default-constraints-mode", string_field(&Settings::default_constraints_mode)},
+      {"constraints-branch", string_field(&Settings::constraints_branch)},
+      {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
+      {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
+  };
+  return table;
+}
+
+} // namespace
+
+Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text, const std::string& label) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return yaml_error(label, e.mark, e.msg);
+  }
+  if (root.IsNull()) return {}; // an empty file changes nothing
+  if (!root.IsMap()) return yaml_error(label, root.Mark(), "the top level must be a mapping of settings");
+  try {
+    for (const auto& kv : root) {
+      const auto key = kv.first.as<std::string>();
+      const auto it = setters().find(key);
+      if (it == setters().end()) {
+        std::vector<std::string> known;
+        for (const auto& [k, _] : setters()) known.push_back(k);
+        auto hint = strings::closest_match(key, known);
+        return yaml_error(label, kv.first.Mark(),
+                          hint ? fmt::format("unknown setting '{}' (did you mean '{}'?)", key, *hint)
+                               : fmt::format("unknown setting '{}' (known: {})", key, strings::join(known, ", ")));
+      }
+      BREEZE_TRY_VOID(it->second(settings, label, key, kv.second));
+    }
+  } catch (const YAML::Exception& e) {
+    return yaml_error(label, e.mark, e.msg);
+  }
+  if (std::find(settings.constraints_modes.begin(), settings.constraints_modes.end(),
+                settings.default_constraints_mode) == settings.constraints_modes.end()) {
+    return usage_error(fmt::format("{}: default-constraints-mode '{}' is not one of constraints-modes",
+                                   label, settings.default_constraints_mode));
+  }
+  return {};
+}
+
+Expected<void> apply_env(Settings& settings, const EnvLookup& env) {
+  if (auto v = env("BREEZE_PYTHON_VERSIONS"); v && !strings::trim(*v).empty()) {
+    std::string text = *v;
+    std::replace(text.begin(), text.end(), ',', ' ');
+    settings.python_versions = strings::split_whitespace(text);
+  }
+  if (auto v = env("BREEZE_DEFAULT_BRANCH"); v && !v->empty()) settings.default_branch = *v;
+  if (auto v = env("BREEZE_REGISTRY"); v && !v->empty()) settings.registry = *v;
+  if (auto v = env("BREEZE_CONSTRAINTS_BRANCH"); v && !v->empty()) settings.constraints_branch = *v;
+  return {};
+}
+
+Expected<Settings> load(const std::string& airflow_sources, const fs::path& cwd, const EnvLookup& env) {
+  Settings settings;
+  std::optional<fs::path> root;
+  if (!airflow_sources.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(airflow_sources, ec))
+      return usage_error(fmt::format("--airflow-sources {} is not a directory", airflow_sources));
+    root = fs::absolute(airflow_sources, ec);
+  } else {
+    root = find_sources_root(cwd);
+  }
+  if (root) {
+    settings.sources_root = *root;
+    const auto yaml_path = *root / "breeze.yaml";
+    std::error_code ec;
+    if (fs::exists(yaml_path, ec)) {
+      BREEZE_TRY(auto text, files::read(yaml_path));
+      BREEZE_TRY_VOID(apply_yaml(settings, text, yaml_path.string()));
+      settings.settings_file = yaml_path;
+    }
+  }
+  BREEZE_TRY_VOID(apply_env(settings, env));
+  return settings;
+}
+
+} // namespace breeze::config

@@ -1,0 +1,73 @@
+#include <support/helpers.hpp>
+
+#include <support/catch.hpp>
+
+#include <breeze/cli/app.hpp>
+#include <breeze/process/posix_runner.hpp>
+
+#include <fstream>
+
+namespace breeze::test {
+
+std::filesystem::path fixture(const std::string& relative) {
+  return std::filesystem::path(BREEZE_TEST_FIXTURES) / relative;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& content) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f << content;
+  REQUIRE(f.good());
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  auto content = files::read(path);
+  REQUIRE(content.has_value());
+  return *content;
+}
+
+Expected<process::ProcessResult> RecordingRunner::run(const process::ProcessSpec& spec) {
+  calls.push_back(spec);
+  if (respond) return respond(spec);
+  return process::ProcessResult{};
+}
+
+Expected<prompt::Answer> ScriptedPrompter::confirm(const std::string& question, prompt::Answer) {
+  questions.push_back(question);
+  if (answers.empty()) return usage_error("no scripted answer for: " + question);
+  auto a = answers.front();
+  answers.pop_front();
+  return a;
+}
+
+int InProcess::run(const std::vector<std::string>& args) {
+  commands::Services services{runner, prompter, out,
+                              [this](const std::string& name) -> std::optional<std::string> {
+                                if (auto it = env.find(name); it != env.end()) return it->second;
+                                return std::nullopt;
+                              },
+                              cwd, http};
+  return cli::run(args, services);
+}
+
+BinaryResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                        const std::filesystem::path& cwd) {
+  process::ProcessSpec spec;
+  spec.argv.push_back(BREEZE_BINARY);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  for (const auto& [k, v] : env) {
+    if (k.starts_with("-")) spec.unset_env.push_back(k.substr(1));
+    else spec.env[k] = v;
+  }
+  // Tests must not inherit the developer's answers, colours or CI mode by accident.
+  for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
+    if (!env.count(name)) spec.unset_env.emplace_back(name);
+  spec.cwd = cwd;
+  spec.timeout = std::chrono::minutes(5);
+  process::PosixRunner runner;
+  auto result = runner.run(spec);
+  REQUIRE(result.has_value());
+  return {result->exit_code, result->out, result->err};
+}
+
+} // namespace breeze::test

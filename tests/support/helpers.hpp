@@ -1,0 +1,73 @@
+#pragma once
+
+// Test seams shared by every layer: fakes that are real classes, and a way to run the built binary.
+
+#include <breeze/base/files.hpp>
+#include <breeze/base/prompt.hpp>
+#include <breeze/commands/context.hpp>
+#include <breeze/process/runner.hpp>
+
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace breeze::test {
+
+/// tests/fixtures/<relative>.
+[[nodiscard]] std::filesystem::path fixture(const std::string& relative);
+
+/// Writes `content` to `path` (creating parents); fails the test on error.
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+/// Reads a whole file; fails the test on error.
+[[nodiscard]] std::string read_file(const std::filesystem::path& path);
+
+/// Records every ProcessSpec; answers with scripted results (default: exit 0, no output).
+class RecordingRunner final : public process::Runner {
+public:
+  std::vector<process::ProcessSpec> calls;
+  /// Decides the result for a call; when unset every call succeeds.
+  std::function<process::ProcessResult(const process::ProcessSpec&)> respond;
+  [[nodiscard]] Expected<process::ProcessResult> run(const process::ProcessSpec& spec) override;
+};
+
+/// Answers confirmations from a queue; records the questions. An empty queue is a test failure
+/// surfaced as a usage error (like a terminal-less run).
+class ScriptedPrompter final : public prompt::Prompter {
+public:
+  std::deque<prompt::Answer> answers;
+  std::vector<std::string> questions;
+  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question, prompt::Answer def) override;
+};
+
+/// Runs `breeze` in-process through cli::run with fakes, capturing stdout.
+struct InProcess {
+  RecordingRunner runner;
+  ScriptedPrompter prompter;
+  std::ostringstream out;
+  std::map<std::string, std::string> env;
+  std::filesystem::path cwd = std::filesystem::temp_directory_path();
+  http::Client* http = nullptr;
+
+  int run(const std::vector<std::string>& args);
+};
+
+/// Result of running the built binary.
+struct BinaryResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs the built `breeze` binary with `args`; `env` entries are added to (or, with an empty
+/// value prefixed "-", removed from) the environment. stdin is /dev/null (no TTY).
+[[nodiscard]] BinaryResult run_binary(const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env = {},
+                                      const std::filesystem::path& cwd = {});
+
+} // namespace breeze::test

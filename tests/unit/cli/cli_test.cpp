@@ -1,0 +1,85 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/process/dry_run.hpp>
+#include <breeze/process/secrets.hpp>
+
+using namespace breeze;
+
+TEST_CASE("breeze version prints the version and settings", "[cli]") {
+  test::InProcess app;
+  REQUIRE(app.run({"version"}) == 0);
+  CHECK_THAT(app.out.str(), Catch::Contains("breeze version: " BREEZE_VERSION));
+  CHECK_THAT(app.out.str(), Catch::Contains("Python versions: 3.10 3.11 3.12 3.13"));
+  CHECK_THAT(app.out.str(), Catch::Contains("GitHub repository: apache/airflow"));
+}
+
+TEST_CASE("the -g flag and GITHUB_REPOSITORY set the repository, and the flag wins", "[cli]") {
+  test::InProcess app;
+  REQUIRE(app.run({"version", "-g", "someone/airflow"}) == 0);
+  CHECK_THAT(app.out.str(), Catch::Contains("GitHub repository: someone/airflow"));
+  test::InProcess bad;
+  CHECK(bad.run({"version", "--github-repository", "no-slash"}) == 2);
+}
+
+TEST_CASE("unknown commands are usage errors", "[cli]") {
+  test::InProcess app;
+  CHECK(app.run({"ci-imag"}) == 2);
+  CHECK(app.run({"ci", "no-such-command"}) == 2);
+  CHECK(app.run({"version", "--no-such-flag"}) == 2);
+}
+
+TEST_CASE("the --answer option accepts Breeze's words only", "[cli]") {
+  test::InProcess app;
+  CHECK(app.run({"version", "--answer", "yes"}) == 0);
+  CHECK(app.run({"version", "-a", "Q"}) == 0);
+  CHECK(app.run({"version", "--answer", "maybe"}) == 2);
+}
+
+TEST_CASE("groups without a command print their help", "[cli]") {
+  test::InProcess app;
+  REQUIRE(app.run({"release-management"}) == 0);
+  CHECK_THAT(app.out.str(), Catch::Contains("release managers"));
+}
+
+TEST_CASE("malformed breeze.yaml is a usage error", "[cli]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "breeze.yaml", "registry: [unterminated\n");
+  test::InProcess app;
+  app.cwd = dir.path();
+  CHECK(app.run({"version"}) == 2);
+  CHECK(app.out.str().empty());
+}
+
+TEST_CASE("dry-run prints state-changing commands with secrets masked and runs none", "[process]") {
+  test::RecordingRunner inner;
+  std::ostringstream out;
+  auto env = [](const std::string& n) -> std::optional<std::string> {
+    if (n == "GITHUB_TOKEN") return std::string("ghp_secret123");
+    return std::nullopt;
+  };
+  process::DryRunRunner dry(inner, out, env);
+  process::ProcessSpec push{{"docker", "login", "ghcr.io", "-u", "me", "-p", "hunter2"}};
+  auto r = dry.run(push);
+  REQUIRE(r);
+  CHECK(r->dry_run);
+  CHECK(inner.calls.empty());
+  CHECK(out.str() == "docker login ghcr.io -u me -p ***\n");
+
+  process::ProcessSpec token{{"git", "push", "https://x:ghp_secret123@github.com/a/b"}};
+  token.env["GITHUB_TOKEN"] = "ghp_secret123";
+  out.str("");
+  REQUIRE(dry.run(token));
+  CHECK(out.str() == "GITHUB_TOKEN=*** git push https://x:***@github.com/a/b\n");
+
+  process::ProcessSpec read_only{{"docker", "buildx", "version"}};
+  read_only.changes_state = false;
+  REQUIRE(dry.run(read_only));
+  CHECK(inner.calls.size() == 1);
+}
+
+TEST_CASE("secret option values are found in every spelling", "[process]") {
+  process::ProcessSpec spec{{"tool", "--password=abc", "--github-token", "tok", "--other", "x"}};
+  auto secrets = process::secrets_of(spec, nullptr);
+  CHECK(process::mask("abc tok x", secrets) == "*** *** x");
+}

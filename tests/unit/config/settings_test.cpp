@@ -1,0 +1,81 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/config/settings.hpp>
+
+using namespace breeze;
+
+namespace {
+config::EnvLookup env_of(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    if (auto it = values.find(name); it != values.end()) return it->second;
+    return std::nullopt;
+  };
+}
+} // namespace
+
+TEST_CASE("built-in defaults are Airflow's", "[config]") {
+  config::Settings s;
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  CHECK(s.newest_python() == "3.13");
+  CHECK(s.default_branch == "main");
+  CHECK(s.registry == "ghcr.io");
+  CHECK(s.constraints_modes ==
+        std::vector<std::string>{"constraints-source-providers", "constraints", "constraints-no-providers"});
+  CHECK(s.check_python("3.12"));
+  CHECK(s.check_python("3.9").error().kind == ErrorKind::usage);
+}
+
+TEST_CASE("breeze.yaml overrides defaults", "[config]") {
+  config::Settings s;
+  REQUIRE(config::apply_yaml(s, "python-versions: ['3.11', '3.12']\nregistry: 127.0.0.1:5000\n"));
+  CHECK(s.python_versions == std::vector<std::string>{"3.11", "3.12"});
+  CHECK(s.registry == "127.0.0.1:5000");
+  CHECK(s.default_branch == "main");
+}
+
+TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
+  config::Settings s;
+  SECTION("syntax error") {
+    auto r = config::apply_yaml(s, "registry: ghcr.io\npython-versions: [3.10, 3.11\n");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::usage);
+    CHECK_THAT(r.error().message, Catch::StartsWith("breeze.yaml:3: "));
+  }
+  SECTION("unknown key suggests the right one") {
+    auto r = config::apply_yaml(s, "registry: ghcr.io\npython-version: ['3.10']\n");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "breeze.yaml:2: unknown setting 'python-version' (did you mean 'python-versions'?)");
+  }
+  SECTION("wrong type") {
+    auto r = config::apply_yaml(s, "\n\npython-versions: 3.10\n");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "breeze.yaml:3: 'python-versions' must be a non-empty list of strings");
+  }
+  SECTION("not a mapping") {
+    auto r = config::apply_yaml(s, "- a\n- b\n");
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message, Catch::StartsWith("breeze.yaml:1: "));
+  }
+}
+
+TEST_CASE("environment overrides breeze.yaml", "[config]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.11']\ndefault-branch: v2-10-test\n");
+  std::filesystem::create_directories(dir.path() / "a" / "b");
+  auto s = config::load("", dir.path() / "a" / "b", env_of({{"BREEZE_PYTHON_VERSIONS", "3.12,3.13"}}));
+  REQUIRE(s);
+  CHECK(s->sources_root == dir.path());
+  CHECK(s->python_versions == std::vector<std::string>{"3.12", "3.13"});
+  CHECK(s->default_branch == "v2-10-test");
+}
+
+TEST_CASE("sources root is found by walking up to Dockerfile.ci", "[config]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "Dockerfile.ci", "FROM scratch\n");
+  std::filesystem::create_directories(dir.path() / "dev" / "breeze");
+  CHECK(config::find_sources_root(dir.path() / "dev" / "breeze") == dir.path());
+  auto missing = config::load((dir.path() / "nope").string(), dir.path(), env_of({}));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::usage);
+}
