@@ -64,8 +64,14 @@ public:
   [[nodiscard]] const std::string& op() const { return m_op; }
   [[nodiscard]] const std::string& version() const { return m_version; }
   [[nodiscard]] std::string str() const { return m_op + m_version; }
+  /// True when the specifier names a pre-release with == >= <= ~= ===, which lets
+  /// pre-releases match it (packaging's Specifier.prereleases).
+  [[nodiscard]] bool prereleases() const;
 
 private:
+  /// The operator alone, without the pre-release gate.
+  [[nodiscard]] bool matches(const Version& v) const;
+
   std::string m_op;
   std::string m_version;
 };
