@@ -39,10 +39,8 @@ std::size_t space_at(std::string_view s, bool back) {
 }
 
 std::string_view strip_space(std::string_view s) {
-  while (auto n = space_at(s, false))
-    s.remove_prefix(n);
-  while (auto n = space_at(s, true))
-    s.remove_suffix(n);
+  while (auto n = space_at(s, false)) s.remove_prefix(n);
+  while (auto n = space_at(s, true)) s.remove_suffix(n);
   return s;
 }
 
@@ -85,7 +83,7 @@ public:
     return true;
   }
   /// A run of ASCII digits; nullopt when there is none. `overflow` is set when it does not fit.
-  std::optional<std::uint64_t> number(bool &overflow) {
+  std::optional<std::uint64_t> number(bool& overflow) {
     if (!is_digit(peek())) return std::nullopt;
     std::uint64_t value = 0;
     while (is_digit(peek())) {
@@ -105,14 +103,14 @@ private:
 };
 
 // A local label is compared part by part: numbers numerically and above any letters.
-std::vector<std::string> local_parts(const std::string &local) {
+std::vector<std::string> local_parts(const std::string& local) {
   return strings::split(local, '.');
 }
 bool is_number(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
 }
 
-std::strong_ordering compare_local_part(const std::string &a, const std::string &b) {
+std::strong_ordering compare_local_part(const std::string& a, const std::string& b) {
   const bool na = is_number(a);
   const bool nb = is_number(b);
   if (na != nb) return na ? std::strong_ordering::greater : std::strong_ordering::less;
@@ -120,8 +118,8 @@ std::strong_ordering compare_local_part(const std::string &a, const std::string 
   return a.compare(b) <=> 0;
 }
 
-std::strong_ordering compare_local(const std::optional<std::string> &a,
-                                   const std::optional<std::string> &b) {
+std::strong_ordering compare_local(const std::optional<std::string>& a,
+                                   const std::optional<std::string>& b) {
   if (!a || !b) return a.has_value() <=> b.has_value(); // no local sorts first
   const auto pa = local_parts(*a);
   const auto pb = local_parts(*b);
@@ -130,7 +128,7 @@ std::strong_ordering compare_local(const std::optional<std::string> &a,
   return pa.size() <=> pb.size();
 }
 
-int pre_letter_rank(const std::string &letter) {
+int pre_letter_rank(const std::string& letter) {
   if (letter == "a") return 0;
   if (letter == "b") return 1;
   return 2;
@@ -178,8 +176,8 @@ Expected<Version> Version::parse(std::string_view text) {
         {"c", "rc"},
         {"rc", "rc"},
     }};
-    const std::string_view *normal = nullptr;
-    for (const auto &[word, norm] : k_labels)
+    const std::string_view* normal = nullptr;
+    for (const auto& [word, norm] : k_labels)
       if (in.accept_word(word)) {
         normal = &norm;
         break;
@@ -275,7 +273,7 @@ std::string Version::str() const {
   return out;
 }
 
-std::strong_ordering operator<=>(const Version &a, const Version &b) {
+std::strong_ordering operator<=>(const Version& a, const Version& b) {
   if (auto c = a.m_epoch <=> b.m_epoch; c != 0) return c;
 
   // Trailing zeros do not count: 1.0 == 1.0.0.
@@ -288,19 +286,19 @@ std::strong_ordering operator<=>(const Version &a, const Version &b) {
 
   // packaging's _cmpkey: a bare dev release sorts before any pre-release of the same release
   // (1.0.dev0 < 1.0a1), and a final release after all of them.
-  auto pre_key = [](const Version &v) {
+  auto pre_key = [](const Version& v) {
     if (!v.m_pre && !v.m_post && v.m_dev) return std::tuple<int, int, std::uint64_t>{0, 0, 0};
     if (!v.m_pre) return std::tuple<int, int, std::uint64_t>{2, 0, 0};
     return std::tuple<int, int, std::uint64_t>{1, pre_letter_rank(v.m_pre->first), v.m_pre->second};
   };
   if (auto c = pre_key(a) <=> pre_key(b); c != 0) return c;
 
-  auto post_key = [](const Version &v) {
+  auto post_key = [](const Version& v) {
     return std::pair<int, std::uint64_t>{v.m_post ? 1 : 0, v.m_post.value_or(0)};
   };
   if (auto c = post_key(a) <=> post_key(b); c != 0) return c;
 
-  auto dev_key = [](const Version &v) {
+  auto dev_key = [](const Version& v) {
     return std::pair<int, std::uint64_t>{v.m_dev ? 0 : 1, v.m_dev.value_or(0)};
   };
   if (auto c = dev_key(a) <=> dev_key(b); c != 0) return c;
@@ -320,15 +318,15 @@ Error invalid_specifier(std::string_view text, std::string_view why = {}) {
 }
 
 // The version a comparison uses once the local label is dropped.
-Version public_of(const Version &v) { return *Version::parse(v.public_version()); }
-Version base_of(const Version &v) { return *Version::parse(v.base_version()); }
+Version public_of(const Version& v) { return *Version::parse(v.public_version()); }
+Version base_of(const Version& v) { return *Version::parse(v.base_version()); }
 
 // `==1.2.*`: epoch equal and the release, padded with zeros, starts with the first `count`
 // numbers of `want`. Suffixes and the local label of `v` are ignored, as packaging does.
-bool release_prefix_match(const Version &v, std::uint64_t epoch,
-                          const std::vector<std::uint64_t> &want, std::size_t count) {
+bool release_prefix_match(const Version& v, std::uint64_t epoch,
+                          const std::vector<std::uint64_t>& want, std::size_t count) {
   if (v.epoch() != epoch) return false;
-  const auto &rel = v.release();
+  const auto& rel = v.release();
   for (std::size_t i = 0; i < count; ++i)
     if ((i < rel.size() ? rel[i] : 0) != want[i]) return false;
   return true;
@@ -384,7 +382,7 @@ bool Specifier::prereleases() const {
   return v && v->is_prerelease();
 }
 
-bool Specifier::matches(const Version &v) const {
+bool Specifier::matches(const Version& v) const {
   if (m_op == "===") return strings::to_lower(v.str()) == strings::to_lower(m_version);
 
   const bool wildcard = m_version.ends_with(".*");
@@ -392,7 +390,7 @@ bool Specifier::matches(const Version &v) const {
       Version::parse(std::string_view(m_version).substr(0, m_version.size() - (wildcard ? 2 : 0)));
   if (!parsed)
     return false; // parse() validated it; only a default-constructed Specifier lands here
-  const Version &spec = *parsed;
+  const Version& spec = *parsed;
 
   if (m_op == "==" || m_op == "!=") {
     bool equal = false;
@@ -424,7 +422,7 @@ bool Specifier::matches(const Version &v) const {
   return false;
 }
 
-bool Specifier::contains(const Version &v, bool prereleases) const {
+bool Specifier::contains(const Version& v, bool prereleases) const {
   if (v.is_prerelease() && !(prereleases || this->prereleases())) return false;
   return matches(v);
 }
@@ -440,7 +438,7 @@ bool Specifier::contains(std::string_view version, bool prereleases) const {
 
 Expected<SpecifierSet> SpecifierSet::parse(std::string_view text) {
   SpecifierSet set;
-  for (const auto &piece : strings::split(text, ',')) {
+  for (const auto& piece : strings::split(text, ',')) {
     const auto trimmed = strip_space(piece);
     if (trimmed.empty()) continue;
     BREEZE_TRY(auto spec, Specifier::parse(trimmed));
@@ -449,13 +447,13 @@ Expected<SpecifierSet> SpecifierSet::parse(std::string_view text) {
   return set;
 }
 
-bool SpecifierSet::contains(const Version &v, bool prereleases) const {
+bool SpecifierSet::contains(const Version& v, bool prereleases) const {
   // One specifier naming a pre-release lets pre-releases through the whole set (packaging).
   const bool allow = prereleases || std::any_of(m_specs.begin(), m_specs.end(),
-                                                [](const Specifier &s) { return s.prereleases(); });
+                                                [](const Specifier& s) { return s.prereleases(); });
   if (v.is_prerelease() && !allow) return false;
   return std::all_of(m_specs.begin(), m_specs.end(),
-                     [&](const Specifier &s) { return s.contains(v, allow); });
+                     [&](const Specifier& s) { return s.contains(v, allow); });
 }
 
 } // namespace breeze::constraints

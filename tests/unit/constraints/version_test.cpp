@@ -16,7 +16,7 @@ using constraints::Version;
 namespace {
 
 // One JSON value per line (tests/fixtures/pep440/README.md).
-std::vector<nlohmann::json> load_jsonl(const std::string &name) {
+std::vector<nlohmann::json> load_jsonl(const std::string& name) {
   std::istringstream in(test::read_file(test::fixture("pep440/" + name)));
   std::vector<nlohmann::json> out;
   for (std::string line; std::getline(in, line);)
@@ -33,8 +33,8 @@ Version v(std::string_view text) {
 }
 
 // For a component file: every pair [version, expected], checked by `check`.
-template <typename Check> void each_pair(const std::string &file, Check check) {
-  for (const auto &pair : load_jsonl(file)) {
+template <typename Check> void each_pair(const std::string& file, Check check) {
+  for (const auto& pair : load_jsonl(file)) {
     const auto text = pair.at(0).get<std::string>();
     INFO(file << ": " << text);
     check(v(text), pair.at(1));
@@ -45,13 +45,13 @@ template <typename Check> void each_pair(const std::string &file, Check check) {
 
 TEST_CASE("every pair of the 92 sorted versions is ordered", "[constraints][pep440]") {
   std::vector<Version> sorted;
-  for (const auto &j : load_jsonl("versions_sorted.jsonl"))
+  for (const auto& j : load_jsonl("versions_sorted.jsonl"))
     sorted.push_back(v(j.get<std::string>()));
   REQUIRE(sorted.size() == 92);
   for (std::size_t i = 0; i < sorted.size(); ++i)
     for (std::size_t k = 0; k < sorted.size(); ++k) {
-      const auto &a = sorted[i];
-      const auto &b = sorted[k];
+      const auto& a = sorted[i];
+      const auto& b = sorted[k];
       INFO(a.str() << " vs " << b.str());
       CHECK((a < b) == (i < k));
       CHECK((a <= b) == (i <= k));
@@ -65,7 +65,7 @@ TEST_CASE("every pair of the 92 sorted versions is ordered", "[constraints][pep4
 TEST_CASE("invalid version strings are rejected", "[constraints][pep440]") {
   const auto invalid = load_jsonl("versions_invalid.jsonl");
   CHECK(invalid.size() == 20);
-  for (const auto &j : invalid) {
+  for (const auto& j : invalid) {
     const auto text = j.get<std::string>();
     INFO(text);
     auto parsed = Version::parse(text);
@@ -83,12 +83,12 @@ TEST_CASE("invalid version strings are rejected", "[constraints][pep440]") {
 TEST_CASE("versions normalise like packaging", "[constraints][pep440]") {
   const auto pairs = load_jsonl("versions_normalized.jsonl");
   CHECK(pairs.size() == 102);
-  for (const auto &pair : pairs) {
+  for (const auto& pair : pairs) {
     const auto input = pair.at(0).get<std::string>();
     INFO(input);
     CHECK(v(input).str() == pair.at(1).get<std::string>());
   }
-  for (const auto &pair : load_jsonl("versions_str.jsonl")) {
+  for (const auto& pair : load_jsonl("versions_str.jsonl")) {
     const auto input = pair.at(0).get<std::string>();
     INFO(input);
     CHECK(v(input).str() == pair.at(1).get<std::string>());
@@ -96,25 +96,25 @@ TEST_CASE("versions normalise like packaging", "[constraints][pep440]") {
 }
 
 TEST_CASE("version components match packaging", "[constraints][pep440]") {
-  each_pair("version_public.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_public.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.public_version() == e.get<std::string>());
   });
-  each_pair("version_base_version.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_base_version.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.base_version() == e.get<std::string>());
   });
-  each_pair("version_epoch.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_epoch.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.epoch() == e.get<std::uint64_t>());
   });
-  each_pair("version_release.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_release.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.release() == e.get<std::vector<std::uint64_t>>());
   });
-  each_pair("version_local.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_local.jsonl", [](const Version& x, const nlohmann::json& e) {
     if (e.is_null())
       CHECK_FALSE(x.local().has_value());
     else
       CHECK(x.local() == e.get<std::string>());
   });
-  each_pair("version_pre.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_pre.jsonl", [](const Version& x, const nlohmann::json& e) {
     if (e.is_null()) {
       CHECK_FALSE(x.pre().has_value());
     } else {
@@ -123,23 +123,23 @@ TEST_CASE("version components match packaging", "[constraints][pep440]") {
       CHECK(x.pre()->second == e.at(1).get<std::uint64_t>());
     }
   });
-  for (const auto *file : {"version_dev.jsonl", "version_post.jsonl"}) {
+  for (const auto* file : {"version_dev.jsonl", "version_post.jsonl"}) {
     const bool dev = std::string(file) == "version_dev.jsonl";
-    each_pair(file, [dev](const Version &x, const nlohmann::json &e) {
-      const auto &got = dev ? x.dev() : x.post();
+    each_pair(file, [dev](const Version& x, const nlohmann::json& e) {
+      const auto& got = dev ? x.dev() : x.post();
       if (e.is_null())
         CHECK_FALSE(got.has_value());
       else
         CHECK(got == e.get<std::uint64_t>());
     });
   }
-  each_pair("version_is_prerelease.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_is_prerelease.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.is_prerelease() == e.get<bool>());
   });
-  each_pair("version_is_devrelease.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_is_devrelease.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.is_devrelease() == e.get<bool>());
   });
-  each_pair("version_is_postrelease.jsonl", [](const Version &x, const nlohmann::json &e) {
+  each_pair("version_is_postrelease.jsonl", [](const Version& x, const nlohmann::json& e) {
     CHECK(x.is_postrelease() == e.get<bool>());
   });
 }
@@ -174,13 +174,13 @@ TEST_CASE("implicit post releases, epochs and local labels order and print",
 }
 
 TEST_CASE("PEP 503 names canonicalise", "[constraints][pep503]") {
-  for (const auto &pair : load_jsonl("names_canonicalize.jsonl")) {
+  for (const auto& pair : load_jsonl("names_canonicalize.jsonl")) {
     const auto name = pair.at(0).get<std::string>();
     INFO(name);
     CHECK(constraints::canonicalize_name(name) == pair.at(1).get<std::string>());
     CHECK(constraints::is_valid_name(name));
   }
-  for (const auto &pair : load_jsonl("names_invalid_but_normalizable.jsonl")) {
+  for (const auto& pair : load_jsonl("names_invalid_but_normalizable.jsonl")) {
     const auto name = pair.at(0).get<std::string>();
     INFO(name);
     CHECK_FALSE(constraints::is_valid_name(name));
@@ -228,8 +228,8 @@ TEST_CASE("specifier syntax follows packaging", "[constraints][specifier]") {
 
 TEST_CASE("specifiers match versions like packaging", "[constraints][specifier]") {
   struct Case {
-    const char *spec;
-    const char *version;
+    const char* spec;
+    const char* version;
     bool expected;
   };
   // Each row was checked against python3-packaging 23.0 (Specifier(s).contains(v)).
@@ -295,7 +295,7 @@ TEST_CASE("specifiers match versions like packaging", "[constraints][specifier]"
       {"!=2.0rc1", "2.0rc2", false},
       {"==2.0.*", "2.0rc1", false},
   };
-  for (const auto &c : cases) {
+  for (const auto& c : cases) {
     INFO(c.spec << " contains " << c.version);
     CHECK(spec(c.spec).contains(v(c.version)) == c.expected);
     CHECK(spec(c.spec).contains(std::string_view(c.version)) == c.expected);
