@@ -314,6 +314,9 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   }
   for (auto& s : streams) emit_lines(s, true); // pipes we gave up on may still hold a partial line
 
+  // Nothing of the group outlives the run, not even a leftover that ignores SIGTERM and does not
+  // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours.
+  ::kill(-pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -219,6 +219,18 @@ TEST_CASE("a grandchild left holding the pipes does not keep the run going", "[p
   require_killed(read_pid(dir.path() / "pid"));
 }
 
+TEST_CASE("a leftover that ignores SIGTERM and holds no pipes is killed too", "[process]") {
+  become_subreaper();
+  files::TempDir dir;
+  process::PosixRunner runner(std::chrono::minutes(5));
+  auto r = runner.run(
+      {.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "stubborn-quiet-leave"}});
+  REQUIRE(r.has_value());
+  CHECK(r->exit_code == 0);
+  CHECK(r->elapsed < std::chrono::minutes(5));
+  require_killed(read_pid(dir.path() / "pid"));
+}
+
 // Runs the group script; once it printed "ready", `ctrl_c` runs on another thread.
 Expected<process::ProcessResult> run_and_interrupt(const std::filesystem::path& pid_file,
                                                    const std::function<void()>& ctrl_c) {
