@@ -5,7 +5,10 @@
 #include <breeze/cli/app.hpp>
 #include <breeze/process/posix_runner.hpp>
 
+#include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
+#include <unistd.h>
 
 namespace breeze::test {
 
@@ -24,6 +27,37 @@ std::string read_file(const std::filesystem::path& path) {
   auto content = files::read(path);
   REQUIRE(content.has_value());
   return *content;
+}
+
+ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value) : m_name(std::move(name)) {
+  if (const char* old = std::getenv(m_name.c_str())) m_saved = old;
+  if (value) ::setenv(m_name.c_str(), value->c_str(), 1);
+  else ::unsetenv(m_name.c_str());
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (m_saved) ::setenv(m_name.c_str(), m_saved->c_str(), 1);
+  else ::unsetenv(m_name.c_str());
+}
+
+PseudoTerminal::PseudoTerminal() {
+  m_leader = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  REQUIRE(m_leader >= 0);
+  REQUIRE(::grantpt(m_leader) == 0);
+  REQUIRE(::unlockpt(m_leader) == 0);
+  const char* name = ::ptsname(m_leader);
+  REQUIRE(name != nullptr);
+  m_follower = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  REQUIRE(m_follower >= 0);
+}
+
+PseudoTerminal::~PseudoTerminal() {
+  ::close(m_leader);
+  ::close(m_follower);
+}
+
+void PseudoTerminal::type(const std::string& text) {
+  REQUIRE(::write(m_leader, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
 }
 
 Expected<process::ProcessResult> RecordingRunner::run(const process::ProcessSpec& spec) {

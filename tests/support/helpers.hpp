@@ -27,6 +27,37 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 /// Reads a whole file; fails the test on error.
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
+/// Sets (or, with nullopt, unsets) an environment variable for the lifetime of the object.
+class ScopedEnv {
+public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+  std::string m_name;
+  std::optional<std::string> m_saved;
+};
+
+/// A pseudo-terminal pair: `follower` is a TTY (isatty true), bytes written to `leader` arrive on
+/// it as typed input. Both descriptors are closed on destruction.
+class PseudoTerminal {
+public:
+  PseudoTerminal();
+  ~PseudoTerminal();
+  PseudoTerminal(const PseudoTerminal&) = delete;
+  PseudoTerminal& operator=(const PseudoTerminal&) = delete;
+  [[nodiscard]] int leader() const { return m_leader; }
+  [[nodiscard]] int follower() const { return m_follower; }
+  /// Types `text` as if on the keyboard.
+  void type(const std::string& text);
+
+private:
+  int m_leader = -1;
+  int m_follower = -1;
+};
+
 /// Records every ProcessSpec; answers with scripted results (default: exit 0, no output).
 class RecordingRunner final : public process::Runner {
 public:

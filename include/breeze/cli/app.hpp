@@ -12,4 +12,9 @@ namespace breeze::cli {
 /// call it in-process with fakes.
 [[nodiscard]] int run(const std::vector<std::string>& args, commands::Services& services);
 
+/// The exit code a command's outcome ends breeze with: 130 whenever Ctrl-C arrived (a child that
+/// failed because it was interrupted is still an interruption), else the error kind's code
+/// (1 failure, 2 usage) or the command's own code.
+[[nodiscard]] int exit_code(const Expected<ExitCode>& outcome, bool interrupted);
+
 } // namespace breeze::cli

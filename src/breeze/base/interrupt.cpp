@@ -1,6 +1,7 @@
 #include <breeze/base/interrupt.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <mutex>
@@ -15,22 +16,21 @@ std::once_flag g_pipe_once;
 
 void make_pipe() {
   std::call_once(g_pipe_once, [] {
-    if (::pipe(g_pipe) == 0) {
-      for (int fd : g_pipe) {
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-      }
-    }
+    // Non-blocking: a full pipe (many signals) must not block the handler; one byte is enough.
+    [[maybe_unused]] int rc = ::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK);
   });
 }
 
 extern "C" void on_signal(int) {
-  // Only async-signal-safe work here: an atomic store and a write().
+  // Only async-signal-safe work here: an atomic store and a write(). errno is saved because the
+  // interrupted code may be about to read it.
+  const int saved_errno = errno;
   g_requested.store(true);
   if (g_pipe[1] >= 0) {
     char c = 1;
     [[maybe_unused]] auto n = ::write(g_pipe[1], &c, 1);
   }
+  errno = saved_errno;
 }
 } // namespace
 

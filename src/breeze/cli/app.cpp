@@ -87,20 +87,23 @@ std::string unknown_command_message(CLI::App& root, const std::vector<std::strin
   return {};
 }
 
-int finish(Context& ctx, const Expected<ExitCode>& result) {
-  if (interrupt::requested()) {
+int finish(const Expected<ExitCode>& result) {
+  const bool interrupted = interrupt::requested();
+  if (interrupted) {
     spdlog::error("Interrupted.");
-    return static_cast<int>(ExitCode::interrupted);
-  }
-  if (!result) {
+  } else if (!result) {
     spdlog::error("{}", strings::strip_control(result.error().what()));
-    return static_cast<int>(exit_code_for(result.error().kind));
   }
-  (void)ctx;
-  return static_cast<int>(*result);
+  return exit_code(result, interrupted);
 }
 
 } // namespace
+
+int exit_code(const Expected<ExitCode>& outcome, bool interrupted) {
+  if (interrupted) return static_cast<int>(ExitCode::interrupted);
+  if (!outcome) return static_cast<int>(breeze::exit_code_for(outcome.error().kind));
+  return static_cast<int>(*outcome);
+}
 
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
@@ -140,12 +143,12 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   }
 
   auto settings = config::load(ctx.globals.airflow_sources, services.cwd, services.env);
-  if (!settings) return finish(ctx, Expected<ExitCode>(settings.error()));
+  if (!settings) return finish(Expected<ExitCode>(settings.error()));
   ctx.settings = std::move(*settings);
   if (!ctx.globals.github_repository.empty()) ctx.settings.github_repository = ctx.globals.github_repository;
 
   try {
-    return finish(ctx, ctx.action(ctx));
+    return finish(ctx.action(ctx));
   } catch (const std::exception& e) {
     // Library exceptions are caught where we call libraries; this is the last line of defence.
     spdlog::error("internal error: {}", e.what());

@@ -1,19 +1,22 @@
 #include <breeze/process/posix_runner.hpp>
 
 #include <breeze/base/interrupt.hpp>
+#include <breeze/config/settings.hpp>
+#include <breeze/process/secrets.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <poll.h>
-#include <set>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,31 +28,96 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Pipe {
-  int fds[2] = {-1, -1};
-  ~Pipe() { close_both(); }
-  bool open() { return ::pipe2(fds, O_CLOEXEC) == 0; }
-  void close_read() { if (fds[0] >= 0) { ::close(fds[0]); fds[0] = -1; } }
-  void close_write() { if (fds[1] >= 0) { ::close(fds[1]); fds[1] = -1; } }
-  void close_both() { close_read(); close_write(); }
+// Used only when the kernel has no pidfd_open (Linux < 5.3): how often we look for the child's exit.
+constexpr auto k_fallback_tick = std::chrono::milliseconds(20);
+
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) : m_fd(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  [[nodiscard]] int get() const { return m_fd; }
+  void reset(int fd = -1) {
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = fd;
+  }
+
+private:
+  int m_fd = -1;
 };
 
-std::vector<std::string> build_env(const ProcessSpec& spec) {
+struct Pipe {
+  Fd read, write;
+  bool open() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    read.reset(fds[0]);
+    write.reset(fds[1]);
+    return true;
+  }
+};
+
+std::map<std::string, std::string> environment(const ProcessSpec& spec) {
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    std::string_view kv(*e);
+    if (auto eq = kv.find('='); eq != std::string_view::npos)
+      env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   for (const auto& name : spec.unset_env) env.erase(name);
   for (const auto& [k, v] : spec.env) env[k] = v;
-  std::vector<std::string> out;
-  out.reserve(env.size());
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
-  return out;
+  return env;
 }
 
-// Collects bytes from one pipe, hands out complete lines.
+// PATH lookup happens here, in the parent, with the child's PATH: after fork() in a threaded program
+// only async-signal-safe calls are allowed, so the child must not setenv() or search.
+Expected<std::string> resolve(const std::string& program, const std::map<std::string, std::string>& env,
+                              const std::filesystem::path& cwd) {
+  if (program.find('/') != std::string::npos) return program;
+  auto it = env.find("PATH");
+  const std::string path = it != env.end() ? it->second : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    auto end = path.find(':', begin);
+    if (end == std::string::npos) end = path.size();
+    std::filesystem::path dir = path.substr(begin, end - begin);
+    if (dir.empty()) dir = ".";
+    if (dir.is_relative() && !cwd.empty()) dir = cwd / dir;
+    const auto candidate = (dir / program).string();
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    begin = end + 1;
+  }
+  return Error{ErrorKind::process, fmt::format("cannot run '{}': not found on PATH", program), {}};
+}
+
+// What the child reports through the exec pipe when it fails before exec.
+struct ChildFailure {
+  int stage; // 0: chdir, 1: exec
+  int error;
+};
+
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+// True once the leader has exited; it stays a zombie (WNOWAIT) so its pid, and with it the process
+// group id, cannot be reused while we may still signal the group.
+bool leader_exited(pid_t pid) {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;
+  return info.si_pid == pid;
+}
+
+// One output pipe: collects bytes and hands out complete lines.
 struct Stream {
   int fd = -1;
   std::string pending;
@@ -60,136 +128,179 @@ struct Stream {
 
 Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   if (spec.argv.empty()) return Error{ErrorKind::process, "empty command line", {}};
+  if (interrupt::requested()) return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
   const auto start = Clock::now();
 
+  const auto env = environment(spec);
+  BREEZE_TRY(const auto program, resolve(spec.argv[0], env, spec.cwd));
+
   Pipe out_pipe, err_pipe, exec_pipe;
-  if (!out_pipe.open() || !err_pipe.open() || !exec_pipe.open())
+  if (!out_pipe.open() || (!spec.merge_stderr && !err_pipe.open()) || !exec_pipe.open())
     return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)), spec.argv[0]};
 
-  const auto env_strings = build_env(spec);
-  std::vector<char*> envp;
-  for (const auto& s : env_strings) envp.push_back(const_cast<char*>(s.c_str()));
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (const auto& s : spec.argv) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-
-  // execvpe searches PATH of *our* environment; honour a PATH given in spec.env instead.
-  std::optional<std::string> path_override;
-  if (auto it = spec.env.find("PATH"); it != spec.env.end()) path_override = it->second;
-
-  std::optional<std::ofstream> log;
+  // A raw O_CLOEXEC descriptor (not an ofstream): children must not inherit it, and each line is on
+  // disk as soon as it is written, so a killed breeze still leaves a complete log.
+  Fd log;
   if (spec.log_file) {
-    log.emplace(*spec.log_file, std::ios::app | std::ios::binary);
-    if (!*log) return Error{ErrorKind::io, "cannot open log file", spec.log_file->string()};
+    log.reset(::open(spec.log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (log.get() < 0)
+      return Error{ErrorKind::io, fmt::format("cannot open log file: {}", std::strerror(errno)),
+                   spec.log_file->string()};
   }
+  // Lines we hand on (on_line, log file) may be printed; captured output is data and stays exact.
+  const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, config::process_env())
+                                                       : std::vector<std::string>{};
+
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = spec.argv;
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const int out_w = out_pipe.write.get();
+  const int err_w = spec.merge_stderr ? out_w : err_pipe.write.get();
+  const int exec_w = exec_pipe.write.get();
 
   const pid_t pid = ::fork();
   if (pid < 0) return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)), spec.argv[0]};
   if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
+    // Child: only async-signal-safe calls until exec (the parent may have other threads).
     ::setpgid(0, 0);
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-    ::dup2(out_pipe.fds[1], STDOUT_FILENO);
-    ::dup2(spec.merge_stderr ? out_pipe.fds[1] : err_pipe.fds[1], STDERR_FILENO);
-    int devnull = ::open("/dev/null", O_RDONLY);
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD}) ::sigaction(sig, &sa, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::dup2(out_w, STDOUT_FILENO);
+    ::dup2(err_w, STDERR_FILENO);
+    const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
-      int e = errno;
-      [[maybe_unused]] auto n = ::write(exec_pipe.fds[1], &e, sizeof e);
-      ::_exit(127);
+    ChildFailure failure{0, 0};
+    if (spec.cwd.empty() || ::chdir(spec.cwd.c_str()) == 0) {
+      ::execve(program.c_str(), argv.data(), envp.data());
+      failure.stage = 1;
     }
-    if (path_override) ::setenv("PATH", path_override->c_str(), 1);
-    ::execvpe(argv[0], argv.data(), envp.data());
-    int e = errno;
-    [[maybe_unused]] auto n = ::write(exec_pipe.fds[1], &e, sizeof e);
+    failure.error = errno;
+    [[maybe_unused]] auto n = ::write(exec_w, &failure, sizeof failure);
     ::_exit(127);
   }
   ::setpgid(pid, pid); // also from the parent, so the group exists before we may signal it
 
-  out_pipe.close_write();
-  err_pipe.close_write();
-  exec_pipe.close_write();
-  int exec_errno = 0;
+  out_pipe.write.reset();
+  err_pipe.write.reset();
+  exec_pipe.write.reset();
+  ChildFailure failure{};
   ssize_t n_exec;
-  do { n_exec = ::read(exec_pipe.fds[0], &exec_errno, sizeof exec_errno); } while (n_exec < 0 && errno == EINTR);
-  if (n_exec == sizeof exec_errno) {
+  do {
+    n_exec = ::read(exec_pipe.read.get(), &failure, sizeof failure);
+  } while (n_exec < 0 && errno == EINTR);
+  if (n_exec == static_cast<ssize_t>(sizeof failure)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
-    return Error{ErrorKind::process,
-                 fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(exec_errno)),
-                 spec.cwd.empty() ? std::string{} : spec.cwd.string()};
+    if (failure.stage == 0)
+      return Error{ErrorKind::process,
+                   fmt::format("cannot change to working directory: {}", std::strerror(failure.error)),
+                   spec.cwd.string()};
+    return Error{ErrorKind::process, fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(failure.error)),
+                 {}};
   }
 
   ProcessResult result;
-  std::array<Stream, 2> streams{Stream{out_pipe.fds[0], {}, spec.capture ? &result.out : nullptr},
-                                Stream{err_pipe.fds[0], {}, spec.capture ? &result.err : nullptr}};
+  std::array<Stream, 2> streams{Stream{out_pipe.read.get(), {}, spec.capture ? &result.out : nullptr},
+                                Stream{err_pipe.read.get(), {}, spec.capture ? &result.err : nullptr}};
   auto emit_lines = [&](Stream& s, bool flush_all) {
     std::size_t pos;
     while ((pos = s.pending.find('\n')) != std::string::npos || (flush_all && !s.pending.empty())) {
       std::string line = pos == std::string::npos ? s.pending : s.pending.substr(0, pos);
       s.pending.erase(0, pos == std::string::npos ? s.pending.size() : pos + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!secrets.empty()) line = mask(std::move(line), secrets);
+      if (log.get() >= 0) {
+        line.push_back('\n');
+        [[maybe_unused]] auto n = ::write(log.get(), line.data(), line.size());
+        line.pop_back();
+      }
       if (spec.on_line) spec.on_line(line);
-      if (log) *log << line << '\n';
     }
   };
 
-  std::optional<Clock::time_point> kill_at;    // SIGKILL deadline after SIGTERM
-  bool term_sent = false;
-  auto stop_group = [&] {
-    if (!term_sent) {
-      ::kill(-pid, SIGTERM);
-      term_sent = true;
-      kill_at = Clock::now() + m_grace;
-    }
-  };
-
-  int open_streams = 2;
+  Fd pidfd(open_pidfd(pid));
   bool exited = false;
-  int status = 0;
-  while (open_streams > 0 || !exited) {
-    if (!exited) {
-      pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid) exited = true;
-    }
-    if (exited && open_streams == 0) break;
+  std::optional<Clock::time_point> deadline;
+  if (spec.timeout) deadline = start + *spec.timeout;
+  std::optional<Clock::time_point> kill_at; // SIGKILL the group then, if it still holds our pipes
+  std::optional<Clock::time_point> give_up; // stop reading pipes held by processes that escaped the group
+  auto stop_group = [&](int sig) {
+    ::kill(-pid, sig);
+    if (!kill_at) kill_at = Clock::now() + m_grace;
+  };
 
-    int timeout_ms = 100; // bounded so waitpid and deadlines are checked without a SIGCHLD handler
-    const auto now = Clock::now();
-    if (spec.timeout && !result.timed_out && now - start >= *spec.timeout) {
-      result.timed_out = true;
-      stop_group();
+  while (true) {
+    if (!exited && leader_exited(pid)) {
+      exited = true;
+      pidfd.reset();
+      // The run owns its process group: whatever the leader left behind in it is stopped too, so
+      // a background grandchild can neither outlive the run nor keep our pipes open forever.
+      stop_group(SIGTERM);
     }
-    if (interrupt::requested() && !result.interrupted) {
+    const bool streams_open = streams[0].fd >= 0 || streams[1].fd >= 0;
+    if (exited && !streams_open) break;
+
+    auto now = Clock::now();
+    if (deadline && !result.timed_out && now >= *deadline) {
+      result.timed_out = true;
+      stop_group(SIGTERM);
+    }
+    if (!result.interrupted && interrupt::requested()) {
       result.interrupted = true;
-      ::kill(-pid, SIGINT); // what a terminal would have sent the group
-      stop_group();
+      stop_group(SIGINT); // what the terminal would have sent the group, had it been in the foreground
     }
     if (kill_at && now >= *kill_at) {
       ::kill(-pid, SIGKILL);
-      kill_at.reset();
+      kill_at = Clock::time_point::max();
+      give_up = now + m_grace;
     }
-    if (exited && open_streams > 0 && term_sent) {
-      // The leader is gone but grandchildren may hold the pipes: make sure the group is gone too.
-      ::kill(-pid, SIGKILL);
-    }
+    if (give_up && now >= *give_up) break;
+
+    std::optional<Clock::time_point> wake;
+    auto earliest = [&](const std::optional<Clock::time_point>& t) {
+      if (t && *t != Clock::time_point::max() && (!wake || *t < *wake)) wake = t;
+    };
+    if (!result.timed_out) earliest(deadline);
+    earliest(kill_at);
+    earliest(give_up);
+    if (!exited && pidfd.get() < 0) earliest(now + k_fallback_tick);
 
     std::vector<pollfd> fds;
     for (auto& s : streams)
       if (s.fd >= 0) fds.push_back({s.fd, POLLIN, 0});
+    if (!exited && pidfd.get() >= 0) fds.push_back({pidfd.get(), POLLIN, 0});
+    // The self-pipe stays readable once Ctrl-C arrived, so it is watched only until we have acted.
     if (!result.interrupted) fds.push_back({interrupt::wake_fd(), POLLIN, 0});
-    int rc = ::poll(fds.data(), fds.size(), timeout_ms);
-    if (rc < 0 && errno != EINTR) break;
-    for (auto& s : streams) {
-      if (s.fd < 0) continue;
-      for (const auto& p : fds) {
-        if (p.fd != s.fd || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    int timeout_ms = -1;
+    if (wake) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*wake - now).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 60'000));
+    }
+    const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (rc < 0 && errno != EINTR) {
+      const int e = errno;
+      ::kill(-pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      return Error{ErrorKind::process, fmt::format("poll failed: {}", std::strerror(e)), spec.argv[0]};
+    }
+    for (const auto& p : fds) {
+      if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      for (auto& s : streams) {
+        if (p.fd != s.fd) continue;
         char buf[65536];
-        ssize_t n = ::read(s.fd, buf, sizeof buf);
+        const ssize_t n = ::read(s.fd, buf, sizeof buf);
         if (n > 0) {
           if (s.capture) s.capture->append(buf, static_cast<std::size_t>(n));
           s.pending.append(buf, static_cast<std::size_t>(n));
@@ -197,21 +308,24 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
           emit_lines(s, true);
           s.fd = -1;
-          --open_streams;
         }
       }
     }
   }
-  out_pipe.close_read();
-  err_pipe.close_read();
+  for (auto& s : streams) emit_lines(s, true); // pipes we gave up on may still hold a partial line
 
+  // Nothing of the group outlives the run, not even a leftover that ignores SIGTERM and does not
+  // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours.
+  ::kill(-pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
     result.exit_code = 128 + WTERMSIG(status);
   }
-  if ((result.timed_out || result.interrupted) && result.exit_code == 0) result.exit_code = 128 + SIGTERM;
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
 }

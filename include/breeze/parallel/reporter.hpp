@@ -1,0 +1,106 @@
+#pragma once
+
+#include <breeze/parallel/pool.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace breeze::parallel {
+
+using Clock = std::chrono::steady_clock;
+
+/// Shows a pool's progress. The pool calls it from one thread only. Progress goes to the error
+/// stream; the summary table (a result) to the output stream.
+class Reporter {
+public:
+  virtual ~Reporter() = default;
+  /// How often tick() is wanted while nothing changes state.
+  [[nodiscard]] virtual std::chrono::milliseconds interval() const = 0;
+  /// Before any job starts: where the logs go and what will run.
+  virtual void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
+                       std::size_t parallelism) = 0;
+  /// `job` started or finished (its state as of that moment); `all` is the current picture.
+  virtual void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) = 0;
+  /// Periodic refresh: `all` carries fresh elapsed times and latest lines.
+  virtual void tick(const std::vector<JobStatus>& all, Clock::time_point now) = 0;
+  /// Every job is done (or was never started): the summary table and the logs of failed jobs.
+  virtual void finished(const PoolOutcome& outcome) = 0;
+};
+
+/// `0.4s`, `12s`, `3m05s`, `1h02m`.
+[[nodiscard]] std::string format_duration(std::chrono::milliseconds d);
+
+/// `ok`, `FAILED`, `running`, `queued`, `not run`.
+[[nodiscard]] std::string state_word(JobState state);
+
+/// The summary table: Job, Result, Duration, Log (and Summary when any job has one), aligned.
+[[nodiscard]] std::string render_summary(const PoolOutcome& outcome);
+
+/// Plain lines for CI logs: a line when a job starts or finishes, and a status line per running
+/// job every `status_every`.
+class PlainReporter : public Reporter {
+public:
+  PlainReporter(std::ostream& out, std::ostream& err, std::chrono::seconds status_every = std::chrono::seconds(30));
+  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::seconds(1); }
+  void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
+               std::size_t parallelism) override;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void finished(const PoolOutcome& outcome) override;
+
+protected:
+  std::ostream& m_out;
+  std::ostream& m_err;
+
+private:
+  std::chrono::seconds m_status_every;
+  Clock::time_point m_last_status{};
+  bool m_have_status = false;
+};
+
+/// GitHub Actions: PlainReporter's lines, plus each job's whole log folded in `::group::` when it
+/// finishes.
+class GithubReporter final : public PlainReporter {
+public:
+  using PlainReporter::PlainReporter;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+};
+
+/// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
+class LiveReporter final : public Reporter {
+public:
+  LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour);
+  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::milliseconds(250); }
+  void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
+               std::size_t parallelism) override;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void finished(const PoolOutcome& outcome) override;
+
+  /// One frame of the view: a line per job, each cut to `width` columns.
+  [[nodiscard]] static std::vector<std::string> render_frame(const std::vector<JobStatus>& all, std::size_t width,
+                                                             bool colour);
+
+private:
+  void redraw(const std::vector<JobStatus>& all);
+  std::ostream& m_out;
+  std::ostream& m_err;
+  std::size_t m_width;
+  bool m_colour;
+  std::size_t m_lines_drawn = 0;
+};
+
+/// Which reporter fits where breeze runs.
+enum class ReporterKind { live, plain, github };
+
+/// GitHub Actions wins; otherwise live on a terminal, plain lines elsewhere.
+[[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty);
+
+/// The reporter for this process (GITHUB_ACTIONS, whether stderr is a TTY, its width, NO_COLOR).
+[[nodiscard]] std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err);
+
+} // namespace breeze::parallel

@@ -1,0 +1,216 @@
+#include <breeze/parallel/reporter.hpp>
+
+#include <breeze/base/console.hpp>
+#include <breeze/base/files.hpp>
+#include <breeze/base/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace breeze::parallel {
+
+namespace {
+
+constexpr std::size_t k_plain_line_limit = 120; // a status line shows this much of the job's latest output
+
+// Output of a child may carry escape sequences; on our terminal they would move the cursor.
+std::string clean(const std::string& line, std::size_t limit) {
+  auto text = strings::strip_control(line);
+  if (text.size() > limit) text = text.substr(0, limit > 3 ? limit - 3 : 0) + "...";
+  return text;
+}
+
+std::string start_line(const std::filesystem::path& log_dir, std::size_t jobs, std::size_t parallelism) {
+  return fmt::format("Running {} job{}, at most {} at a time. Logs: {}\n", jobs, jobs == 1 ? "" : "s",
+                     parallelism, log_dir.string());
+}
+
+std::string finished_line(const JobStatus& job) {
+  auto line = fmt::format("[{}] {} in {}", job.name, state_word(job.state), format_duration(job.elapsed));
+  if (!job.summary.empty()) line += ": " + strings::strip_control(job.summary);
+  return line;
+}
+
+std::string log_text(const JobStatus& job) {
+  auto content = files::read(job.log_file);
+  if (!content) return fmt::format("(cannot read the log: {})\n", content.error().what());
+  auto text = strings::strip_control(*content, true);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
+// What every reporter does at the end: the table (a result, on `out`) and the logs of failed jobs.
+void finish(std::ostream& out, std::ostream& err, const PoolOutcome& outcome) {
+  for (const auto& job : outcome.jobs) {
+    if (job.state != JobState::failed) continue;
+    err << fmt::format("Log of failed job {} ({}):\n", job.name, job.log_file.string()) << log_text(job);
+  }
+  if (outcome.interrupted) err << "Interrupted: jobs not started yet were skipped.\n";
+  err << std::flush;
+  out << render_summary(outcome) << std::flush;
+}
+
+console::Colour colour_of(JobState state) {
+  switch (state) {
+  case JobState::succeeded: return console::Colour::green;
+  case JobState::failed: return console::Colour::red;
+  case JobState::running: return console::Colour::yellow;
+  default: return console::Colour::none;
+  }
+}
+
+} // namespace
+
+std::string format_duration(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms < 10'000) return fmt::format("{}.{}s", ms / 1000, (ms % 1000) / 100);
+  const auto s = ms / 1000;
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+std::string state_word(JobState state) {
+  switch (state) {
+  case JobState::queued: return "queued";
+  case JobState::running: return "running";
+  case JobState::succeeded: return "ok";
+  case JobState::failed: return "FAILED";
+  case JobState::not_started: return "not run";
+  }
+  return "?";
+}
+
+std::string render_summary(const PoolOutcome& outcome) {
+  const bool with_summary = std::any_of(outcome.jobs.begin(), outcome.jobs.end(),
+                                        [](const JobStatus& j) { return !j.summary.empty(); });
+  std::vector<std::vector<std::string>> rows{{"Job", "Result", "Duration", "Log"}};
+  if (with_summary) rows[0].push_back("Summary");
+  for (const auto& job : outcome.jobs) {
+    const bool ran = job.state == JobState::succeeded || job.state == JobState::failed;
+    rows.push_back({job.name, state_word(job.state), ran ? format_duration(job.elapsed) : "-",
+                    ran ? job.log_file.string() : "-"});
+    if (with_summary) rows.back().push_back(strings::strip_control(job.summary));
+  }
+  std::vector<std::size_t> widths(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  std::string text;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += c + 1 == row.size() ? row[c] : fmt::format("{:<{}}  ", row[c], widths[c]);
+    text += std::string(strings::trim(line)) + "\n";
+  }
+  return text;
+}
+
+PlainReporter::PlainReporter(std::ostream& out, std::ostream& err, std::chrono::seconds status_every)
+    : m_out(out), m_err(err), m_status_every(status_every) {}
+
+void PlainReporter::started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
+                            std::size_t parallelism) {
+  m_err << start_line(log_dir, jobs.size(), parallelism)
+        << std::flush;
+}
+
+void PlainReporter::changed(const JobStatus& job, const std::vector<JobStatus>&, Clock::time_point now) {
+  if (!m_have_status) {
+    m_last_status = now; // the first status lines come one interval after the first job started
+    m_have_status = true;
+  }
+  if (job.state == JobState::running) m_err << fmt::format("[{}] started\n", job.name);
+  else m_err << finished_line(job) << "\n";
+  m_err << std::flush;
+}
+
+void PlainReporter::tick(const std::vector<JobStatus>& all, Clock::time_point now) {
+  if (!m_have_status || now - m_last_status < m_status_every) return;
+  m_last_status = now;
+  for (const auto& job : all) {
+    if (job.state != JobState::running) continue;
+    auto line = fmt::format("[{}] running for {}", job.name, format_duration(job.elapsed));
+    if (!job.last_line.empty()) line += ": " + clean(job.last_line, k_plain_line_limit);
+    m_err << line << "\n";
+  }
+  m_err << std::flush;
+}
+
+void PlainReporter::finished(const PoolOutcome& outcome) { finish(m_out, m_err, outcome); }
+
+void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) {
+  PlainReporter::changed(job, all, now);
+  if (job.state != JobState::succeeded && job.state != JobState::failed) return;
+  m_err << "::group::" << finished_line(job) << "\n" << log_text(job) << "::endgroup::\n" << std::flush;
+}
+
+LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
+    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 20)), m_colour(colour) {}
+
+std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all, std::size_t width,
+                                                    bool colour) {
+  std::size_t name_width = 0;
+  for (const auto& job : all) name_width = std::max(name_width, job.name.size());
+  std::vector<std::string> lines;
+  for (const auto& job : all) {
+    const bool shows_time = job.state != JobState::queued && job.state != JobState::not_started;
+    auto head = fmt::format("{:<{}}  {:<7} {:>6}", job.name, name_width, state_word(job.state),
+                            shows_time ? format_duration(job.elapsed) : "");
+    std::string tail;
+    if (job.state == JobState::running && !job.last_line.empty() && head.size() + 2 < width)
+      tail = "  " + clean(job.last_line, width - head.size() - 2);
+    if (head.size() > width) head.resize(width);
+    // Colour only the state word, so the cut to `width` counts visible characters.
+    const auto state_at = name_width + 2;
+    const auto state_len = std::min(state_word(job.state).size(), head.size() > state_at ? head.size() - state_at : 0);
+    if (colour && state_len > 0)
+      head = head.substr(0, state_at) + console::paint(head.substr(state_at, state_len), colour_of(job.state), true) +
+             head.substr(state_at + state_len);
+    lines.push_back(std::string(strings::trim(head + tail)));
+  }
+  return lines;
+}
+
+void LiveReporter::redraw(const std::vector<JobStatus>& all) {
+  std::string frame;
+  if (m_lines_drawn > 0) frame += fmt::format("\033[{}A", m_lines_drawn); // back to the first job's line
+  for (const auto& line : render_frame(all, m_width, m_colour)) frame += "\r\033[2K" + line + "\n";
+  m_lines_drawn = all.size();
+  m_err << frame << std::flush;
+}
+
+void LiveReporter::started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
+                           std::size_t parallelism) {
+  m_err << start_line(log_dir, jobs.size(), parallelism);
+  redraw(jobs);
+}
+
+void LiveReporter::changed(const JobStatus&, const std::vector<JobStatus>& all, Clock::time_point) { redraw(all); }
+
+void LiveReporter::tick(const std::vector<JobStatus>& all, Clock::time_point) { redraw(all); }
+
+void LiveReporter::finished(const PoolOutcome& outcome) {
+  redraw(outcome.jobs);
+  finish(m_out, m_err, outcome);
+}
+
+ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty) {
+  if (github_actions) return ReporterKind::github;
+  return stderr_is_tty ? ReporterKind::live : ReporterKind::plain;
+}
+
+std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err) {
+  switch (choose_reporter(console::github_actions(), ::isatty(STDERR_FILENO) != 0)) {
+  case ReporterKind::github: return std::make_unique<GithubReporter>(out, err);
+  case ReporterKind::plain: return std::make_unique<PlainReporter>(out, err);
+  case ReporterKind::live: break;
+  }
+  winsize ws{};
+  const std::size_t width = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 100;
+  return std::make_unique<LiveReporter>(out, err, width, console::colour_enabled(stderr));
+}
+
+} // namespace breeze::parallel

@@ -1,0 +1,121 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/parallel/reporter.hpp>
+
+using namespace breeze;
+using namespace breeze::parallel;
+using namespace std::chrono_literals;
+
+namespace {
+
+JobStatus status(std::string name, JobState state, std::chrono::milliseconds elapsed, std::string last_line = {},
+                 std::filesystem::path log = {}, std::string summary = {}) {
+  return {std::move(name), state, elapsed, std::move(last_line), std::move(log), std::move(summary)};
+}
+
+} // namespace
+
+TEST_CASE("durations read like Breeze's", "[parallel]") {
+  CHECK(format_duration(0ms) == "0.0s");
+  CHECK(format_duration(420ms) == "0.4s");
+  CHECK(format_duration(9999ms) == "9.9s");
+  CHECK(format_duration(42s) == "42s");
+  CHECK(format_duration(185s) == "3m05s");
+  CHECK(format_duration(3720s) == "1h02m");
+}
+
+TEST_CASE("the summary table is aligned and shows a Summary column only when a job has one", "[parallel]") {
+  PoolOutcome outcome{{status("python-3.10", JobState::succeeded, 62s, {}, "/logs/python-3.10.log"),
+                       status("python-3.11", JobState::failed, 500ms, {}, "/logs/python-3.11.log"),
+                       status("python-3.12", JobState::not_started, 0ms, {}, "/logs/python-3.12.log")},
+                      "/logs",
+                      true};
+  CHECK(render_summary(outcome) == "Job          Result   Duration  Log\n"
+                                   "python-3.10  ok       1m02s     /logs/python-3.10.log\n"
+                                   "python-3.11  FAILED   0.5s      /logs/python-3.11.log\n"
+                                   "python-3.12  not run  -         -\n");
+  outcome.jobs[1].summary = "exit code 1";
+  CHECK(render_summary(outcome) == "Job          Result   Duration  Log                    Summary\n"
+                                   "python-3.10  ok       1m02s     /logs/python-3.10.log\n"
+                                   "python-3.11  FAILED   0.5s      /logs/python-3.11.log  exit code 1\n"
+                                   "python-3.12  not run  -         -\n");
+}
+
+TEST_CASE("plain CI lines: start, finish, and a status line per running job every interval", "[parallel]") {
+  std::ostringstream out, err;
+  PlainReporter reporter(out, err, 30s);
+  const Clock::time_point t0{};
+  auto a = status("python-3.10", JobState::running, 0ms);
+  auto b = status("python-3.11", JobState::running, 0ms);
+  reporter.started("/logs", {a, b}, 2);
+  reporter.changed(a, {a, b}, t0);
+  reporter.changed(b, {a, b}, t0);
+  a.elapsed = 10s;
+  a.last_line = "Downloading \033[31mpip\033[0m";
+  reporter.tick({a, b}, t0 + 10s); // not yet: less than 30 s since the last status
+  a.elapsed = 31s;
+  b.elapsed = 31s;
+  reporter.tick({a, b}, t0 + 31s);
+  reporter.tick({a, b}, t0 + 40s); // the next status waits another 30 s
+  auto a_done = status("python-3.10", JobState::succeeded, 45s, {}, "/logs/python-3.10.log", "pushed image");
+  reporter.changed(a_done, {a_done, b}, t0 + 45s);
+  CHECK(err.str() == "Running 2 jobs, at most 2 at a time. Logs: /logs\n"
+                     "[python-3.10] started\n"
+                     "[python-3.11] started\n"
+                     "[python-3.10] running for 31s: Downloading [31mpip[0m\n"
+                     "[python-3.11] running for 31s\n"
+                     "[python-3.10] ok in 45s: pushed image\n");
+  CHECK(out.str().empty()); // progress never goes to stdout
+}
+
+TEST_CASE("GitHub Actions folds each finished job's log in a group", "[parallel]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "bad.log", "step 1\nERROR: no matching distribution");
+  std::ostringstream out, err;
+  GithubReporter reporter(out, err);
+  const Clock::time_point t0{};
+  auto bad = status("bad", JobState::running, 0ms, {}, dir.path() / "bad.log");
+  reporter.changed(bad, {bad}, t0);
+  bad.state = JobState::failed;
+  bad.elapsed = 3s;
+  bad.summary = "exit code 1";
+  reporter.changed(bad, {bad}, t0 + 3s);
+  CHECK(err.str() == "[bad] started\n"
+                     "[bad] FAILED in 3.0s: exit code 1\n"
+                     "::group::[bad] FAILED in 3.0s: exit code 1\n"
+                     "step 1\nERROR: no matching distribution\n"
+                     "::endgroup::\n");
+  err.str("");
+  reporter.finished({{bad}, dir.path(), false});
+  CHECK(err.str() == "Log of failed job bad (" + (dir.path() / "bad.log").string() +
+                         "):\nstep 1\nERROR: no matching distribution\n");
+  CHECK_THAT(out.str(), Catch::StartsWith("Job  Result  Duration  Log"));
+}
+
+TEST_CASE("the live view draws a line per job and redraws them in place", "[parallel]") {
+  const std::vector<JobStatus> jobs{status("python-3.10", JobState::running, 65s, "Step 5/12 : RUN pip install apache-airflow"),
+                                    status("python-3.11", JobState::queued, 0ms),
+                                    status("py-3.12", JobState::failed, 2s)};
+  CHECK(LiveReporter::render_frame(jobs, 60, false) ==
+        std::vector<std::string>{"python-3.10  running  1m05s  Step 5/12 : RUN pip install ...",
+                                 "python-3.11  queued",
+                                 "py-3.12      FAILED    2.0s"});
+  for (const auto& line : LiveReporter::render_frame(jobs, 60, false)) CHECK(line.size() <= 60);
+  const auto coloured = LiveReporter::render_frame(jobs, 60, true);
+  CHECK(coloured[2] == "py-3.12      \033[31mFAILED\033[0m    2.0s");
+
+  std::ostringstream out, err;
+  LiveReporter live(out, err, 60, false);
+  live.started("/logs", jobs, 2);
+  err.str("");
+  live.tick(jobs, Clock::time_point{});
+  CHECK_THAT(err.str(), Catch::StartsWith("\033[3A\r\033[2Kpython-3.10  running"));
+}
+
+TEST_CASE("the reporter follows where breeze runs", "[parallel]") {
+  CHECK(choose_reporter(true, true) == ReporterKind::github);
+  CHECK(choose_reporter(true, false) == ReporterKind::github);
+  CHECK(choose_reporter(false, true) == ReporterKind::live);
+  CHECK(choose_reporter(false, false) == ReporterKind::plain);
+}
