@@ -103,8 +103,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def state(self):
         return self.server.state
 
-    def reply(self, status, body=b"", content_type="application/json", headers=None, truncate=False):
-        self.state.count_status(status)
+    def reply(self, status, body=b"", content_type="application/json", headers=None, truncate=False, count=True):
+        if count:
+            self.state.count_status(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -125,7 +126,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = json.dumps({"total": self.state.total, "by_path": self.state.by_path,
                                    "by_status": self.state.by_status,
                                    "conditional": self.state.conditional}).encode()
-            self.reply(200, body)
+            self.reply(200, body, count=False)
             return
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         self.state.count(path, conditional)

@@ -49,6 +49,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
   if (!o.constraints_repo.empty()) {
     auto repo = std::filesystem::path(o.constraints_repo);
     if (repo.is_relative()) repo = ctx.services().cwd / repo;
+    repo = repo.lexically_normal();
+    if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
     BREEZE_TRY(auto blob, git::read_blob(repo, branch, file));
     spdlog::debug("read {} from {} at {} ({})", file, repo.string(), branch, blob.commit);
     return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file), repo.string(),
