@@ -95,6 +95,9 @@ def to_simple(doc):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
     server_version = "breeze-test-pypi/1"
+    # Headers and body go out in separate writes; with Nagle on, a keep-alive client waits for
+    # the delayed ACK (~40 ms) on every reply — a stall no real index has.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass

@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <fstream>
+#include <unistd.h>
 
 namespace breeze::http {
 
@@ -59,6 +62,30 @@ CacheControl parse_cache_control(const std::string& value) {
 std::string header_of(const Headers& h, const std::string& name) {
   auto it = h.find(name);
   return it == h.end() ? std::string() : it->second;
+}
+
+// Atomic (temp file + rename) but without files::write_atomic's fsync: a cache needs no
+// durability (a lost or torn entry is a miss, checked by its size), and 800 fsyncs would cost
+// more than the requests they save.
+Expected<void> write_entry(const std::filesystem::path& path, const std::string& content) {
+  static std::atomic<unsigned> counter{0};
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto tmp = path.parent_path() / fmt::format(".{}.{}.{}.tmp", path.filename().string(), ::getpid(), ++counter);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      return Error{ErrorKind::io, "cannot write cache entry", path.string()};
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Error{ErrorKind::io, "cannot write cache entry: " + ec.message(), path.string()};
+  }
+  return {};
 }
 
 } // namespace
@@ -122,7 +149,7 @@ Expected<void> DiskCache::store(const Request& request, const CachedResponse& en
                                         .count()}};
   // Header values come from the network and may hold invalid UTF-8; replace rather than throw.
   auto line = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return files::write_atomic(path_for(request), line + "\n" + entry.body);
+  return write_entry(path_for(request), line + "\n" + entry.body);
 }
 
 } // namespace breeze::http
