@@ -3,6 +3,7 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/find_backtracking_candidates.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -33,8 +34,9 @@ void register_all(CLI::App& root, Context& ctx) {
             "Examples:\n  breeze ci-image --help");
   add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
             "Examples:\n  breeze prod-image --help");
-  add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
-            "Examples:\n  breeze ci --help");
+  auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
+                       "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
+  commands::register_find_backtracking_candidates(*ci, ctx);
   add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
             "Examples:\n  breeze release-management --help");
   add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <breeze/commands/context.hpp>
+
+#include <string>
+
+namespace breeze::commands {
+
+/// Flags of `breeze ci find-backtracking-candidates` (empty strings: use the settings' default).
+struct FindBacktrackingOptions {
+  std::string python;             ///< --python (default: newest supported)
+  std::string constraints_mode;   ///< --airflow-constraints-mode (default constraints-source-providers)
+  std::string constraints_branch; ///< --constraints-branch (default constraints-main)
+  std::string constraints_file;   ///< --constraints-file: a local file (wins over the others)
+  std::string constraints_repo;   ///< --constraints-repo: a git repository read with libgit2
+  std::string constraints_url = "https://raw.githubusercontent.com"; ///< --constraints-url base
+  std::string since;              ///< --since: overrides the header date
+  std::string pypi_url = "https://pypi.org"; ///< --pypi-url (JSON API or a .../simple index)
+  int parallelism = 32;           ///< --parallelism
+  double timeout = 30;            ///< --timeout (seconds per request)
+  bool no_cache = false;          ///< --no-cache
+  std::string output = "text";    ///< --output text|json
+};
+
+/// Adds `find-backtracking-candidates` to the `ci` group.
+void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
+
+/// Finds packages released since the last constraints and prints the limits to try. Exit 1 when
+/// some packages could not be checked (the report is printed anyway, marked incomplete).
+[[nodiscard]] Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& options,
+                                                                  Context& ctx);
+
+} // namespace breeze::commands

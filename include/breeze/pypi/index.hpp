@@ -1,0 +1,42 @@
+#pragma once
+
+#include <breeze/base/expected.hpp>
+#include <breeze/http/client.hpp>
+#include <breeze/pypi/project.hpp>
+
+#include <string>
+#include <vector>
+
+namespace breeze::pypi {
+
+/// What the index said about one project.
+struct Lookup {
+  enum class Status { found, not_found, failed };
+  Status status = Status::failed;
+  Project project;   ///< when found
+  std::string error; ///< when failed: one line, with the URL
+};
+
+/// A package index: PyPI's JSON API, falling back per project to the PEP 691 simple API (for
+/// indexes without a JSON API). `url` is `https://pypi.org` or a PIP_INDEX_URL-style
+/// `https://host/.../simple` (both APIs are derived from it).
+class Index {
+public:
+  Index(http::Client& client, std::string url);
+
+  /// Looks up every name (PEP 503-normalised in URLs), one result per name in order. Per-project
+  /// problems (HTTP errors after retries, malformed JSON) are `failed` lookups; an Error (network,
+  /// naming the URL) only when the index could not be reached for any of them.
+  [[nodiscard]] Expected<std::vector<Lookup>> fetch(const std::vector<std::string>& names,
+                                                    const http::BatchOptions& options);
+
+  [[nodiscard]] std::string json_url(const std::string& name) const;
+  [[nodiscard]] std::string simple_url(const std::string& name) const;
+
+private:
+  http::Client& m_client;
+  std::string m_json_base;
+  std::string m_simple_base;
+};
+
+} // namespace breeze::pypi

@@ -1,0 +1,258 @@
+#include <breeze/commands/find_backtracking_candidates.hpp>
+
+#include <breeze/base/console.hpp>
+#include <breeze/base/files.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/constraints/constraints_file.hpp>
+#include <breeze/constraints/names.hpp>
+#include <breeze/constraints/version.hpp>
+#include <breeze/git/read_blob.hpp>
+#include <breeze/http/client.hpp>
+#include <breeze/pypi/candidates.hpp>
+#include <breeze/pypi/index.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+#include <unistd.h>
+
+namespace breeze::commands {
+
+namespace {
+
+// The constraints text and what we know about where it came from.
+struct Source {
+  std::string text;
+  std::string label; ///< path, repo:branch:file, or URL — used in messages
+  std::string repo;  ///< set when read from a git repository (for the commit-date fallback)
+  std::string branch;
+  std::string file;
+};
+
+Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx, const std::string& branch,
+                                  const http::BatchOptions& http_options) {
+  if (!o.constraints_file.empty()) {
+    auto path = std::filesystem::path(o.constraints_file);
+    if (path.is_relative()) path = ctx.services().cwd / path;
+    BREEZE_TRY(auto text, files::read(path));
+    return Source{std::move(text), o.constraints_file, {}, {}, {}};
+  }
+  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  const auto mode = o.constraints_mode.empty() ? ctx.settings.default_constraints_mode : o.constraints_mode;
+  BREEZE_TRY_VOID(ctx.settings.check_python(python));
+  BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
+  const auto file = fmt::format("{}-{}.txt", mode, python);
+  if (!o.constraints_repo.empty()) {
+    auto repo = std::filesystem::path(o.constraints_repo);
+    if (repo.is_relative()) repo = ctx.services().cwd / repo;
+    repo = repo.lexically_normal();
+    if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
+    BREEZE_TRY(auto blob, git::read_blob(repo, branch, file));
+    spdlog::debug("read {} from {} at {} ({})", file, repo.string(), branch, blob.commit);
+    return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file), repo.string(),
+                  branch, file};
+  }
+  auto* client = ctx.services().http;
+  if (client == nullptr) return failure("no HTTP client is available to download the constraints");
+  auto base = o.constraints_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const auto url = fmt::format("{}/{}/{}/{}", base, ctx.settings.github_repository, branch, file);
+  spdlog::info("Downloading constraints from {}", url);
+  BREEZE_TRY(auto response, client->get({url, {}}, http_options));
+  if (response.status == 404)
+    return Error{ErrorKind::not_found, "no constraints file there (check --python, --airflow-constraints-mode, "
+                                       "--constraints-branch and --github-repository)", url};
+  if (response.status != 200) return Error{ErrorKind::network, fmt::format("HTTP {}", response.status), url};
+  return Source{std::move(response.body), url, {}, {}, {}};
+}
+
+Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const Source& source,
+                                         const constraints::ConstraintsFile& file) {
+  if (!o.since.empty()) {
+    auto since = time::parse_iso8601(o.since);
+    if (!since) return usage_error("--since: " + since.error().message);
+    return *since;
+  }
+  if (auto at = file.generated_at()) return *at;
+  if (!source.repo.empty()) {
+    // No date in the header: the commit that last wrote the file is the best evidence of when
+    // these constraints were known to work.
+    BREEZE_TRY(auto at, git::last_commit_time(source.repo, source.branch, source.file));
+    spdlog::info("No date in the header of {}; using the date of the last commit touching it", source.label);
+    return at;
+  }
+  return Error{ErrorKind::failure,
+               "no generation date in the header (expected a line like '# This constraints file was "
+               "automatically generated on 2023-08-09T21:48:23Z'); pass --since DATETIME",
+               source.label};
+}
+
+// Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs).
+class Progress {
+public:
+  explicit Progress(std::string what) : m_what(std::move(what)), m_tty(::isatty(STDERR_FILENO) == 1) {}
+  ~Progress() { finish(); }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void update(std::size_t done, std::size_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (m_tty) {
+      if (now - m_last < std::chrono::milliseconds(50) && done != total) return;
+      constexpr std::size_t width = 30;
+      const std::size_t filled = total == 0 ? width : done * width / total;
+      std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", m_what.c_str(), std::string(filled, '#').c_str(),
+                   std::string(width - filled, '.').c_str(), done, total);
+      std::fflush(stderr);
+      m_drawn = true;
+    } else if (now - m_last >= std::chrono::seconds(3) && done != total) {
+      spdlog::info("{}: {}/{}", m_what, done, total);
+    } else {
+      return;
+    }
+    m_last = now;
+  }
+
+  void finish() {
+    if (m_drawn) std::fputs("\r\033[K", stderr);
+    m_drawn = false;
+  }
+
+private:
+  std::string m_what;
+  bool m_tty;
+  bool m_drawn = false;
+  std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+};
+
+} // namespace
+
+Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o, Context& ctx) {
+  http::BatchOptions http_options;
+  http_options.parallelism = static_cast<std::size_t>(o.parallelism);
+  http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout * 1000));
+  http_options.use_cache = !o.no_cache;
+  const auto branch = o.constraints_branch.empty() ? ctx.settings.constraints_branch : o.constraints_branch;
+
+  BREEZE_TRY(auto source, read_constraints(o, ctx, branch, http_options));
+  const auto file = constraints::ConstraintsFile::parse(source.text);
+  BREEZE_TRY(auto since, constraints_date(o, source, file));
+
+  pypi::Report report;
+  report.since = since;
+  report.source = source.label;
+
+  // One lookup per project even when the file pins it twice (different markers): the first pin
+  // decides, in the file's order.
+  struct Wanted {
+    constraints::Pin pin;
+    constraints::Version version;
+  };
+  std::vector<Wanted> wanted;
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (auto& pin : file.pins()) {
+    if (!seen.insert(constraints::canonicalize_name(pin.name)).second) continue;
+    auto v = constraints::Version::parse(pin.version);
+    if (!v) {
+      report.failed.push_back({pin.name, fmt::format("pinned version '{}' is not a PEP 440 version", pin.version)});
+      continue;
+    }
+    names.push_back(pin.name);
+    wanted.push_back({pin, std::move(*v)});
+  }
+  report.checked = names.size() + report.failed.size();
+
+  auto* client = ctx.services().http;
+  if (client == nullptr) return failure("no HTTP client is available to ask the package index");
+  pypi::Index index(*client, o.pypi_url);
+  spdlog::info("Checking {} packages on {} ({} at a time)", names.size(), o.pypi_url, o.parallelism);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<pypi::Lookup> lookups;
+  {
+    Progress progress("Asking the package index");
+    http_options.on_progress = [&progress](std::size_t done, std::size_t total) { progress.update(done, total); };
+    BREEZE_TRY(auto fetched, index.fetch(names, http_options));
+    lookups = std::move(fetched);
+  }
+  spdlog::info("Checked {} packages in {:.1f} s", names.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const auto& w = wanted[i];
+    const auto& l = lookups[i];
+    if (l.status == pypi::Lookup::Status::not_found) {
+      report.not_found.push_back(w.pin.name);
+      continue;
+    }
+    if (l.status == pypi::Lookup::Status::failed) {
+      report.failed.push_back({w.pin.name, l.error});
+      continue;
+    }
+    auto latest = pypi::choose_latest(l.project, w.version);
+    if (latest && pypi::is_candidate(w.version, *latest, since))
+      report.candidates.push_back({w.pin.name, w.pin.version, latest->version.str(), *latest->released});
+  }
+
+  if (!report.not_found.empty())
+    spdlog::warn("Not on the index, skipped ({}): {}", report.not_found.size(),
+                 strings::strip_control(strings::join(report.not_found, ", ")));
+  for (const auto& f : report.failed) spdlog::error("Could not check {}: {}", f.name, strings::strip_control(f.reason));
+
+  ctx.out() << (o.output == "json" ? pypi::render_json(report) : pypi::render_text(report));
+  ctx.out().flush();
+  if (!report.failed.empty()) {
+    spdlog::error("{} of {} packages could not be checked: the list of candidates may be incomplete",
+                  report.failed.size(), report.checked);
+    return ExitCode::failure;
+  }
+  return ExitCode::ok;
+}
+
+void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
+  auto opts = std::make_shared<FindBacktrackingOptions>();
+  auto* cmd = ci.add_subcommand(
+      "find-backtracking-candidates",
+      "Find packages released since the last constraints were generated: the candidates that may make "
+      "pip backtrack in an eager-upgrade image build, with the limits to try.");
+  cmd->footer("Examples:\n"
+              "  breeze ci find-backtracking-candidates\n"
+              "  breeze ci find-backtracking-candidates --python 3.11 --airflow-constraints-mode constraints\n"
+              "  breeze ci find-backtracking-candidates --constraints-repo ~/code/airflow-constraints\n"
+              "  breeze ci find-backtracking-candidates --constraints-file constraints-3.12.txt --output json\n"
+              "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since 2023-08-09\n");
+  cmd->add_option("--python", opts->python, "Python version of the constraints file (default: newest supported)")
+      ->envname("PYTHON_MAJOR_MINOR_VERSION");
+  cmd->add_option("--airflow-constraints-mode", opts->constraints_mode,
+                  "Constraints variant (default: constraints-source-providers)")
+      ->envname("AIRFLOW_CONSTRAINTS_MODE");
+  cmd->add_option("--constraints-branch", opts->constraints_branch,
+                  "Branch holding the constraints (default: constraints-main)");
+  cmd->add_option("--constraints-file", opts->constraints_file, "Read the constraints from this local file");
+  cmd->add_option("--constraints-repo", opts->constraints_repo,
+                  "Read the constraints from this git repository (object database; the work tree is not touched)");
+  cmd->add_option("--constraints-url", opts->constraints_url,
+                  "Base URL to download constraints from: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
+      ->capture_default_str();
+  cmd->add_option("--since", opts->since, "Use this date-time instead of the constraints' date (ISO 8601, UTC)");
+  cmd->add_option("--pypi-url", opts->pypi_url, "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
+      ->capture_default_str();
+  cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--timeout", opts->timeout, "Seconds per request attempt")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_flag("--no-cache", opts->no_cache, "Neither use nor fill the on-disk HTTP cache");
+  cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  add_global_options(*cmd, ctx.globals);
+  cmd->callback([&ctx, opts] {
+    ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };
+  });
+}
+
+} // namespace breeze::commands

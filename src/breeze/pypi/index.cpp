@@ -1,0 +1,102 @@
+#include <breeze/pypi/index.hpp>
+
+#include <breeze/constraints/names.hpp>
+
+#include <fmt/format.h>
+
+namespace breeze::pypi {
+
+namespace {
+constexpr const char* k_simple_json = "application/vnd.pypi.simple.v1+json";
+
+std::string strip_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// Some indexes answer the simple API with HTML whatever Accept says (PEP 691 is optional).
+bool is_html(const http::Response& r) { return r.header("content-type").find("html") != std::string::npos; }
+} // namespace
+
+Index::Index(http::Client& client, std::string url) : m_client(client) {
+  url = strip_slashes(std::move(url));
+  if (url.ends_with("/simple")) { // a PIP_INDEX_URL: the JSON API lives beside it (as on PyPI)
+    m_simple_base = url;
+    m_json_base = url.substr(0, url.size() - 7);
+  } else {
+    m_json_base = url;
+    m_simple_base = url + "/simple";
+  }
+}
+
+std::string Index::json_url(const std::string& name) const {
+  return fmt::format("{}/pypi/{}/json", m_json_base, constraints::canonicalize_name(name));
+}
+
+std::string Index::simple_url(const std::string& name) const {
+  return fmt::format("{}/{}/", m_simple_base, constraints::canonicalize_name(name));
+}
+
+Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names, const http::BatchOptions& options) {
+  std::vector<Lookup> out(names.size());
+  std::vector<http::Request> requests;
+  for (const auto& n : names) requests.push_back({json_url(n), {{"Accept", "application/json"}}});
+  auto responses = m_client.get_all(requests, options);
+
+  std::vector<std::size_t> fallback; // no JSON API answer: ask the simple API
+  std::size_t unreachable = 0;
+  std::optional<Error> first_network_error;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto& r = responses[i];
+    auto& l = out[i];
+    if (!r) {
+      if (r.error().kind == ErrorKind::interrupted) return r.error();
+      ++unreachable;
+      if (!first_network_error) first_network_error = r.error();
+      l.error = r.error().what();
+      continue;
+    }
+    if (r->status == 404) {
+      fallback.push_back(i);
+    } else if (r->status != 200) {
+      l.error = fmt::format("HTTP {} from {}", r->status, requests[i].url);
+    } else if (auto p = parse_json_api(r->body)) {
+      l.status = Lookup::Status::found;
+      l.project = std::move(*p);
+    } else {
+      l.error = fmt::format("{}: {}", requests[i].url, p.error().message);
+    }
+  }
+  if (!names.empty() && unreachable == names.size())
+    return Error{ErrorKind::network,
+                 fmt::format("cannot reach the package index {} ({})", m_json_base, first_network_error->message),
+                 {}};
+  if (fallback.empty()) return out;
+
+  std::vector<http::Request> simple;
+  for (auto i : fallback) simple.push_back({simple_url(names[i]), {{"Accept", k_simple_json}}});
+  auto simple_responses = m_client.get_all(simple, options);
+  for (std::size_t k = 0; k < fallback.size(); ++k) {
+    auto& r = simple_responses[k];
+    auto& l = out[fallback[k]];
+    if (!r) {
+      if (r.error().kind == ErrorKind::interrupted) return r.error();
+      l.error = r.error().what();
+    } else if (r->status == 404) {
+      l.status = Lookup::Status::not_found;
+    } else if (r->status != 200) {
+      l.error = fmt::format("HTTP {} from {}", r->status, simple[k].url);
+    } else if (is_html(*r)) {
+      l.error = fmt::format("{}: the index answered HTML; it needs the PEP 691 JSON simple API", simple[k].url);
+    } else if (auto p = parse_simple_json(r->body)) {
+      l.status = Lookup::Status::found;
+      l.project = std::move(*p);
+      if (l.project.name.empty()) l.project.name = names[fallback[k]];
+    } else {
+      l.error = fmt::format("{}: {}", simple[k].url, p.error().message);
+    }
+  }
+  return out;
+}
+
+} // namespace breeze::pypi

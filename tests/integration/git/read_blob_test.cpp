@@ -1,0 +1,125 @@
+#include <support/catch.hpp>
+#include <support/fake_http.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/git/read_blob.hpp>
+
+#include <git2.h>
+
+using namespace breeze;
+
+namespace {
+
+// Builds commits straight in the object database (no work tree), like a constraints branch.
+class Repo {
+public:
+  explicit Repo(const std::filesystem::path& path, bool bare) {
+    git_libgit2_init();
+    REQUIRE(git_repository_init(&m_repo, path.c_str(), bare ? 1 : 0) == 0);
+  }
+  ~Repo() {
+    git_repository_free(m_repo);
+    git_libgit2_shutdown();
+  }
+  Repo(const Repo&) = delete;
+  Repo& operator=(const Repo&) = delete;
+
+  // Commits `files` (path -> content, replacing the whole tree) on `branch` at `when` (unix time).
+  void commit(const std::string& branch, const std::map<std::string, std::string>& files, git_time_t when) {
+    git_treebuilder* tb = nullptr;
+    REQUIRE(git_treebuilder_new(&tb, m_repo, nullptr) == 0);
+    for (const auto& [path, content] : files) {
+      git_oid blob;
+      REQUIRE(git_blob_create_from_buffer(&blob, m_repo, content.data(), content.size()) == 0);
+      REQUIRE(git_treebuilder_insert(nullptr, tb, path.c_str(), &blob, GIT_FILEMODE_BLOB) == 0);
+    }
+    git_oid tree_id;
+    REQUIRE(git_treebuilder_write(&tree_id, tb) == 0);
+    git_treebuilder_free(tb);
+    git_tree* tree = nullptr;
+    REQUIRE(git_tree_lookup(&tree, m_repo, &tree_id) == 0);
+    git_signature* sig = nullptr;
+    REQUIRE(git_signature_new(&sig, "CI", "ci@example.org", when, 0) == 0);
+    const std::string ref = "refs/heads/" + branch;
+    git_commit* parent = nullptr;
+    git_oid parent_id;
+    if (git_reference_name_to_id(&parent_id, m_repo, ref.c_str()) == 0)
+      REQUIRE(git_commit_lookup(&parent, m_repo, &parent_id) == 0);
+    const git_commit* parents[] = {parent};
+    git_oid id;
+    REQUIRE(git_commit_create(&id, m_repo, ref.c_str(), sig, sig, nullptr, "Updating constraints", tree,
+                              parent ? 1 : 0, parents) == 0);
+    git_commit_free(parent);
+    git_signature_free(sig);
+    git_tree_free(tree);
+  }
+
+private:
+  git_repository* m_repo = nullptr;
+};
+
+const std::string k_file = "constraints-source-providers-3.11.txt";
+constexpr git_time_t k_first = 1691617703;  // 2023-08-09T21:48:23Z
+constexpr git_time_t k_second = 1691700000; // a later commit that touches another file only
+
+} // namespace
+
+TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository", "[integration][git]") {
+  files::TempDir dir;
+  Repo repo(dir.path(), true);
+  repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "x"}}, k_first);
+  repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "x"}}, k_first + 60);
+  auto blob = git::read_blob(dir.path(), "constraints-main", k_file);
+  REQUIRE(blob.has_value());
+  CHECK(blob->content == "a==2\n");
+  CHECK(blob->commit.size() == 40);
+
+  auto no_branch = git::read_blob(dir.path(), "constraints-2-7", k_file);
+  REQUIRE_FALSE(no_branch.has_value());
+  CHECK(no_branch.error().kind == ErrorKind::not_found);
+  CHECK_THAT(no_branch.error().message, Catch::Contains("constraints-2-7"));
+  auto no_file = git::read_blob(dir.path(), "constraints-main", "constraints-3.8.txt");
+  REQUIRE_FALSE(no_file.has_value());
+  CHECK_THAT(no_file.error().message, Catch::Contains("constraints-3.8.txt"));
+  auto not_repo = git::read_blob(dir.path() / "nope", "constraints-main", k_file);
+  REQUIRE_FALSE(not_repo.has_value());
+}
+
+TEST_CASE("git last_commit_time: the last commit that changed the file, not the tip", "[integration][git]") {
+  files::TempDir dir;
+  Repo repo(dir.path(), true);
+  repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "1"}}, k_first - 3600);
+  repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "1"}}, k_first);
+  repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "2"}}, k_second);
+  auto t = git::last_commit_time(dir.path(), "constraints-main", k_file);
+  REQUIRE(t.has_value());
+  CHECK(time::format_iso_z(*t) == "2023-08-09T21:48:23Z");
+}
+
+TEST_CASE("find-backtracking-candidates --constraints-repo: reads the branch, not the work tree", "[integration][git]") {
+  files::TempDir dir;
+  Repo repo(dir.path(), false);
+  // No date in the header: the command falls back to the commit date.
+  repo.commit("constraints-main", {{k_file, "# constraints\naiobotocore==2.5.4\n"}}, k_first);
+  repo.commit("constraints-main", {{k_file, "# constraints\naiobotocore==2.5.4\n"}, {"README", "x"}}, k_second);
+  // The work tree holds something else entirely: it must not be read or changed.
+  test::write_file(dir.path() / k_file, "aiobotocore==0.1\n");
+
+  test::FakeHttp http;
+  http.on("https://pypi.example/pypi/aiobotocore/json", 200,
+          R"({"info": {"name": "aiobotocore"}, "releases": {
+               "2.5.4": [{"filename": "aiobotocore-2.5.4.tar.gz", "upload_time_iso_8601": "2023-08-01T00:00:00Z"}],
+               "2.6.0": [{"filename": "aiobotocore-2.6.0.tar.gz", "upload_time_iso_8601": "2023-08-11T20:43:19Z"}]}})");
+  test::InProcess breeze;
+  breeze.http = &http;
+  breeze.cwd = dir.path();
+  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".", "--python", "3.11",
+                    "--pypi-url", "https://pypi.example"}) == 0);
+  CHECK_THAT(breeze.out.str(), Catch::StartsWith("Last constraint date: 2023-08-09 21:48:23\n"
+                                                 "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 "
+                                                 "(in current constraints: 2.5.4)\n"));
+  CHECK(test::read_file(dir.path() / k_file) == "aiobotocore==0.1\n");
+
+  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".", "--constraints-branch",
+                    "constraints-2-7", "--python", "3.11"}) == 1);
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""A PyPI-shaped HTTP server for tests, the demo and the benchmark (127.0.0.1 only).
+
+Serves, from --root DIR:
+  GET /pypi/<name>/json     <- DIR/<normalised name>.json (PyPI JSON API document); a name that is
+                               not PEP 503-normalised gets a 301 to the normalised URL, like PyPI
+  GET /simple/<name>/       <- PEP 691 JSON (Accept: application/vnd.pypi.simple.v1+json), from
+                               DIR/simple/<name>.json if present, else generated from DIR/<name>.json
+                               (PEP 700 upload-time, yanked, versions)
+  GET /raw/<path>           <- DIR/raw/<path> (stands in for raw.githubusercontent.com)
+  GET /_stats               <- request counts (not counted itself)
+Every reply carries an ETag and Last-Modified; If-None-Match / If-Modified-Since give a 304.
+
+Options:
+  --simple-only     the index has no JSON API: /pypi/... answers 404
+  --delay-ms N      every reply waits N ms first (the benchmark's slow index)
+  --max-age N       send Cache-Control: max-age=N (default: no Cache-Control)
+  --faults FILE     JSON {key: [step, ...]}; key is a normalised name (JSON API), "simple:<name>"
+                    or a path; each request of that key consumes the next step, then replies are
+                    normal. A step starting with "*" repeats forever. Steps: "ok", "404", "500",
+                    "503", "429" or "429:<retry-after seconds>", "delay:<ms>", "truncate" (sends half
+                    the promised body and closes), "malformed" (200 with broken JSON).
+When ready it prints its port on stdout (one line) and flushes, so callers never need to sleep.
+"""
+import argparse
+import email.utils
+import hashlib
+import http.server
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+
+
+def normalise(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.total = 0
+        self.by_path = {}
+        self.by_status = {}
+        self.conditional = 0
+        self.faults = {}
+        if args.faults:
+            with open(args.faults) as f:
+                self.faults = {k: list(v) for k, v in json.load(f).items()}
+
+    def count(self, path, conditional):
+        with self.lock:
+            self.total += 1
+            self.by_path[path] = self.by_path.get(path, 0) + 1
+            if conditional:
+                self.conditional += 1
+
+    def count_status(self, status):
+        with self.lock:
+            key = str(status)
+            self.by_status[key] = self.by_status.get(key, 0) + 1
+
+    def next_step(self, key):
+        with self.lock:
+            steps = self.faults.get(key)
+            if not steps:
+                return "ok"
+            step = steps[0]
+            if step.startswith("*"):
+                return step[1:]
+            steps.pop(0)
+            return step
+
+
+def to_simple(doc):
+    """PEP 691 (+ PEP 700) JSON from a PyPI JSON API document."""
+    files = []
+    for version, release_files in doc.get("releases", {}).items():
+        for f in release_files:
+            entry = {"filename": f["filename"], "url": f.get("url", "https://files.example/" + f["filename"]),
+                     "hashes": f.get("digests", {}), "yanked": f.get("yanked_reason") or f.get("yanked", False)}
+            if "upload_time_iso_8601" in f:
+                entry["upload-time"] = f["upload_time_iso_8601"]
+            files.append(entry)
+    return {"meta": {"api-version": "1.1"}, "name": normalise(doc.get("info", {}).get("name", "")),
+            "versions": list(doc.get("releases", {}).keys()), "files": files}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+    server_version = "breeze-test-pypi/1"
+    # Headers and body go out in separate writes; with Nagle on, a keep-alive client waits for
+    # the delayed ACK (~40 ms) on every reply — a stall no real index has.
+    disable_nagle_algorithm = True
+
+    def log_message(self, fmt, *args):
+        pass
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def reply(self, status, body=b"", content_type="application/json", headers=None, truncate=False, count=True):
+        if count:
+            self.state.count_status(status)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if truncate:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        if path == "/_stats":
+            with self.state.lock:
+                body = json.dumps({"total": self.state.total, "by_path": self.state.by_path,
+                                   "by_status": self.state.by_status,
+                                   "conditional": self.state.conditional}).encode()
+            self.reply(200, body, count=False)
+            return
+        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        self.state.count(path, conditional)
+        if self.state.args.delay_ms:
+            time.sleep(self.state.args.delay_ms / 1000.0)
+
+        m_json = re.fullmatch(r"/pypi/([^/]+)/json/?", path)
+        m_simple = re.fullmatch(r"/simple/([^/]+)/?", path)
+        if m_json:
+            name = m_json.group(1)
+            if name != normalise(name):
+                self.reply(301, b"", headers={"Location": "/pypi/%s/json" % normalise(name)})
+                return
+            key, source = name, os.path.join(self.state.args.root, name + ".json")
+            if self.state.args.simple_only:
+                source = None
+            content_type, transform = "application/json", None
+        elif m_simple:
+            name = normalise(m_simple.group(1))
+            if SIMPLE_JSON not in self.headers.get("Accept", ""):
+                self.reply(406, b"only PEP 691 JSON here", "text/plain")
+                return
+            key = "simple:" + name
+            own = os.path.join(self.state.args.root, "simple", name + ".json")
+            source = own if os.path.exists(own) else os.path.join(self.state.args.root, name + ".json")
+            content_type = SIMPLE_JSON
+            transform = None if os.path.exists(own) else to_simple
+        elif path.startswith("/raw/"):
+            key = path
+            source = os.path.join(self.state.args.root, "raw", urllib.parse.unquote(path[len("/raw/"):]))
+            content_type, transform = "text/plain; charset=utf-8", None
+        else:
+            self.reply(404, b'{"message": "Not Found"}')
+            return
+
+        step = self.state.next_step(key)
+        if step == "ok" and path in self.state.faults:
+            step = self.state.next_step(path)
+        if step.startswith("delay:"):
+            time.sleep(int(step.split(":", 1)[1]) / 1000.0)
+            step = "ok"
+        if step == "404":
+            self.reply(404, b'{"message": "Not Found"}')
+            return
+        if step in ("500", "502", "503"):
+            self.reply(int(step), b"server error", "text/plain")
+            return
+        if step.startswith("429"):
+            headers = {}
+            if ":" in step:
+                headers["Retry-After"] = step.split(":", 1)[1]
+            self.reply(429, b"too many requests", "text/plain", headers)
+            return
+        if step == "malformed":
+            self.reply(200, b'{"info": {"name": "broken"}, "releases": {', content_type)
+            return
+
+        if source is None or not os.path.isfile(source):
+            self.reply(404, b'{"message": "Not Found"}')
+            return
+        with open(source, "rb") as f:
+            body = f.read()
+        if transform is not None:
+            body = json.dumps(transform(json.loads(body))).encode()
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        last_modified = email.utils.formatdate(int(os.path.getmtime(source)), usegmt=True)
+        headers = {"ETag": etag, "Last-Modified": last_modified}
+        if self.state.args.max_age is not None:
+            headers["Cache-Control"] = "max-age=%d, public" % self.state.args.max_age
+        if self.headers.get("If-None-Match") == etag or (
+                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == last_modified):
+            self.reply(304, b"", content_type, headers)
+            return
+        self.reply(200, body, content_type, headers, truncate=(step == "truncate"))
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--simple-only", action="store_true")
+    parser.add_argument("--delay-ms", type=int, default=0)
+    parser.add_argument("--max-age", type=int, default=None)
+    parser.add_argument("--faults")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = Server(("127.0.0.1", args.port), Handler)
+    server.state = State(args)
+    sys.stdout.write("%d\n" % server.server_address[1])
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+#include <support/catch.hpp>
+#include <support/fake_http.hpp>
+#include <support/helpers.hpp>
+
+#include <nlohmann/json.hpp>
+
+using namespace breeze;
+
+namespace {
+
+const std::string k_index = "https://pypi.example";
+
+std::string project_json(const std::string& name, const std::vector<std::pair<std::string, std::string>>& releases) {
+  nlohmann::json doc{{"info", {{"name", name}}}, {"releases", nlohmann::json::object()}};
+  for (const auto& [version, uploaded] : releases)
+    doc["releases"][version] = {{{"filename", name + "-" + version + ".tar.gz"},
+                                 {"upload_time_iso_8601", uploaded},
+                                 {"yanked", false}}};
+  return doc.dump();
+}
+
+const char* k_constraints = "#\n# This constraints file was automatically generated on 2023-08-09T21:48:23Z\n"
+                            "# via \"eager-upgrade\" mechanism of PIP.\n#\n"
+                            "aiobotocore==2.5.4\nPyYAML==6.0.1\nrequests==2.29.0\n";
+
+struct Fixture {
+  files::TempDir dir;
+  test::FakeHttp http;
+  test::InProcess breeze;
+  Fixture() {
+    breeze.cwd = dir.path();
+    breeze.http = &http;
+    test::write_file(dir.path() / "constraints.txt", k_constraints);
+    http.on(k_index + "/pypi/aiobotocore/json",
+            200, project_json("aiobotocore", {{"2.5.4", "2023-08-01T00:00:00Z"}, {"2.6.0", "2023-08-11T20:43:19.77Z"}}));
+    http.on(k_index + "/pypi/pyyaml/json", 200, project_json("PyYAML", {{"6.0.1", "2023-07-18T00:00:46Z"}}));
+    http.on(k_index + "/pypi/requests/json",
+            200, project_json("requests", {{"2.29.0", "2023-04-26T00:00:00Z"}, {"2.31.0", "2023-05-22T15:12:42Z"}}));
+  }
+  int run(std::vector<std::string> extra) {
+    std::vector<std::string> args{"ci", "find-backtracking-candidates", "--pypi-url", k_index};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return breeze.run(args);
+  }
+};
+
+} // namespace
+
+TEST_CASE("find-backtracking-candidates: reports candidates from a constraints file", "[unit][commands]") {
+  Fixture f;
+  CHECK(f.run({"--constraints-file", "constraints.txt"}) == 0);
+  CHECK(f.breeze.out.str() ==
+        "Last constraint date: 2023-08-09 21:48:23\n"
+        "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 (in current constraints: 2.5.4)\n"
+        "Found 1 candidates for backtracking\n"
+        "breeze ci-image build --upgrade-to-newer-dependencies --eager-upgrade-additional-requirements "
+        "\"aiobotocore<=2.5.4\"\n");
+  CHECK(f.http.requests.size() == 3); // one request per package, names normalised
+  CHECK(f.http.last_options.parallelism == 32);
+  CHECK(f.http.last_options.use_cache);
+}
+
+TEST_CASE("find-backtracking-candidates: --since, --parallelism, --no-cache, --output json", "[unit][commands]") {
+  Fixture f;
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--since", "2023-05-01", "--parallelism", "4", "--no-cache",
+               "--timeout", "2.5", "--output", "json"}) == 0);
+  auto doc = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(doc["last_constraint_date"] == "2023-05-01T00:00:00Z");
+  REQUIRE(doc["candidates"].size() == 2); // requests 2.31.0 (2023-05-22) now counts
+  CHECK(doc["candidates"][1]["name"] == "requests");
+  CHECK(doc["candidates"][1]["latest"] == "2.31.0");
+  CHECK(f.http.last_options.parallelism == 4);
+  CHECK_FALSE(f.http.last_options.use_cache);
+  CHECK(f.http.last_options.timeout == std::chrono::milliseconds(2500));
+}
+
+TEST_CASE("find-backtracking-candidates: downloads constraints from --constraints-url", "[unit][commands]") {
+  Fixture f;
+  f.http.on("https://raw.example/fork/airflow/constraints-2-7/constraints-3.11.txt", 200, k_constraints);
+  CHECK(f.run({"--constraints-url", "https://raw.example/", "-g", "fork/airflow", "--constraints-branch",
+               "constraints-2-7", "--python", "3.11", "--airflow-constraints-mode", "constraints"}) == 0);
+  CHECK_THAT(f.breeze.out.str(), Catch::Contains("Found 1 candidates"));
+  CHECK(f.http.requests.front().url == "https://raw.example/fork/airflow/constraints-2-7/constraints-3.11.txt");
+}
+
+TEST_CASE("find-backtracking-candidates: default source is constraints-main of the repository", "[unit][commands]") {
+  Fixture f;
+  f.http.on("https://raw.githubusercontent.com/apache/airflow/constraints-main/"
+            "constraints-source-providers-3.13.txt",
+            404, "404: Not Found");
+  CHECK(f.run({}) == 1);
+  CHECK(f.breeze.out.str().empty());
+}
+
+TEST_CASE("find-backtracking-candidates: bad --python or mode is a usage error", "[unit][commands]") {
+  Fixture f;
+  CHECK(f.run({"--python", "2.7"}) == 2);
+  CHECK(f.run({"--airflow-constraints-mode", "nope"}) == 2);
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--since", "yesterday"}) == 2);
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--parallelism", "0"}) == 2);
+  CHECK(f.http.requests.empty());
+}
+
+TEST_CASE("find-backtracking-candidates: a header without a date is a clear error unless --since", "[unit][commands]") {
+  Fixture f;
+  test::write_file(f.dir.path() / "nodate.txt", "# no date here\naiobotocore==2.5.4\n");
+  CHECK(f.run({"--constraints-file", "nodate.txt"}) == 1);
+  CHECK(f.breeze.out.str().empty());
+  CHECK(f.http.requests.empty()); // fails before asking the index
+  CHECK(f.run({"--constraints-file", "nodate.txt", "--since", "2023-08-09T21:48:23Z"}) == 0);
+  CHECK_THAT(f.breeze.out.str(), Catch::Contains("aiobotocore==2.6.0"));
+}
+
+TEST_CASE("find-backtracking-candidates: failures are listed, the report printed, exit 1", "[unit][commands]") {
+  Fixture f;
+  f.http.on(k_index + "/pypi/pyyaml/json", 500, "boom");
+  f.http.on(k_index + "/pypi/requests/json", 200, "{\"releases\": [");
+  CHECK(f.run({"--constraints-file", "constraints.txt"}) == 1);
+  const auto out = f.breeze.out.str();
+  CHECK_THAT(out, Catch::Contains("aiobotocore==2.6.0"));
+  CHECK_THAT(out, Catch::Contains("Could not check 2 of 3 packages"));
+  CHECK_THAT(out, Catch::Contains("PyYAML: HTTP 500 from https://pypi.example/pypi/pyyaml/json"));
+  CHECK_THAT(out, Catch::Contains("requests: https://pypi.example/pypi/requests/json: malformed index JSON"));
+}
+
+TEST_CASE("find-backtracking-candidates: packages missing from the index are warnings only", "[unit][commands]") {
+  Fixture f;
+  f.http.on(k_index + "/pypi/requests/json", 404, "");
+  f.http.on(k_index + "/simple/requests/", 404, "");
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--output", "json"}) == 0);
+  auto doc = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(doc["not_found"] == nlohmann::json{"requests"});
+  CHECK(doc["complete"] == true);
+}
+
+TEST_CASE("find-backtracking-candidates: an unreachable index is one error and no report", "[unit][commands]") {
+  Fixture f;
+  for (auto n : {"aiobotocore", "pyyaml", "requests"})
+    f.http.fail(k_index + "/pypi/" + n + "/json", "Couldn't connect to server");
+  CHECK(f.run({"--constraints-file", "constraints.txt"}) == 1);
+  CHECK(f.breeze.out.str().empty());
+}
