@@ -12,12 +12,13 @@ Error not_found_error(std::string message, std::string context = {}) {
   return Error{ErrorKind::not_found, std::move(message), std::move(context)};
 }
 
-// git_strarray view over std::strings (libgit2 only reads it).
+// git_strarray over its own copy of the strings (libgit2 only reads it).
 struct StrArray {
+  std::vector<std::string> items;
   std::vector<char*> ptrs;
   git_strarray array{};
-  explicit StrArray(const std::vector<std::string>& items) {
-    for (const auto& s : items) ptrs.push_back(const_cast<char*>(s.c_str()));
+  explicit StrArray(std::vector<std::string> copy) : items(std::move(copy)) {
+    for (auto& s : items) ptrs.push_back(s.data());
     array.strings = ptrs.data();
     array.count = ptrs.size();
   }
