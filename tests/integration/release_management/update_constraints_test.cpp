@@ -7,9 +7,11 @@
 
 #include <breeze/base/interrupt.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
+#include <breeze/git/handle.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <regex>
 
 using namespace breeze;
@@ -307,4 +309,36 @@ TEST_CASE("update-constraints bad input changes nothing", "[integration][update-
   CHECK(p.run(with(not_repo, {"--answer", "yes"})) == 1);
   CHECK(all_refs(r.remote) == refs);
   CHECK(all_refs(r.clone) == clone_refs);
+}
+
+TEST_CASE("update-constraints --sign signs the moved tag through gpg", "[integration][update-constraints]") {
+  ConstraintsRepos r;
+  const std::string armour = "-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n";
+  InProcess p;
+  p.runner.respond = [&](const process::ProcessSpec& spec) {
+    process::ProcessResult res;
+    if (!spec.argv.empty() && spec.argv[0] == "gpg") res.out = armour;
+    return res;
+  };
+  REQUIRE(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes", "--sign"})) == 0);
+  REQUIRE(p.runner.calls.size() == 1);
+  CHECK(p.runner.calls[0].argv[0] == "gpg");
+  CHECK(std::find(p.runner.calls[0].argv.begin(), p.runner.calls[0].argv.end(), "--detach-sign") !=
+        p.runner.calls[0].argv.end());
+  // the tag object on the remote carries the signature after its message
+  git_repository* raw = nullptr;
+  REQUIRE(git_repository_open(&raw, r.remote.c_str()) == 0);
+  git::RepositoryPtr repo(raw);
+  git_oid oid;
+  REQUIRE(git_oid_fromstr(&oid, ref_of(r.remote, "refs/tags/constraints-2.6.3").c_str()) == 0);
+  git_odb* odb = nullptr;
+  REQUIRE(git_repository_odb(&odb, repo.get()) == 0);
+  git_odb_object* obj = nullptr;
+  REQUIRE(git_odb_read(&obj, odb, &oid) == 0);
+  const std::string text(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
+  git_odb_object_free(obj);
+  git_odb_free(odb);
+  CHECK(text.find("tag constraints-2.6.3\n") != std::string::npos);
+  CHECK(text.ends_with("Update pymssql constraint to 2.2.8\n" + armour));
+  CHECK(parent_of(r.remote, commit_of(r.remote, "constraints-2.6.3")) != "");
 }
