@@ -4,6 +4,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/release_management/update_constraints.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -37,8 +38,12 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::register_find_backtracking_candidates(*ci, ctx);
-  add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
-            "Examples:\n  breeze release-management --help");
+  auto* release_management =
+      add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
+                "Examples:\n  breeze release-management --help");
+  commands::release_management::register_update_constraints(*release_management, ctx);
+  commands::release_management::register_restore_constraints_tags(*release_management, ctx);
+  commands::release_management::register_publish_constraints(*release_management, ctx);
   add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
             "Examples:\n  breeze setup --help");
 }

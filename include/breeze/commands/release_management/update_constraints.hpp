@@ -1,0 +1,70 @@
+#pragma once
+
+#include <breeze/commands/context.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace breeze::commands::release_management {
+
+/// Flags of `breeze release-management update-constraints`.
+struct UpdateConstraintsOptions {
+  std::filesystem::path constraints_repo;
+  std::string remote_name = "apache";
+  std::string airflow_versions;                 ///< "2.5.1,2.5.2" and/or ranges "2.5.1..2.6.3"
+  std::vector<std::string> updated_constraints; ///< NAME==VERSION, repeatable
+  std::filesystem::path comment_file;
+  std::string commit_message;
+  std::vector<std::string> constraints_modes;   ///< empty: every constraints*.txt of the tag's tree
+  bool add_missing = false;
+  bool sign = false;
+  std::string output = "text"; ///< text | json
+};
+
+/// Observers for tests (e.g. interrupting between versions); the CLI passes none.
+struct UpdateConstraintsHooks {
+  std::function<void(const std::string& version)> after_version;
+};
+
+/// Rewrites pins in the constraints of tagged Airflow versions: per version a new commit on top of
+/// the tag's commit (built in the object database), branch constraints-<v>-fix pushed without
+/// force, then the tag moved and pushed with force. Writes a restore journal into .git.
+[[nodiscard]] Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& options, Context& ctx,
+                                                        const UpdateConstraintsHooks& hooks = {});
+
+/// Registers `update-constraints` under the release-management group.
+void register_update_constraints(CLI::App& group, Context& ctx);
+
+/// Flags of `breeze release-management restore-constraints-tags`.
+struct RestoreTagsOptions {
+  std::filesystem::path journal;
+  std::filesystem::path constraints_repo; ///< empty: the repository recorded in the journal
+  std::string remote_name;                ///< empty: the remote recorded in the journal
+};
+
+/// Puts the tags recorded in a restore journal back where they pointed before (locally and on the
+/// remote, with force), after one confirmation.
+[[nodiscard]] Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options, Context& ctx);
+
+/// Registers `restore-constraints-tags` under the release-management group.
+void register_restore_constraints_tags(CLI::App& group, Context& ctx);
+
+/// Flags of `breeze release-management publish-constraints`.
+struct PublishConstraintsOptions {
+  std::filesystem::path constraints_repo;
+  std::string remote_name = "apache";
+  std::string constraints_branch; ///< empty: settings (constraints-main)
+  std::filesystem::path files_dir = "files";
+  std::string commit_message;
+};
+
+/// Copies generated files/constraints-*/constraints*.txt onto the tip of the remote's constraints
+/// branch, shows the diff, commits and pushes without force. Nothing to commit → says so, exit 0.
+[[nodiscard]] Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options, Context& ctx);
+
+/// Registers `publish-constraints` under the release-management group.
+void register_publish_constraints(CLI::App& group, Context& ctx);
+
+} // namespace breeze::commands::release_management

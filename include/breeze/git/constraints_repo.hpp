@@ -1,0 +1,128 @@
+#pragma once
+
+// A constraints repository (a clone of apache/airflow used for its constraints-* tags and
+// branches) seen through the operations breeze needs, expressed as intent. All through libgit2:
+// no `git` processes, and nothing here touches the user's work tree or index unless the name says so.
+
+#include <breeze/base/expected.hpp>
+#include <breeze/git/credentials.hpp>
+#include <breeze/git/handle.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breeze::git {
+
+/// A ref as the remote advertises it.
+struct RemoteRef {
+  std::string target; ///< what the ref points at (a tag object for annotated tags)
+  std::string peeled; ///< the commit an annotated tag peels to (== target for other refs)
+};
+
+/// What happened to one pushed ref.
+struct PushOutcome {
+  bool accepted = false;
+  std::string message; ///< why the remote or libgit2 refused it (empty when accepted)
+};
+
+/// Signs a payload (a tag object's text) and returns an ASCII-armoured detached signature.
+using Signer = std::function<Expected<std::string>(const std::string& payload)>;
+
+/// Name and email used for commits and tags: the repository's user.name/user.email, else breeze's.
+struct Identity {
+  std::string name;
+  std::string email;
+};
+
+class ConstraintsRepo {
+public:
+  /// Opens the repository at exactly `path` (its work tree or .git); "not a git repository" Error
+  /// (not_found) otherwise.
+  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path, EnvFn env = {});
+
+  /// The .git folder (where breeze keeps its restore journals).
+  [[nodiscard]] std::filesystem::path git_dir() const;
+  /// The work tree (empty for a bare repository).
+  [[nodiscard]] std::filesystem::path work_dir() const;
+
+  /// The URL of remote `name`; not_found Error naming the remotes that exist otherwise.
+  [[nodiscard]] Expected<std::string> remote_url(const std::string& name) const;
+
+  /// Every ref the remote advertises (refs/heads/*, refs/tags/*), by full name. Read-only.
+  [[nodiscard]] Expected<std::map<std::string, RemoteRef>> list_remote(const std::string& remote);
+
+  /// Downloads the objects behind `refspecs` (sources only, e.g. "refs/tags/constraints-2.6.3")
+  /// into the object database. Changes no ref (not even FETCH_HEAD or remote-tracking branches).
+  [[nodiscard]] Expected<void> download(const std::string& remote, const std::vector<std::string>& refspecs);
+
+  /// The object a local ref points at directly (a tag object for annotated tags), if the ref exists.
+  [[nodiscard]] std::optional<std::string> ref_target(const std::string& refname) const;
+  /// Local refs whose full name starts with `prefix`, with their direct targets.
+  [[nodiscard]] Expected<std::map<std::string, std::string>> refs(const std::string& prefix) const;
+  /// True when the object database holds `oid`.
+  [[nodiscard]] bool has_object(const std::string& oid) const;
+  /// The commit an object (commit or annotated tag) peels to.
+  [[nodiscard]] Expected<std::string> peel_to_commit(const std::string& oid) const;
+  /// The first parent of a commit, if any.
+  [[nodiscard]] Expected<std::optional<std::string>> parent_of(const std::string& commit) const;
+  /// The tree id of a commit.
+  [[nodiscard]] Expected<std::string> tree_of(const std::string& commit) const;
+  /// The message of an annotated tag object (empty for a commit).
+  [[nodiscard]] Expected<std::string> tag_message(const std::string& oid) const;
+  /// True when `ancestor` is `descendant` or one of its ancestors.
+  [[nodiscard]] Expected<bool> is_ancestor(const std::string& ancestor, const std::string& descendant) const;
+
+  /// The files at the top of `commit`'s tree whose names `select` accepts, name -> bytes.
+  [[nodiscard]] Expected<std::map<std::string, std::string>>
+  read_files(const std::string& commit, const std::function<bool(const std::string&)>& select) const;
+
+  /// Writes a commit whose tree is `parent`'s tree with the top-level files in `replaced` set to the
+  /// given bytes (added when absent), and whose only parent is `parent`. Only the object database
+  /// changes: no ref, no index, no work tree. Returns the new commit's id.
+  [[nodiscard]] Expected<std::string> commit_files(const std::string& parent,
+                                                   const std::map<std::string, std::string>& replaced,
+                                                   const std::string& message);
+
+  /// Writes an annotated tag object `name` -> `commit` (signed with `signer` when given) into the
+  /// object database without creating or moving the ref. Returns the tag object's id.
+  [[nodiscard]] Expected<std::string> create_tag_object(const std::string& name, const std::string& commit,
+                                                        const std::string& message, const Signer& signer = {});
+
+  /// Points `refname` at `oid` (creating or moving it), with a reflog entry `why`.
+  [[nodiscard]] Expected<void> set_ref(const std::string& refname, const std::string& oid, const std::string& why);
+  /// Deletes a local ref (no error when it does not exist).
+  [[nodiscard]] Expected<void> delete_ref(const std::string& refname);
+
+  /// Pushes one refspec ("refs/heads/x:refs/heads/x", or "+..." to force). A refusal (non
+  /// fast-forward, remote rejection) is an outcome, not an Error; an Error means the transport failed.
+  [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
+
+  /// Unified diff of two versions of a file (`path` labels both sides); empty when equal.
+  [[nodiscard]] static Expected<std::string> diff(const std::string& before, const std::string& after,
+                                                  const std::string& path);
+
+  /// The name of the branch HEAD points at, if HEAD is on a branch.
+  [[nodiscard]] std::optional<std::string> head_branch() const;
+  /// Work-tree or index changes in tracked files (paths), ignoring untracked files.
+  [[nodiscard]] Expected<std::vector<std::string>> tracked_changes() const;
+  /// Moves the checked-out branch to `commit` and updates index and work tree to it; only allowed
+  /// when tracked_changes() is empty (the caller checks), so nothing of the user's is overwritten.
+  [[nodiscard]] Expected<void> fast_forward_checked_out(const std::string& commit, const std::string& why);
+
+  /// Identity used for commits and tags.
+  [[nodiscard]] Identity identity() const;
+
+private:
+  explicit ConstraintsRepo(RepositoryPtr repo, EnvFn env) : m_repo(std::move(repo)), m_env(std::move(env)) {}
+  [[nodiscard]] Expected<SignaturePtr> signature() const;
+  [[nodiscard]] Credentials credentials() const;
+
+  RepositoryPtr m_repo;
+  EnvFn m_env;
+};
+
+} // namespace breeze::git

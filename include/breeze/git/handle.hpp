@@ -1,0 +1,70 @@
+#pragma once
+
+// RAII ownership of libgit2 objects and the one place libgit2 return codes become breeze Errors.
+
+#include <breeze/base/expected.hpp>
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace breeze::git {
+
+/// rc >= 0 → success; rc < 0 → a git Error carrying git_error_last()'s message, with `context`
+/// (what we were doing) as the error's context.
+[[nodiscard]] Expected<void> check(int rc, std::string_view context);
+
+/// A git Error from git_error_last() without a return code (for calls that return NULL).
+[[nodiscard]] Error last_error(std::string_view context);
+
+/// unique_ptr with libgit2's free function as deleter.
+template <typename T, void (*Free)(T*)> struct Freer {
+  void operator()(T* p) const noexcept {
+    if (p != nullptr) Free(p);
+  }
+};
+template <typename T, void (*Free)(T*)> using Handle = std::unique_ptr<T, Freer<T, Free>>;
+
+using RepositoryPtr = Handle<git_repository, git_repository_free>;
+using ReferencePtr = Handle<git_reference, git_reference_free>;
+using ObjectPtr = Handle<git_object, git_object_free>;
+using CommitPtr = Handle<git_commit, git_commit_free>;
+using TreePtr = Handle<git_tree, git_tree_free>;
+using BlobPtr = Handle<git_blob, git_blob_free>;
+using TagPtr = Handle<git_tag, git_tag_free>;
+using TreeBuilderPtr = Handle<git_treebuilder, git_treebuilder_free>;
+using SignaturePtr = Handle<git_signature, git_signature_free>;
+using RemotePtr = Handle<git_remote, git_remote_free>;
+using PatchPtr = Handle<git_patch, git_patch_free>;
+using ConfigPtr = Handle<git_config, git_config_free>;
+using IndexPtr = Handle<git_index, git_index_free>;
+using StatusListPtr = Handle<git_status_list, git_status_list_free>;
+
+/// A git_buf freed on scope exit.
+struct Buf {
+  git_buf buf = GIT_BUF_INIT;
+  Buf() = default;
+  ~Buf() { git_buf_dispose(&buf); }
+  Buf(const Buf&) = delete;
+  Buf& operator=(const Buf&) = delete;
+  [[nodiscard]] std::string str() const { return buf.ptr ? std::string(buf.ptr, buf.size) : std::string(); }
+};
+
+/// Hex form of an object id.
+[[nodiscard]] std::string to_hex(const git_oid& oid);
+
+/// Parses a 40-hex object id; usage Error otherwise.
+[[nodiscard]] Expected<git_oid> from_hex(std::string_view hex);
+
+/// Keeps libgit2 initialised while alive (main does it once; tests and tools can use this).
+class Library {
+public:
+  Library() { git_libgit2_init(); }
+  ~Library() { git_libgit2_shutdown(); }
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+};
+
+} // namespace breeze::git

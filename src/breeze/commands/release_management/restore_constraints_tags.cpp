@@ -1,0 +1,95 @@
+#include <breeze/commands/release_management/restore_journal.hpp>
+#include <breeze/commands/release_management/update_constraints.hpp>
+
+#include <breeze/base/strings.hpp>
+#include <breeze/git/constraints_repo.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace breeze::commands::release_management {
+
+namespace {
+const char* const k_temp_restore = "refs/breeze/restore-constraints-tags/tag";
+}
+
+Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options, Context& ctx) {
+  BREEZE_TRY(auto journal, read_journal(options.journal));
+  const auto repo_path = options.constraints_repo.empty() ? std::filesystem::path(journal.repo) : options.constraints_repo;
+  const auto remote = options.remote_name.empty() ? journal.remote : options.remote_name;
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(repo_path, ctx.services().env));
+  BREEZE_TRY_VOID(repo.remote_url(remote));
+  BREEZE_TRY(auto remote_refs, repo.list_remote(remote));
+
+  struct Step {
+    JournalEntry entry;
+    bool needed = false;
+  };
+  std::vector<Step> steps;
+  auto& out = ctx.out();
+  for (const auto& e : journal.entries) {
+    const std::string ref = "refs/tags/" + e.tag;
+    auto it = remote_refs.find(ref);
+    const bool remote_ok = it != remote_refs.end() && it->second.target == e.old_target;
+    const bool local_ok = repo.ref_target(ref) == e.old_target;
+    if (!repo.has_object(e.old_target))
+      return Error{ErrorKind::not_found,
+                   fmt::format("{}: the old tag target {} is not in this repository", e.tag, e.old_target), {}};
+    Step s{e, !(remote_ok && local_ok)};
+    out << fmt::format("{}: {} -> {} ({})\n", e.tag, it != remote_refs.end() ? it->second.target.substr(0, 12) : "(none)",
+                       e.old_target.substr(0, 12), s.needed ? "restore" : "already restored");
+    steps.push_back(std::move(s));
+  }
+  const auto needed = std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.needed; });
+  if (ctx.globals.dry_run) {
+    out << fmt::format("Dry run: would restore {} tag(s) on {} (force push); nothing was changed.\n", needed, remote);
+    return ExitCode::ok;
+  }
+  if (needed == 0) {
+    out << "Nothing to restore.\n";
+    return ExitCode::ok;
+  }
+  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Move {} tag(s) back and force-push them to {}?", needed, remote)));
+  if (answer != prompt::Answer::yes) {
+    out << "Nothing was changed.\n";
+    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
+  }
+  bool failed = false;
+  for (const auto& s : steps) {
+    if (!s.needed) continue;
+    const std::string ref = "refs/tags/" + s.entry.tag;
+    BREEZE_TRY_VOID(repo.set_ref(k_temp_restore, s.entry.old_target, "breeze restore-constraints-tags"));
+    BREEZE_TRY(auto pushed, repo.push(remote, std::string("+") + k_temp_restore + ":" + ref));
+    BREEZE_TRY_VOID(repo.delete_ref(k_temp_restore));
+    if (!pushed.accepted) {
+      spdlog::error("{}: push to {} failed ({}); local tag left as it was", s.entry.tag, remote, pushed.message);
+      failed = true;
+      continue;
+    }
+    BREEZE_TRY_VOID(repo.set_ref(ref, s.entry.old_target, "breeze restore-constraints-tags"));
+    out << fmt::format("{}: restored to {}\n", s.entry.tag, s.entry.old_target);
+  }
+  return failed ? ExitCode::failure : ExitCode::ok;
+}
+
+void register_restore_constraints_tags(CLI::App& group, Context& ctx) {
+  auto opts = std::make_shared<RestoreTagsOptions>();
+  auto* cmd = group.add_subcommand("restore-constraints-tags",
+                                   "Put constraints tags moved by update-constraints back where they were "
+                                   "(locally and on the remote), from its restore file.");
+  cmd->footer("Examples:\n"
+              "  breeze release-management restore-constraints-tags \\\n"
+              "      --journal ~/airflow-constraints/.git/breeze-constraints-restore-20230809T214823Z.json\n"
+              "  breeze release-management restore-constraints-tags --journal FILE --dry-run\n");
+  cmd->add_option("--journal", opts->journal, "Restore file written by update-constraints (in the repo's .git).")
+      ->required();
+  cmd->add_option("--constraints-repo", opts->constraints_repo, "Repository [default: the one in the journal].");
+  cmd->add_option("--remote-name", opts->remote_name, "Remote [default: the one in the journal].");
+  add_global_options(*cmd, ctx.globals);
+  cmd->callback([&ctx, opts] {
+    ctx.action = [opts](Context& c) { return run_restore_constraints_tags(*opts, c); };
+  });
+}
+
+} // namespace breeze::commands::release_management

@@ -1,0 +1,418 @@
+#include <breeze/commands/release_management/update_constraints.hpp>
+
+#include <breeze/base/files.hpp>
+#include <breeze/base/interrupt.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/base/time.hpp>
+#include <breeze/commands/release_management/constraints_edit.hpp>
+#include <breeze/commands/release_management/git_support.hpp>
+#include <breeze/commands/release_management/restore_journal.hpp>
+#include <breeze/git/constraints_repo.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+namespace breeze::commands::release_management {
+
+namespace {
+
+const char* const k_tag_prefix = "refs/tags/constraints-";
+const char* const k_temp_branch = "refs/breeze/update-constraints/branch";
+const char* const k_temp_tag = "refs/breeze/update-constraints/tag";
+
+// Everything decided about one version before anything changes.
+struct VersionPlan {
+  std::string version;
+  std::string tag;         // constraints-<v>
+  std::string fix_branch;  // constraints-<v>-fix
+  std::string old_target;  // tag object (or commit) the tag points at
+  std::string old_commit;  // the commit it peels to
+  VersionEdit edit;
+  std::string resume_commit; // remote -fix tip that already holds exactly this change
+  std::string warning;       // e.g. the branch push will be rejected
+  enum class Kind { change, up_to_date, absent } kind = Kind::change;
+  // filled while acting
+  std::string new_commit;
+  std::string new_target;
+  std::string status;
+  bool failed = false;
+};
+
+std::string tag_ref(const std::string& tag) { return "refs/tags/" + tag; }
+std::string branch_ref(const std::string& branch) { return "refs/heads/" + branch; }
+
+// Tags constraints-<version> known locally or on the remote, as versions.
+std::vector<std::string> known_versions(const std::map<std::string, git::RemoteRef>& remote,
+                                        const std::map<std::string, std::string>& local) {
+  std::set<std::string> names;
+  for (const auto& [name, _] : remote)
+    if (name.starts_with(k_tag_prefix)) names.insert(name.substr(std::string(k_tag_prefix).size()));
+  for (const auto& [name, _] : local)
+    if (name.starts_with(k_tag_prefix)) names.insert(name.substr(std::string(k_tag_prefix).size()));
+  return {names.begin(), names.end()};
+}
+
+// Reads the tag's tree, applies the edits and decides what this version needs.
+Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string& version,
+                                   const std::map<std::string, git::RemoteRef>& remote_refs,
+                                   const UpdateConstraintsOptions& options, const std::vector<ConstraintUpdate>& updates,
+                                   const std::string& comment) {
+  VersionPlan plan;
+  plan.version = version;
+  plan.tag = "constraints-" + version;
+  plan.fix_branch = plan.tag + "-fix";
+  const auto remote_tag = remote_refs.find(tag_ref(plan.tag));
+  const auto local_tag = repo.ref_target(tag_ref(plan.tag));
+  // The remote is what users install from, so its tag is the base (like Airflow's `git fetch --tags --force`).
+  if (remote_tag != remote_refs.end()) {
+    plan.old_target = remote_tag->second.target;
+    if (local_tag && *local_tag != plan.old_target)
+      spdlog::warn("local tag {} ({}) differs from {}'s ({}); using {}'s", plan.tag, local_tag->substr(0, 12),
+                   options.remote_name, plan.old_target.substr(0, 12), options.remote_name);
+  } else if (local_tag) {
+    plan.old_target = *local_tag;
+    spdlog::warn("tag {} exists only locally; it will be pushed to {}", plan.tag, options.remote_name);
+  } else {
+    return Error{ErrorKind::not_found, "no tag " + plan.tag, {}};
+  }
+  BREEZE_TRY(plan.old_commit, repo.peel_to_commit(plan.old_target));
+  const auto& modes = options.constraints_modes;
+  BREEZE_TRY(auto files, repo.read_files(plan.old_commit, [&](const std::string& n) { return selects_file(n, modes); }));
+  if (files.empty())
+    return Error{ErrorKind::not_found, fmt::format("tag {} holds no constraints files{}", plan.tag,
+                                                   modes.empty() ? "" : " of the selected modes"), {}};
+  plan.edit = edit_files(files, updates, comment, options.add_missing);
+  if (!plan.edit.absent.empty() && !options.add_missing) {
+    plan.kind = VersionPlan::Kind::absent;
+    return plan;
+  }
+  if (plan.edit.changes.empty()) {
+    plan.kind = VersionPlan::Kind::up_to_date;
+    return plan;
+  }
+  // A remote -fix branch that already holds exactly this change on top of the tag commit is a run
+  // that was interrupted after the branch push: reuse it so the re-run stays a fast-forward.
+  if (auto fix = remote_refs.find(branch_ref(plan.fix_branch)); fix != remote_refs.end()) {
+    const auto& tip = fix->second.target;
+    BREEZE_TRY(auto parent, repo.parent_of(tip));
+    bool same = false;
+    if (parent && *parent == plan.old_commit) {
+      auto all = [](const std::string&) { return true; };
+      BREEZE_TRY(auto want, repo.read_files(plan.old_commit, all));
+      for (const auto& c : plan.edit.changes) want[c.name] = c.after;
+      BREEZE_TRY(auto have, repo.read_files(tip, all));
+      same = want == have;
+    }
+    if (same) {
+      plan.resume_commit = tip;
+    } else {
+      BREEZE_TRY(auto ff, repo.is_ancestor(tip, plan.old_commit));
+      if (!ff)
+        plan.warning = fmt::format("{} on {} has diverged from the tag (tip {}); the branch push will be rejected",
+                                   plan.fix_branch, options.remote_name, tip.substr(0, 12));
+    }
+  }
+  return plan;
+}
+
+std::string version_report(const VersionPlan& p) {
+  std::string out;
+  for (const auto& n : p.edit.spelling_notes) out += "  note: " + n + "\n";
+  if (!p.edit.absent.empty())
+    out += fmt::format("  {} not in any constraints file of {}{}\n", strings::join(p.edit.absent, ", "), p.tag,
+                       p.kind == VersionPlan::Kind::absent ? " — version left unchanged (use --add-missing to add it)"
+                                                            : " — added (--add-missing)");
+  if (p.kind == VersionPlan::Kind::up_to_date) out += "  already up to date\n";
+  if (p.kind == VersionPlan::Kind::change) {
+    for (const auto& [name, olds] : p.edit.old_versions)
+      out += fmt::format("  {}: {} -> requested\n", name, strings::join(olds, ", "));
+    out += fmt::format("  {} of the constraints files change\n", p.edit.changes.size());
+  }
+  if (!p.resume_commit.empty())
+    out += fmt::format("  {} on the remote already holds this change ({}); it will be reused\n", p.fix_branch,
+                       p.resume_commit.substr(0, 12));
+  if (!p.warning.empty()) out += "  warning: " + p.warning + "\n";
+  return out;
+}
+
+std::string journal_name() {
+  auto stamp = time::format_iso_z(time::now());
+  std::erase(stamp, ':');
+  std::erase(stamp, '-');
+  return "breeze-constraints-restore-" + stamp + ".json";
+}
+
+Expected<std::filesystem::path> new_journal_path(const git::ConstraintsRepo& repo) {
+  const auto base = repo.git_dir() / journal_name();
+  auto path = base;
+  for (int i = 2; std::filesystem::exists(path); ++i)
+    path = repo.git_dir() / (base.stem().string() + "-" + std::to_string(i) + ".json");
+  return path;
+}
+
+// Does the change of one version: commit, push branch (no force), then tag (force). A refused
+// branch push leaves the tag untouched locally and remotely.
+Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p, const UpdateConstraintsOptions& options,
+                              const git::Signer& signer) {
+  if (!p.resume_commit.empty()) {
+    p.new_commit = p.resume_commit;
+  } else {
+    std::map<std::string, std::string> replaced;
+    for (const auto& c : p.edit.changes) replaced[c.name] = c.after;
+    BREEZE_TRY(p.new_commit, repo.commit_files(p.old_commit, replaced, options.commit_message));
+  }
+  spdlog::debug("{}: new commit {} (parent {})", p.version, p.new_commit, p.old_commit);
+
+  // Push from a scratch ref so the user's branch and tag only move once the remote accepted them.
+  BREEZE_TRY_VOID(repo.set_ref(k_temp_branch, p.new_commit, "breeze update-constraints"));
+  spdlog::debug("push {} {}:{} (no force)", options.remote_name, p.new_commit, branch_ref(p.fix_branch));
+  BREEZE_TRY(auto branch_push, repo.push(options.remote_name, std::string(k_temp_branch) + ":" + branch_ref(p.fix_branch)));
+  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch));
+  if (!branch_push.accepted) {
+    p.failed = true;
+    p.status = "failed: branch push rejected, tag not moved";
+    spdlog::error("{}: pushing {} to {} was rejected ({}); tag {} not moved", p.version, p.fix_branch,
+                  options.remote_name, branch_push.message, p.tag);
+    return {};
+  }
+  if (repo.head_branch() == branch_ref(p.fix_branch))
+    spdlog::warn("{} is checked out; its local ref was left alone (the remote has the new commit)", p.fix_branch);
+  else
+    BREEZE_TRY_VOID(repo.set_ref(branch_ref(p.fix_branch), p.new_commit, "breeze update-constraints"));
+
+  BREEZE_TRY(p.new_target, repo.create_tag_object(p.tag, p.new_commit, options.commit_message, signer));
+  BREEZE_TRY_VOID(repo.set_ref(k_temp_tag, p.new_target, "breeze update-constraints"));
+  spdlog::debug("push {} +{}:{} (force)", options.remote_name, p.new_target, tag_ref(p.tag));
+  BREEZE_TRY(auto tag_push, repo.push(options.remote_name, "+" + std::string(k_temp_tag) + ":" + tag_ref(p.tag)));
+  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
+  if (!tag_push.accepted) {
+    p.failed = true;
+    p.status = "failed: branch pushed, tag push rejected";
+    spdlog::error("{}: pushing tag {} to {} failed ({}); the tag was not moved", p.version, p.tag,
+                  options.remote_name, tag_push.message);
+    return {};
+  }
+  BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.new_target, "breeze update-constraints: " + options.commit_message));
+  p.status = "pushed";
+  return {};
+}
+
+nlohmann::json to_json(const std::vector<VersionPlan>& plans, bool dry_run, const std::string& journal) {
+  nlohmann::json j;
+  j["dry_run"] = dry_run;
+  j["journal"] = journal;
+  j["versions"] = nlohmann::json::array();
+  for (const auto& p : plans) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& c : p.edit.changes) files.push_back(c.name);
+    j["versions"].push_back({{"version", p.version},
+                             {"tag", p.tag},
+                             {"old_tag_target", p.old_target},
+                             {"old_commit", p.old_commit},
+                             {"new_commit", p.new_commit},
+                             {"new_tag_target", p.new_target},
+                             {"files_changed", files},
+                             {"absent", p.edit.absent},
+                             {"spelling_notes", p.edit.spelling_notes},
+                             {"status", p.status},
+                             {"pushed", p.status == "pushed"}});
+  }
+  return j;
+}
+
+} // namespace
+
+Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& options, Context& ctx,
+                                          const UpdateConstraintsHooks& hooks) {
+  const bool dry_run = ctx.globals.dry_run;
+  const bool json = options.output == "json";
+  // With --output json stdout carries only the JSON document; the human report goes to stderr.
+  auto say = [&](const std::string& text) {
+    if (json) {
+      for (const auto& line : strings::split(text, '\n'))
+        if (!line.empty()) spdlog::info("{}", line);
+    } else {
+      ctx.out() << text;
+    }
+  };
+
+  // 1. Everything the user typed is checked before the repository is even opened.
+  std::vector<ConstraintUpdate> updates;
+  for (const auto& text : options.updated_constraints) {
+    BREEZE_TRY(auto u, parse_updated_constraint(text));
+    updates.push_back(std::move(u));
+  }
+  std::string comment;
+  if (!options.comment_file.empty()) {
+    BREEZE_TRY(comment, files::read(options.comment_file));
+    while (!comment.empty() && (comment.back() == '\n' || comment.back() == '\r')) comment.pop_back();
+  }
+  if (updates.empty() && comment.empty())
+    return usage_error("nothing to do: give --updated-constraint NAME==VERSION (or --comment-file)");
+  for (const auto& mode : options.constraints_modes) BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
+  if (strings::trim(options.commit_message).empty()) return usage_error("--commit-message must not be empty");
+  git::Signer signer;
+  if (options.sign) {
+    BREEZE_TRY(signer, gpg_signer(ctx));
+  }
+
+  // 2. Repository, remote, versions.
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env));
+  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch)); // left by a run killed mid-push
+  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
+  BREEZE_TRY(auto url, repo.remote_url(options.remote_name));
+  spdlog::debug("remote {}: {}", options.remote_name, url);
+  BREEZE_TRY(auto remote_refs, repo.list_remote(options.remote_name));
+  BREEZE_TRY(auto local_tags, repo.refs(k_tag_prefix));
+  BREEZE_TRY(auto versions, expand_versions(options.airflow_versions, known_versions(remote_refs, local_tags)));
+
+  // Objects the remote has and we lack (tags moved by someone else, -fix branches): download only.
+  std::vector<std::string> wanted;
+  for (const auto& v : versions) {
+    for (const auto& ref : {tag_ref("constraints-" + v), branch_ref("constraints-" + v + "-fix")}) {
+      auto it = remote_refs.find(ref);
+      if (it != remote_refs.end() && !repo.has_object(it->second.target)) wanted.push_back(ref);
+    }
+  }
+  if (!wanted.empty()) {
+    spdlog::debug("fetching objects of {}", strings::join(wanted, " "));
+    BREEZE_TRY_VOID(repo.download(options.remote_name, wanted));
+  }
+
+  // 3. Plan every version; print each tag's commit before anything changes.
+  std::vector<VersionPlan> plans;
+  for (const auto& v : versions) {
+    BREEZE_TRY(auto plan, plan_version(repo, v, remote_refs, options, updates, comment));
+    plans.push_back(std::move(plan));
+  }
+  std::size_t to_change = 0;
+  for (auto& p : plans) {
+    say(fmt::format("{}: tag {} points at commit {}\n", p.version, p.tag, p.old_commit));
+    say(version_report(p));
+    if (p.kind == VersionPlan::Kind::change) {
+      ++to_change;
+      std::string diff;
+      for (const auto& c : p.edit.changes) {
+        BREEZE_TRY(auto d, git::ConstraintsRepo::diff(c.before, c.after, c.name));
+        diff += d;
+      }
+      say(diff);
+      p.status = dry_run ? "would push" : "not started";
+    } else {
+      p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date" : "unchanged: package absent";
+    }
+  }
+  auto summary = [&](const std::string& journal) {
+    std::vector<SummaryRow> rows;
+    for (const auto& p : plans)
+      rows.push_back({p.version, p.old_commit, p.new_commit, p.status == "pushed" || p.status == "would push" || p.failed ? p.edit.changes.size() : 0, p.status});
+    say("\n" + render_summary(rows));
+    if (json) ctx.out() << to_json(plans, dry_run, journal).dump(2) << "\n";
+  };
+
+  if (dry_run) {
+    for (const auto& p : plans) {
+      if (p.kind != VersionPlan::Kind::change) continue;
+      say(fmt::format("would push {} to {} as {} (no force), then tag {} (force)\n",
+                      p.resume_commit.empty() ? "a new commit on " + p.old_commit.substr(0, 12) : p.resume_commit.substr(0, 12),
+                      options.remote_name, p.fix_branch, p.tag));
+    }
+    say("Dry run: nothing was changed.\n");
+    summary("");
+    return ExitCode::ok;
+  }
+  if (to_change == 0) {
+    say("Nothing to change.\n");
+    summary("");
+    return ExitCode::ok;
+  }
+
+  // 4. One confirmation for the whole batch.
+  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
+                                                  options.remote_name)));
+  if (answer != prompt::Answer::yes) {
+    say("Nothing was changed.\n");
+    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
+  }
+
+  // 5. Act, journalling first so an interrupted run can still be undone.
+  Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(), options.remote_name,
+                  time::format_iso_z(time::now()), {}};
+  for (const auto& p : plans)
+    if (p.kind == VersionPlan::Kind::change)
+      journal.entries.push_back({p.version, p.tag, p.old_target, p.old_commit, "", "", "pending"});
+  BREEZE_TRY(auto journal_path, new_journal_path(repo));
+  BREEZE_TRY_VOID(write_journal(journal_path, journal));
+
+  bool any_failed = false;
+  bool interrupted = false;
+  for (auto& p : plans) {
+    if (p.kind != VersionPlan::Kind::change) continue;
+    if (interrupt::requested()) {
+      interrupted = true;
+      break;
+    }
+    auto done = act_on_version(repo, p, options, signer);
+    if (!done) {
+      p.failed = true;
+      p.status = "failed: " + done.error().what();
+      spdlog::error("{}: {}", p.version, done.error().what());
+    }
+    any_failed = any_failed || p.failed;
+    for (auto& e : journal.entries) {
+      if (e.version != p.version) continue;
+      e.new_commit = p.new_commit;
+      e.new_target = p.new_target;
+      e.status = p.status == "pushed" ? "pushed" : "failed";
+    }
+    BREEZE_TRY_VOID(write_journal(journal_path, journal));
+    if (hooks.after_version) hooks.after_version(p.version);
+  }
+  say(fmt::format("Restore file: {} (breeze release-management restore-constraints-tags --journal {})\n",
+                  journal_path.string(), strings::shell_quote(journal_path.string())));
+  summary(journal_path.string());
+  if (interrupted) return Error{ErrorKind::interrupted, "interrupted between versions; re-run to finish (done versions are skipped)", {}};
+  return any_failed ? ExitCode::failure : ExitCode::ok;
+}
+
+void register_update_constraints(CLI::App& group, Context& ctx) {
+  auto opts = std::make_shared<UpdateConstraintsOptions>();
+  auto* cmd = group.add_subcommand("update-constraints",
+                                   "Update released constraints: rewrite pins in tagged constraints files, move the "
+                                   "tags and push (branches without force, tags with force).");
+  cmd->footer(
+      "Examples:\n"
+      "  breeze release-management update-constraints --constraints-repo /home/user/airflow-constraints \\\n"
+      "      --airflow-versions 2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3 \\\n"
+      "      --updated-constraint pymssql==2.2.8 --commit-message \"Update pymssql constraint to 2.2.8\"\n"
+      "  breeze release-management update-constraints --constraints-repo ~/airflow-constraints \\\n"
+      "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix pymssql\" --dry-run\n");
+  cmd->add_option("--constraints-repo", opts->constraints_repo, "Path to the clone holding the constraints-* tags.")
+      ->required();
+  cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")->capture_default_str();
+  cmd->add_option("--airflow-versions", opts->airflow_versions,
+                  "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")
+      ->required();
+  cmd->add_option("--updated-constraint", opts->updated_constraints, "NAME==VERSION to set (repeatable).")
+      ->take_all();
+  cmd->add_option("--comment-file", opts->comment_file, "Text inserted once before the first pin of changed files.");
+  cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")->required();
+  cmd->add_option("--airflow-constraints-mode", opts->constraints_modes,
+                  "Only files of these modes (repeatable) [default: every constraints*.txt in the tag].")
+      ->delimiter(',');
+  cmd->add_flag("--add-missing", opts->add_missing, "Add a package that no file of a version pins.");
+  cmd->add_flag("--sign", opts->sign, "GPG-sign the moved tags (needs gpg).");
+  cmd->add_option("--output", opts->output, "text or json.")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  add_global_options(*cmd, ctx.globals);
+  cmd->callback([&ctx, opts] {
+    ctx.action = [opts](Context& c) { return run_update_constraints(*opts, c); };
+  });
+}
+
+} // namespace breeze::commands::release_management
