@@ -3,6 +3,7 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/image_build.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -29,10 +30,12 @@ CLI::App* add_group(CLI::App& root, Context& ctx, const char* name, const char* 
 // The whole command tree. A command whose issue is not done yet is simply not registered here.
 void register_all(CLI::App& root, Context& ctx) {
   commands::register_version(root, ctx);
-  add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
-            "Examples:\n  breeze ci-image --help");
-  add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
-            "Examples:\n  breeze prod-image --help");
+  auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
+                            "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
+  commands::register_ci_image_build(*ci_image, ctx);
+  auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
+                               "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
+  commands::register_prod_image_build(*prod_image, ctx);
   add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
             "Examples:\n  breeze ci --help");
   add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
