@@ -185,3 +185,23 @@ TEST_CASE("e2e: bad option values are usage errors before anything runs", "[e2e]
   CHECK(none.exit_code == 2);
   CHECK_THAT(none.err, Catch::Contains("--airflow-sources"));
 }
+
+TEST_CASE("e2e: ci-image save/load run docker save/load and check the file name against Python and platform",
+          "[e2e][docker]") {
+  Tree t;
+  auto file = (t.dir.path() / "ci-image-save-linux-arm64-3.12.tar").string();
+  auto save = test::run_binary({"ci-image", "save", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
+                               t.env(), t.root);
+  INFO(save.err);
+  CHECK(save.exit_code == 0);
+  CHECK_THAT(t.calls(), Catch::Contains("argv: [save] [ghcr.io/apache/airflow/main/ci/python3.12:latest] [-o] [" + file + "]"));
+  test::write_file(file, "tar");
+  auto load = test::run_binary({"ci-image", "load", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
+                               t.env(), t.root);
+  CHECK(load.exit_code == 0);
+  CHECK_THAT(t.calls(), Catch::Contains("argv: [load] [-i] [" + file + "]"));
+  auto wrong = test::run_binary({"ci-image", "load", "--python", "3.10", "--platform", "linux/arm64", "--image-file", file},
+                                t.env(), t.root);
+  CHECK(wrong.exit_code == 2);
+  CHECK_THAT(wrong.err, Catch::Contains("-linux-arm64-3.10.tar"));
+}

@@ -248,6 +248,22 @@ TEST_CASE("e2e: real engine: build, push, rebuild from the registry cache on a c
   auto run = engine.docker({"run", "--rm", "--network", "host", image});
   CHECK(run.exit_code == 0);
   CHECK(run.out == "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
+
+  // save -> remove -> load round trip (the CI artifact path).
+  const auto tar = (engine.dir() / ("ci-image-save-" + docker::native_platform().replace(5, 1, "-") + "-3.10.tar")).string();
+  const std::vector<std::string> where{"--python", "3.10", "--platform", docker::native_platform(), "--image-file", tar};
+  auto save_args = std::vector<std::string>{"ci-image", "save"};
+  save_args.insert(save_args.end(), where.begin(), where.end());
+  auto saved = test::run_binary(save_args, engine.breeze_env(), root);
+  INFO(saved.err);
+  REQUIRE(saved.exit_code == 0);
+  CHECK(std::filesystem::file_size(tar) > 100000);
+  CHECK(engine.docker({"rmi", "-f", image}).exit_code == 0);
+  auto load_args = std::vector<std::string>{"ci-image", "load"};
+  load_args.insert(load_args.end(), where.begin(), where.end());
+  CHECK(test::run_binary(load_args, engine.breeze_env(), root).exit_code == 0);
+  CHECK(engine.docker({"run", "--rm", "--network", "host", image}).out ==
+        "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
 }
 
 TEST_CASE("e2e: real engine: parallel builds, one failing, each with its own log", "[e2e][docker][engine]") {

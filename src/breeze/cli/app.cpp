@@ -4,6 +4,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/image_build.hpp>
+#include <breeze/commands/image_save_load.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +34,7 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
                             "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
   commands::register_ci_image_build(*ci_image, ctx);
+  commands::register_ci_image_save_load(*ci_image, ctx);
   auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
                                "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
   commands::register_prod_image_build(*prod_image, ctx);
