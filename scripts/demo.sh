@@ -63,3 +63,59 @@ step "running it again is safe: every version is already up to date"
 "$BREEZE" release-management update-constraints --constraints-repo "$DEMO_DIR/airflow-constraints" \
     --airflow-versions 2.5.0..2.6.3 --updated-constraint pymssql==2.2.8 \
     --commit-message "Update pymssql constraint to 2.2.8" --answer yes | tail -n 10
+step "breeze ci-image build --dry-run (every docker command, nothing runs)"
+DEMO_SRC=$(mktemp -d /tmp/bdemo.XXXXXX)
+demo_cleanup() {
+  rm -rf "$DEMO_DIR"
+  kill "$PYPI_SERVER_PID" 2>/dev/null || true
+  [ -n "${DEMO_REGISTRY_PID:-}" ] && kill "$DEMO_REGISTRY_PID" 2>/dev/null || true
+  if [ -f "$DEMO_SRC/pid" ]; then
+    DPID=$(cat "$DEMO_SRC/pid"); kill "$DPID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+  fi
+  grep -o "$DEMO_SRC[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$DEMO_SRC"
+}
+trap demo_cleanup EXIT
+mkdir -p "$DEMO_SRC/airflow/airflow"
+printf '__version__ = "2.10.0.dev0"\n' > "$DEMO_SRC/airflow/airflow/__init__.py"
+cat > "$DEMO_SRC/airflow/Dockerfile.ci" <<'DOCKERFILE'
+FROM scratch AS main
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin"]
+ARG AIRFLOW_VERSION
+ARG PYTHON_BASE_IMAGE
+ARG AIRFLOW_IMAGE_DATE_CREATED
+RUN echo "airflow ${AIRFLOW_VERSION} on ${PYTHON_BASE_IMAGE}" > /version
+CMD ["/bin/cat", "/version"]
+DOCKERFILE
+(cd "$DEMO_SRC/airflow" && "$BREEZE" ci-image build --python 3.12 --platform linux/amd64 --push --dry-run | cut -c1-160)
+
+step "breeze ci-image build on a local docker engine, then a rebuild from the registry cache"
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/dockerd ] || [ ! -x /usr/bin/docker-registry ] || [ ! -x /bin/busybox ]; then
+  echo "skipped: starting a private docker engine needs root, dockerd, docker-registry and busybox"
+else
+  cp /bin/busybox "$DEMO_SRC/airflow/busybox"
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$DEMO_SRC" "$PORT" > "$DEMO_SRC/registry.yml"
+  /usr/sbin/dockerd --storage-driver vfs --iptables=false --bridge=none --data-root "$DEMO_SRC/data" \
+    --exec-root "$DEMO_SRC/exec" --pidfile "$DEMO_SRC/pid" -H "unix://$DEMO_SRC/docker.sock" >"$DEMO_SRC/dockerd.log" 2>&1 &
+  /usr/bin/docker-registry serve "$DEMO_SRC/registry.yml" >"$DEMO_SRC/registry.log" 2>&1 &
+  DEMO_REGISTRY_PID=$!
+  export DOCKER_HOST="unix://$DEMO_SRC/docker.sock" DOCKER_CONFIG="$DEMO_SRC/docker-config"
+  export BREEZE_DOCKER=/usr/bin/docker BREEZE_REGISTRY="127.0.0.1:$PORT"
+  ready=no
+  for _ in $(seq 1 300); do /usr/bin/docker info >/dev/null 2>&1 && ready=yes && break; sleep 0.1; done
+  if [ "$ready" != yes ]; then
+    echo "skipped: the docker engine did not start (see $DEMO_SRC/dockerd.log)"; tail -5 "$DEMO_SRC/dockerd.log"
+  else
+    BUILD=(ci-image build --python 3.12 --platform linux/amd64 --push --build-network host --build-progress plain)
+    (cd "$DEMO_SRC/airflow" && time "$BREEZE" "${BUILD[@]}" 2>&1 | grep -E '^#[0-9]+ (\[|CACHED|DONE|importing)|Pushed|digest' | head -20)
+    /usr/bin/docker rmi -f "127.0.0.1:$PORT/apache/airflow/main/ci/python3.12:latest" >/dev/null
+    /usr/bin/docker builder prune -af >/dev/null
+    echo "-- engine wiped (no images, no build cache); rebuilding:"
+    (cd "$DEMO_SRC/airflow" && time "$BREEZE" "${BUILD[@]}" 2>&1 | grep -E 'importing cache|CACHED|^#[0-9]+ \[' | head -20)
+    /usr/bin/docker run --rm --network host "127.0.0.1:$PORT/apache/airflow/main/ci/python3.12:latest"
+  fi
+fi

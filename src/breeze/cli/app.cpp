@@ -5,6 +5,8 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/find_backtracking_candidates.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
+#include <breeze/commands/image_build.hpp>
+#include <breeze/commands/image_save_load.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -31,10 +33,13 @@ CLI::App* add_group(CLI::App& root, Context& ctx, const char* name, const char* 
 // The whole command tree. A command whose issue is not done yet is simply not registered here.
 void register_all(CLI::App& root, Context& ctx) {
   commands::register_version(root, ctx);
-  add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
-            "Examples:\n  breeze ci-image --help");
-  add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
-            "Examples:\n  breeze prod-image --help");
+  auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
+                            "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
+  commands::register_ci_image_build(*ci_image, ctx);
+  commands::register_ci_image_save_load(*ci_image, ctx);
+  auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
+                               "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
+  commands::register_prod_image_build(*prod_image, ctx);
   auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::register_find_backtracking_candidates(*ci, ctx);

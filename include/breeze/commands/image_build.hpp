@@ -1,0 +1,49 @@
+#pragma once
+
+#include <breeze/commands/context.hpp>
+#include <breeze/docker/build_command.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace breeze::commands {
+
+/// Flags of `ci-image build` / `prod-image build` (Breeze's names; see docs/ci-image-build.md).
+struct ImageBuildOptions {
+  docker::ImageType type = docker::ImageType::ci;
+  std::string python;                 ///< empty: the newest supported Python
+  bool run_in_parallel = false;
+  std::string python_versions;        ///< space separated; empty: all supported
+  int parallelism = 0;                ///< 0: cores, capped by memory
+  std::string platform;               ///< empty: the engine's native platform
+  std::string docker_cache = "registry";
+  int build_timeout_minutes = 0;      ///< 0: no timeout
+  docker::ImageParams image;          ///< everything else that shapes the docker command
+};
+
+/// One build job: a label and the docker steps it runs in order.
+struct BuildJob {
+  std::string name;                   ///< e.g. "python3.10" or "python3.10-linux-arm64"
+  std::vector<docker::DockerStep> steps;
+};
+
+/// Resolves options against settings into jobs (pure, except nothing: values such as the date and
+/// the random upgrade string are already in `opts.image`). Usage errors for invalid combinations.
+[[nodiscard]] Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
+                                                              const config::Settings& settings,
+                                                              docker::Engine engine, const std::string& docker);
+
+/// Reads `__version__` from airflow/__init__.py (or airflow-core/src/airflow/__init__.py).
+[[nodiscard]] Expected<std::string> read_airflow_version(const std::filesystem::path& sources_root);
+
+/// Adds `build` to the `ci-image` group.
+void register_ci_image_build(CLI::App& group, Context& ctx);
+
+/// Adds `build` to the `prod-image` group.
+void register_prod_image_build(CLI::App& group, Context& ctx);
+
+} // namespace breeze::commands

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <breeze/base/expected.hpp>
+#include <breeze/config/settings.hpp>
+#include <breeze/docker/build_command.hpp>
+#include <breeze/process/runner.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace breeze::docker {
+
+/// The docker client to run: `BREEZE_DOCKER` when set, else `docker` from PATH.
+[[nodiscard]] std::string docker_client(const config::EnvLookup& env);
+
+/// buildx when `docker buildx version` succeeds, classic when it fails; an Error (with the fix)
+/// when the docker client cannot be started at all. Read-only: runs even under --dry-run.
+[[nodiscard]] Expected<Engine> detect_engine(process::Runner& runner, const std::string& docker);
+
+/// Succeeds when `name` is a buildx builder (`docker buildx inspect NAME`); otherwise a usage
+/// error saying how to create it. Never looks at or switches docker contexts.
+[[nodiscard]] Expected<void> check_builder(process::Runner& runner, const std::string& docker,
+                                           const std::string& name);
+
+/// The process to run for `step` in `cwd` (the sources root).
+[[nodiscard]] process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path& cwd);
+
+} // namespace breeze::docker

@@ -1,0 +1,397 @@
+#include <breeze/commands/image_build.hpp>
+
+#include <breeze/base/files.hpp>
+#include <breeze/base/interrupt.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/base/time.hpp>
+#include <breeze/docker/client.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include <unistd.h>
+
+namespace breeze::commands {
+
+namespace {
+
+using docker::DockerCache;
+using docker::ImageType;
+
+Expected<DockerCache> parse_cache(const std::string& v) {
+  if (v == "registry") return DockerCache::registry;
+  if (v == "local") return DockerCache::local;
+  if (v == "disabled") return DockerCache::disabled;
+  return usage_error("--docker-cache must be registry, local or disabled");
+}
+
+// Each build can take several GB; more parallel builds than memory allows only thrash.
+int default_parallelism() {
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0) {
+    long gb = pages / (1024L * 1024L * 1024L / page);
+    cores = std::min(cores, static_cast<int>(std::max(1L, gb / 2)));
+  }
+  return std::max(1, cores);
+}
+
+std::string random_hex() {
+  std::random_device rd;
+  return fmt::format("{:x}", static_cast<std::uint32_t>(rd()));
+}
+
+struct JobResult {
+  std::string name;
+  bool ok = false;
+  bool timed_out = false;
+  bool interrupted = false;
+  std::string failed_step;
+  std::chrono::milliseconds elapsed{0};
+  std::filesystem::path log;
+};
+
+// Runs one job's steps in order; the first failing step (that may not fail) ends the job.
+JobResult run_job(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
+                  const std::optional<std::filesystem::path>& log, std::optional<std::chrono::milliseconds> timeout,
+                  bool stream) {
+  JobResult r{job.name};
+  r.log = log.value_or("");
+  const auto start = std::chrono::steady_clock::now();
+  r.ok = true;
+  for (const auto& step : job.steps) {
+    if (interrupt::requested()) {
+      r.ok = false;
+      r.interrupted = true;
+      break;
+    }
+    auto spec = docker::to_spec(step, cwd);
+    spec.timeout = timeout;
+    spec.log_file = log;
+    spec.merge_stderr = true;
+    spec.capture = false;
+    if (stream) spec.on_line = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+    if (log) {
+      if (auto f = std::fopen(log->c_str(), "a")) {
+        fmt::print(f, "### {}\n### {}\n", step.description, strings::shell_join(step.argv));
+        std::fclose(f);
+      }
+    }
+    auto res = runner.run(spec);
+    if (!res) {
+      r.ok = false;
+      r.failed_step = step.description + ": " + res.error().message;
+      break;
+    }
+    if (!res->ok() && !step.may_fail) {
+      r.ok = false;
+      r.timed_out = res->timed_out;
+      r.interrupted = res->interrupted;
+      r.failed_step = fmt::format("{} (exit {})", step.description, res->exit_code);
+      break;
+    }
+    if (!res->ok()) spdlog::info("{}: failed, continuing (expected when there is nothing to pull yet)", step.description);
+  }
+  r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return r;
+}
+
+// A minimal bounded pool: `parallelism` threads take jobs in order. (The `parallel` module's pool
+// and reporters replace this once that module lands.)
+std::vector<JobResult> run_pool(const std::vector<BuildJob>& jobs, int parallelism,
+                                const std::function<JobResult(const BuildJob&)>& run_one) {
+  std::vector<JobResult> results(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex progress;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      {
+        std::lock_guard lock(progress);
+        spdlog::info("[{}] started", jobs[i].name);
+      }
+      results[i] = run_one(jobs[i]);
+      std::lock_guard lock(progress);
+      spdlog::info("[{}] {} in {:.1f}s", jobs[i].name, results[i].ok ? "succeeded" : "FAILED",
+                   static_cast<double>(results[i].elapsed.count()) / 1000.0);
+    }
+  };
+  std::vector<std::thread> threads;
+  const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, parallelism)), jobs.size());
+  for (std::size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+std::filesystem::path make_log_dir(const std::string& prefix) {
+  auto templ = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) return {};
+  return std::filesystem::path(buf.data());
+}
+
+std::string tail_of(const std::filesystem::path& log, std::size_t lines) {
+  auto content = files::read(log);
+  if (!content) return {};
+  auto all = strings::split(*content, '\n');
+  if (!all.empty() && all.back().empty()) all.pop_back();
+  std::vector<std::string> last(all.size() > lines ? all.end() - static_cast<long>(lines) : all.begin(), all.end());
+  return strings::strip_control(strings::join(last, "\n"), true);
+}
+
+Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
+  const auto& settings = ctx.settings;
+  if (settings.sources_root.empty())
+    return usage_error("no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
+                       "pass --airflow-sources PATH");
+  auto& img = opts.image;
+  img.type = opts.type;
+  if (img.dockerfile.empty())
+    img.dockerfile = opts.type == ImageType::ci ? settings.dockerfile_ci : settings.dockerfile_prod;
+  if (!std::filesystem::exists(settings.sources_root / img.dockerfile))
+    return usage_error(fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
+  BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
+  img.image_date_created = time::format_iso_z(time::now());
+  if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
+  if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
+
+  const auto docker = docker::docker_client(ctx.services().env);
+  auto engine = docker::detect_engine(ctx.runner(), docker);
+  if (!engine) {
+    if (!ctx.globals.dry_run) return engine.error();
+    spdlog::warn("{} (dry run: planning for buildx)", engine.error().message);
+    engine = docker::Engine::buildx;
+  }
+  if (*engine == docker::Engine::classic)
+    spdlog::info("docker buildx is not available: using the classic engine (DOCKER_BUILDKIT=1 docker build)");
+  if (!img.builder.empty() && *engine == docker::Engine::buildx)
+    BREEZE_TRY_VOID(docker::check_builder(ctx.runner(), docker, img.builder));
+
+  BREEZE_TRY(auto jobs, plan_image_jobs(opts, settings, *engine, docker));
+
+  const auto timeout = opts.build_timeout_minutes > 0
+                           ? std::optional<std::chrono::milliseconds>(std::chrono::minutes(opts.build_timeout_minutes))
+                           : std::nullopt;
+  const auto cwd = settings.sources_root;
+  auto& runner = ctx.runner();
+
+  if (ctx.globals.dry_run) {
+    // Pure: the dry-run runner prints each command; nothing runs and nothing is written.
+    for (const auto& job : jobs) (void)run_job(job, runner, cwd, std::nullopt, timeout, false);
+    return ExitCode::ok;
+  }
+
+  std::vector<JobResult> results;
+  const bool parallel = opts.run_in_parallel && jobs.size() > 1;
+  if (!parallel) {
+    for (const auto& job : jobs) {
+      spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
+      results.push_back(run_job(job, runner, cwd, std::nullopt, timeout, true));
+      if (!results.back().ok) break;
+    }
+  } else {
+    auto dir = make_log_dir(fmt::format("breeze-{}-image-build", docker::type_name(opts.type)));
+    if (dir.empty()) return Error{ErrorKind::io, "cannot create a folder for the build logs"};
+    const int parallelism = opts.parallelism > 0 ? opts.parallelism : default_parallelism();
+    spdlog::info("Running {} builds, {} at a time. Logs of each build: {}", jobs.size(), parallelism, dir.string());
+    results = run_pool(jobs, parallelism, [&](const BuildJob& job) {
+      return run_job(job, runner, cwd, dir / (job.name + ".log"), timeout, false);
+    });
+  }
+
+  bool all_ok = true;
+  for (const auto& r : results) all_ok = all_ok && r.ok;
+  if (parallel || !all_ok) {
+    auto& out = ctx.out();
+    out << "Summary:\n";
+    for (const auto& r : results) {
+      out << fmt::format("  {:<28} {:<12} {:>7.1f}s  {}\n", r.name,
+                         r.ok ? "ok" : r.timed_out ? "timed out" : r.interrupted ? "interrupted" : "failed",
+                         static_cast<double>(r.elapsed.count()) / 1000.0, r.log.string());
+    }
+    for (const auto& r : results) {
+      if (r.ok) continue;
+      spdlog::error("[{}] failed: {}", r.name, r.failed_step);
+      if (!r.log.empty()) fmt::print(stderr, "----- last lines of {} -----\n{}\n", r.log.string(), tail_of(r.log, 40));
+      if (r.timed_out)
+        spdlog::error("The build ran longer than {} minutes: pip is probably backtracking; find the culprit with "
+                      "`breeze ci find-backtracking-candidates`",
+                      opts.build_timeout_minutes);
+    }
+  }
+  if (interrupt::requested()) return ExitCode::interrupted;
+  return all_ok ? ExitCode::ok : ExitCode::failure;
+}
+
+void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
+  auto& i = o.image;
+  const char* g = "Build options";
+  cmd.add_option("-p,--python", o.python, "Python major/minor version [default: the newest supported].")->group(g);
+  cmd.add_flag("--run-in-parallel", o.run_in_parallel, "Build the images for several Pythons in parallel.")->group(g);
+  cmd.add_option("--python-versions", o.python_versions,
+                 "Space separated Pythons for --run-in-parallel [default: all supported].")->group(g);
+  cmd.add_option("--parallelism", o.parallelism, "Builds at a time [default: cores, capped by memory].")
+      ->check(CLI::Range(1, 64))->group(g);
+  cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
+               "Upgrade dependencies eagerly instead of using the constraints.")->group(g);
+  cmd.add_option("--eager-upgrade-additional-requirements", i.eager_upgrade_additional_requirements,
+                 "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with --upgrade-to-newer-dependencies.")
+      ->group(g);
+  cmd.add_option("--platform", o.platform,
+                 "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].")->group(g);
+  cmd.add_flag("--prepare-buildx-cache", i.prepare_buildx_cache,
+               "Push the registry cache (mode=max) of each platform instead of building an image.")->group(g);
+  cmd.add_flag("--push", i.push, "Push the image after building it.")->group(g);
+  cmd.add_option("--builder", i.builder, "The docker buildx builder to use [default: buildx's current one].")
+      ->group(g);
+  cmd.add_option("-c,--docker-cache", o.docker_cache, "Cache: registry, local or disabled [default: registry].")
+      ->check(CLI::IsMember({"registry", "local", "disabled"}))->group(g);
+  cmd.add_option("-t,--image-tag", i.image_tag, "Tag of the built image [default: latest].")->group(g);
+  cmd.add_option("--airflow-constraints-mode", i.airflow_constraints_mode,
+                 "Constraints mode [default: constraints-source-providers].")->group(g);
+  cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
+                 "Constraints branch or tag [default: constraints-main].")->group(g);
+  cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location, "URL or path of constraints.")
+      ->group(g);
+  cmd.add_option("--python-image", i.python_image, "Base image [default: python:X.Y-slim-<debian>].")->group(g);
+  cmd.add_option("--debian-version", i.debian_version, "Debian release of the base image [default: bookworm].")
+      ->check(CLI::IsMember({"bookworm", "bullseye"}))->group(g);
+  cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
+      ->check(CLI::IsMember({"auto", "plain", "tty"}))->group(g);
+  cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
+                 "Stop a build that runs longer than this (pip backtracking).")->check(CLI::Range(1, 10000))->group(g);
+  cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")->group(g);
+  cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
+      ->check(CLI::IsMember({"mariadb", "mysql"}))->group(g);
+  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")->group(g);
+  cmd.add_option("--uv-http-timeout", i.uv_http_timeout, "uv's HTTP timeout in seconds [default: 300].")->group(g);
+  cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi, "Version suffix (e.g. dev0).")->group(g);
+  cmd.add_option("--build-network", i.network,
+                 "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")->group(g);
+  const char* a = "Customisation";
+  cmd.add_option("--additional-airflow-extras", i.additional_airflow_extras, "Extras added to the default ones.")
+      ->group(a);
+  cmd.add_option("--additional-dev-apt-command", i.additional_dev_apt_command, "Command run before dev apt deps.")
+      ->group(a);
+  cmd.add_option("--additional-dev-apt-deps", i.additional_dev_apt_deps, "Extra dev apt packages.")->group(a);
+  cmd.add_option("--additional-dev-apt-env", i.additional_dev_apt_env, "Env for the dev apt step.")->group(a);
+  cmd.add_option("--additional-pip-install-flags", i.additional_pip_install_flags, "Extra pip install flags.")
+      ->group(a);
+  cmd.add_option("--additional-python-deps", i.additional_python_deps, "Extra Python packages.")->group(a);
+  cmd.add_option("--dev-apt-command", i.dev_apt_command, "Replaces the dev apt command.")->group(a);
+  cmd.add_option("--dev-apt-deps", i.dev_apt_deps, "Replaces the dev apt packages.")->group(a);
+  if (o.type == ImageType::prod) {
+    cmd.add_option("--airflow-extras", i.airflow_extras, "Extras installed in the PROD image.")->group(a);
+    cmd.add_flag("--install-packages-from-context", i.install_packages_from_context,
+                 "Install the packages in docker-context-files/ instead of from PyPI.")->group(a);
+    cmd.add_option("--additional-runtime-apt-deps", i.additional_runtime_apt_deps, "Extra runtime apt packages.")
+        ->group(a);
+    cmd.add_option("--additional-runtime-apt-command", i.additional_runtime_apt_command,
+                   "Command run before runtime apt deps.")->group(a);
+    cmd.add_option("--additional-runtime-apt-env", i.additional_runtime_apt_env, "Env for the runtime apt step.")
+        ->group(a);
+  }
+}
+
+void register_image_build(CLI::App& group, Context& ctx, ImageType type) {
+  const bool ci = type == ImageType::ci;
+  auto* cmd = group.add_subcommand("build", ci ? "Build the CI image (Dockerfile.ci) with docker buildx."
+                                               : "Build the PROD image (Dockerfile) with docker buildx.");
+  auto opts = std::make_shared<ImageBuildOptions>();
+  opts->type = type;
+  add_image_build_options(*cmd, *opts);
+  add_global_options(*cmd, ctx.globals);
+  if (ci) {
+    cmd->footer("Examples:\n"
+                "  breeze ci-image build --python 3.12\n"
+                "  breeze ci-image build --upgrade-to-newer-dependencies --eager-upgrade-additional-requirements "
+                "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
+                "  breeze ci-image build --run-in-parallel --upgrade-to-newer-dependencies --answer yes\n"
+                "  breeze ci-image build --run-in-parallel --prepare-buildx-cache --platform linux/amd64,linux/arm64 "
+                "--builder airflow_cache\n"
+                "  breeze ci-image build --dry-run\n");
+  } else {
+    cmd->footer("Examples:\n"
+                "  breeze prod-image build --python 3.12\n"
+                "  breeze prod-image build --install-packages-from-context --run-in-parallel\n"
+                "  breeze prod-image build --dry-run\n");
+  }
+  cmd->callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
+}
+
+} // namespace
+
+Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
+  static const std::regex re(R"(__version__\s*=\s*["']([^"']+)["'])");
+  for (const auto* rel : {"airflow/__init__.py", "airflow-core/src/airflow/__init__.py"}) {
+    auto text = files::read(root / rel);
+    if (!text) continue;
+    std::smatch m;
+    if (std::regex_search(*text, m, re)) return m[1].str();
+  }
+  return usage_error(fmt::format("cannot tell Airflow's version: no __version__ in airflow/__init__.py or "
+                                 "airflow-core/src/airflow/__init__.py under {}",
+                                 root.string()));
+}
+
+Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, const config::Settings& settings,
+                                                docker::Engine engine, const std::string& docker) {
+  std::vector<std::string> pythons;
+  if (opts.run_in_parallel) {
+    pythons = opts.python_versions.empty() ? settings.python_versions : strings::split_whitespace(opts.python_versions);
+  } else {
+    pythons.push_back(opts.python.empty() ? settings.newest_python() : opts.python);
+  }
+  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
+  for (const auto& p : pythons) BREEZE_TRY_VOID(settings.check_python(p));
+  BREEZE_TRY_VOID(settings.check_constraints_mode(opts.image.airflow_constraints_mode));
+
+  auto base = opts.image;
+  base.type = opts.type;
+  base.registry = settings.registry;
+  base.github_repository = settings.github_repository;
+  base.branch = settings.default_branch;
+  if (base.airflow_constraints_reference.empty()) base.airflow_constraints_reference = settings.constraints_branch;
+  BREEZE_TRY(base.docker_cache, parse_cache(opts.docker_cache));
+  if (opts.platform.empty()) base.platforms = {docker::native_platform()};
+  else {
+    BREEZE_TRY(base.platforms, docker::normalize_platforms(opts.platform));
+  }
+
+  std::vector<BuildJob> jobs;
+  for (const auto& py : pythons) {
+    auto p = base;
+    p.python = py;
+    // Cache preparation in parallel: one job per Python x platform, so both platforms' builders work at once.
+    if (opts.run_in_parallel && p.prepare_buildx_cache && p.platforms.size() > 1) {
+      for (const auto& pl : base.platforms) {
+        auto one = p;
+        one.platforms = {pl};
+        BREEZE_TRY(auto steps, docker::plan_build(one, engine, docker));
+        auto tag = pl;
+        std::replace(tag.begin(), tag.end(), '/', '-');
+        jobs.push_back({"python" + py + "-" + tag, std::move(steps)});
+      }
+    } else {
+      BREEZE_TRY(auto steps, docker::plan_build(p, engine, docker));
+      jobs.push_back({"python" + py, std::move(steps)});
+    }
+  }
+  return jobs;
+}
+
+void register_ci_image_build(CLI::App& group, Context& ctx) { register_image_build(group, ctx, ImageType::ci); }
+
+void register_prod_image_build(CLI::App& group, Context& ctx) { register_image_build(group, ctx, ImageType::prod); }
+
+} // namespace breeze::commands

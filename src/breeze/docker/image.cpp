@@ -1,0 +1,156 @@
+#include <breeze/docker/image.hpp>
+
+#include <breeze/base/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <sys/utsname.h>
+
+namespace breeze::docker {
+
+namespace {
+
+// Breeze's default PROD extras (2024), used when --airflow-extras is not given for a PROD image.
+constexpr const char* k_default_prod_extras =
+    "aiobotocore,amazon,async,celery,cncf-kubernetes,common-io,docker,elasticsearch,fab,ftp,google,"
+    "google-auth,graphviz,grpc,hashicorp,http,ldap,microsoft-azure,mysql,odbc,openlineage,pandas,"
+    "postgres,redis,sendgrid,sftp,slack,snowflake,ssh,statsd,uv,virtualenv";
+
+class ArgList {
+public:
+  void req(const std::string& name, const std::string& value) { m_values.push_back(name + "=" + value); }
+  // Breeze's _opt_arg: only passed when set, so the Dockerfile's own default applies otherwise.
+  void opt(const std::string& name, const std::string& value) {
+    if (!value.empty()) req(name, value);
+  }
+  std::vector<std::string> take() { return std::move(m_values); }
+
+private:
+  std::vector<std::string> m_values;
+};
+
+std::string flag(bool b) { return b ? "true" : "false"; }
+
+} // namespace
+
+std::string type_name(ImageType type) { return type == ImageType::ci ? "ci" : "prod"; }
+
+Expected<std::string> normalize_platform(const std::string& platform) {
+  auto p = strings::to_lower(strings::trim(platform));
+  if (p.starts_with("linux/")) p = p.substr(6);
+  if (p == "amd64" || p == "x86_64") return std::string("linux/amd64");
+  if (p == "arm64" || p == "aarch64" || p == "arm64/v8") return std::string("linux/arm64");
+  return usage_error(fmt::format("unsupported platform '{}': use linux/amd64, linux/arm64, "
+                                 "linux/amd64,linux/arm64 or both", platform));
+}
+
+Expected<std::vector<std::string>> normalize_platforms(const std::string& value) {
+  if (strings::trim(value) == "both") return std::vector<std::string>{"linux/amd64", "linux/arm64"};
+  std::vector<std::string> out;
+  for (const auto& part : strings::split(value, ',')) {
+    BREEZE_TRY(auto p, normalize_platform(part));
+    bool seen = false;
+    for (const auto& o : out) seen = seen || o == p;
+    if (!seen) out.push_back(p);
+  }
+  if (out.empty()) return usage_error("--platform needs a value");
+  return out;
+}
+
+std::string native_platform() {
+  struct utsname u {};
+  if (uname(&u) == 0) {
+    if (auto p = normalize_platform(u.machine)) return *p;
+  }
+  return "linux/amd64";
+}
+
+std::string image_name(const ImageParams& p) {
+  return fmt::format("{}/{}/{}/{}/python{}", p.registry, strings::to_lower(p.github_repository), p.branch,
+                     type_name(p.type), p.python);
+}
+
+std::string image_name_with_tag(const ImageParams& p) {
+  return image_name(p) + ":" + (p.image_tag.empty() ? std::string("latest") : p.image_tag);
+}
+
+std::string cache_ref(const ImageParams& p, const std::string& platform) {
+  auto tag = platform;
+  for (auto& c : tag)
+    if (c == '/') c = '-';
+  return image_name(p) + ":cache-" + tag;
+}
+
+std::string python_base_image(const ImageParams& p) {
+  if (!p.python_image.empty()) return p.python_image;
+  return fmt::format("python:{}-slim-{}", p.python, p.debian_version);
+}
+
+std::string dockerfile_of(const ImageParams& p) {
+  if (!p.dockerfile.empty()) return p.dockerfile;
+  return p.type == ImageType::ci ? "Dockerfile.ci" : "Dockerfile";
+}
+
+std::vector<std::string> build_arg_values(const ImageParams& p) {
+  ArgList a;
+  // Required, common to CI and PROD (Breeze's _set_common_req_args).
+  a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
+  a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
+  a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
+  a.req("BUILD_ID", p.build_id);
+  a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
+  if (p.type == ImageType::ci) {
+    a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
+    a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
+    a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string("devel-ci") : p.airflow_extras);
+    a.req("AIRFLOW_USE_UV", flag(p.use_uv));
+    if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
+    a.req("AIRFLOW_VERSION", p.airflow_version);
+    a.req("PYTHON_BASE_IMAGE", python_base_image(p));
+    if (p.upgrade_to_newer_dependencies) {
+      a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
+      // Multi-line requirement lists (copied from the backtracking report) become one line.
+      std::string eager;
+      for (const auto& w : strings::split_whitespace(p.eager_upgrade_additional_requirements))
+        eager += (eager.empty() ? "" : " ") + w;
+      a.opt("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", eager);
+    }
+  } else {
+    a.req("AIRFLOW_CONSTRAINTS", p.airflow_constraints_mode);
+    a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
+    a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
+    a.req("AIRFLOW_IMAGE_README_URL",
+          "https://raw.githubusercontent.com/apache/airflow/main/docs/docker-stack/README.md");
+    a.req("AIRFLOW_USE_UV", flag(p.use_uv));
+    if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
+    a.req("AIRFLOW_VERSION", p.airflow_version);
+    a.req("DOCKER_CONTEXT_FILES", "./docker-context-files");
+    a.req("INSTALL_PACKAGES_FROM_CONTEXT", flag(p.install_packages_from_context));
+    a.req("PYTHON_BASE_IMAGE", python_base_image(p));
+    if (p.upgrade_to_newer_dependencies)
+      a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
+  }
+  // Optional, common (Breeze's _set_common_opt_args), then the type's own.
+  a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
+  a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
+  a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
+  a.opt("ADDITIONAL_DEV_APT_DEPS", p.additional_dev_apt_deps);
+  a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
+  a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
+  a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
+  a.opt("BUILD_PROGRESS", p.build_progress);
+  a.opt("COMMIT_SHA", p.commit_sha);
+  a.opt("DEV_APT_COMMAND", p.dev_apt_command);
+  a.opt("DEV_APT_DEPS", p.dev_apt_deps);
+  a.opt("DOCKER_HOST", p.docker_host);
+  a.opt("VERSION_SUFFIX_FOR_PYPI", p.version_suffix_for_pypi);
+  if (p.type == ImageType::prod) {
+    a.opt("ADDITIONAL_RUNTIME_APT_COMMAND", p.additional_runtime_apt_command);
+    a.opt("ADDITIONAL_RUNTIME_APT_DEPS", p.additional_runtime_apt_deps);
+    a.opt("ADDITIONAL_RUNTIME_APT_ENV", p.additional_runtime_apt_env);
+  }
+  a.opt("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
+  return a.take();
+}
+
+} // namespace breeze::docker
