@@ -278,7 +278,7 @@ TEST_CASE("e2e: real engine: parallel builds, one failing, each with its own log
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.10 +ok(.|\\n)*"));
-  CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.11 +failed(.|\\n)*"));
+  CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*"));
   auto ok = engine.docker({"run", "--rm", "--network", "host", engine.registry() + "/apache/airflow/main/ci/python3.10:latest"});
   CHECK(ok.out == "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
   auto logs = strings::split_whitespace(r.out);

@@ -37,6 +37,9 @@ struct BuildJob {
                                                               const config::Settings& settings,
                                                               docker::Engine engine, const std::string& docker);
 
+/// Runs `ci-image build` / `prod-image build` with `opts` (checks, plan, sequential or pooled run).
+[[nodiscard]] Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts);
+
 /// Reads `__version__` from airflow/__init__.py (or airflow-core/src/airflow/__init__.py).
 [[nodiscard]] Expected<std::string> read_airflow_version(const std::filesystem::path& sources_root);
 

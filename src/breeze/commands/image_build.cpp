@@ -5,6 +5,8 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/parallel/pool.hpp>
+#include <breeze/parallel/reporter.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -12,13 +14,10 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <mutex>
+#include <functional>
+#include <iostream>
 #include <random>
 #include <regex>
-#include <thread>
-
-#include <unistd.h>
 
 namespace breeze::commands {
 
@@ -34,41 +33,25 @@ Expected<DockerCache> parse_cache(const std::string& v) {
   return usage_error("--docker-cache must be registry, local or disabled");
 }
 
-// Each build can take several GB; more parallel builds than memory allows only thrash.
-int default_parallelism() {
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  long pages = sysconf(_SC_PHYS_PAGES);
-  long page = sysconf(_SC_PAGE_SIZE);
-  if (pages > 0 && page > 0) {
-    long gb = pages / (1024L * 1024L * 1024L / page);
-    cores = std::min(cores, static_cast<int>(std::max(1L, gb / 2)));
-  }
-  return std::max(1, cores);
-}
-
 std::string random_hex() {
   std::random_device rd;
   return fmt::format("{:x}", static_cast<std::uint32_t>(rd()));
 }
 
-struct JobResult {
-  std::string name;
-  bool ok = false;
+// How one job's steps ended.
+struct StepsResult {
+  bool ok = true;
   bool timed_out = false;
   bool interrupted = false;
   std::string failed_step;
-  std::chrono::milliseconds elapsed{0};
-  std::filesystem::path log;
 };
 
-// Runs one job's steps in order; the first failing step (that may not fail) ends the job.
-JobResult run_job(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
-                  const std::optional<std::filesystem::path>& log, std::optional<std::chrono::milliseconds> timeout,
-                  bool stream) {
-  JobResult r{job.name};
-  r.log = log.value_or("");
-  const auto start = std::chrono::steady_clock::now();
-  r.ok = true;
+// Runs one job's steps in order; the first failing step (that may not fail) ends the job. Every
+// output line goes to `on_line` (the terminal when sequential, the job's log and live view in a pool).
+StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
+                      std::optional<std::chrono::milliseconds> timeout,
+                      const std::function<void(const std::string&)>& on_line) {
+  StepsResult r;
   for (const auto& step : job.steps) {
     if (interrupt::requested()) {
       r.ok = false;
@@ -77,15 +60,13 @@ JobResult run_job(const BuildJob& job, process::Runner& runner, const std::files
     }
     auto spec = docker::to_spec(step, cwd);
     spec.timeout = timeout;
-    spec.log_file = log;
     spec.merge_stderr = true;
     spec.capture = false;
-    if (stream) spec.on_line = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-    if (log) {
-      if (auto f = std::fopen(log->c_str(), "a")) {
-        fmt::print(f, "### {}\n### {}\n", step.description, strings::shell_join(step.argv));
-        std::fclose(f);
-      }
+    if (on_line) {
+      spec.on_line = on_line;
+      // Headers make a job's log readable on its own: which step, which exact command.
+      on_line("### " + step.description);
+      on_line("### " + strings::shell_join(step.argv));
     }
     auto res = runner.run(spec);
     if (!res) {
@@ -97,56 +78,20 @@ JobResult run_job(const BuildJob& job, process::Runner& runner, const std::files
       r.ok = false;
       r.timed_out = res->timed_out;
       r.interrupted = res->interrupted;
-      r.failed_step = fmt::format("{} (exit {})", step.description, res->exit_code);
+      r.failed_step = res->timed_out     ? fmt::format("{} (timed out)", step.description)
+                      : res->interrupted ? fmt::format("{} (interrupted)", step.description)
+                                         : fmt::format("{} (exit {})", step.description, res->exit_code);
       break;
     }
     if (!res->ok()) spdlog::info("{}: failed, continuing (expected when there is nothing to pull yet)", step.description);
   }
-  r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   return r;
 }
 
-// A minimal bounded pool: `parallelism` threads take jobs in order. (The `parallel` module's pool
-// and reporters replace this once that module lands.)
-std::vector<JobResult> run_pool(const std::vector<BuildJob>& jobs, int parallelism,
-                                const std::function<JobResult(const BuildJob&)>& run_one) {
-  std::vector<JobResult> results(jobs.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex progress;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      {
-        std::lock_guard lock(progress);
-        spdlog::info("[{}] started", jobs[i].name);
-      }
-      results[i] = run_one(jobs[i]);
-      std::lock_guard lock(progress);
-      spdlog::info("[{}] {} in {:.1f}s", jobs[i].name, results[i].ok ? "succeeded" : "FAILED",
-                   static_cast<double>(results[i].elapsed.count()) / 1000.0);
-    }
-  };
-  std::vector<std::thread> threads;
-  const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, parallelism)), jobs.size());
-  for (std::size_t t = 0; t < n; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  return results;
-}
-
-std::filesystem::path make_log_dir(const std::string& prefix) {
-  auto templ = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (mkdtemp(buf.data()) == nullptr) return {};
-  return std::filesystem::path(buf.data());
-}
-
-std::string tail_of(const std::filesystem::path& log, std::size_t lines) {
-  auto content = files::read(log);
-  if (!content) return {};
-  auto all = strings::split(*content, '\n');
-  if (!all.empty() && all.back().empty()) all.pop_back();
-  std::vector<std::string> last(all.size() > lines ? all.end() - static_cast<long>(lines) : all.begin(), all.end());
-  return strings::strip_control(strings::join(last, "\n"), true);
+void explain_timeout(int minutes) {
+  spdlog::error("The build ran longer than {} minutes: pip is probably backtracking; find the culprit with "
+                "`breeze ci find-backtracking-candidates`",
+                minutes);
 }
 
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
@@ -187,50 +132,44 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 
   if (ctx.globals.dry_run) {
     // Pure: the dry-run runner prints each command; nothing runs and nothing is written.
-    for (const auto& job : jobs) (void)run_job(job, runner, cwd, std::nullopt, timeout, false);
+    for (const auto& job : jobs) (void)run_steps(job, runner, cwd, timeout, {});
     return ExitCode::ok;
   }
 
-  std::vector<JobResult> results;
   const bool parallel = opts.run_in_parallel && jobs.size() > 1;
   if (!parallel) {
     for (const auto& job : jobs) {
       spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
-      results.push_back(run_job(job, runner, cwd, std::nullopt, timeout, true));
-      if (!results.back().ok) break;
+      auto r = run_steps(job, runner, cwd, timeout, [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+      if (r.ok) continue;
+      if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
+      spdlog::error("[{}] failed: {}", job.name, r.failed_step);
+      if (r.timed_out) explain_timeout(opts.build_timeout_minutes);
+      return ExitCode::failure;
     }
-  } else {
-    auto dir = make_log_dir(fmt::format("breeze-{}-image-build", docker::type_name(opts.type)));
-    if (dir.empty()) return Error{ErrorKind::io, "cannot create a folder for the build logs"};
-    const int parallelism = opts.parallelism > 0 ? opts.parallelism : default_parallelism();
-    spdlog::info("Running {} builds, {} at a time. Logs of each build: {}", jobs.size(), parallelism, dir.string());
-    results = run_pool(jobs, parallelism, [&](const BuildJob& job) {
-      return run_job(job, runner, cwd, dir / (job.name + ".log"), timeout, false);
-    });
+    return ExitCode::ok;
   }
 
-  bool all_ok = true;
-  for (const auto& r : results) all_ok = all_ok && r.ok;
-  if (parallel || !all_ok) {
-    auto& out = ctx.out();
-    out << "Summary:\n";
-    for (const auto& r : results) {
-      out << fmt::format("  {:<28} {:<12} {:>7.1f}s  {}\n", r.name,
-                         r.ok ? "ok" : r.timed_out ? "timed out" : r.interrupted ? "interrupted" : "failed",
-                         static_cast<double>(r.elapsed.count()) / 1000.0, r.log.string());
-    }
-    for (const auto& r : results) {
-      if (r.ok) continue;
-      spdlog::error("[{}] failed: {}", r.name, r.failed_step);
-      if (!r.log.empty()) fmt::print(stderr, "----- last lines of {} -----\n{}\n", r.log.string(), tail_of(r.log, 40));
-      if (r.timed_out)
-        spdlog::error("The build ran longer than {} minutes: pip is probably backtracking; find the culprit with "
-                      "`breeze ci find-backtracking-candidates`",
-                      opts.build_timeout_minutes);
-    }
+  // Parallel: the shared pool gives every job its log file, the live view / CI lines / ::group::
+  // folding, and the summary table with the logs of failed jobs.
+  std::atomic<bool> any_timed_out{false};
+  std::vector<parallel::Job> pool_jobs;
+  for (const auto& job : jobs) {
+    pool_jobs.push_back({job.name, [&, job](parallel::JobContext& jc) {
+                           auto r = run_steps(job, runner, cwd, timeout, jc.on_line);
+                           if (r.timed_out) any_timed_out = true;
+                           if (!r.ok) return parallel::JobResult{false, r.failed_step};
+                           const auto& last = job.steps.empty() ? job.name : job.steps.back().description;
+                           return parallel::JobResult{true, last};
+                         }});
   }
-  if (interrupt::requested()) return ExitCode::interrupted;
-  return all_ok ? ExitCode::ok : ExitCode::failure;
+  const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
+                                                : parallel::default_parallelism();
+  auto reporter = parallel::make_reporter(ctx.out(), std::cerr);
+  BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
+  if (any_timed_out) explain_timeout(opts.build_timeout_minutes);
+  if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
+  return outcome.ok() ? ExitCode::ok : ExitCode::failure;
 }
 
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
@@ -330,6 +269,8 @@ void register_image_build(CLI::App& group, Context& ctx, ImageType type) {
 }
 
 } // namespace
+
+Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts) { return run_image_build(ctx, std::move(opts)); }
 
 Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
   static const std::regex re(R"(__version__\s*=\s*["']([^"']+)["'])");
