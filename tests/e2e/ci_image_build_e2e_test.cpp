@@ -208,3 +208,71 @@ TEST_CASE("e2e: ci-image save/load run docker save/load and check the file name 
   CHECK(wrong.exit_code == 2);
   CHECK_THAT(wrong.err, Catch::Contains("-linux-arm64-3.10.tar"));
 }
+
+namespace {
+
+// A docker config dir with (or without) a login for ghcr.io.
+std::filesystem::path docker_config(const Tree& t, bool logged_in) {
+  auto dir = t.dir.path() / "docker-config";
+  test::write_file(dir / "config.json", logged_in ? R"({"auths": {"ghcr.io": {"auth": "dXNlcjp0b2tlbg=="}}})"
+                                                  : R"({"auths": {"https://index.docker.io/v1/": {}}})");
+  return dir;
+}
+
+} // namespace
+
+TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none", "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10 3.12", "--dry-run"},
+                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
+                                   {"DOCKER_CONFIG", docker_config(t, true).string()}}),
+                            t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  // Only read-only probes ran: buildx version and the builder check.
+  CHECK(t.calls().find("[build]") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files"));
+  check_golden("e2e_refresh_images_dry_run", normalise(r.out, t.root));
+}
+
+TEST_CASE("e2e: ci refresh-images without a registry login stops before building", "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci", "refresh-images"},
+                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
+                                   {"DOCKER_CONFIG", docker_config(t, false).string()}}),
+                            t.root);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("docker login ghcr.io"));
+  CHECK(t.calls().find("[build]") == std::string::npos);
+}
+
+TEST_CASE("e2e: ci refresh-images without buildx says how to install it", "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci", "refresh-images"},
+                            t.env({{"FAKE_DOCKER_NO_BUILDX", "1"}, {"DOCKER_CONFIG", docker_config(t, true).string()}}),
+                            t.root);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("needs docker buildx") && Catch::Contains("docker-buildx-plugin"));
+  CHECK(t.calls().find("[build]") == std::string::npos);
+}
+
+TEST_CASE("e2e: ci refresh-images builds the CI cache, the packages, then the PROD cache", "[e2e][docker]") {
+  Tree t;
+  test::write_file(t.root / "breeze.yaml",
+                   "package-build-command: mkdir -p dist && echo wheel > dist/apache_airflow-2.10.0-py3-none-any.whl\n");
+  test::write_file(t.root / "docker-context-files/old.whl", "stale\n");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--platform", "linux/amd64"},
+                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
+                                   {"DOCKER_CONFIG", docker_config(t, true).string()}}),
+                            t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(t.root / "docker-context-files/apache_airflow-2.10.0-py3-none-any.whl"));
+  CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files/old.whl"));
+  auto calls = t.calls();
+  auto ci = calls.find("/ci/python3.12:cache-linux-amd64");
+  auto prod = calls.find("/prod/python3.12:cache-linux-amd64");
+  REQUIRE(ci != std::string::npos);
+  REQUIRE(prod != std::string::npos);
+  CHECK(ci < prod);
+}

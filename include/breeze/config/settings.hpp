@@ -24,6 +24,12 @@ struct Settings {
   std::string constraints_branch = "constraints-main";
   std::string dockerfile_ci = "Dockerfile.ci";
   std::string dockerfile_prod = "Dockerfile";
+  /// Shell command (run with `sh -c` in the sources root) that builds the packages into dist/ for
+  /// the PROD image; `ci refresh-images` moves the wheels into docker-context-files/.
+  std::string package_build_command =
+      "breeze release-management prepare-provider-packages --package-list-file "
+      "./prod_image_installed_providers.txt --package-format wheel && "
+      "breeze release-management prepare-airflow-package --package-format wheel";
 
   /// The sources root (folder holding Dockerfile.ci or breeze.yaml); empty when none was found.
   std::filesystem::path sources_root;

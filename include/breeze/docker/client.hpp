@@ -25,4 +25,11 @@ namespace breeze::docker {
 /// The process to run for `step` in `cwd` (the sources root).
 [[nodiscard]] process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path& cwd);
 
+/// The docker client's config file: $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json.
+[[nodiscard]] std::filesystem::path docker_config_file(const config::EnvLookup& env);
+
+/// True when the docker config at `config_json` holds a login for `registry` (an `auths` entry,
+/// with or without scheme, or a `credHelpers` entry). A missing file is false; unreadable JSON an io Error.
+[[nodiscard]] Expected<bool> has_registry_login(const std::filesystem::path& config_json, const std::string& registry);
+
 } // namespace breeze::docker

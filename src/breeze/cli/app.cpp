@@ -7,6 +7,7 @@
 #include <breeze/commands/release_management/update_constraints.hpp>
 #include <breeze/commands/image_build.hpp>
 #include <breeze/commands/image_save_load.hpp>
+#include <breeze/commands/refresh_images.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -43,6 +44,7 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::register_find_backtracking_candidates(*ci, ctx);
+  commands::register_refresh_images(*ci, ctx);
   auto* release_management =
       add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
                 "Examples:\n  breeze release-management --help");

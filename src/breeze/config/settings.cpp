@@ -110,6 +110,7 @@ const std::map<std::string, Setter>& setters() {
       {"constraints-branch", string_field(&Settings::constraints_branch)},
       {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
       {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
+      {"package-build-command", string_field(&Settings::package_build_command)},
   };
   return table;
 }

@@ -2,7 +2,10 @@
 
 #include <breeze/base/strings.hpp>
 
+#include <breeze/base/files.hpp>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace breeze::docker {
 
@@ -42,6 +45,43 @@ process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path
   spec.env = step.env;
   spec.cwd = cwd;
   return spec;
+}
+
+std::filesystem::path docker_config_file(const config::EnvLookup& env) {
+  if (auto d = env("DOCKER_CONFIG"); d && !d->empty()) return std::filesystem::path(*d) / "config.json";
+  auto home = env("HOME");
+  return std::filesystem::path(home ? *home : std::string(".")) / ".docker" / "config.json";
+}
+
+namespace {
+
+// `docker login` stores "ghcr.io"; older clients and Docker Hub use "https://host/v1/".
+std::string registry_host(std::string key) {
+  for (const auto* scheme : {"https://", "http://"})
+    if (key.starts_with(scheme)) key = key.substr(std::string_view(scheme).size());
+  if (auto slash = key.find('/'); slash != std::string::npos) key = key.substr(0, slash);
+  return key;
+}
+
+} // namespace
+
+Expected<bool> has_registry_login(const std::filesystem::path& config_json, const std::string& registry) {
+  if (!std::filesystem::exists(config_json)) return false;
+  BREEZE_TRY(auto text, files::read(config_json));
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Error{ErrorKind::io, fmt::format("{}: not valid JSON ({})", config_json.string(), e.what())};
+  }
+  const auto want = registry_host(registry);
+  for (const auto* section : {"auths", "credHelpers"}) {
+    auto it = doc.find(section);
+    if (it == doc.end() || !it->is_object()) continue;
+    for (const auto& [key, value] : it->items())
+      if (registry_host(key) == want) return true;
+  }
+  return false;
 }
 
 } // namespace breeze::docker

@@ -24,6 +24,7 @@ TEST_CASE("built-in defaults are Airflow's", "[config]") {
         std::vector<std::string>{"constraints-source-providers", "constraints", "constraints-no-providers"});
   CHECK(s.check_python("3.12"));
   CHECK(s.check_python("3.9").error().kind == ErrorKind::usage);
+  CHECK_THAT(s.package_build_command, Catch::StartsWith("breeze release-management prepare-provider-packages"));
 }
 
 TEST_CASE("breeze.yaml overrides defaults", "[config]") {
@@ -32,6 +33,13 @@ TEST_CASE("breeze.yaml overrides defaults", "[config]") {
   CHECK(s.python_versions == std::vector<std::string>{"3.11", "3.12"});
   CHECK(s.registry == "127.0.0.1:5000");
   CHECK(s.default_branch == "main");
+}
+
+TEST_CASE("breeze.yaml sets the package-build command", "[config]") {
+  config::Settings s;
+  REQUIRE(config::apply_yaml(s, "package-build-command: make wheels\n"));
+  CHECK(s.package_build_command == "make wheels");
+  CHECK_FALSE(config::apply_yaml(s, "package-build-command: [a, b]\n"));
 }
 
 TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
