@@ -1,0 +1,143 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/base/strings.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+using namespace breeze;
+
+// Ctrl-C against the built binary while docker runs: breeze must stop the child's process group and
+// exit 130. We fork breeze ourselves (rather than through run_binary) because we need its pid to
+// signal it while it runs, exactly as a terminal signals the foreground process.
+
+namespace {
+
+// The environment breeze sees: ours, minus anything that would change its behaviour, plus `extra`.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    auto name = entry.substr(0, entry.find('='));
+    if (extra.count(name) || name == "DOCKER_HOST" || name == "ANSWER" || name == "VERBOSE" || name == "DRY_RUN" ||
+        name == "GITHUB_ACTIONS" || name == "GITHUB_REPOSITORY")
+      continue;
+    env.push_back(entry);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+// Starts the built binary in `cwd` with output to `output`; returns its pid.
+pid_t spawn_breeze(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                   const std::filesystem::path& cwd, const std::filesystem::path& output) {
+  // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
+  std::vector<std::string> argv_strings{BREEZE_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = env;
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  REQUIRE(out >= 0);
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  REQUIRE(in >= 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) ::_exit(127);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  ::close(in);
+  REQUIRE(pid > 0);
+  return pid;
+}
+
+// Waits up to `limit` for `pid` to exit; nullopt if it is still running.
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
+
+} // namespace
+
+TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e][docker]") {
+  files::TempDir dir{"breeze-interrupt-e2e"};
+  auto root = dir.path() / "airflow";
+  test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
+  test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
+  auto pid_file = dir.path() / "docker.pid";
+  auto output = dir.path() / "breeze.out";
+  auto env = child_environment({{"BREEZE_DOCKER", std::string(BREEZE_TEST_SCRIPTS) + "/blocking-docker"},
+                                {"FAKE_DOCKER_LOG", (dir.path() / "docker.log").string()},
+                                {"BLOCKING_DOCKER_PID", pid_file.string()}});
+
+  pid_t breeze = spawn_breeze({"ci-image", "build", "--python", "3.12"}, env, root, output);
+
+  // Readiness is the stand-in's pid file (renamed into place, so never half-written); polling it is
+  // bounded, and breeze exiting first is a failure rather than a hang.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::optional<int> early_exit;
+  while (!std::filesystem::exists(pid_file) && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(breeze, &status, WNOHANG) == breeze) {
+      early_exit = status;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto breeze_output = [&] { return std::filesystem::exists(output) ? test::read_file(output) : std::string(); };
+  if (early_exit || !std::filesystem::exists(pid_file)) {
+    if (!early_exit) {
+      ::kill(breeze, SIGKILL);
+      ::waitpid(breeze, nullptr, 0);
+    }
+    INFO("breeze output:\n" << breeze_output());
+    FAIL("the docker stand-in's build never started");
+  }
+  auto docker = static_cast<pid_t>(std::stol(std::string(strings::trim(test::read_file(pid_file)))));
+  REQUIRE(process_exists(docker));
+
+  // What the terminal does on Ctrl-C for breeze; breeze's children are in their own group, so
+  // only breeze's handler can stop them.
+  REQUIRE(::kill(breeze, SIGINT) == 0);
+  auto status = wait_for_exit(breeze, std::chrono::seconds(60));
+  if (!status) {
+    ::kill(breeze, SIGKILL);
+    ::waitpid(breeze, nullptr, 0);
+    ::kill(docker, SIGKILL);
+    FAIL("breeze did not exit after SIGINT");
+  }
+  INFO("breeze output:\n" << breeze_output());
+  REQUIRE(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 130);
+  bool docker_left = process_exists(docker);
+  if (docker_left) ::kill(docker, SIGKILL);
+  CHECK_FALSE(docker_left); // breeze waited for (and reaped) the build it started
+}
