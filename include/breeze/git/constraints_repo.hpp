@@ -120,6 +120,8 @@ private:
   explicit ConstraintsRepo(RepositoryPtr repo, EnvFn env) : m_repo(std::move(repo)), m_env(std::move(env)) {}
   [[nodiscard]] Expected<SignaturePtr> signature() const;
   [[nodiscard]] Credentials credentials() const;
+  /// The configured remote's URL as an anonymous remote: its fetch refspecs never come into play.
+  [[nodiscard]] Expected<RemotePtr> anonymous_remote(const std::string& remote_name) const;
 
   RepositoryPtr m_repo;
   EnvFn m_env;

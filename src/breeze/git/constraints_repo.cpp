@@ -109,12 +109,16 @@ Expected<std::string> ConstraintsRepo::remote_url(const std::string& name) const
   return std::string(url != nullptr ? url : "");
 }
 
-Expected<std::map<std::string, RemoteRef>> ConstraintsRepo::list_remote(const std::string& remote_name) {
+Expected<RemotePtr> ConstraintsRepo::anonymous_remote(const std::string& remote_name) const {
   BREEZE_TRY(auto url, remote_url(remote_name));
   git_remote* raw = nullptr;
   // Anonymous: the configured fetch refspecs must not come into play (nothing is updated).
   BREEZE_TRY_VOID(check(git_remote_create_anonymous(&raw, m_repo.get(), url.c_str()), "remote " + remote_name));
-  RemotePtr remote(raw);
+  return RemotePtr(raw);
+}
+
+Expected<std::map<std::string, RemoteRef>> ConstraintsRepo::list_remote(const std::string& remote_name) {
+  BREEZE_TRY(auto remote, anonymous_remote(remote_name));
   auto creds = credentials();
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.credentials = acquire_credential;
@@ -143,10 +147,7 @@ Expected<std::map<std::string, RemoteRef>> ConstraintsRepo::list_remote(const st
 
 Expected<void> ConstraintsRepo::download(const std::string& remote_name, const std::vector<std::string>& refspecs) {
   if (refspecs.empty()) return {};
-  BREEZE_TRY(auto url, remote_url(remote_name));
-  git_remote* raw = nullptr;
-  BREEZE_TRY_VOID(check(git_remote_create_anonymous(&raw, m_repo.get(), url.c_str()), "remote " + remote_name));
-  RemotePtr remote(raw);
+  BREEZE_TRY(auto remote, anonymous_remote(remote_name));
   auto creds = credentials();
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   opts.callbacks.credentials = acquire_credential;
