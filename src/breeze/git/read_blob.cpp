@@ -1,5 +1,7 @@
 #include <breeze/git/read_blob.hpp>
 
+#include <breeze/git/handle.hpp>
+
 #include <fmt/format.h>
 #include <git2.h>
 
@@ -29,6 +31,7 @@ Error to_error(int rc, const std::string& context) {
 }
 
 Expected<Repo> open(const std::filesystem::path& path) {
+  ensure_initialized();
   git_repository* raw = nullptr;
   if (int rc = git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc != 0) {
     Repo guard(raw);
