@@ -23,8 +23,10 @@ struct Setup {
   Setup() {
     test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
     test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
-    std::filesystem::copy(test::fixture("pypi/index"), index, std::filesystem::copy_options::recursive);
-    const auto constraints = test::read_file(test::fixture("pypi/constraints-source-providers-3.11.txt"));
+    std::filesystem::copy(test::fixture("pypi/index"), index,
+                          std::filesystem::copy_options::recursive);
+    const auto constraints =
+        test::read_file(test::fixture("pypi/constraints-source-providers-3.11.txt"));
     for (const auto* py : {"3.11", "3.12"})
       test::write_file(index / "raw/apache/airflow/constraints-main" /
                            fmt::format("constraints-source-providers-{}.txt", py),
@@ -46,8 +48,9 @@ struct Setup {
 
 } // namespace
 
-TEST_CASE("e2e: a build past its timeout is stopped, then find-backtracking-candidates reports, exit 1",
-          "[e2e][docker][timeout]") {
+TEST_CASE(
+    "e2e: a build past its timeout is stopped, then find-backtracking-candidates reports, exit 1",
+    "[e2e][docker][timeout]") {
   Setup s;
   auto r = test::run_binary({"ci-image", "build", "--python", "3.11"}, s.env(), s.root);
   CHECK(r.exit_code == 1);
@@ -55,18 +58,22 @@ TEST_CASE("e2e: a build past its timeout is stopped, then find-backtracking-cand
   CHECK_THAT(r.err, Catch::Contains("The build ran longer than 0.5 seconds"));
   // The same report the command prints on its own, from the build's Python and constraints.
   CHECK(r.out == test::read_file(test::fixture("pypi/expected-output.txt")));
-  CHECK(s.server->requests_for("/raw/apache/airflow/constraints-main/constraints-source-providers-3.11.txt") == 1);
+  CHECK(s.server->requests_for(
+            "/raw/apache/airflow/constraints-main/constraints-source-providers-3.11.txt") == 1);
 }
 
 TEST_CASE("e2e: parallel builds past their timeout report candidates for every timed-out Python",
           "[e2e][docker][timeout]") {
   Setup s;
-  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.11 3.12"}, s.env(),
-                            s.root);
+  auto r =
+      test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.11 3.12"},
+                       s.env(), s.root);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("Found 20 candidates for backtracking"));
-  CHECK(s.server->requests_for("/raw/apache/airflow/constraints-main/constraints-source-providers-3.11.txt") == 1);
-  CHECK(s.server->requests_for("/raw/apache/airflow/constraints-main/constraints-source-providers-3.12.txt") == 1);
+  CHECK(s.server->requests_for(
+            "/raw/apache/airflow/constraints-main/constraints-source-providers-3.11.txt") == 1);
+  CHECK(s.server->requests_for(
+            "/raw/apache/airflow/constraints-main/constraints-source-providers-3.12.txt") == 1);
 }
 
 TEST_CASE("e2e: a malformed BREEZE_BUILD_TIMEOUT_SECONDS is a usage error before anything runs",

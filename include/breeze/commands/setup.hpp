@@ -21,12 +21,13 @@ struct SetupBuilderOptions {
 
 /// The buildx commands that bring builder `existing` (nullopt: missing) to `opts`: create when
 /// missing, then one append per node not present yet (pure).
-[[nodiscard]] std::vector<std::vector<std::string>> plan_builder_changes(
-    const SetupBuilderOptions& opts, const std::optional<docker::BuilderInfo>& existing, const std::string& docker);
+[[nodiscard]] std::vector<std::vector<std::string>>
+plan_builder_changes(const SetupBuilderOptions& opts,
+                     const std::optional<docker::BuilderInfo>& existing, const std::string& docker);
 
 /// What `breeze setup doctor` found: one entry per check.
 struct DoctorCheck {
-  std::string name;   ///< e.g. "buildx"
+  std::string name; ///< e.g. "buildx"
   bool ok = false;
   std::string detail; ///< what was found
   std::string fix;    ///< the command or step that fixes it (empty when ok)

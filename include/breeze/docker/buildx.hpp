@@ -40,17 +40,21 @@ struct BuilderInfo {
 [[nodiscard]] std::string normalize_endpoint(const std::string& endpoint);
 
 /// `docker buildx create --name NAME [--platform P]` (the seed's line: buildx's default
-/// docker-container driver, and no `--use`, so neither the current builder nor the context changes).
-[[nodiscard]] std::vector<std::string> builder_create_argv(const std::string& docker, const std::string& name,
+/// docker-container driver, and no `--use`, so neither the current builder nor the context
+/// changes).
+[[nodiscard]] std::vector<std::string> builder_create_argv(const std::string& docker,
+                                                           const std::string& name,
                                                            const std::string& platforms);
 
 /// `docker buildx create --name NAME --append ENDPOINT [--platform P]`.
-[[nodiscard]] std::vector<std::string> builder_append_argv(const std::string& docker, const std::string& name,
+[[nodiscard]] std::vector<std::string> builder_append_argv(const std::string& docker,
+                                                           const std::string& name,
                                                            const std::string& endpoint,
                                                            const std::string& platforms);
 
 /// `docker buildx inspect --bootstrap NAME`: starts every node and reports its platforms.
-[[nodiscard]] std::vector<std::string> builder_bootstrap_argv(const std::string& docker, const std::string& name);
+[[nodiscard]] std::vector<std::string> builder_bootstrap_argv(const std::string& docker,
+                                                              const std::string& name);
 
 /// The seed's QEMU step: `docker run --privileged --rm tonistiigi/binfmt --install all`.
 [[nodiscard]] std::vector<std::string> emulation_argv(const std::string& docker);
@@ -60,8 +64,8 @@ struct BuilderInfo {
 
 /// The builder `name` as `docker buildx inspect` reports it, nullopt when there is no such
 /// builder. Read-only (runs under --dry-run too).
-[[nodiscard]] Expected<std::optional<BuilderInfo>> inspect_builder(process::Runner& runner, const std::string& docker,
-                                                                   const std::string& name);
+[[nodiscard]] Expected<std::optional<BuilderInfo>>
+inspect_builder(process::Runner& runner, const std::string& docker, const std::string& name);
 
 /// One line saying buildx is missing and how to install it.
 [[nodiscard]] std::string buildx_install_hint();

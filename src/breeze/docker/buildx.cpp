@@ -11,12 +11,14 @@ namespace breeze::docker {
 
 namespace {
 
-// "linux/amd64*, linux/386" -> {"linux/amd64", "linux/386"}; buildx marks user-set platforms with "*".
+// "linux/amd64*, linux/386" -> {"linux/amd64", "linux/386"}; buildx marks user-set platforms with
+// "*".
 std::vector<std::string> split_platforms(std::string_view text) {
   std::vector<std::string> out;
   for (auto& part : strings::split(std::string(text), ',')) {
     auto p = std::string(strings::trim(part));
-    while (!p.empty() && p.back() == '*') p.pop_back();
+    while (!p.empty() && p.back() == '*')
+      p.pop_back();
     if (!p.empty()) out.push_back(p);
   }
   return out;
@@ -25,7 +27,8 @@ std::vector<std::string> split_platforms(std::string_view text) {
 std::vector<std::string> words(const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
+  for (std::string w; in >> w;)
+    out.push_back(w);
   return out;
 }
 
@@ -51,16 +54,21 @@ BuilderInfo parse_buildx_inspect(const std::string& text) {
     const auto key = line.substr(0, colon);
     const auto value = std::string(strings::trim(line.substr(colon + 1)));
     if (!in_nodes) {
-      if (key == "Name") info.name = value;
-      else if (key == "Driver") info.driver = value;
+      if (key == "Name")
+        info.name = value;
+      else if (key == "Driver")
+        info.driver = value;
       continue;
     }
     if (key == "Name") info.nodes.push_back({value, {}, {}, {}});
     if (info.nodes.empty()) continue;
     auto& node = info.nodes.back();
-    if (key == "Endpoint") node.endpoint = value;
-    else if (key == "Status") node.status = value;
-    else if (key == "Platforms") node.platforms = split_platforms(value);
+    if (key == "Endpoint")
+      node.endpoint = value;
+    else if (key == "Status")
+      node.status = value;
+    else if (key == "Platforms")
+      node.platforms = split_platforms(value);
   }
   return info;
 }
@@ -117,13 +125,15 @@ std::vector<std::string> builder_create_argv(const std::string& docker, const st
 }
 
 std::vector<std::string> builder_append_argv(const std::string& docker, const std::string& name,
-                                             const std::string& endpoint, const std::string& platforms) {
+                                             const std::string& endpoint,
+                                             const std::string& platforms) {
   std::vector<std::string> argv{docker, "buildx", "create", "--name", name, "--append", endpoint};
   if (!platforms.empty()) argv.insert(argv.end(), {"--platform", platforms});
   return argv;
 }
 
-std::vector<std::string> builder_bootstrap_argv(const std::string& docker, const std::string& name) {
+std::vector<std::string> builder_bootstrap_argv(const std::string& docker,
+                                                const std::string& name) {
   return {docker, "buildx", "inspect", "--bootstrap", name};
 }
 
@@ -147,8 +157,8 @@ std::vector<std::string> parse_binfmt_supported(const std::string& text) {
   }
 }
 
-Expected<std::optional<BuilderInfo>> inspect_builder(process::Runner& runner, const std::string& docker,
-                                                     const std::string& name) {
+Expected<std::optional<BuilderInfo>>
+inspect_builder(process::Runner& runner, const std::string& docker, const std::string& name) {
   process::ProcessSpec spec;
   spec.argv = {docker, "buildx", "inspect", name};
   spec.changes_state = false;
@@ -159,8 +169,10 @@ Expected<std::optional<BuilderInfo>> inspect_builder(process::Runner& runner, co
 }
 
 std::string buildx_install_hint() {
-  return "docker buildx is not installed: on Debian/Ubuntu `apt-get install docker-buildx` (newer releases), or put "
-         "the buildx binary at ~/.docker/cli-plugins/docker-buildx (https://github.com/docker/buildx/releases)";
+  return "docker buildx is not installed: on Debian/Ubuntu `apt-get install docker-buildx` (newer "
+         "releases), or put "
+         "the buildx binary at ~/.docker/cli-plugins/docker-buildx "
+         "(https://github.com/docker/buildx/releases)";
 }
 
 } // namespace breeze::docker

@@ -6,12 +6,13 @@
 using namespace breeze;
 
 TEST_CASE("docker: buildx inspect output is parsed into nodes and platforms", "[docker][buildx]") {
-  auto info = docker::parse_buildx_inspect("Name:          airflow_cache\nDriver:        docker-container\n\nNodes:\n"
-                                           "Name:      airflow_cache0\nEndpoint:  unix:///var/run/docker.sock\n"
-                                           "Status:    running\nBuildkit:  v0.12.4\n"
-                                           "Platforms: linux/amd64*, linux/386\n\n"
-                                           "Name:      airflow_cache1\nEndpoint:  tcp://127.0.0.1:2375\n"
-                                           "Status:    inactive\nPlatforms:\n");
+  auto info = docker::parse_buildx_inspect(
+      "Name:          airflow_cache\nDriver:        docker-container\n\nNodes:\n"
+      "Name:      airflow_cache0\nEndpoint:  unix:///var/run/docker.sock\n"
+      "Status:    running\nBuildkit:  v0.12.4\n"
+      "Platforms: linux/amd64*, linux/386\n\n"
+      "Name:      airflow_cache1\nEndpoint:  tcp://127.0.0.1:2375\n"
+      "Status:    inactive\nPlatforms:\n");
   CHECK(info.name == "airflow_cache");
   CHECK(info.driver == "docker-container");
   REQUIRE(info.nodes.size() == 2);
@@ -41,17 +42,21 @@ TEST_CASE("docker: buildx ls output (old and new node prefixes) is parsed", "[do
   CHECK(builders[1].nodes[0].name == "default");
 }
 
-TEST_CASE("docker: setup builder plans create, then only the nodes not present yet", "[docker][buildx]") {
+TEST_CASE("docker: setup builder plans create, then only the nodes not present yet",
+          "[docker][buildx]") {
   commands::SetupBuilderOptions o;
   o.append = {"tcp://10.0.0.1:2375", "10.0.0.2:2375"};
   o.platforms = "linux/arm64";
   auto fresh = commands::plan_builder_changes(o, std::nullopt, "docker");
   REQUIRE(fresh.size() == 3);
-  CHECK(fresh[0] == std::vector<std::string>{"docker", "buildx", "create", "--name", "airflow_cache", "--platform",
-                                             "linux/arm64"});
-  CHECK(fresh[1] == std::vector<std::string>{"docker", "buildx", "create", "--name", "airflow_cache", "--append",
-                                             "tcp://10.0.0.1:2375", "--platform", "linux/arm64"});
-  docker::BuilderInfo existing{"airflow_cache", "docker-container", false,
+  CHECK(fresh[0] == std::vector<std::string>{"docker", "buildx", "create", "--name",
+                                             "airflow_cache", "--platform", "linux/arm64"});
+  CHECK(fresh[1] == std::vector<std::string>{"docker", "buildx", "create", "--name",
+                                             "airflow_cache", "--append", "tcp://10.0.0.1:2375",
+                                             "--platform", "linux/arm64"});
+  docker::BuilderInfo existing{"airflow_cache",
+                               "docker-container",
+                               false,
                                {{"airflow_cache0", "unix:///var/run/docker.sock", "running", {}},
                                 {"airflow_cache1", "tcp://10.0.0.2:2375", "running", {}}}};
   auto more = commands::plan_builder_changes(o, existing, "docker");
@@ -61,10 +66,13 @@ TEST_CASE("docker: setup builder plans create, then only the nodes not present y
   CHECK(commands::plan_builder_changes(o, existing, "docker").size() == 1);
 }
 
-TEST_CASE("docker: the emulation step is the seed's line and binfmt's status is read", "[docker][buildx]") {
+TEST_CASE("docker: the emulation step is the seed's line and binfmt's status is read",
+          "[docker][buildx]") {
   CHECK(docker::emulation_argv("docker") ==
-        std::vector<std::string>{"docker", "run", "--privileged", "--rm", "tonistiigi/binfmt", "--install", "all"});
-  CHECK(docker::parse_binfmt_supported("installing: arm64 OK\n{\"supported\":[\"linux/amd64\",\"linux/arm64\"]}") ==
+        std::vector<std::string>{"docker", "run", "--privileged", "--rm", "tonistiigi/binfmt",
+                                 "--install", "all"});
+  CHECK(docker::parse_binfmt_supported(
+            "installing: arm64 OK\n{\"supported\":[\"linux/amd64\",\"linux/arm64\"]}") ==
         std::vector<std::string>{"linux/amd64", "linux/arm64"});
   CHECK(docker::parse_binfmt_supported("no json").empty());
 }

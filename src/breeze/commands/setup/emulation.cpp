@@ -17,7 +17,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
   const auto argv = docker::emulation_argv(docker);
   auto& out = ctx.out();
   if (!ctx.globals.dry_run) {
-    out << "Installing QEMU emulation for every platform (a privileged container registers binfmt handlers in "
+    out << "Installing QEMU emulation for every platform (a privileged container registers binfmt "
+           "handlers in "
            "the kernel of the docker engine's host):\n  "
         << strings::shell_join(argv) << "\n";
     out.flush();
@@ -33,8 +34,9 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
   BREEZE_TRY(auto r, ctx.runner().run(spec));
   if (r.dry_run) return ExitCode::ok;
   if (!r.ok())
-    return failure(fmt::format("`{}` failed (exit {}): {}", strings::shell_join(argv), r.exit_code,
-                               strings::strip_control(std::string(strings::trim(r.err.empty() ? r.out : r.err)))));
+    return failure(fmt::format(
+        "`{}` failed (exit {}): {}", strings::shell_join(argv), r.exit_code,
+        strings::strip_control(std::string(strings::trim(r.err.empty() ? r.out : r.err)))));
   auto platforms = docker::parse_binfmt_supported(r.out);
   if (platforms.empty()) {
     // Older binfmt images print no status: ask buildx what its builders can build now.
@@ -46,7 +48,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
       for (const auto& b : docker::parse_buildx_ls(l->out))
         for (const auto& n : b.nodes)
           for (const auto& p : n.platforms)
-            if (std::find(platforms.begin(), platforms.end(), p) == platforms.end()) platforms.push_back(p);
+            if (std::find(platforms.begin(), platforms.end(), p) == platforms.end())
+              platforms.push_back(p);
   }
   out << fmt::format("Platforms now available: {}\n",
                      platforms.empty() ? std::string("(not reported; see `docker buildx ls`)")
@@ -57,8 +60,9 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
 } // namespace
 
 void register_setup_emulation(CLI::App& setup, Context& ctx) {
-  auto* cmd = setup.add_subcommand("emulation", "Install QEMU emulation (tonistiigi/binfmt) so the local engine can "
-                                                "build images for other platforms, e.g. linux/arm64 on amd64.");
+  auto* cmd = setup.add_subcommand(
+      "emulation", "Install QEMU emulation (tonistiigi/binfmt) so the local engine can "
+                   "build images for other platforms, e.g. linux/arm64 on amd64.");
   cmd->footer("Examples:\n"
               "  breeze setup emulation\n"
               "  breeze setup emulation --answer yes\n"
