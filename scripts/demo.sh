@@ -119,3 +119,7 @@ else
     /usr/bin/docker run --rm --network host "127.0.0.1:$PORT/apache/airflow/main/ci/python3.12:latest"
   fi
 fi
+
+step "breeze setup doctor (what this machine can build, and the fix for what is missing)"
+# Exit 1 is expected here (this machine has no buildx plugin and no registry login): show the report.
+"$BREEZE" setup doctor || echo "(setup doctor exit $?: see the fixes above)"

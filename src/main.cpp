@@ -1,4 +1,5 @@
-// breeze entry point: initialise global libraries once, wire the real services, run the CLI.
+// breeze entry point: initialise curl once, wire the real services, run the CLI. libgit2 starts on
+// first use (breeze::git::ensure_initialized): most commands never need it.
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/cli/app.hpp>
@@ -7,7 +8,6 @@
 #include <breeze/process/terminal_prompter.hpp>
 
 #include <curl/curl.h>
-#include <git2.h>
 
 #include <filesystem>
 #include <iostream>
@@ -29,10 +29,8 @@ int run_breeze(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  git_libgit2_init();
   breeze::interrupt::install_handlers();
   const int code = run_breeze(argc, argv);
-  git_libgit2_shutdown();
   curl_global_cleanup();
   return code;
 }

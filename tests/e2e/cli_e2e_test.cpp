@@ -14,13 +14,15 @@ using namespace breeze;
 
 namespace {
 
-// The names listed under "Subcommands:" in a --help text.
+// The names listed under "Subcommands:" in a --help text: lines indented by exactly two spaces
+// (a wrapped description is indented further and is not a name).
 std::vector<std::string> listed_subcommands(const std::string& help) {
   std::vector<std::string> names;
   auto at = help.find("Subcommands:\n");
   if (at == std::string::npos) return names;
   std::istringstream lines(help.substr(at + std::string("Subcommands:\n").size()));
   for (std::string line; std::getline(lines, line) && !line.empty();) {
+    if (!line.starts_with("  ") || line.starts_with("   ")) continue;
     std::istringstream words(line);
     std::string name;
     if (words >> name) names.push_back(name);
@@ -47,7 +49,7 @@ TEST_CASE("e2e: --help of every group and command exits 0 and shows examples and
     CHECK_THAT(r.out, Catch::Contains("Examples:"));
     for (const auto* option : {"--verbose", "--dry-run", "--answer", "--github-repository", "--airflow-sources"})
       CHECK_THAT(r.out, Catch::Contains(option));
-    if (cmd.size() == 2) continue; // the tree is root -> group -> command
+    REQUIRE(cmd.size() <= 4); // a deeper path means the walk is following text that is no command
     for (const auto& sub : listed_subcommands(r.out)) {
       auto child = cmd;
       child.push_back(sub);
@@ -59,10 +61,21 @@ TEST_CASE("e2e: --help of every group and command exits 0 and shows examples and
                                "prod-image", "prod-image build", "ci", "ci find-backtracking-candidates",
                                "release-management", "release-management update-constraints",
                                "release-management restore-constraints-tags",
-                               "release-management publish-constraints", "setup"}) {
+                               "release-management publish-constraints", "ci refresh-images", "setup",
+                               "setup builder", "setup emulation", "setup doctor"}) {
     INFO("breeze " << expected);
     CHECK(seen.count(expected) == 1);
   }
+}
+
+TEST_CASE("e2e: no command name wraps in --help, and --help after an unknown word is a usage error", "[e2e]") {
+  auto r = test::run_binary({"ci", "--help"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("\n  find-backtracking-candidates  "));
+  auto bad = test::run_binary({"ci", "Find", "--help"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("No such command 'Find' in 'breeze ci'"));
+  CHECK(bad.out.empty());
 }
 
 TEST_CASE("e2e: unknown command suggests the closest one, exit 2", "[e2e]") {

@@ -28,6 +28,7 @@ struct ImageBuildOptions {
 /// One build job: a label and the docker steps it runs in order.
 struct BuildJob {
   std::string name;                   ///< e.g. "python3.10" or "python3.10-linux-arm64"
+  std::string python;                 ///< the job's Python, e.g. "3.10"
   std::vector<docker::DockerStep> steps;
 };
 

@@ -60,7 +60,12 @@ struct Buf {
 /// Parses a 40-hex object id; usage Error otherwise.
 [[nodiscard]] Expected<git_oid> from_hex(std::string_view hex);
 
-/// Keeps libgit2 initialised while alive (main does it once; tests and tools can use this).
+/// Initialises libgit2 on first use, once per process (shut down at exit). Every way into a
+/// repository calls it, so commands that never touch git do not pay for libgit2's start-up
+/// (with Debian's mbedTLS build it parses the whole CA bundle: ~13 ms per process).
+void ensure_initialized();
+
+/// Keeps libgit2 initialised while alive (tests and tools can use this).
 class Library {
 public:
   Library() { git_libgit2_init(); }

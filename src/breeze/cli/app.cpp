@@ -8,6 +8,7 @@
 #include <breeze/commands/image_build.hpp>
 #include <breeze/commands/image_save_load.hpp>
 #include <breeze/commands/refresh_images.hpp>
+#include <breeze/commands/setup.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -51,8 +52,10 @@ void register_all(CLI::App& root, Context& ctx) {
   commands::release_management::register_update_constraints(*release_management, ctx);
   commands::release_management::register_restore_constraints_tags(*release_management, ctx);
   commands::release_management::register_publish_constraints(*release_management, ctx);
-  add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
-            "Examples:\n  breeze setup --help");
+  auto* setup = add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
+                          "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
+                          "tcp://127.0.0.1:2375\n  breeze setup emulation");
+  commands::register_setup_commands(*setup, ctx);
 }
 
 std::string command_path(const CLI::App* app) {
@@ -127,6 +130,9 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
               "  breeze version\n"
               "  breeze release-management --help\n\n"
               "Run 'breeze COMMAND --help' for more information on a command.\n");
+  // Wide enough that no command name wraps onto its own line: a wrapped description line would
+  // read as one more subcommand to anything (a user's eye, a script) that walks "Subcommands:".
+  root.get_formatter()->column_width(34);
   commands::add_global_options(root, ctx.globals);
   register_all(root, ctx);
 
@@ -137,6 +143,12 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   try {
     root.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::CallForHelp& e) {
+    // `breeze ci no-such --help` must not print ci's help and succeed: the word names no command.
+    if (auto message = unknown_command_message(root, args); !message.empty()) {
+      console::init_logging(false);
+      spdlog::error("{}", message);
+      return static_cast<int>(ExitCode::usage);
+    }
     return root.exit(e, services.out, err);
   } catch (const CLI::CallForAllHelp& e) {
     return root.exit(e, services.out, err);

@@ -1,5 +1,7 @@
 #include <breeze/commands/image_build.hpp>
 
+#include <breeze/commands/find_backtracking_candidates.hpp>
+
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
@@ -13,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -88,10 +92,51 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::f
   return r;
 }
 
-void explain_timeout(int minutes) {
-  spdlog::error("The build ran longer than {} minutes: pip is probably backtracking; find the culprit with "
-                "`breeze ci find-backtracking-candidates`",
-                minutes);
+// The build's time limit: --build-timeout-minutes, or (undocumented in --help, for tests and the
+// benchmark) BREEZE_BUILD_TIMEOUT_SECONDS when it is set to a positive number.
+Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuildOptions& opts,
+                                                                 const config::EnvLookup& env) {
+  if (auto v = env("BREEZE_BUILD_TIMEOUT_SECONDS"); v && !strings::trim(*v).empty()) {
+    try {
+      std::size_t used = 0;
+      const double seconds = std::stod(std::string(strings::trim(*v)), &used);
+      if (used == strings::trim(*v).size() && seconds > 0)
+        return std::optional<std::chrono::milliseconds>(static_cast<long long>(seconds * 1000));
+    } catch (const std::exception&) {
+      // falls through to the usage error
+    }
+    return usage_error(fmt::format("BREEZE_BUILD_TIMEOUT_SECONDS must be a positive number of seconds, not '{}'", *v));
+  }
+  if (opts.build_timeout_minutes > 0)
+    return std::optional<std::chrono::milliseconds>(std::chrono::minutes(opts.build_timeout_minutes));
+  return std::optional<std::chrono::milliseconds>{};
+}
+
+// As Airflow's tool does when a build times out (pip is most likely backtracking): run
+// find-backtracking-candidates for each timed-out Python with the build's constraints, print its
+// report, and fail. The index and constraints source come from BREEZE_PYPI_URL /
+// BREEZE_CONSTRAINTS_URL when set, else that command's defaults.
+ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono::milliseconds limit,
+                       const std::vector<std::string>& pythons) {
+  const auto seconds = std::chrono::duration<double>(limit).count();
+  spdlog::error("The build ran longer than {}: it was stopped. pip is probably backtracking; looking for the "
+                "packages that make it do so (breeze ci find-backtracking-candidates)",
+                seconds >= 60 && static_cast<long long>(seconds) % 60 == 0
+                    ? fmt::format("{} minutes", static_cast<long long>(seconds) / 60)
+                    : fmt::format("{:g} seconds", seconds));
+  for (const auto& python : pythons) {
+    FindBacktrackingOptions fo;
+    fo.python = python;
+    fo.constraints_mode = opts.image.airflow_constraints_mode;
+    fo.constraints_branch = opts.image.airflow_constraints_reference;
+    if (auto v = ctx.services().env("BREEZE_PYPI_URL"); v && !v->empty()) fo.pypi_url = *v;
+    if (auto v = ctx.services().env("BREEZE_CONSTRAINTS_URL"); v && !v->empty()) fo.constraints_url = *v;
+    spdlog::info("find-backtracking-candidates --python {}", python);
+    auto r = run_find_backtracking_candidates(fo, ctx);
+    if (!r) spdlog::error("find-backtracking-candidates for Python {}: {}", python,
+                          strings::strip_control(r.error().what()));
+  }
+  return ExitCode::failure;
 }
 
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
@@ -124,9 +169,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 
   BREEZE_TRY(auto jobs, plan_image_jobs(opts, settings, *engine, docker));
 
-  const auto timeout = opts.build_timeout_minutes > 0
-                           ? std::optional<std::chrono::milliseconds>(std::chrono::minutes(opts.build_timeout_minutes))
-                           : std::nullopt;
+  BREEZE_TRY(const auto timeout, build_timeout(opts, ctx.services().env));
   const auto cwd = settings.sources_root;
   auto& runner = ctx.runner();
 
@@ -144,7 +187,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
       if (r.ok) continue;
       if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
       spdlog::error("[{}] failed: {}", job.name, r.failed_step);
-      if (r.timed_out) explain_timeout(opts.build_timeout_minutes);
+      if (r.timed_out && timeout) return after_timeout(ctx, opts, *timeout, {job.python});
       return ExitCode::failure;
     }
     return ExitCode::ok;
@@ -152,12 +195,16 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 
   // Parallel: the shared pool gives every job its log file, the live view / CI lines / ::group::
   // folding, and the summary table with the logs of failed jobs.
-  std::atomic<bool> any_timed_out{false};
+  std::mutex timed_out_mutex;
+  std::set<std::string> timed_out_pythons;
   std::vector<parallel::Job> pool_jobs;
   for (const auto& job : jobs) {
     pool_jobs.push_back({job.name, [&, job](parallel::JobContext& jc) {
                            auto r = run_steps(job, runner, cwd, timeout, jc.on_line);
-                           if (r.timed_out) any_timed_out = true;
+                           if (r.timed_out) {
+                             std::lock_guard lock(timed_out_mutex);
+                             timed_out_pythons.insert(job.python);
+                           }
                            if (!r.ok) return parallel::JobResult{false, r.failed_step};
                            const auto& last = job.steps.empty() ? job.name : job.steps.back().description;
                            return parallel::JobResult{true, last};
@@ -167,8 +214,9 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                                                 : parallel::default_parallelism();
   auto reporter = parallel::make_reporter(ctx.out(), std::cerr);
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
-  if (any_timed_out) explain_timeout(opts.build_timeout_minutes);
   if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
+  if (!timed_out_pythons.empty() && timeout)
+    return after_timeout(ctx, opts, *timeout, {timed_out_pythons.begin(), timed_out_pythons.end()});
   return outcome.ok() ? ExitCode::ok : ExitCode::failure;
 }
 
@@ -208,7 +256,7 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
       ->check(CLI::IsMember({"auto", "plain", "tty"}))->group(g);
   cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
-                 "Stop a build that runs longer than this (pip backtracking).")->check(CLI::Range(1, 10000))->group(g);
+                 "Stop a build that runs longer than this, then run find-backtracking-candidates.")->check(CLI::Range(1, 10000))->group(g);
   cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")->group(g);
   cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
       ->check(CLI::IsMember({"mariadb", "mysql"}))->group(g);
@@ -321,11 +369,11 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, c
         BREEZE_TRY(auto steps, docker::plan_build(one, engine, docker));
         auto tag = pl;
         std::replace(tag.begin(), tag.end(), '/', '-');
-        jobs.push_back({"python" + py + "-" + tag, std::move(steps)});
+        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps)});
       }
     } else {
       BREEZE_TRY(auto steps, docker::plan_build(p, engine, docker));
-      jobs.push_back({"python" + py, std::move(steps)});
+      jobs.push_back({"python" + py, py, std::move(steps)});
     }
   }
   return jobs;

@@ -1,5 +1,7 @@
 #include <breeze/git/constraints_repo.hpp>
 
+#include <breeze/git/handle.hpp>
+
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
@@ -67,6 +69,7 @@ Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& pat
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
     return not_found_error("no such directory", path.string());
+  ensure_initialized();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
     return not_found_error("not a git repository (pass the clone holding the constraints-* tags)", path.string());

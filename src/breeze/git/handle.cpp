@@ -4,6 +4,10 @@
 
 namespace breeze::git {
 
+void ensure_initialized() {
+  static const Library library; // thread-safe one-time init; its destructor runs at exit
+}
+
 Error last_error(std::string_view context) {
   const git_error* e = git_error_last();
   // libgit2 messages can carry remote-provided text; keep them on one line and free of escapes.

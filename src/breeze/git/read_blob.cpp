@@ -19,6 +19,7 @@ Error to_error(int rc, const std::string& context) {
 }
 
 Expected<RepositoryPtr> open(const std::filesystem::path& path) {
+  ensure_initialized();
   git_repository* raw = nullptr;
   if (int rc = git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc != 0) {
     RepositoryPtr guard(raw);

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <breeze/commands/context.hpp>
+#include <breeze/docker/buildx.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace breeze::commands {
+
+/// Flags of `breeze setup builder`.
+struct SetupBuilderOptions {
+  std::string name = "airflow_cache";
+  std::vector<std::string> append; ///< remote nodes, tcp://HOST:PORT (or HOST:PORT)
+  std::string platforms;           ///< --platforms, passed to buildx as --platform
+};
+
+/// The buildx commands that bring builder `existing` (nullopt: missing) to `opts`: create when
+/// missing, then one append per node not present yet (pure).
+[[nodiscard]] std::vector<std::vector<std::string>>
+plan_builder_changes(const SetupBuilderOptions& opts,
+                     const std::optional<docker::BuilderInfo>& existing, const std::string& docker);
+
+/// What `breeze setup doctor` found: one entry per check.
+struct DoctorCheck {
+  std::string name; ///< e.g. "buildx"
+  bool ok = false;
+  std::string detail; ///< what was found
+  std::string fix;    ///< the command or step that fixes it (empty when ok)
+};
+
+/// Adds `builder`, `emulation` and `doctor` to the `setup` group.
+void register_setup_commands(CLI::App& setup, Context& ctx);
+
+} // namespace breeze::commands
