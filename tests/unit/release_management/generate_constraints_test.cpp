@@ -75,14 +75,14 @@ TEST_CASE("generate-constraints: bad Pythons, modes and modes without a command 
 TEST_CASE("generate-constraints: an image must exist, carry breeze labels, be upgraded and newer than HEAD",
           "[unit][generate-constraints]") {
   const git::HeadCommit head{"0123456789abcdef0123456789abcdef01234567", *time::parse_iso8601("2024-08-13T10:00:00Z")};
-  CHECK(image_problem(std::nullopt, head) == "is not in the local docker engine");
-  CHECK_THAT(*image_problem(std::map<std::string, std::string>{}, head), Catch::Contains("no breeze build labels"));
+  CHECK(image_problem(std::nullopt, head) == "missing from the local docker engine");
+  CHECK_THAT(*image_problem(std::map<std::string, std::string>{}, head), Catch::Contains("without breeze build labels"));
   CHECK_THAT(*image_problem(labels("2024-08-13T11:00:00Z", "false"), head),
              Catch::Contains("not built with --upgrade-to-newer-dependencies"));
-  CHECK_THAT(*image_problem(labels("garbage", "true"), head), Catch::Contains("no breeze build labels"));
+  CHECK_THAT(*image_problem(labels("garbage", "true"), head), Catch::Contains("without breeze build labels"));
   auto old = image_problem(labels("2024-08-13T09:59:59Z", "true"), head);
   REQUIRE(old);
-  CHECK(*old == "was built at 2024-08-13 09:59:59, before the sources' last commit 0123456789 (2024-08-13 10:00:00)");
+  CHECK(*old == "built at 2024-08-13 09:59:59, before the sources' last commit 0123456789 (2024-08-13 10:00:00)");
   CHECK(!image_problem(labels("2024-08-13T10:00:00Z", "true"), head));
   CHECK(!image_problem(labels("2020-01-01T00:00:00Z", "true"), std::nullopt)); // no git: age unknown
 }

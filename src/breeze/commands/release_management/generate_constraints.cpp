@@ -82,7 +82,7 @@ std::map<std::string, Original> read_originals(const std::vector<ConstraintsJob>
   auto responses = client->get_all(requests, options);
   for (std::size_t i = 0; i < responses.size() && i < names.size(); ++i) {
     const auto& r = responses[i];
-    if (!r) spdlog::warn("Cannot download {} ({}): no comparison for it", requests[i].url, r.error().what());
+    if (!r) spdlog::warn("Cannot download {} ({}): no comparison for it", requests[i].url, r.error().message);
     else if (r->status == 200) out[names[i]].text = r->body;
     else if (r->status == 404) out[names[i]].absent = true;
     else spdlog::warn("Cannot download {} (HTTP {}): no comparison for it", requests[i].url, r->status);
@@ -201,19 +201,26 @@ Expected<void> check_images(const std::vector<ConstraintsJob>& jobs, const Gener
   auto head = git::head_commit(ctx.settings.sources_root);
   if (!head) spdlog::warn("Cannot read the sources' last commit ({}): image age not checked", head.error().what());
   const std::optional<git::HeadCommit> last = head ? *head : std::nullopt;
-  std::vector<std::string> problems, pythons;
+  // Grouped by reason, so four unlabelled images make one short line, not four long ones.
+  std::vector<std::pair<std::string, std::vector<std::string>>> problems;
+  std::vector<std::string> pythons;
   std::set<std::string> seen;
   for (const auto& job : jobs) {
     if (!seen.insert(job.image).second) continue;
     BREEZE_TRY(auto labels, docker::inspect_labels(ctx.runner(), docker, job.image));
-    if (auto p = image_problem(labels, last)) {
-      problems.push_back(fmt::format("{} {}", job.image, *p));
-      pythons.push_back(job.python);
-    }
+    auto p = image_problem(labels, last);
+    if (!p) continue;
+    pythons.push_back(job.python);
+    auto it = std::find_if(problems.begin(), problems.end(), [&](const auto& e) { return e.first == *p; });
+    if (it == problems.end()) problems.push_back({*p, {job.python}});
+    else it->second.push_back(job.python);
   }
   if (problems.empty()) return {};
-  auto line = fmt::format("{}: run `{}` first (or pass --answer yes --skip-image-check)", strings::join(problems, "; "),
-                          rebuild_command(pythons, opts, ctx.settings));
+  std::vector<std::string> parts;
+  for (const auto& [why, pys] : problems)
+    parts.push_back(fmt::format("CI image{} for Python {} ({})", pys.size() > 1 ? "s" : "", strings::join(pys, ", "), why));
+  auto line = fmt::format("Refusing {}: run `{}` first (or pass --answer yes --skip-image-check)",
+                          strings::join(parts, ", "), rebuild_command(pythons, opts, ctx.settings));
   if (ctx.globals.dry_run) {
     spdlog::warn("{} (dry run: continuing)", line);
     return {};
@@ -273,12 +280,12 @@ Expected<std::vector<ConstraintsJob>> plan_constraints_jobs(const GenerateConstr
 
 std::optional<std::string> image_problem(const std::optional<std::map<std::string, std::string>>& labels,
                                          const std::optional<git::HeadCommit>& head) {
-  if (!labels) return "is not in the local docker engine";
+  if (!labels) return "missing from the local docker engine";
   const auto parsed = docker::parse_build_labels(*labels);
-  if (!parsed) return "has no breeze build labels (it was not built by breeze ci-image build)";
-  if (!parsed->upgraded) return "was not built with --upgrade-to-newer-dependencies";
+  if (!parsed) return "without breeze build labels: not built by breeze ci-image build";
+  if (!parsed->upgraded) return "not built with --upgrade-to-newer-dependencies";
   if (head && parsed->build_time < head->time)
-    return fmt::format("was built at {}, before the sources' last commit {} ({})", time::format_human(parsed->build_time),
+    return fmt::format("built at {}, before the sources' last commit {} ({})", time::format_human(parsed->build_time),
                        head->id.substr(0, 10), time::format_human(head->time));
   return std::nullopt;
 }
