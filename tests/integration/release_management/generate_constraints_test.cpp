@@ -179,6 +179,13 @@ TEST_CASE("generate-constraints: an unlabelled, missing, not upgraded or outdate
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("before the sources' last commit"));
 
+  // A constraints branch that does not exist is a mistake to fix, before anything is written.
+  auto no_branch = run_binary(s.args({"--python", "3.12", "--answer", "yes", "--constraints-branch", "nope"}), s.env(),
+                              s.root);
+  CHECK(no_branch.exit_code == 2);
+  CHECK_THAT(no_branch.err, Catch::Contains("no branch 'nope'"));
+  CHECK(!fs::exists(s.root / "files"));
+
   // Unless the user says so twice.
   auto skipped = run_binary(s.args({"--python", "3.12", "--answer", "yes", "--skip-image-check"}),
                             s.env({{"FAKE_DOCKER_LABELS", "null"}}), s.root);
@@ -219,4 +226,22 @@ TEST_CASE("generate-constraints: existing files are overwritten only after a yes
   auto yes = run_binary(s.args({"--python", "3.12", "--answer", "yes"}), s.env(), s.root);
   CHECK(yes.exit_code == 0);
   CHECK_THAT(read_file(s.out("3.12", "constraints-source-providers-3.12.txt")), Catch::EndsWith("requests==2.31.0\n"));
+}
+
+TEST_CASE("generate-constraints: the seed's three lines run verbatim", "[integration][generate-constraints]") {
+  Sources s;
+  // Only the current files' location is redirected (nothing may leave 127.0.0.1); a closed port
+  // means "not compared", which the run survives.
+  const auto env = s.env({{"BREEZE_CONSTRAINTS_URL", "http://127.0.0.1:1"}});
+  for (const auto* mode : {"constraints", "constraints-source-providers", "constraints-no-providers"}) {
+    auto r = run_binary({"release-management", "generate-constraints", "--airflow-constraints-mode", mode,
+                         "--run-in-parallel", "--answer", "yes"},
+                        env, s.root);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    for (const auto* py : {"3.10", "3.11", "3.12", "3.13"})
+      CHECK(fs::exists(s.out(py, std::string(mode) + "-" + py + ".txt")));
+    std::smatch m;
+    if (std::regex_search(r.err, m, std::regex("Logs: (/\\S+)"))) fs::remove_all(m[1].str());
+  }
 }

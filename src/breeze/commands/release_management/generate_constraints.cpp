@@ -46,8 +46,8 @@ struct Original {
 // Reads every job's current file: from the local constraints repository (object database only) or
 // over HTTPS in one batch. A file that cannot be read is a warning: the new file is still written,
 // only the comparison is missing.
-std::map<std::string, Original> read_originals(const std::vector<ConstraintsJob>& jobs,
-                                               const GenerateConstraintsOptions& opts, Context& ctx) {
+Expected<std::map<std::string, Original>> read_originals(const std::vector<ConstraintsJob>& jobs,
+                                                         const GenerateConstraintsOptions& opts, Context& ctx) {
   std::map<std::string, Original> out;
   const auto branch = opts.constraints_branch.empty() ? ctx.settings.constraints_branch : opts.constraints_branch;
   if (!opts.constraints_repo.empty()) {
@@ -59,6 +59,9 @@ std::map<std::string, Original> read_originals(const std::vector<ConstraintsJob>
       if (blob) out[name].text = std::move(blob->content);
       else if (blob.error().kind == ErrorKind::not_found && blob.error().message.starts_with("no file"))
         out[name].absent = true;
+      else if (blob.error().message.starts_with("no branch") || blob.error().message == "not a git repository")
+        // A wrong --constraints-repo/--constraints-branch is a mistake to fix, not a file to skip.
+        return usage_error(fmt::format("{}: {} (see --constraints-branch)", repo.string(), blob.error().message));
       else spdlog::warn("Cannot read {} from {} ({}): no comparison for it", name, repo.string(), blob.error().what());
     }
     return out;
@@ -334,7 +337,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   }
 
   const auto generated_on = time::now(); // one date for every file of the run
-  shared.originals = read_originals(jobs, opts, ctx);
+  BREEZE_TRY(shared.originals, read_originals(jobs, opts, ctx));
 
   std::vector<JobOutcome> outcomes(jobs.size());
   std::mutex outcomes_mutex;
@@ -427,6 +430,7 @@ void register_generate_constraints(CLI::App& group, Context& ctx) {
   cmd->add_option("--constraints-branch", opts->constraints_branch, "Branch of the current files [default: constraints-main].");
   cmd->add_option("--constraints-url", opts->constraints_url,
                   "Base URL of the current files: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
+      ->envname("BREEZE_CONSTRAINTS_URL")
       ->capture_default_str();
   cmd->add_option("--docker-network", opts->network, "docker run --network for the jobs (breeze only).");
   cmd->add_flag("--skip-image-check", opts->skip_image_check,
