@@ -33,7 +33,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& l
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
   if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
@@ -99,18 +100,22 @@ LocalEngine::LocalEngine() : m_dir("bd") {
     return;
   }
   if (!std::filesystem::exists("/usr/sbin/dockerd") || !std::filesystem::exists(k_docker_client) ||
-      !std::filesystem::exists("/usr/bin/docker-registry") || !std::filesystem::exists("/bin/busybox")) {
-    m_problem = "dockerd, /usr/bin/docker, docker-registry or busybox missing: run scripts/bootstrap.sh";
+      !std::filesystem::exists("/usr/bin/docker-registry") ||
+      !std::filesystem::exists("/bin/busybox")) {
+    m_problem =
+        "dockerd, /usr/bin/docker, docker-registry or busybox missing: run scripts/bootstrap.sh";
     return;
   }
-  m_dockerd = spawn({"/usr/sbin/dockerd", "--storage-driver", "vfs", "--iptables=false", "--bridge=none",
-                     "--data-root", (t / "data").string(), "--exec-root", (t / "exec").string(), "--pidfile",
-                     (t / "pid").string(), "-H", m_host},
+  m_dockerd = spawn({"/usr/sbin/dockerd", "--storage-driver", "vfs", "--iptables=false",
+                     "--bridge=none", "--data-root", (t / "data").string(), "--exec-root",
+                     (t / "exec").string(), "--pidfile", (t / "pid").string(), "-H", m_host},
                     t / "dockerd.log");
-  std::ofstream(t / "registry.yml") << "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
-                                    << "    rootdirectory: " << (t / "registry").string() << "\n"
-                                    << "http:\n  addr: 127.0.0.1:" << m_registry_port << "\n";
-  m_registry = spawn({"/usr/bin/docker-registry", "serve", (t / "registry.yml").string()}, t / "registry.log");
+  std::ofstream(t / "registry.yml")
+      << "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+      << "    rootdirectory: " << (t / "registry").string() << "\n"
+      << "http:\n  addr: 127.0.0.1:" << m_registry_port << "\n";
+  m_registry = spawn({"/usr/bin/docker-registry", "serve", (t / "registry.yml").string()},
+                     t / "registry.log");
   // Readiness: poll `docker info` and the registry port, bounded.
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   bool engine_up = false, registry_up = false;
@@ -119,8 +124,10 @@ LocalEngine::LocalEngine() : m_dir("bd") {
     registry_up = registry_up || port_open(m_registry_port);
     if (!(engine_up && registry_up)) std::this_thread::sleep_for(100ms);
   }
-  if (!engine_up) m_problem = "dockerd did not come up:\n" + tail(t / "dockerd.log");
-  else if (!registry_up) m_problem = "docker-registry did not come up:\n" + tail(t / "registry.log");
+  if (!engine_up)
+    m_problem = "dockerd did not come up:\n" + tail(t / "dockerd.log");
+  else if (!registry_up)
+    m_problem = "docker-registry did not come up:\n" + tail(t / "registry.log");
 }
 LocalEngine::~LocalEngine() {
   stop(m_registry, 5s);
@@ -131,13 +138,16 @@ LocalEngine::~LocalEngine() {
   std::vector<std::string> ours;
   while (mounts >> dev >> point && std::getline(mounts, rest))
     if (point.starts_with(m_dir.path().string())) ours.push_back(point);
-  for (auto it = ours.rbegin(); it != ours.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
+  for (auto it = ours.rbegin(); it != ours.rend(); ++it)
+    umount2(it->c_str(), MNT_DETACH);
 }
-process::ProcessResult LocalEngine::docker(const std::vector<std::string>& args, std::chrono::seconds timeout) const {
+process::ProcessResult LocalEngine::docker(const std::vector<std::string>& args,
+                                           std::chrono::seconds timeout) const {
   process::ProcessSpec spec;
   spec.argv = {k_docker_client};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.env = {{"DOCKER_HOST", m_host}, {"DOCKER_CONFIG", (m_dir.path() / "docker-config").string()}};
+  spec.env = {{"DOCKER_HOST", m_host},
+              {"DOCKER_CONFIG", (m_dir.path() / "docker-config").string()}};
   spec.timeout = timeout;
   process::PosixRunner runner;
   auto r = runner.run(spec);
@@ -145,8 +155,10 @@ process::ProcessResult LocalEngine::docker(const std::vector<std::string>& args,
 }
 
 std::map<std::string, std::string> LocalEngine::breeze_env() const {
-  return {{"BREEZE_DOCKER", k_docker_client}, {"DOCKER_HOST", m_host},
-          {"DOCKER_CONFIG", (m_dir.path() / "docker-config").string()}, {"BREEZE_REGISTRY", registry()}};
+  return {{"BREEZE_DOCKER", k_docker_client},
+          {"DOCKER_HOST", m_host},
+          {"DOCKER_CONFIG", (m_dir.path() / "docker-config").string()},
+          {"BREEZE_REGISTRY", registry()}};
 }
 
 } // namespace breeze::test

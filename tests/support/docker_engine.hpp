@@ -37,13 +37,16 @@ public:
   /// The temp dir that holds everything (sources may go here too).
   [[nodiscard]] const std::filesystem::path& dir() const { return m_dir.path(); }
   /// `127.0.0.1:PORT` of the private registry.
-  [[nodiscard]] std::string registry() const { return "127.0.0.1:" + std::to_string(m_registry_port); }
+  [[nodiscard]] std::string registry() const {
+    return "127.0.0.1:" + std::to_string(m_registry_port);
+  }
   /// DOCKER_HOST of the private daemon.
   [[nodiscard]] const std::string& host() const { return m_host; }
 
   /// Runs the docker client against this engine.
-  [[nodiscard]] process::ProcessResult docker(const std::vector<std::string>& args,
-                                              std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+  [[nodiscard]] process::ProcessResult
+  docker(const std::vector<std::string>& args,
+         std::chrono::seconds timeout = std::chrono::seconds(120)) const;
 
   /// Environment for the built breeze to use this engine through the classic client.
   [[nodiscard]] std::map<std::string, std::string> breeze_env() const;
@@ -61,11 +64,11 @@ private:
 
 /// Starts a LocalEngine named `engine` in the current test, or returns early when the tier is
 /// skipped by hand; a failure to start fails the test loudly.
-#define REQUIRE_ENGINE(engine)                                                                                     \
-  if (::breeze::test::docker_e2e_skip_requested()) {                                                               \
-    WARN("BREEZE_SKIP_DOCKER_E2E=1: docker engine e2e skipped by hand");                                           \
-    return;                                                                                                        \
-  }                                                                                                                \
-  ::breeze::test::LocalEngine engine;                                                                              \
-  INFO("set BREEZE_SKIP_DOCKER_E2E=1 to skip the real-engine tier by hand");                                       \
+#define REQUIRE_ENGINE(engine)                                                                     \
+  if (::breeze::test::docker_e2e_skip_requested()) {                                               \
+    WARN("BREEZE_SKIP_DOCKER_E2E=1: docker engine e2e skipped by hand");                           \
+    return;                                                                                        \
+  }                                                                                                \
+  ::breeze::test::LocalEngine engine;                                                              \
+  INFO("set BREEZE_SKIP_DOCKER_E2E=1 to skip the real-engine tier by hand");                       \
   REQUIRE(engine.problem() == "")

@@ -19,15 +19,18 @@ struct FreezeFilter {
 
 /// The kept lines of `pip freeze` output: trimmed, blank and filtered lines dropped, duplicates
 /// removed, sorted case-insensitively (as Airflow sorts them).
-[[nodiscard]] std::vector<std::string> filter_freeze(std::string_view freeze_output, const FreezeFilter& filter);
+[[nodiscard]] std::vector<std::string> filter_freeze(std::string_view freeze_output,
+                                                     const FreezeFilter& filter);
 
 /// The standard header (Airflow's wording per mode): `#`, the generation date
 /// (`...automatically generated on 2024-08-13T10:00:00Z`), how it was made and for which branch,
 /// what the mode means, `#`. Every line ends in "\n".
-[[nodiscard]] std::string render_header(const std::string& mode, const std::string& branch, time::Instant generated_on);
+[[nodiscard]] std::string render_header(const std::string& mode, const std::string& branch,
+                                        time::Instant generated_on);
 
 /// Header followed by the pins, one per line.
-[[nodiscard]] std::string render_constraints(const std::string& header, const std::vector<std::string>& pins);
+[[nodiscard]] std::string render_constraints(const std::string& header,
+                                             const std::vector<std::string>& pins);
 
 /// One pin that differs between two constraints files (compared by PEP 503 name).
 struct PinChange {

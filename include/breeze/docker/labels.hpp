@@ -18,8 +18,10 @@ namespace breeze::docker {
 
 /// Label keys (`org.apache.airflow.breeze.*`).
 inline constexpr const char* k_label_build_time = "org.apache.airflow.breeze.build-time";
-inline constexpr const char* k_label_upgraded = "org.apache.airflow.breeze.upgrade-to-newer-dependencies";
-inline constexpr const char* k_label_eager = "org.apache.airflow.breeze.eager-upgrade-additional-requirements";
+inline constexpr const char* k_label_upgraded =
+    "org.apache.airflow.breeze.upgrade-to-newer-dependencies";
+inline constexpr const char* k_label_eager =
+    "org.apache.airflow.breeze.eager-upgrade-additional-requirements";
 inline constexpr const char* k_label_source_commit = "org.apache.airflow.breeze.source-commit";
 
 /// The labels of a build, in argv order: build time (UTC, `image_date_created`), upgrade flag
@@ -36,11 +38,12 @@ struct BuildLabels {
 
 /// Reads breeze's labels from an image's label map; nullopt when the build-time or upgrade label
 /// is missing or unreadable (an image not built by breeze).
-[[nodiscard]] std::optional<BuildLabels> parse_build_labels(const std::map<std::string, std::string>& labels);
+[[nodiscard]] std::optional<BuildLabels>
+parse_build_labels(const std::map<std::string, std::string>& labels);
 
-/// The labels of a local image (`docker image inspect --format '{{json .Config.Labels}}'`, read-only,
-/// runs under --dry-run too); nullopt when the engine has no such image; an Error when docker
-/// cannot be run or answers something that is not a JSON object.
+/// The labels of a local image (`docker image inspect --format '{{json .Config.Labels}}'`,
+/// read-only, runs under --dry-run too); nullopt when the engine has no such image; an Error when
+/// docker cannot be run or answers something that is not a JSON object.
 [[nodiscard]] Expected<std::optional<std::map<std::string, std::string>>>
 inspect_labels(process::Runner& runner, const std::string& docker, const std::string& image);
 

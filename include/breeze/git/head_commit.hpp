@@ -11,12 +11,13 @@ namespace breeze::git {
 
 /// The commit HEAD points at.
 struct HeadCommit {
-  std::string id;    ///< 40 hex digits
+  std::string id;     ///< 40 hex digits
   time::Instant time; ///< committer time
 };
 
 /// HEAD of the repository whose work tree is exactly `work_tree` (no searching upwards); nullopt
 /// when it is not a git repository or HEAD has no commit yet. git Error for anything else.
-[[nodiscard]] Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& work_tree);
+[[nodiscard]] Expected<std::optional<HeadCommit>>
+head_commit(const std::filesystem::path& work_tree);
 
 } // namespace breeze::git

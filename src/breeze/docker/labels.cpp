@@ -24,7 +24,8 @@ std::optional<BuildLabels> parse_build_labels(const std::map<std::string, std::s
   out.build_time = *t;
   out.upgraded = up_it->second == "true";
   if (auto it = labels.find(k_label_eager); it != labels.end()) out.eager_requirements = it->second;
-  if (auto it = labels.find(k_label_source_commit); it != labels.end()) out.source_commit = it->second;
+  if (auto it = labels.find(k_label_source_commit); it != labels.end())
+    out.source_commit = it->second;
   return out;
 }
 
@@ -36,14 +37,18 @@ inspect_labels(process::Runner& runner, const std::string& docker, const std::st
   spec.timeout = std::chrono::seconds(60);
   auto r = runner.run(spec);
   if (!r)
-    return Error{ErrorKind::process,
-                 fmt::format("cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
-                             docker, r.error().message)};
-  if (r->dry_run) return std::optional<std::map<std::string, std::string>>(std::map<std::string, std::string>{});
+    return Error{
+        ErrorKind::process,
+        fmt::format(
+            "cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
+            docker, r.error().message)};
+  if (r->dry_run)
+    return std::optional<std::map<std::string, std::string>>(std::map<std::string, std::string>{});
   if (!r->ok()) {
     // "No such image" is an answer; anything else (engine down) is an error worth showing.
     const auto said = r->err + r->out;
-    if (said.find("No such image") != std::string::npos || said.find("No such object") != std::string::npos)
+    if (said.find("No such image") != std::string::npos ||
+        said.find("No such object") != std::string::npos)
       return std::optional<std::map<std::string, std::string>>();
     return Error{ErrorKind::process,
                  fmt::format("docker image inspect {} failed (exit {}): {}", image, r->exit_code,
@@ -53,11 +58,13 @@ inspect_labels(process::Runner& runner, const std::string& docker, const std::st
   try {
     const auto j = nlohmann::json::parse(strings::trim(r->out));
     if (j.is_null()) return std::optional(labels); // an image without any label
-    if (!j.is_object()) return Error{ErrorKind::process, "docker image inspect: labels are not a JSON object", image};
+    if (!j.is_object())
+      return Error{ErrorKind::process, "docker image inspect: labels are not a JSON object", image};
     for (const auto& [k, v] : j.items())
       if (v.is_string()) labels[k] = v.get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    return Error{ErrorKind::process, fmt::format("docker image inspect: unreadable answer ({})", e.what()), image};
+    return Error{ErrorKind::process,
+                 fmt::format("docker image inspect: unreadable answer ({})", e.what()), image};
   }
   return std::optional(labels);
 }

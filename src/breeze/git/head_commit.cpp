@@ -6,7 +6,8 @@ namespace breeze::git {
 
 Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& work_tree) {
   git_repository* raw = nullptr;
-  const int rc = git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  const int rc =
+      git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
   RepositoryPtr repo(raw);
   if (rc == GIT_ENOTFOUND) return std::optional<HeadCommit>();
   BREEZE_TRY_VOID(check(rc, "open " + work_tree.string()));

@@ -14,8 +14,9 @@ FreezeFilter default_filter() {
 }
 } // namespace
 
-TEST_CASE("generate: freeze output is filtered like Airflow's generator and sorted case-insensitively",
-          "[constraints][generate]") {
+TEST_CASE(
+    "generate: freeze output is filtered like Airflow's generator and sorted case-insensitively",
+    "[constraints][generate]") {
   const std::string freeze = "requests==2.31.0\n"
                              "apache-airflow==2.10.0.dev0\n"
                              "apache_airflow_providers_amazon==8.0.0\n"
@@ -30,22 +31,26 @@ TEST_CASE("generate: freeze output is filtered like Airflow's generator and sort
                              "aiohttp==3.9.1\r\n"
                              "requests==2.31.0\n";
   auto pins = filter_freeze(freeze, default_filter());
-  CHECK(pins == std::vector<std::string>{"aiohttp==3.9.1", "apache-airflow-providers-google==10.0.0", "Flask==2.2.5",
+  CHECK(pins == std::vector<std::string>{"aiohttp==3.9.1",
+                                         "apache-airflow-providers-google==10.0.0", "Flask==2.2.5",
                                          "requests==2.31.0"});
   // A filter from settings decides; nothing is hard-wired.
   CHECK(filter_freeze("a==1\nb==2\n", {{"b"}, {}}) == std::vector<std::string>{"a==1"});
   CHECK(filter_freeze("", default_filter()).empty());
 }
 
-TEST_CASE("generate: the header carries the date, how it was made and the branch; find-backtracking reads it back",
+TEST_CASE("generate: the header carries the date, how it was made and the branch; "
+          "find-backtracking reads it back",
           "[constraints][generate]") {
   const auto when = *time::parse_iso8601("2024-08-13T10:00:00Z");
   const auto header = render_header("constraints-source-providers", "v2-10-test", when);
-  CHECK(header.starts_with("#\n# This constraints file was automatically generated on 2024-08-13T10:00:00Z\n"
-                           "# via \"eager-upgrade\" mechanism of PIP. For the \"v2-10-test\" branch of Airflow.\n"
-                           "# This variant of constraints install uses the HEAD of the branch version of both\n"));
+  CHECK(header.starts_with(
+      "#\n# This constraints file was automatically generated on 2024-08-13T10:00:00Z\n"
+      "# via \"eager-upgrade\" mechanism of PIP. For the \"v2-10-test\" branch of Airflow.\n"
+      "# This variant of constraints install uses the HEAD of the branch version of both\n"));
   CHECK(header.ends_with("\n#\n"));
-  CHECK_THAT(render_header("constraints-no-providers", "main", when), Catch::Contains("without installing any of the providers"));
+  CHECK_THAT(render_header("constraints-no-providers", "main", when),
+             Catch::Contains("without installing any of the providers"));
   CHECK_THAT(render_header("constraints", "main", when), Catch::Contains("PIP-released packages"));
 
   const auto text = render_constraints(header, {"aiohttp==3.9.1", "Flask==2.2.5"});
@@ -60,8 +65,10 @@ TEST_CASE("generate: the header carries the date, how it was made and the branch
 
 TEST_CASE("generate: pin changes are compared by normalised name and rendered as a markdown diff",
           "[constraints][generate]") {
-  const std::string before = "# generated on 2024-01-01T00:00:00Z\nboto3==1.28.0\nPyYAML==6.0\nold-pkg==1.0\nsame==1\n";
-  const std::string after = "# generated on 2024-08-13T10:00:00Z\nboto3==1.28.3\npyyaml==6.0\nnew_pkg==2.0\nsame==1\n";
+  const std::string before =
+      "# generated on 2024-01-01T00:00:00Z\nboto3==1.28.0\nPyYAML==6.0\nold-pkg==1.0\nsame==1\n";
+  const std::string after =
+      "# generated on 2024-08-13T10:00:00Z\nboto3==1.28.3\npyyaml==6.0\nnew_pkg==2.0\nsame==1\n";
   auto changes = diff_pins(before, after);
   REQUIRE(changes.size() == 3);
   CHECK(changes[0].name == "boto3");
