@@ -87,8 +87,26 @@ ARG AIRFLOW_VERSION
 ARG PYTHON_BASE_IMAGE
 ARG AIRFLOW_IMAGE_DATE_CREATED
 RUN echo "airflow ${AIRFLOW_VERSION} on ${PYTHON_BASE_IMAGE}" > /version
+ENV PATH=/usr/local/bin:/bin
+COPY pip /usr/local/bin/pip
+COPY freeze /freeze
 CMD ["/bin/cat", "/version"]
 DOCKERFILE
+# The sample image's `pip`: `freeze` prints a known list per constraints mode (for generate-constraints).
+cat > "$DEMO_SRC/airflow/pip" <<'PIP'
+#!/bin/sh
+case "$1" in
+  freeze) cat "/freeze/$AIRFLOW_CONSTRAINTS_MODE.txt" ;;
+  *) echo "pip $*: nothing to install in the sample image" >&2 ;;
+esac
+PIP
+chmod +x "$DEMO_SRC/airflow/pip"
+mkdir -p "$DEMO_SRC/airflow/freeze"
+printf 'apache-airflow==2.10.0.dev0\n-e /opt/airflow\nboto3==1.34.0\npymssql==2.3.0\nFlask==2.2.5\napache-airflow-providers-amazon==8.16.0\n' \
+  > "$DEMO_SRC/airflow/freeze/constraints-source-providers.txt"
+printf 'boto3==1.34.0\npymssql==2.3.0\nFlask==2.2.5\napache-airflow-providers-amazon==8.15.0\nlocal @ file:///dist/local.whl\n' \
+  > "$DEMO_SRC/airflow/freeze/constraints.txt"
+printf 'boto3==1.34.0\npymssql==2.3.0\nFlask==2.2.5\n' > "$DEMO_SRC/airflow/freeze/constraints-no-providers.txt"
 (cd "$DEMO_SRC/airflow" && "$BREEZE" ci-image build --python 3.12 --platform linux/amd64 --push --dry-run | cut -c1-160)
 
 step "breeze ci-image build on a local docker engine, then a rebuild from the registry cache"
@@ -117,6 +135,25 @@ else
     echo "-- engine wiped (no images, no build cache); rebuilding:"
     (cd "$DEMO_SRC/airflow" && time "$BREEZE" "${BUILD[@]}" 2>&1 | grep -E 'importing cache|CACHED|^#[0-9]+ \[' | head -20)
     /usr/bin/docker run --rm --network host "127.0.0.1:$PORT/apache/airflow/main/ci/python3.12:latest"
+
+    step "breeze release-management generate-constraints from the sample image (every mode, 2 Pythons, in parallel)"
+    echo "-- without --upgrade-to-newer-dependencies the image is refused (its labels say so):"
+    (cd "$DEMO_SRC/airflow" && "$BREEZE" release-management generate-constraints --python 3.12 \
+        --docker-network host --constraints-repo "$DEMO_DIR/airflow-constraints" --answer yes) || true
+    # The clone has no local constraints-main yet (the bare remote's HEAD names no branch).
+    git -C "$DEMO_DIR/airflow-constraints" branch -q constraints-main apache/constraints-main 2>/dev/null || true
+    echo "-- building 3.11 and 3.12 with --upgrade-to-newer-dependencies (labelled), then generating:"
+    (cd "$DEMO_SRC/airflow" && "$BREEZE" ci-image build --run-in-parallel --python-versions "3.11 3.12" \
+        --upgrade-to-newer-dependencies --platform linux/amd64 --docker-cache local --build-network host >/dev/null)
+    /usr/bin/docker image inspect --format '{{json .Config.Labels}}' "127.0.0.1:$PORT/apache/airflow/main/ci/python3.12:latest"
+    (cd "$DEMO_SRC/airflow" && "$BREEZE" release-management generate-constraints --airflow-constraints-mode all \
+        --run-in-parallel --python-versions "3.11 3.12" --docker-network host \
+        --constraints-repo "$DEMO_DIR/airflow-constraints" --answer yes)
+    echo "-- files/constraints-3.12/constraints-3.12.txt:"
+    cat "$DEMO_SRC/airflow/files/constraints-3.12/constraints-3.12.txt"
+    echo "-- files/constraints-3.11/diff-constraints-no-providers-3.11.md (against constraints-main), the sample's pins:"
+    grep -iE '^([-+](boto3|flask|pymssql)==|Dependencies)' \
+        "$DEMO_SRC/airflow/files/constraints-3.11/diff-constraints-no-providers-3.11.md"
   fi
 fi
 

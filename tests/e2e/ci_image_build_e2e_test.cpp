@@ -48,6 +48,7 @@ std::string normalise(std::string text, const std::filesystem::path& root = {}, 
   replace_all(text, std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker", "docker");
   text = std::regex_replace(text, std::regex("AIRFLOW_IMAGE_DATE_CREATED=[0-9TZ:-]+"), "AIRFLOW_IMAGE_DATE_CREATED=<date>");
   text = std::regex_replace(text, std::regex("UPGRADE_INVALIDATION_STRING=[0-9a-f]+"), "UPGRADE_INVALIDATION_STRING=<random>");
+  text = std::regex_replace(text, std::regex("breeze\\.build-time=[0-9TZ:-]+"), "breeze.build-time=<date>");
   if (native_platform) replace_all(text, "--platform] [" + docker::native_platform() + "]", "--platform] [<native>]");
   return text;
 }

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -85,20 +86,18 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::seconds limit) {
 
 bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
-} // namespace
+// Starts breeze with `args` against the blocking docker stand-in, presses Ctrl-C once docker runs,
+// and checks breeze exits 130 having stopped (and reaped) the docker process.
+void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                            const std::filesystem::path& root, std::map<std::string, std::string> extra_env = {}) {
+  auto pid_file = dir / "docker.pid";
+  auto output = dir / "breeze.out";
+  extra_env["BREEZE_DOCKER"] = std::string(BREEZE_TEST_SCRIPTS) + "/blocking-docker";
+  extra_env["FAKE_DOCKER_LOG"] = (dir / "docker.log").string();
+  extra_env["BLOCKING_DOCKER_PID"] = pid_file.string();
+  auto env = child_environment(extra_env);
 
-TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e][docker]") {
-  files::TempDir dir{"breeze-interrupt-e2e"};
-  auto root = dir.path() / "airflow";
-  test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
-  test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
-  auto pid_file = dir.path() / "docker.pid";
-  auto output = dir.path() / "breeze.out";
-  auto env = child_environment({{"BREEZE_DOCKER", std::string(BREEZE_TEST_SCRIPTS) + "/blocking-docker"},
-                                {"FAKE_DOCKER_LOG", (dir.path() / "docker.log").string()},
-                                {"BLOCKING_DOCKER_PID", pid_file.string()}});
-
-  pid_t breeze = spawn_breeze({"ci-image", "build", "--python", "3.12"}, env, root, output);
+  pid_t breeze = spawn_breeze(args, env, root, output);
 
   // Readiness is the stand-in's pid file (renamed into place, so never half-written); polling it is
   // bounded, and breeze exiting first is a failure rather than a hang.
@@ -140,4 +139,31 @@ TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e
   bool docker_left = process_exists(docker);
   if (docker_left) ::kill(docker, SIGKILL);
   CHECK_FALSE(docker_left); // breeze waited for (and reaped) the build it started
+  std::smatch logs; // a parallel run's log folder is kept for the user; not for the test
+  const auto text = breeze_output();
+  if (std::regex_search(text, logs, std::regex("Logs: (/\\S+)"))) std::filesystem::remove_all(logs[1].str());
+}
+
+} // namespace
+
+TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e][docker]") {
+  files::TempDir dir{"breeze-interrupt-e2e"};
+  auto root = dir.path() / "airflow";
+  test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
+  test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
+  check_ctrl_c_exits_130({"ci-image", "build", "--python", "3.12"}, dir.path(), root);
+}
+
+TEST_CASE("e2e: Ctrl-C during parallel generate-constraints stops docker, exits 130 and writes no file",
+          "[e2e][docker][generate-constraints]") {
+  files::TempDir dir{"breeze-interrupt-e2e"};
+  auto root = dir.path() / "airflow";
+  test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
+  check_ctrl_c_exits_130({"release-management", "generate-constraints", "--run-in-parallel", "--python-versions",
+                          "3.10 3.11", "--constraints-url", "http://127.0.0.1:1", "--answer", "yes"},
+                         dir.path(), root,
+                         {{"FAKE_DOCKER_LABELS", R"({"org.apache.airflow.breeze.build-time":"2099-01-01T00:00:00Z",)"
+                                                 R"("org.apache.airflow.breeze.upgrade-to-newer-dependencies":"true"})"}});
+  CHECK(!std::filesystem::exists(root / "files" / "constraints-3.10"));
+  CHECK(!std::filesystem::exists(root / "files" / "constraints-3.11"));
 }

@@ -223,3 +223,26 @@ const std::vector<std::string>& bundle_versions() {
 }
 
 } // namespace breeze::test
+
+namespace breeze::test {
+
+std::string init_repo_with_commit(const std::filesystem::path& dir, std::int64_t when) {
+  git_repository* raw = nullptr;
+  ok(git_repository_init(&raw, dir.c_str(), 0), "init");
+  git::RepositoryPtr repo(raw);
+  git_treebuilder* b = nullptr;
+  ok(git_treebuilder_new(&b, repo.get(), nullptr), "builder");
+  git::TreeBuilderPtr builder(b);
+  git_oid tree_oid, commit;
+  ok(git_treebuilder_write(&tree_oid, b), "write tree");
+  git_tree* tree = nullptr;
+  ok(git_tree_lookup(&tree, repo.get(), &tree_oid), "tree");
+  git::TreePtr tree_owned(tree);
+  git_signature* sig = nullptr;
+  ok(git_signature_new(&sig, "test", "test@localhost", when, 0), "sig");
+  git::SignaturePtr sig_owned(sig);
+  ok(git_commit_create(&commit, repo.get(), "HEAD", sig, sig, nullptr, "sources\n", tree, 0, nullptr), "commit");
+  return git::to_hex(commit);
+}
+
+} // namespace breeze::test

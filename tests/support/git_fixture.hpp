@@ -4,6 +4,7 @@
 
 #include <breeze/base/files.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -61,6 +62,10 @@ std::string commit_on(const std::filesystem::path& repo, const std::string& pare
 
 /// Creates (or moves) annotated tag `name` -> the commit of `rev` in `repo`. Returns the tag object id.
 std::string annotated_tag(const std::filesystem::path& repo, const std::string& name, const std::string& rev);
+
+/// Makes `dir` a git repository whose HEAD is one commit (empty tree) dated `when` (Unix seconds).
+/// Returns the commit id.
+std::string init_repo_with_commit(const std::filesystem::path& dir, std::int64_t when);
 
 /// The versions in the pymssql bundle (2.5.1 … 2.6.3).
 [[nodiscard]] const std::vector<std::string>& bundle_versions();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,24 @@ struct Settings {
       "breeze release-management prepare-provider-packages --package-list-file "
       "./prod_image_installed_providers.txt --package-format wheel && "
       "breeze release-management prepare-airflow-package --package-format wheel";
+  /// Per constraints mode: the shell command (`/bin/sh -c`, in the CI image, sources at /opt/airflow,
+  /// files/ at /files) that installs what the mode needs and prints `pip freeze` on stdout (install
+  /// output goes to stderr). generate-constraints filters and writes the result itself.
+  std::map<std::string, std::string> constraints_generation_commands{
+      {"constraints-source-providers", "pip freeze"},
+      {"constraints",
+       "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' $(python -c 'import json; "
+       "print(\" \".join(\"apache-airflow-providers-\" + p.replace(\".\", \"-\") for p in "
+       "json.load(open(\"/opt/airflow/generated/provider_dependencies.json\"))))') >&2 && pip freeze"},
+      {"constraints-no-providers",
+       "pip freeze | grep -v '^-e' | grep -v ' @ ' | cut -d= -f1 | xargs -r pip uninstall -y >&2 && "
+       "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' >&2 && pip freeze"},
+  };
+  /// `pip freeze` lines starting with one of these are left out of generated constraints
+  /// (Airflow itself, editable installs, comments).
+  std::vector<std::string> freeze_drop_prefixes{"apache-airflow==", "apache_airflow", "-e ", "/opt/airflow", "#"};
+  /// `pip freeze` lines containing one of these are left out (direct references and local files).
+  std::vector<std::string> freeze_drop_containing{" @ ", "file://"};
 
   /// The sources root (folder holding Dockerfile.ci or breeze.yaml); empty when none was found.
   std::filesystem::path sources_root;

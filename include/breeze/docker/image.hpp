@@ -42,6 +42,7 @@ struct ImageParams {
   std::string airflow_version;
   std::string build_id = "0";
   std::string commit_sha;
+  std::string source_commit;                    ///< git HEAD of the sources (image label; empty: unknown)
   std::string constraints_github_repository = "apache/airflow";
   std::string debian_version = "bookworm";
   std::string python_image;                     ///< empty: python:<X.Y>-slim-<debian_version>

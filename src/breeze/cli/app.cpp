@@ -4,6 +4,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/release_management/generate_constraints.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
 #include <breeze/commands/image_build.hpp>
 #include <breeze/commands/image_save_load.hpp>
@@ -52,6 +53,7 @@ void register_all(CLI::App& root, Context& ctx) {
   commands::release_management::register_update_constraints(*release_management, ctx);
   commands::release_management::register_restore_constraints_tags(*release_management, ctx);
   commands::release_management::register_publish_constraints(*release_management, ctx);
+  commands::release_management::register_generate_constraints(*release_management, ctx);
   auto* setup = add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
                           "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
                           "tcp://127.0.0.1:2375\n  breeze setup emulation");

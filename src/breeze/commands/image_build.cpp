@@ -7,6 +7,7 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/git/head_commit.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
 
@@ -154,6 +155,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   img.image_date_created = time::format_iso_z(time::now());
   if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
   if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
+  // The source commit label lets generate-constraints tell an image built from these sources.
+  if (auto head = git::head_commit(settings.sources_root); head && *head) img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
   auto engine = docker::detect_engine(ctx.runner(), docker);

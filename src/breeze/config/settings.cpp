@@ -98,6 +98,19 @@ Setter list_field(std::vector<std::string> Settings::*field) {
   };
 }
 
+// A mapping of strings; keys it names replace the defaults' entries, other entries stay.
+Setter map_field(std::map<std::string, std::string> Settings::*field) {
+  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+    if (!node.IsMap() || node.size() == 0)
+      return yaml_error(label, node.Mark(), fmt::format("'{}' must be a non-empty mapping of strings", key));
+    for (const auto& kv : node) {
+      BREEZE_TRY(auto name, as_string(label, key, kv.first));
+      BREEZE_TRY((s.*field)[name], as_string(label, key + "." + name, kv.second));
+    }
+    return {};
+  };
+}
+
 // Every key breeze.yaml may hold. Adding a setting is one line here plus the field in Settings.
 const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> table{
@@ -111,6 +124,9 @@ const std::map<std::string, Setter>& setters() {
       {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
       {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
       {"package-build-command", string_field(&Settings::package_build_command)},
+      {"constraints-generation-commands", map_field(&Settings::constraints_generation_commands)},
+      {"freeze-drop-prefixes", list_field(&Settings::freeze_drop_prefixes)},
+      {"freeze-drop-containing", list_field(&Settings::freeze_drop_containing)},
   };
   return table;
 }

@@ -1,6 +1,7 @@
 #include <breeze/docker/build_command.hpp>
 
 #include <breeze/base/strings.hpp>
+#include <breeze/docker/labels.hpp>
 
 #include <fmt/format.h>
 
@@ -38,13 +39,15 @@ std::vector<std::string> buildx_cache_from(const ImageParams& p, const std::vect
   return out;
 }
 
-// Everything after the cache flags, in Breeze's order: --pull, build args, [-t image], target,
+// Everything after the cache flags, in Breeze's order: --pull, build args, labels, [-t image], target,
 // context, Dockerfile, platform.
 std::vector<std::string> tail(const ImageParams& p, const std::vector<std::string>& platforms, bool tag,
                               bool inline_cache) {
   std::vector<std::string> out{"--pull"};
   if (inline_cache) append(out, {"--build-arg", "BUILDKIT_INLINE_CACHE=1"});
   append(out, build_arg_flags(p));
+  // Labels record how the image was built, so generate-constraints can verify it instead of asking.
+  for (const auto& [key, value] : build_labels(p)) append(out, {"--label", key + "=" + value});
   if (tag) append(out, {"-t", image_name_with_tag(p)});
   append(out, {"--target", "main", ".", "-f", dockerfile_of(p), "--platform", strings::join(platforms, ",")});
   // RUN steps on an engine without a bridge network need the host network.

@@ -87,3 +87,17 @@ TEST_CASE("sources root is found by walking up to Dockerfile.ci", "[config]") {
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind == ErrorKind::usage);
 }
+
+TEST_CASE("breeze.yaml sets constraints generation commands and freeze filters", "[config]") {
+  config::Settings s;
+  REQUIRE(config::apply_yaml(s, "constraints-generation-commands:\n  constraints: uv pip freeze\n"
+                                "freeze-drop-prefixes: [\"myproject==\"]\n"
+                                "freeze-drop-containing: [\" @ \"]\n"));
+  CHECK(s.constraints_generation_commands.at("constraints") == "uv pip freeze");
+  CHECK(s.constraints_generation_commands.at("constraints-source-providers") == "pip freeze"); // others stay
+  CHECK(s.freeze_drop_prefixes == std::vector<std::string>{"myproject=="});
+  config::Settings bad;
+  auto r = config::apply_yaml(bad, "constraints-generation-commands: pip freeze\n");
+  REQUIRE(!r);
+  CHECK_THAT(r.error().message, Catch::Contains("breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
+}

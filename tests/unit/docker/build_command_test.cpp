@@ -93,6 +93,7 @@ TEST_CASE("docker: golden buildx command lines for every option that changes the
   upgrade.python = "3.12";
   upgrade.upgrade_to_newer_dependencies = true;
   upgrade.eager_upgrade_additional_requirements = "aiobotocore<=2.5.4\n asana<=3.2.1";
+  upgrade.source_commit = "0123456789abcdef0123456789abcdef01234567";
   check_golden("ci_upgrade_eager", render_plan(upgrade, Engine::buildx));
 
   auto custom = base_params();
