@@ -27,6 +27,22 @@ read -r PYPI_PORT <&"${PYPI[0]}"
 "$BREEZE" ci find-backtracking-candidates \
   --pypi-url "http://127.0.0.1:$PYPI_PORT" \
   --constraints-file tests/fixtures/pypi/constraints-source-providers-3.11.txt
+# bisect-backtracking: the seed's 20 limits (aiobotocore moved last, so bisection meets builds that
+# backtrack) against a stand-in probe that resolves in 0.2 s only when aiobotocore is limited and
+# otherwise hangs until --probe-timeout kills it; latest versions from the PyPI stand-in; --apply
+# edits a scratch Dockerfile.ci.
+step "breeze ci bisect-backtracking (stand-in probe, PyPI stand-in on 127.0.0.1)"
+BISECT_DIR=$(mktemp -d /tmp/breeze-bisect-demo-XXXXXX)
+printf 'FROM python:3.11-slim-bookworm\nARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=""\n' >"$BISECT_DIR/Dockerfile.ci"
+TMPDIR="$BISECT_DIR" "$BREEZE" ci bisect-backtracking \
+  --pypi-url "http://127.0.0.1:$PYPI_PORT" --probe-timeout 1 --apply --dockerfile "$BISECT_DIR/Dockerfile.ci" \
+  --probe-command "$PWD/tests/scripts/fake-probe seed 0.2 {requirements}" \
+  --eager-upgrade-additional-requirements "asana<=3.2.1 async-timeout<=4.0.2 aws-sam-translator<=1.72.0 \
+azure-core<=1.29.0 azure-cosmos<=4.4.0 boto3<=1.28.17 botocore<=1.31.17 cfgv<=3.3.1 coverage<=7.2.7 \
+databricks-sql-connector<=2.8.0 google-ads<=21.2.0 google-cloud-aiplatform<=1.29.0 grpcio-status<=1.56.2 \
+grpcio<=1.56.2 mypy<=1.2.0 pyzmq<=25.1.0 tornado<=6.3.2 tqdm<=4.66.0 virtualenv<=20.24.1 aiobotocore<=2.5.4"
+cat "$BISECT_DIR/Dockerfile.ci"
+rm -rf "$BISECT_DIR"
 kill "$PYPI_SERVER_PID" 2>/dev/null || true
 # update-constraints: the seed's pymssql fix against a generated constraints repository (Airflow's
 # real tagged constraints from before the August 2023 fix) with a bare local "apache" remote.

@@ -167,3 +167,49 @@ TEST_CASE("e2e: Ctrl-C during parallel generate-constraints stops docker, exits 
   CHECK(!std::filesystem::exists(root / "files" / "constraints-3.10"));
   CHECK(!std::filesystem::exists(root / "files" / "constraints-3.11"));
 }
+
+TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints what is known", "[e2e][bisect]") {
+  files::TempDir dir{"breeze-bisect-interrupt"};
+  const auto log = dir.path() / "probes.log";
+  const auto output = dir.path() / "breeze.out";
+  // aiobotocore last: the full list passes, then the first half (without it) hangs.
+  const std::string reqs = "asana<=3.2.1 boto3<=1.28.17 cfgv<=3.3.1 aiobotocore<=2.5.4";
+  auto env = child_environment({{"FAKE_PROBE_LOG", log.string()}, {"TMPDIR", dir.path().string()}});
+  pid_t breeze = spawn_breeze({"ci", "bisect-backtracking", "--eager-upgrade-additional-requirements", reqs,
+                               "--pypi-url", "http://127.0.0.1:9", "--probe-timeout", "120", "--probe-command",
+                               std::string(BREEZE_TEST_SCRIPTS) + "/fake-probe seed 0.05 {requirements}"},
+                              env, dir.path(), output);
+  // Readiness: the stand-in logged the second probe's start (it hangs from then on).
+  auto started = [&] {
+    std::vector<std::string> starts;
+    if (std::filesystem::exists(log))
+      for (auto& l : strings::split(test::read_file(log), '\n'))
+        if (l.starts_with("start ")) starts.push_back(l);
+    return starts;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (started().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(breeze, nullptr, WNOHANG) == breeze) FAIL("breeze exited early: " << test::read_file(output));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto lines = started();
+  REQUIRE(lines.size() == 2);
+  const auto probe = static_cast<pid_t>(std::stol(strings::split(lines[1], ' ')[1]));
+  REQUIRE(::kill(breeze, SIGINT) == 0);
+  auto status = wait_for_exit(breeze, std::chrono::seconds(60));
+  if (!status) {
+    ::kill(breeze, SIGKILL);
+    ::waitpid(breeze, nullptr, 0);
+    ::kill(probe, SIGKILL);
+    FAIL("breeze did not exit after SIGINT");
+  }
+  const auto out = test::read_file(output);
+  INFO(out);
+  REQUIRE(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 130);
+  CHECK_THAT(out, Catch::Contains("interrupted"));
+  CHECK_THAT(out, Catch::Contains("Interrupted. The culprit(s) are among these 4 limits (they pass): " + reqs));
+  bool left = process_exists(probe);
+  if (left) ::kill(probe, SIGKILL);
+  CHECK_FALSE(left);
+}

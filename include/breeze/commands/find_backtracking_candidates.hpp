@@ -1,6 +1,7 @@
 #pragma once
 
 #include <breeze/commands/context.hpp>
+#include <breeze/pypi/candidates.hpp>
 
 #include <string>
 
@@ -24,6 +25,10 @@ struct FindBacktrackingOptions {
 
 /// Adds `find-backtracking-candidates` to the `ci` group.
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
+
+/// Computes the report (constraints + index lookups) without printing it; per-package problems
+/// are logged and listed in `failed`.
+[[nodiscard]] Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& options, Context& ctx);
 
 /// Finds packages released since the last constraints and prints the limits to try. Exit 1 when
 /// some packages could not be checked (the report is printed anyway, marked incomplete).

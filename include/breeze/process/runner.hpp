@@ -27,6 +27,9 @@ struct ProcessSpec {
   bool changes_state = true;
   /// Values that must never be printed (tokens, passwords); masked as *** in every printed line.
   std::vector<std::string> secrets;
+  /// Polled while the child runs (every ~50 ms); true stops its group as a timeout would. For
+  /// callers that decide to stop a probe from outside (another probe already answered).
+  std::function<bool()> cancel;
 };
 
 /// What happened. A non-zero exit is data, not an error.
@@ -36,11 +39,12 @@ struct ProcessResult {
   bool timed_out = false;     ///< the timeout killed it
   bool interrupted = false;   ///< Ctrl-C arrived while it ran (the group was stopped)
   bool dry_run = false;       ///< nothing ran: --dry-run printed the command instead
+  bool cancelled = false;     ///< spec.cancel asked to stop it (the group was stopped)
   std::string out;            ///< captured stdout (when capture)
   std::string err;            ///< captured stderr (when capture and not merged)
   std::chrono::milliseconds elapsed{0};
 
-  [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out && !interrupted; }
+  [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out && !interrupted && !cancelled; }
 };
 
 /// Runs child processes. The posix implementation is the real one; tests use recording fakes.

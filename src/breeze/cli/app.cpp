@@ -3,6 +3,7 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/bisect_backtracking.hpp>
 #include <breeze/commands/find_backtracking_candidates.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
@@ -47,6 +48,7 @@ void register_all(CLI::App& root, Context& ctx) {
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::register_find_backtracking_candidates(*ci, ctx);
   commands::register_refresh_images(*ci, ctx);
+  commands::register_bisect_backtracking(*ci, ctx);
   auto* release_management =
       add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
                 "Examples:\n  breeze release-management --help");

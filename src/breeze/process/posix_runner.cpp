@@ -30,6 +30,8 @@ using Clock = std::chrono::steady_clock;
 
 // Used only when the kernel has no pidfd_open (Linux < 5.3): how often we look for the child's exit.
 constexpr auto k_fallback_tick = std::chrono::milliseconds(20);
+// How often spec.cancel is asked: it is a plain predicate, so nothing can wake poll() for it.
+constexpr auto k_cancel_tick = std::chrono::milliseconds(50);
 
 class Fd {
 public:
@@ -256,6 +258,10 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
       result.timed_out = true;
       stop_group(SIGTERM);
     }
+    if (spec.cancel && !result.cancelled && !exited && spec.cancel()) {
+      result.cancelled = true;
+      stop_group(SIGTERM);
+    }
     if (!result.interrupted && interrupt::requested()) {
       result.interrupted = true;
       stop_group(SIGINT); // what the terminal would have sent the group, had it been in the foreground
@@ -275,6 +281,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
     earliest(kill_at);
     earliest(give_up);
     if (!exited && pidfd.get() < 0) earliest(now + k_fallback_tick);
+    if (spec.cancel && !result.cancelled) earliest(now + k_cancel_tick);
 
     std::vector<pollfd> fds;
     for (auto& s : streams)

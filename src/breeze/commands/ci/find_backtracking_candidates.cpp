@@ -131,7 +131,7 @@ private:
 
 } // namespace
 
-Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o, Context& ctx) {
+Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o, Context& ctx) {
   http::BatchOptions http_options;
   http_options.parallelism = static_cast<std::size_t>(o.parallelism);
   http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout * 1000));
@@ -202,7 +202,11 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
     spdlog::warn("Not on the index, skipped ({}): {}", report.not_found.size(),
                  strings::strip_control(strings::join(report.not_found, ", ")));
   for (const auto& f : report.failed) spdlog::error("Could not check {}: {}", f.name, strings::strip_control(f.reason));
+  return report;
+}
 
+Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o, Context& ctx) {
+  BREEZE_TRY(auto report, find_backtracking_report(o, ctx));
   ctx.out() << (o.output == "json" ? pypi::render_json(report) : pypi::render_text(report));
   ctx.out().flush();
   if (!report.failed.empty()) {

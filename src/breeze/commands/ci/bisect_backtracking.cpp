@@ -1,0 +1,706 @@
+#include <breeze/commands/bisect_backtracking.hpp>
+
+#include <breeze/base/files.hpp>
+#include <breeze/base/interrupt.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/base/time.hpp>
+#include <breeze/commands/bisect_search.hpp>
+#include <breeze/constraints/names.hpp>
+#include <breeze/constraints/version.hpp>
+#include <breeze/http/client.hpp>
+#include <breeze/parallel/pool.hpp>
+#include <breeze/parallel/reporter.hpp>
+#include <breeze/pypi/candidates.hpp>
+#include <breeze/pypi/index.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <unistd.h>
+
+namespace breeze::commands {
+
+namespace {
+
+constexpr std::string_view k_placeholder = "{requirements}";
+constexpr std::string_view k_arg = "ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=";
+
+// The project name of a requirement item: everything before the first specifier/extra/marker char.
+std::string requirement_name(std::string_view item) {
+  const auto end = item.find_first_of("<>=!~;[ @");
+  return std::string(item.substr(0, end));
+}
+
+} // namespace
+
+Expected<std::vector<BisectLimit>> parse_limits(std::string_view requirements) {
+  std::vector<BisectLimit> out;
+  for (const auto& item : strings::split_whitespace(requirements)) {
+    const auto name = requirement_name(item);
+    if (name.empty() || !constraints::is_valid_name(name) || name.size() == item.size())
+      return usage_error(fmt::format("--eager-upgrade-additional-requirements: '{}' is not a limit like "
+                                     "'aiobotocore<=2.5.4'",
+                                     item));
+    auto spec = constraints::SpecifierSet::parse(std::string_view(item).substr(name.size()));
+    if (!spec)
+      return usage_error(fmt::format("--eager-upgrade-additional-requirements: '{}': {}", item, spec.error().message));
+    out.push_back({name, item, {}});
+  }
+  return out;
+}
+
+Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view json) {
+  try {
+    const auto doc = nlohmann::json::parse(json);
+    if (!doc.contains("candidates") || !doc["candidates"].is_array())
+      return failure("not the --output json of find-backtracking-candidates: no \"candidates\" list");
+    std::vector<BisectLimit> out;
+    for (const auto& c : doc["candidates"]) {
+      const auto name = c.at("name").get<std::string>();
+      const auto pinned = c.at("pinned").get<std::string>();
+      if (!constraints::is_valid_name(name) || !constraints::Version::parse(pinned))
+        return failure(fmt::format("candidate '{}' has no valid name and pinned version", strings::strip_control(name)));
+      out.push_back({name, name + "<=" + pinned, c.value("latest", std::string{})});
+    }
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return failure(fmt::format("not the --output json of find-backtracking-candidates: {}", e.what()));
+  }
+}
+
+Expected<std::vector<std::string>> split_command_line(std::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else if (c == '\\') {
+      if (i + 1 < line.size()) {
+        if (line[i + 1] != '\n') word += line[i + 1]; // backslash-newline continues the line
+        ++i;
+      }
+      in_word = true;
+    } else if (c == '\'') {
+      const auto end = line.find('\'', i + 1);
+      if (end == std::string_view::npos) return usage_error("--probe-command: unterminated ' quote");
+      word.append(line.substr(i + 1, end - i - 1));
+      i = end;
+      in_word = true;
+    } else if (c == '"') {
+      // Inside double quotes a backslash escapes only $ ` " \ and newline, as in sh.
+      std::size_t j = i + 1;
+      for (; j < line.size() && line[j] != '"'; ++j) {
+        if (line[j] == '\\' && j + 1 < line.size() && std::string_view("$`\"\\\n").find(line[j + 1]) != std::string_view::npos) {
+          if (line[j + 1] != '\n') word += line[j + 1];
+          ++j;
+        } else {
+          word += line[j];
+        }
+      }
+      if (j >= line.size()) return usage_error("--probe-command: unterminated \" quote");
+      i = j;
+      in_word = true;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+std::vector<std::string> substitute_requirements(const std::vector<std::string>& words, const std::string& requirements) {
+  std::vector<std::string> out;
+  for (auto w : words) {
+    for (auto at = w.find(k_placeholder); at != std::string::npos; at = w.find(k_placeholder, at + requirements.size()))
+      w.replace(at, k_placeholder.size(), requirements);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::chrono::milliseconds default_probe_timeout(std::chrono::milliseconds t) {
+  return std::max(t * 3 / 2, t + std::chrono::milliseconds(std::chrono::seconds(120)));
+}
+
+std::vector<std::string> conflict_lines(std::string_view output, std::size_t max_lines) {
+  // pip: "ERROR: Cannot install ... because these package versions have conflicting dependencies",
+  // "The conflict is caused by:", "x 1.0 depends on y<2", "ResolutionImpossible"; uv: "No solution
+  // found", "Because x depends on ...", "╰─▶".
+  static const std::vector<std::string> k_markers = {"conflict", "cannot install", "depends on", "requires",
+                                                     "resolutionimpossible", "no solution", "because",
+                                                     "the user requested", "no matching distribution",
+                                                     "╰─▶", "error:"};
+  std::vector<std::string> out;
+  for (const auto& raw : strings::split(output, '\n')) {
+    const auto line = strings::strip_control(raw);
+    const auto lower = strings::to_lower(line);
+    if (std::any_of(k_markers.begin(), k_markers.end(), [&](const std::string& m) { return lower.find(m) != std::string::npos; })) {
+      out.emplace_back(strings::trim(line));
+      if (out.size() == max_lines) break;
+    }
+  }
+  return out;
+}
+
+Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile, const std::vector<DockerfileLimit>& limits) {
+  auto lines = strings::split(dockerfile, '\n');
+  bool found = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& line = lines[i];
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || std::string_view(line).substr(start, k_arg.size()) != k_arg) continue;
+    found = true;
+    const std::string indent = line.substr(0, start);
+    std::string value = line.substr(start + k_arg.size());
+    const auto trimmed = std::string(strings::trim(value));
+    value = trimmed.size() >= 2 && trimmed.front() == '"' && trimmed.back() == '"' ? trimmed.substr(1, trimmed.size() - 2)
+                                                                                    : trimmed;
+    auto items = strings::split_whitespace(value);
+    std::vector<std::string> comments;
+    for (const auto& l : limits) {
+      if (std::find(items.begin(), items.end(), l.requirement) != items.end()) continue; // already there
+      const auto name = constraints::canonicalize_name(requirement_name(l.requirement));
+      std::erase_if(items, [&](const std::string& it) { return constraints::canonicalize_name(requirement_name(it)) == name; });
+      items.push_back(l.requirement);
+      comments.push_back(indent + "# " + l.comment);
+    }
+    if (comments.empty()) continue;
+    lines[i] = fmt::format("{}{}\"{}\"", indent, k_arg, strings::join(items, " "));
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), comments.begin(), comments.end());
+    i += comments.size();
+  }
+  if (!found) return failure(fmt::format("no '{}\"...\"' line to add the limits to", k_arg));
+  return strings::join(lines, "\n");
+}
+
+namespace {
+
+// What one probe did, for the table and JSON.
+struct ProbeRecord {
+  std::size_t number = 0;
+  std::string purpose; ///< "full list", "bisect", "check"
+  std::vector<std::string> limits;
+  ProbeOutcome outcome = ProbeOutcome::fail;
+  bool timed_out = false;
+  int exit_code = 0;
+  std::chrono::milliseconds elapsed{0};
+  std::string error;  ///< the probe could not be started
+  std::string output; ///< captured output (conflict lines of checks)
+  std::filesystem::path log;
+};
+
+std::string outcome_word(const ProbeRecord& r) {
+  switch (r.outcome) {
+  case ProbeOutcome::pass: return "pass";
+  case ProbeOutcome::cancelled: return "cancelled";
+  case ProbeOutcome::interrupted: return "interrupted";
+  case ProbeOutcome::fail: break;
+  }
+  if (r.timed_out) return "TIMEOUT (killed)";
+  if (!r.error.empty()) return "ERROR";
+  return fmt::format("FAIL (exit {})", r.exit_code);
+}
+
+std::string outcome_key(const ProbeRecord& r) {
+  switch (r.outcome) {
+  case ProbeOutcome::pass: return "pass";
+  case ProbeOutcome::cancelled: return "cancelled";
+  case ProbeOutcome::interrupted: return "interrupted";
+  case ProbeOutcome::fail: break;
+  }
+  return r.timed_out ? "timeout" : "fail";
+}
+
+std::string short_limits(const std::vector<std::string>& limits) {
+  if (limits.size() <= 4) return strings::join(limits, " ");
+  std::vector<std::string> head(limits.begin(), limits.begin() + 3);
+  return fmt::format("{} ... (+{} more, {} limits)", strings::join(head, " "), limits.size() - 3, limits.size());
+}
+
+// Progress on stderr: one line when a probe starts or ends (the table on stdout is the result).
+class ProbeReporter final : public parallel::Reporter {
+public:
+  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::seconds(1); }
+  void started(const std::filesystem::path&, const std::vector<parallel::JobStatus>&, std::size_t) override {}
+  void changed(const parallel::JobStatus& job, const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {
+    if (job.state == parallel::JobState::running) spdlog::info("{} started", job.name);
+    else if (job.state != parallel::JobState::queued)
+      spdlog::info("{} {} after {}{}", job.name, job.summary, parallel::format_duration(job.elapsed),
+                   job.summary == "passed" ? "" : fmt::format(" (log: {})", job.log_file.string()));
+  }
+  void tick(const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {}
+  void finished(const parallel::PoolOutcome&) override {}
+};
+
+std::filesystem::path self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path("breeze") : p;
+}
+
+// Runs the probes: argv per probe, the Runner (so --dry-run and recording fakes apply), the pool for
+// --parallelism, timeouts and cancellation.
+class Prober {
+public:
+  Prober(Context& ctx, std::vector<std::string> argv_template, std::size_t parallelism,
+         std::optional<std::chrono::milliseconds> timeout, std::filesystem::path log_dir)
+      : m_ctx(ctx), m_template(std::move(argv_template)), m_parallelism(parallelism), m_timeout(timeout),
+        m_log_dir(std::move(log_dir)) {}
+
+  std::vector<std::string> argv(const std::vector<std::string>& limits) const {
+    return substitute_requirements(m_template, strings::join(limits, " "));
+  }
+
+  std::vector<ProbeRecord> run(const std::vector<std::vector<std::string>>& batch, const std::string& purpose,
+                               bool first_pass_wins) {
+    std::vector<ProbeRecord> records(batch.size());
+    std::atomic<bool> passed{false};
+    std::vector<parallel::Job> jobs;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& rec = records[i];
+      rec.number = ++m_count;
+      rec.purpose = purpose;
+      rec.limits = batch[i];
+      rec.outcome = ProbeOutcome::cancelled;
+      jobs.push_back({fmt::format("probe-{:02}", rec.number), [this, &rec, &passed, first_pass_wins](parallel::JobContext& jc) {
+                        return run_one(rec, jc, passed, first_pass_wins);
+                      }});
+    }
+    parallel::PoolOptions options;
+    options.parallelism = m_parallelism;
+    options.log_dir = m_log_dir;
+    ProbeReporter reporter;
+    auto outcome = parallel::run_jobs(jobs, options, reporter);
+    if (!outcome) {
+      for (auto& r : records) {
+        r.outcome = ProbeOutcome::fail;
+        r.error = outcome.error().message;
+      }
+    }
+    for (auto& r : records)
+      if (r.outcome == ProbeOutcome::cancelled && interrupt::requested()) r.outcome = ProbeOutcome::interrupted;
+    m_all.insert(m_all.end(), records.begin(), records.end());
+    return records;
+  }
+
+  void set_timeout(std::chrono::milliseconds t) { m_timeout = t; }
+  [[nodiscard]] std::optional<std::chrono::milliseconds> timeout() const { return m_timeout; }
+  [[nodiscard]] const std::vector<ProbeRecord>& all() const { return m_all; }
+
+private:
+  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, std::atomic<bool>& passed, bool first_pass_wins) {
+    rec.log = jc.log_file;
+    if (first_pass_wins && passed.load()) return {false, "cancelled"}; // another probe already answered
+    process::ProcessSpec spec;
+    spec.argv = argv(rec.limits);
+    spec.timeout = m_timeout;
+    spec.merge_stderr = true;
+    spec.on_line = jc.on_line;
+    if (first_pass_wins) spec.cancel = [&passed] { return passed.load(); };
+    auto result = m_ctx.runner().run(spec);
+    if (!result) {
+      rec.outcome = interrupt::requested() ? ProbeOutcome::interrupted : ProbeOutcome::fail;
+      rec.error = result.error().what();
+      return {false, "could not start: " + rec.error};
+    }
+    rec.elapsed = result->elapsed;
+    rec.exit_code = result->exit_code;
+    rec.timed_out = result->timed_out;
+    rec.output = std::move(result->out);
+    if (result->interrupted) rec.outcome = ProbeOutcome::interrupted;
+    else if (result->cancelled) rec.outcome = ProbeOutcome::cancelled;
+    else if (result->ok()) rec.outcome = ProbeOutcome::pass;
+    else rec.outcome = ProbeOutcome::fail;
+    if (rec.outcome == ProbeOutcome::pass) passed = true;
+    const std::string summary = rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
+    return {rec.outcome == ProbeOutcome::pass, summary};
+  }
+
+  Context& m_ctx;
+  std::vector<std::string> m_template;
+  std::size_t m_parallelism;
+  std::optional<std::chrono::milliseconds> m_timeout;
+  std::filesystem::path m_log_dir;
+  std::size_t m_count = 0;
+  std::vector<ProbeRecord> m_all;
+};
+
+// The ==latest check of one culprit.
+struct Check {
+  std::string name;
+  std::string requirement; ///< pkg==latest
+  std::string verdict;     ///< heuristics / conflict / timeout / skipped / interrupted
+  std::vector<std::string> conflicts;
+};
+
+Expected<std::vector<BisectLimit>> gather_limits(const BisectOptions& o, Context& ctx) {
+  if (!o.requirements.empty()) {
+    BREEZE_TRY(auto limits, parse_limits(o.requirements));
+    auto* client = ctx.services().http;
+    if (client == nullptr) return limits;
+    std::vector<std::string> names;
+    for (const auto& l : limits) names.push_back(l.name);
+    http::BatchOptions http_options;
+    http_options.parallelism = static_cast<std::size_t>(o.candidates.parallelism);
+    http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.candidates.timeout * 1000));
+    http_options.use_cache = !o.candidates.no_cache;
+    pypi::Index index(*client, o.candidates.pypi_url);
+    auto lookups = index.fetch(names, http_options);
+    if (!lookups) {
+      spdlog::warn("Could not ask {} for the latest versions ({}): the ==latest checks are skipped", o.candidates.pypi_url,
+                   lookups.error().what());
+      return limits;
+    }
+    for (std::size_t i = 0; i < limits.size() && i < lookups->size(); ++i) {
+      const auto& l = (*lookups)[i];
+      if (l.status != pypi::Lookup::Status::found) {
+        spdlog::warn("No latest version of {} from the index: its ==latest check is skipped", limits[i].name);
+        continue;
+      }
+      // Pre-releases only count when the limit itself names one, as in find-backtracking-candidates.
+      const auto spec = constraints::SpecifierSet::parse(limits[i].limit.substr(limits[i].name.size()));
+      std::optional<constraints::Version> floor;
+      if (spec && !spec->specifiers().empty()) {
+        if (auto v = constraints::Version::parse(spec->specifiers().front().version())) floor = *v;
+      }
+      auto latest = pypi::choose_latest(l.project, floor.value_or(*constraints::Version::parse("0")));
+      if (latest) limits[i].latest = latest->version.str();
+    }
+    return limits;
+  }
+  if (!o.candidates_file.empty()) {
+    auto path = std::filesystem::path(o.candidates_file);
+    if (path.is_relative()) path = ctx.services().cwd / path;
+    BREEZE_TRY(auto text, files::read(path));
+    auto limits = limits_from_candidates_json(text);
+    if (!limits) return Error{limits.error().kind, limits.error().message, path.string()};
+    return limits;
+  }
+  BREEZE_TRY(auto report, find_backtracking_report(o.candidates, ctx));
+  if (!report.failed.empty())
+    spdlog::warn("{} packages could not be checked: bisecting the {} candidates found", report.failed.size(),
+                 report.candidates.size());
+  std::vector<BisectLimit> limits;
+  for (const auto& c : report.candidates) limits.push_back({c.name, c.name + "<=" + c.pinned, c.latest});
+  return limits;
+}
+
+Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Context& ctx) {
+  if (!o.probe_command.empty()) {
+    BREEZE_TRY(auto words, split_command_line(o.probe_command));
+    if (words.empty()) return usage_error("--probe-command is empty");
+    if (std::none_of(words.begin(), words.end(), [](const std::string& w) { return w.find(k_placeholder) != std::string::npos; }))
+      return usage_error("--probe-command must contain {requirements} (where the limits go)");
+    return words;
+  }
+  std::vector<std::string> argv{self_exe().string(), "ci-image", "build", "--upgrade-to-newer-dependencies",
+                                "--eager-upgrade-additional-requirements", std::string(k_placeholder),
+                                "--python", o.python.empty() ? ctx.settings.newest_python() : o.python};
+  auto pass = [&argv](const char* flag, const std::string& value) {
+    if (!value.empty()) argv.insert(argv.end(), {flag, value});
+  };
+  pass("--platform", o.platform);
+  pass("--builder", o.builder);
+  pass("--docker-cache", o.docker_cache);
+  pass("--github-repository", ctx.globals.github_repository);
+  if (!ctx.settings.sources_root.empty()) pass("--airflow-sources", ctx.settings.sources_root.string());
+  if (ctx.globals.verbose) argv.push_back("--verbose");
+  return argv;
+}
+
+std::string format_seconds(std::chrono::milliseconds d) { return fmt::format("{:.1f}s", static_cast<double>(d.count()) / 1000.0); }
+
+std::string removal_comment(const BisectLimit& l, const Check* check, const std::string& date) {
+  auto text = fmt::format("{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
+                          "limit when an image build with --upgrade-to-newer-dependencies without it finishes in normal time",
+                          l.name, l.latest, l.name, l.latest, date);
+  if (check && check->verdict == "heuristics") text += " - try that in a few days: " + l.name + "==" + l.latest + " alone resolves";
+  return text;
+}
+
+} // namespace
+
+Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx) {
+  using namespace std::chrono;
+  BREEZE_TRY(auto argv_template, probe_template(o, ctx));
+  BREEZE_TRY(auto limits, gather_limits(o, ctx));
+  if (limits.empty()) {
+    spdlog::error("No candidates to bisect: nothing was released since the last constraints (or the list was empty)");
+    return ExitCode::failure;
+  }
+  std::filesystem::path dockerfile;
+  if (o.apply) {
+    dockerfile = o.dockerfile.empty() ? ctx.settings.sources_root / "Dockerfile.ci" : std::filesystem::path(o.dockerfile);
+    if (dockerfile.is_relative()) dockerfile = ctx.services().cwd / dockerfile;
+    if (o.dockerfile.empty() && ctx.settings.sources_root.empty())
+      return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass --dockerfile PATH");
+    BREEZE_TRY(auto text, files::read(dockerfile)); // checked before hours of probes, not after
+    BREEZE_TRY_VOID(add_eager_upgrade_limits(text, {}));
+  }
+  std::vector<std::string> all_limits;
+  for (const auto& l : limits) all_limits.push_back(l.limit);
+
+  std::optional<milliseconds> timeout;
+  if (o.probe_timeout > 0) timeout = milliseconds(static_cast<long long>(o.probe_timeout * 1000));
+  if (ctx.globals.dry_run) {
+    // Printing one probe shows what every probe runs; the search itself depends on real answers.
+    process::ProcessSpec spec;
+    spec.argv = substitute_requirements(argv_template, strings::join(all_limits, " "));
+    spec.timeout = timeout;
+    BREEZE_TRY(auto r, ctx.runner().run(spec));
+    (void)r;
+    spdlog::info("--dry-run: the first of the probes that would bisect {} limits is printed above; nothing ran",
+                 limits.size());
+    return ExitCode::ok;
+  }
+
+  char log_template[] = "/tmp/breeze-bisect-XXXXXX";
+  std::filesystem::path log_dir;
+  if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
+    auto p = (std::filesystem::path(tmp) / "breeze-bisect-XXXXXX").string();
+    std::vector<char> buf(p.begin(), p.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) != nullptr) log_dir = buf.data();
+  }
+  if (log_dir.empty() && ::mkdtemp(log_template) != nullptr) log_dir = log_template;
+  if (log_dir.empty()) return Error{ErrorKind::io, "cannot create a folder for the probe logs", "/tmp"};
+
+  const auto parallelism = static_cast<std::size_t>(std::max(o.parallelism, 1));
+  Prober prober(ctx, argv_template, parallelism, timeout, log_dir);
+  spdlog::info("Bisecting {} limits, {} probe(s) at a time; logs in {}", limits.size(), parallelism, log_dir.string());
+  const auto started = steady_clock::now();
+
+  bool first = true;
+  std::string full_list_error;
+  ProbeBatch batch = [&](const std::vector<LimitSet>& subsets, bool first_pass_wins) {
+    std::vector<std::vector<std::string>> lists;
+    for (const auto& s : subsets) {
+      std::vector<std::string> l;
+      for (auto i : s) l.push_back(limits[i].limit);
+      lists.push_back(std::move(l));
+    }
+    auto records = prober.run(lists, first ? "full list" : "bisect", first_pass_wins);
+    if (first) {
+      first = false;
+      const auto& r = records.front();
+      if (r.outcome == ProbeOutcome::pass && !prober.timeout()) {
+        prober.set_timeout(default_probe_timeout(r.elapsed));
+        spdlog::info("The full list took {}: probes now fail after {}", format_seconds(r.elapsed),
+                     format_seconds(*prober.timeout()));
+      } else if (r.outcome == ProbeOutcome::fail) {
+        full_list_error = !r.error.empty() ? r.error
+                          : r.timed_out    ? fmt::format("it ran past --probe-timeout {} and was killed", format_seconds(*prober.timeout()))
+                                           : fmt::format("it exited {}", r.exit_code);
+      }
+    }
+    std::vector<ProbeOutcome> out;
+    for (const auto& r : records) out.push_back(r.outcome);
+    return out;
+  };
+  const auto search = find_culprits(limits.size(), batch, parallelism);
+
+  // ==latest checks: each culprit at its latest version, the other culprits still limited.
+  std::vector<Check> checks;
+  if (search.status == SearchResult::Status::found) {
+    std::vector<std::vector<std::string>> lists;
+    std::vector<std::size_t> checked;
+    for (auto c : search.culprits) {
+      Check check{limits[c].name, {}, "skipped", {}};
+      if (!limits[c].latest.empty()) {
+        check.requirement = limits[c].name + "==" + limits[c].latest;
+        std::vector<std::string> l;
+        for (auto other : search.culprits)
+          l.push_back(other == c ? check.requirement : limits[other].limit);
+        lists.push_back(std::move(l));
+        checked.push_back(checks.size());
+      }
+      checks.push_back(std::move(check));
+    }
+    if (!lists.empty() && !interrupt::requested()) {
+      auto records = prober.run(lists, "check", false);
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        auto& check = checks[checked[i]];
+        const auto& r = records[i];
+        if (r.outcome == ProbeOutcome::pass) check.verdict = "heuristics";
+        else if (r.outcome == ProbeOutcome::fail) {
+          check.verdict = r.timed_out ? "timeout" : "conflict";
+          check.conflicts = conflict_lines(r.output);
+        } else check.verdict = "interrupted";
+      }
+    }
+  }
+  const auto total = duration_cast<milliseconds>(steady_clock::now() - started);
+  const bool interrupted = interrupt::requested() || search.status == SearchResult::Status::interrupted;
+
+  std::vector<DockerfileLimit> additions;
+  std::vector<std::string> culprit_limits;
+  const auto today = time::format_iso_z(time::now()).substr(0, 10);
+  for (std::size_t k = 0; k < search.culprits.size(); ++k) {
+    const auto& l = limits[search.culprits[k]];
+    culprit_limits.push_back(l.limit);
+    if (search.status != SearchResult::Status::found) continue;
+    const Check* check = k < checks.size() ? &checks[k] : nullptr;
+    if (l.latest.empty()) additions.push_back({l.limit, fmt::format("{}: pip backtracked without this limit (found by "
+                                                                    "breeze ci bisect-backtracking on {}); remove it when "
+                                                                    "an eager upgrade without it finishes in normal time",
+                                                                    l.limit, today)});
+    else additions.push_back({l.name + "<" + l.latest, removal_comment(l, check, today)});
+  }
+  std::vector<std::string> add_line;
+  for (const auto& a : additions) add_line.push_back(a.requirement);
+
+  // Write before printing, so the report can say what happened to the file.
+  std::string applied;
+  if (o.apply && !additions.empty() && !interrupted) {
+    BREEZE_TRY(auto text, files::read(dockerfile));
+    BREEZE_TRY(auto edited, add_eager_upgrade_limits(text, additions));
+    if (edited == text) applied = "already there";
+    else {
+      BREEZE_TRY_VOID(files::write_atomic(dockerfile, edited));
+      applied = "written";
+    }
+  }
+
+  const auto& probes = prober.all();
+  if (o.output == "json") {
+    nlohmann::json doc{{"status", interrupted ? "interrupted"
+                                  : search.status == SearchResult::Status::full_list_failed ? "full_list_failed"
+                                                                                             : "found"},
+                       {"limits", all_limits},
+                       {"probes", nlohmann::json::array()},
+                       {"probe_count", search.probes},
+                       {"used_ddmin", search.used_ddmin},
+                       {"probe_timeout_seconds", prober.timeout() ? nlohmann::json(prober.timeout()->count() / 1000.0) : nlohmann::json(nullptr)},
+                       {"total_seconds", total.count() / 1000.0},
+                       {"culprits", culprit_limits},
+                       {"checks", nlohmann::json::array()},
+                       {"add", strings::join(add_line, " ")},
+                       {"log_dir", log_dir.string()}};
+    for (const auto& r : probes)
+      doc["probes"].push_back({{"number", r.number}, {"purpose", r.purpose}, {"limits", r.limits},
+                               {"result", outcome_key(r)}, {"exit_code", r.exit_code},
+                               {"seconds", r.elapsed.count() / 1000.0}, {"log", r.log.string()}});
+    for (const auto& c : checks)
+      doc["checks"].push_back({{"name", c.name}, {"requirement", c.requirement}, {"verdict", c.verdict}, {"conflicts", c.conflicts}});
+    if (!applied.empty()) doc["applied"] = {{"file", dockerfile.string()}, {"result", applied}};
+    ctx.out() << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    auto& out = ctx.out();
+    out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", "#", "probe", "result", "time", "limits");
+    for (const auto& r : probes)
+      out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", r.number, r.purpose, outcome_word(r),
+                         r.outcome == ProbeOutcome::cancelled && r.elapsed.count() == 0 ? "-" : format_seconds(r.elapsed),
+                         short_limits(r.limits));
+    out << fmt::format("{} probes for the search (the full list included, the ==latest checks not), {} in all\n",
+                       search.probes, format_seconds(total));
+    if (search.status == SearchResult::Status::full_list_failed) {
+      out << fmt::format("The full list of {} limits did not pass ({}): the candidates alone do not stop the "
+                         "backtracking, or the probe itself is broken. See {}\n",
+                         limits.size(), full_list_error, probes.empty() ? log_dir.string() : probes.front().log.string());
+    } else if (interrupted) {
+      out << (culprit_limits.empty() ? std::string("Interrupted before the full list finished: nothing is known yet\n")
+                                     : fmt::format("Interrupted. The culprit(s) are among these {} limits (they pass): {}\n",
+                                                   culprit_limits.size(), strings::join(culprit_limits, " ")));
+    } else {
+      out << fmt::format("Culprit{}: {}{}\n", culprit_limits.size() == 1 ? "" : "s (together)",
+                         strings::join(culprit_limits, " "), search.used_ddmin ? " (interacting: found by delta debugging)" : "");
+      for (const auto& c : checks) {
+        if (c.verdict == "skipped") out << fmt::format("Check {}: skipped (latest version unknown)\n", c.name);
+        else if (c.verdict == "heuristics")
+          out << fmt::format("Check {}: passes - the resolver's heuristics, not a real conflict; try removing the limit "
+                             "in a few days\n", c.requirement);
+        else if (c.verdict == "interrupted") out << fmt::format("Check {}: interrupted\n", c.requirement);
+        else {
+          out << fmt::format("Check {}: {}\n", c.requirement,
+                             c.verdict == "timeout" ? "still backtracks (killed at the probe timeout)" : "fails - a real conflict:");
+          for (const auto& line : c.conflicts) out << "    " << line << "\n";
+        }
+      }
+      out << fmt::format("Add to Dockerfile.ci: {}\"{}\"\n", k_arg, strings::join(add_line, " "));
+      if (applied == "written") out << fmt::format("Written to {}\n", dockerfile.string());
+      else if (applied == "already there") out << fmt::format("{} already has these limits\n", dockerfile.string());
+      else out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
+    }
+    out << fmt::format("Probe logs: {}\n", log_dir.string());
+  }
+  ctx.out().flush();
+  if (interrupted) return ExitCode::interrupted;
+  return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;
+}
+
+void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
+  auto opts = std::make_shared<BisectOptions>();
+  auto* cmd = ci.add_subcommand(
+      "bisect-backtracking",
+      "Find the limit(s) that stop pip backtracking: probe image builds (or any --probe-command) with subsets of "
+      "the backtracking candidates' limits, bisecting (and delta debugging for interacting culprits).");
+  cmd->footer("Examples:\n"
+              "  breeze ci bisect-backtracking --python 3.11\n"
+              "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements \"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
+              "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
+              "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" --probe-timeout 90\n");
+  auto& c = opts->candidates;
+  const char* src = "Candidates";
+  cmd->add_option("--candidates-file", opts->candidates_file,
+                  "Read the candidates from `find-backtracking-candidates --output json` output")
+      ->group(src);
+  cmd->add_option("--eager-upgrade-additional-requirements", opts->requirements,
+                  "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
+      ->group(src);
+  cmd->add_option("--airflow-constraints-mode", c.constraints_mode, "Constraints variant (default: constraints-source-providers)")
+      ->envname("AIRFLOW_CONSTRAINTS_MODE")
+      ->group(src);
+  cmd->add_option("--constraints-branch", c.constraints_branch, "Branch holding the constraints (default: constraints-main)")
+      ->group(src);
+  cmd->add_option("--constraints-file", c.constraints_file, "Read the constraints from this local file")->group(src);
+  cmd->add_option("--constraints-repo", c.constraints_repo, "Read the constraints from this git repository")->group(src);
+  cmd->add_option("--constraints-url", c.constraints_url, "Base URL to download constraints from")
+      ->capture_default_str()
+      ->group(src);
+  cmd->add_option("--since", c.since, "Use this date-time instead of the constraints' date")->group(src);
+  cmd->add_option("--pypi-url", c.pypi_url, "Package index: JSON API base or a .../simple")->capture_default_str()->group(src);
+  cmd->add_flag("--no-cache", c.no_cache, "Neither use nor fill the on-disk HTTP cache")->group(src);
+  const char* probe = "Probes";
+  cmd->add_option("--probe-command", opts->probe_command,
+                  "Probe with this command instead of `ci-image build` (split like a shell, no shell runs it; "
+                  "{requirements} becomes the space-separated limits)")
+      ->group(probe);
+  cmd->add_option("--probe-timeout", opts->probe_timeout,
+                  "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for the full list's time T]")
+      ->check(CLI::Range(0.01, 86400.0))
+      ->group(probe);
+  cmd->add_option("--parallelism", opts->parallelism, "Probes at a time")->check(CLI::Range(1, 64))->capture_default_str()->group(probe);
+  cmd->add_option("-p,--python", opts->python, "Python of the probe image builds and the constraints (default: newest)")
+      ->envname("PYTHON_MAJOR_MINOR_VERSION")
+      ->group(probe);
+  cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")->group(probe);
+  cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")->group(probe);
+  cmd->add_option("-c,--docker-cache", opts->docker_cache, "Cache of the probe image builds: registry, local or disabled")
+      ->group(probe);
+  const char* result = "Result";
+  cmd->add_flag("--apply", opts->apply,
+                "Add pkg<latest to Dockerfile.ci's ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS with a dated comment")
+      ->group(result);
+  cmd->add_option("--dockerfile", opts->dockerfile, "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
+      ->group(result);
+  cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str()->group(result);
+  add_global_options(*cmd, ctx.globals);
+  cmd->callback([&ctx, opts] {
+    opts->candidates.python = opts->python;
+    ctx.action = [opts](Context& run_ctx) { return run_bisect_backtracking(*opts, run_ctx); };
+  });
+}
+
+} // namespace breeze::commands
