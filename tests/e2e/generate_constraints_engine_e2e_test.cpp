@@ -82,8 +82,7 @@ void remove_logs(const std::string& err) {
 } // namespace
 
 TEST_CASE("e2e: real engine: labelled upgraded images give exact constraints for 2 Pythons x 3 "
-          "modes; a failing "
-          "job leaves the others complete",
+          "modes, a failing job leaves the others complete",
           "[e2e][docker][engine][generate-constraints]") {
   REQUIRE_ENGINE(engine);
   const auto root = engine.dir() / "airflow";

@@ -5,6 +5,7 @@
 namespace breeze::git {
 
 Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& work_tree) {
+  ensure_initialized();
   git_repository* raw = nullptr;
   const int rc =
       git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);

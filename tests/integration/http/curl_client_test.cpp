@@ -36,7 +36,7 @@ std::vector<http::Request> get(const std::string& base, const std::vector<std::s
 
 } // namespace
 
-TEST_CASE("curl client: a batch returns one result per request in order; 404 is data", "[integration][http]") {
+TEST_CASE("curl client: a batch returns one result per request in order, 404 is data", "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root});
   http::CurlClient client;

@@ -39,7 +39,7 @@ TEST_CASE(
   CHECK(filter_freeze("", default_filter()).empty());
 }
 
-TEST_CASE("generate: the header carries the date, how it was made and the branch; "
+TEST_CASE("generate: the header carries the date, how it was made and the branch, "
           "find-backtracking reads it back",
           "[constraints][generate]") {
   const auto when = *time::parse_iso8601("2024-08-13T10:00:00Z");

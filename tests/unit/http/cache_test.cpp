@@ -49,7 +49,7 @@ TEST_CASE("http: revalidation headers and storability", "[unit][http]") {
   CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-store"}}));
 }
 
-TEST_CASE("http: disk cache round trip, keyed by URL and Accept; corrupt files are misses", "[unit][http]") {
+TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses", "[unit][http]") {
   files::TempDir dir;
   http::DiskCache cache(dir.path());
   const http::Request json{"https://pypi.org/simple/a/", {{"Accept", "application/json"}}};

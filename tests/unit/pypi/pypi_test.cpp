@@ -102,7 +102,7 @@ TEST_CASE("pypi: latest is the highest PEP 440 non-yanked final release", "[unit
   CHECK_FALSE(pypi::choose_latest(project({{"1.0", {file("2023-01-01T00:00:00Z", true)}}}), v("1.0")).has_value());
 }
 
-TEST_CASE("pypi: a release is partly yanked only when all its files are; its date is the earliest upload", "[unit][pypi]") {
+TEST_CASE("pypi: a release is partly yanked only when all its files are, its date is the earliest upload", "[unit][pypi]") {
   auto p = project({{"1.1", {file("2023-08-11T20:43:26Z"), file("2023-08-11T20:43:19Z", true)}}});
   auto latest = pypi::choose_latest(p, v("1.0"));
   REQUIRE(latest.has_value());
