@@ -1,5 +1,5 @@
-// breeze entry point: initialise curl once, wire the real services, run the CLI. libgit2 starts on
-// first use (breeze::git::ensure_initialized): most commands never need it.
+// breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
+// (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/cli/app.hpp>
@@ -7,13 +7,10 @@
 #include <breeze/process/posix_runner.hpp>
 #include <breeze/process/terminal_prompter.hpp>
 
-#include <curl/curl.h>
-
 #include <filesystem>
 #include <iostream>
 
 namespace {
-// The services live in this scope so they are gone before the libraries are shut down.
 int run_breeze(int argc, char** argv) {
   breeze::process::PosixRunner runner;
   breeze::process::TerminalPrompter prompter;
@@ -28,9 +25,6 @@ int run_breeze(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   breeze::interrupt::install_handlers();
-  const int code = run_breeze(argc, argv);
-  curl_global_cleanup();
-  return code;
+  return run_breeze(argc, argv);
 }

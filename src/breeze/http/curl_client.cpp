@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <mutex>
 
 namespace breeze::http {
 
@@ -63,12 +64,22 @@ struct CurlClient::Impl {
   CurlClientOptions options;
   CURLM* multi = nullptr;
   std::optional<DiskCache> cache;
+
+  // libcurl starts (curl_global_init: OpenSSL's initialisation, a large share of a process's
+  // start-up) only when a request is made, so commands that never fetch do not pay for it.
+  CURLM* multi_handle() {
+    static std::once_flag global;
+    std::call_once(global, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    if (multi == nullptr) {
+      multi = curl_multi_init();
+      curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    }
+    return multi;
+  }
 };
 
 CurlClient::CurlClient(CurlClientOptions options) : m_impl(std::make_unique<Impl>()) {
   m_impl->options = std::move(options);
-  m_impl->multi = curl_multi_init();
-  curl_multi_setopt(m_impl->multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   if (m_impl->options.cache_dir) m_impl->cache.emplace(*m_impl->options.cache_dir);
 }
 
@@ -79,6 +90,7 @@ CurlClient::~CurlClient() {
 std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& requests,
                                                     const BatchOptions& options) {
   auto& impl = *m_impl;
+  impl.multi_handle();
   const std::size_t total = requests.size();
   const std::size_t parallelism = std::max<std::size_t>(1, options.parallelism);
   std::vector<std::optional<Expected<Response>>> results(total);
