@@ -81,6 +81,25 @@ TEST_CASE("e2e: seed backtracking command runs verbatim and passes the eager req
   check_golden("e2e_seed_eager", normalise(t.calls(), {}, true));
 }
 
+TEST_CASE("e2e: the line Airflow's find-backtracking-candidates prints (no `build`) runs the same build",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci-image", "--upgrade-to-newer-dependencies", "--eager-upgrade-additional-requirements",
+                             "aiobotocore<=2.5.4 asana<=3.2.1"},
+                            t.env(), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("Running `breeze ci-image build`"));
+  check_golden("e2e_seed_eager", normalise(t.calls(), {}, true));
+  // Help and explicit commands keep their meaning.
+  auto help = test::run_binary({"ci-image", "--help"}, t.env(), t.root);
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("save"));
+  auto verbose_build = test::run_binary({"ci-image", "--verbose", "build", "--dry-run"}, t.env(), t.root);
+  CHECK(verbose_build.exit_code == 0);
+  CHECK_THAT(verbose_build.err, !Catch::Contains("Running `breeze ci-image build`"));
+}
+
 TEST_CASE("e2e: seed --run-in-parallel command builds every Python and prints a summary", "[e2e][docker]") {
   Tree t;
   auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--upgrade-to-newer-dependencies", "--answer",

@@ -126,6 +126,22 @@ int exit_code(const Expected<ExitCode>& outcome, bool interrupted) {
   return static_cast<int>(*outcome);
 }
 
+// Airflow's find-backtracking-candidates prints "Run `breeze ci-image --upgrade-to-newer-dependencies
+// --eager-upgrade-additional-requirements ...`" (without `build`), and committers paste it as is:
+// `ci-image` / `prod-image` followed by options and no command word means their `build`.
+namespace {
+std::vector<std::string> with_implied_build(const std::vector<std::string>& args) {
+  if (args.size() < 2 || (args[0] != "ci-image" && args[0] != "prod-image")) return args;
+  if (!args[1].starts_with("-") || args[1] == "-h" || args[1] == "--help" || args[1] == "--help-all") return args;
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (args[i] == "build" || args[i] == "save" || args[i] == "load" || args[i] == "-h" || args[i] == "--help")
+      return args;
+  auto out = args;
+  out.insert(out.begin() + 1, "build");
+  return out;
+}
+} // namespace
+
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
   Context ctx(services);
@@ -140,8 +156,9 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   commands::add_global_options(root, ctx.globals);
   register_all(root, ctx);
 
+  const auto words = with_implied_build(args);
   std::vector<const char*> argv{"breeze"};
-  for (const auto& a : args) argv.push_back(a.c_str());
+  for (const auto& a : words) argv.push_back(a.c_str());
 
   std::ostringstream err;
   try {
@@ -166,6 +183,8 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   }
 
   console::init_logging(ctx.globals.verbose);
+  if (words.size() != args.size())
+    spdlog::info("Running `breeze {} build` (the group's options name no other command).", words[0]);
   if (!ctx.action) {
     // A group (or breeze itself) without a command: show what it offers.
     services.out << selected_command(root)->help();
