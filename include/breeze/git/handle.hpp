@@ -6,6 +6,7 @@
 
 #include <git2.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,11 @@ struct Buf {
 /// repository calls it, so commands that never touch git do not pay for libgit2's start-up
 /// (with Debian's mbedTLS build it parses the whole CA bundle: ~13 ms per process).
 void ensure_initialized();
+
+/// Opens the repository at exactly `path` (no searching upwards), starting libgit2 first: every
+/// way into a repository goes through here. not_found Error "not a git repository" when `path`
+/// holds none; git Error for anything else libgit2 reports.
+[[nodiscard]] Expected<RepositoryPtr> open_repository(const std::filesystem::path& path);
 
 /// Keeps libgit2 initialised while alive (tests and tools can use this).
 class Library {

@@ -69,11 +69,10 @@ Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& pat
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
     return not_found_error("no such directory", path.string());
-  ensure_initialized();
-  git_repository* repo = nullptr;
-  if (git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
+  auto repo = open_repository(path);
+  if (!repo)
     return not_found_error("not a git repository (pass the clone holding the constraints-* tags)", path.string());
-  return ConstraintsRepo(RepositoryPtr(repo), std::move(env));
+  return ConstraintsRepo(std::move(*repo), std::move(env));
 }
 
 std::filesystem::path ConstraintsRepo::git_dir() const { return git_repository_path(m_repo.get()); }

@@ -8,6 +8,19 @@ void ensure_initialized() {
   static const Library library; // thread-safe one-time init; its destructor runs at exit
 }
 
+Expected<RepositoryPtr> open_repository(const std::filesystem::path& path) {
+  ensure_initialized();
+  git_repository* raw = nullptr;
+  const int rc = git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  RepositoryPtr repo(raw);
+  if (rc == GIT_ENOTFOUND) {
+    git_error_clear();
+    return Error{ErrorKind::not_found, "not a git repository", path.string()};
+  }
+  BREEZE_TRY_VOID(check(rc, path.string()));
+  return repo;
+}
+
 Error last_error(std::string_view context) {
   const git_error* e = git_error_last();
   // libgit2 messages can carry remote-provided text; keep them on one line and free of escapes.

@@ -9,15 +9,11 @@ Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& wor
   // Debian's mbedTLS build), which every image build and dry run would otherwise pay.
   std::error_code ec;
   if (!std::filesystem::exists(work_tree / ".git", ec)) return std::optional<HeadCommit>();
-  ensure_initialized();
-  git_repository* raw = nullptr;
-  const int rc =
-      git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
-  RepositoryPtr repo(raw);
-  if (rc == GIT_ENOTFOUND) return std::optional<HeadCommit>();
-  BREEZE_TRY_VOID(check(rc, "open " + work_tree.string()));
+  auto repo = open_repository(work_tree);
+  if (!repo && repo.error().kind == ErrorKind::not_found) return std::optional<HeadCommit>();
+  if (!repo) return repo.error();
   git_object* obj = nullptr;
-  const int head_rc = git_revparse_single(&obj, repo.get(), "HEAD^{commit}");
+  const int head_rc = git_revparse_single(&obj, repo->get(), "HEAD^{commit}");
   ObjectPtr head(obj);
   // A fresh repository (unborn branch) has no commit to compare with.
   if (head_rc == GIT_ENOTFOUND || head_rc == GIT_EUNBORNBRANCH) return std::optional<HeadCommit>();

@@ -18,18 +18,6 @@ Error to_error(int rc, const std::string& context) {
   return err;
 }
 
-Expected<RepositoryPtr> open(const std::filesystem::path& path) {
-  ensure_initialized();
-  git_repository* raw = nullptr;
-  if (int rc = git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc != 0) {
-    RepositoryPtr guard(raw);
-    auto err = to_error(rc, path.string());
-    if (rc == GIT_ENOTFOUND) err.message = "not a git repository";
-    return err;
-  }
-  return RepositoryPtr(raw);
-}
-
 Expected<CommitPtr> resolve_branch(git_repository* repo, const std::string& branch, const std::string& where) {
   for (const auto& spec : {"refs/heads/" + branch, "refs/remotes/origin/" + branch, branch}) {
     git_object* raw = nullptr;
@@ -54,7 +42,7 @@ std::optional<git_oid> entry_id(git_commit* commit, const std::string& path) {
 
 Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const std::string& branch,
                                  const std::string& path) {
-  BREEZE_TRY(auto repo, open(repo_path));
+  BREEZE_TRY(auto repo, open_repository(repo_path));
   BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, repo_path.string()));
   auto id = entry_id(commit.get(), path);
   if (!id)
@@ -72,7 +60,7 @@ Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const s
 
 Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path, const std::string& branch,
                                          const std::string& path) {
-  BREEZE_TRY(auto repo, open(repo_path));
+  BREEZE_TRY(auto repo, open_repository(repo_path));
   BREEZE_TRY(auto tip, resolve_branch(repo.get(), branch, repo_path.string()));
   git_revwalk* raw_walk = nullptr;
   if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc != 0) return to_error(rc, repo_path.string());
