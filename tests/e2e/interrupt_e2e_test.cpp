@@ -84,6 +84,20 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::seconds limit) {
   return std::nullopt;
 }
 
+// What the terminal does on Ctrl-C: SIGINT to breeze, then its wait status. When breeze does not
+// exit within a minute, it and `child` are killed and the test fails.
+int interrupt_and_wait(pid_t breeze, pid_t child) {
+  REQUIRE(::kill(breeze, SIGINT) == 0);
+  auto status = wait_for_exit(breeze, std::chrono::seconds(60));
+  if (!status) {
+    ::kill(breeze, SIGKILL);
+    ::waitpid(breeze, nullptr, 0);
+    ::kill(child, SIGKILL);
+    FAIL("breeze did not exit after SIGINT");
+  }
+  return *status;
+}
+
 bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
 // Starts breeze with `args` against the blocking docker stand-in, presses Ctrl-C once docker runs,
@@ -125,17 +139,10 @@ void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::fil
 
   // What the terminal does on Ctrl-C for breeze; breeze's children are in their own group, so
   // only breeze's handler can stop them.
-  REQUIRE(::kill(breeze, SIGINT) == 0);
-  auto status = wait_for_exit(breeze, std::chrono::seconds(60));
-  if (!status) {
-    ::kill(breeze, SIGKILL);
-    ::waitpid(breeze, nullptr, 0);
-    ::kill(docker, SIGKILL);
-    FAIL("breeze did not exit after SIGINT");
-  }
+  const int status = interrupt_and_wait(breeze, docker);
   INFO("breeze output:\n" << breeze_output());
-  REQUIRE(WIFEXITED(*status));
-  CHECK(WEXITSTATUS(*status) == 130);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
   bool docker_left = process_exists(docker);
   if (docker_left) ::kill(docker, SIGKILL);
   CHECK_FALSE(docker_left); // breeze waited for (and reaped) the build it started
@@ -195,18 +202,11 @@ TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints wha
   auto lines = started();
   REQUIRE(lines.size() == 2);
   const auto probe = static_cast<pid_t>(std::stol(strings::split(lines[1], ' ')[1]));
-  REQUIRE(::kill(breeze, SIGINT) == 0);
-  auto status = wait_for_exit(breeze, std::chrono::seconds(60));
-  if (!status) {
-    ::kill(breeze, SIGKILL);
-    ::waitpid(breeze, nullptr, 0);
-    ::kill(probe, SIGKILL);
-    FAIL("breeze did not exit after SIGINT");
-  }
+  const int status = interrupt_and_wait(breeze, probe);
   const auto out = test::read_file(output);
   INFO(out);
-  REQUIRE(WIFEXITED(*status));
-  CHECK(WEXITSTATUS(*status) == 130);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
   CHECK_THAT(out, Catch::Contains("interrupted"));
   CHECK_THAT(out, Catch::Contains("Interrupted. The culprit(s) are among these 4 limits (they pass): " + reqs));
   bool left = process_exists(probe);

@@ -23,6 +23,11 @@ struct FindBacktrackingOptions {
   std::string output = "text";    ///< --output text|json
 };
 
+/// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
+/// URL, --since, --pypi-url, --no-cache) to `cmd`, in help group `group`: shared by
+/// find-backtracking-candidates and bisect-backtracking, which computes the candidates in-process.
+void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group);
+
 /// Adds `find-backtracking-candidates` to the `ci` group.
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
 

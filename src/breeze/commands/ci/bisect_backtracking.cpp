@@ -651,7 +651,6 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
               "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements \"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
               "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
               "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" --probe-timeout 90\n");
-  auto& c = opts->candidates;
   const char* src = "Candidates";
   cmd->add_option("--candidates-file", opts->candidates_file,
                   "Read the candidates from `find-backtracking-candidates --output json` output")
@@ -659,19 +658,7 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
   cmd->add_option("--eager-upgrade-additional-requirements", opts->requirements,
                   "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
       ->group(src);
-  cmd->add_option("--airflow-constraints-mode", c.constraints_mode, "Constraints variant (default: constraints-source-providers)")
-      ->envname("AIRFLOW_CONSTRAINTS_MODE")
-      ->group(src);
-  cmd->add_option("--constraints-branch", c.constraints_branch, "Branch holding the constraints (default: constraints-main)")
-      ->group(src);
-  cmd->add_option("--constraints-file", c.constraints_file, "Read the constraints from this local file")->group(src);
-  cmd->add_option("--constraints-repo", c.constraints_repo, "Read the constraints from this git repository")->group(src);
-  cmd->add_option("--constraints-url", c.constraints_url, "Base URL to download constraints from")
-      ->capture_default_str()
-      ->group(src);
-  cmd->add_option("--since", c.since, "Use this date-time instead of the constraints' date")->group(src);
-  cmd->add_option("--pypi-url", c.pypi_url, "Package index: JSON API base or a .../simple")->capture_default_str()->group(src);
-  cmd->add_flag("--no-cache", c.no_cache, "Neither use nor fill the on-disk HTTP cache")->group(src);
+  add_candidate_source_options(*cmd, opts->candidates, src);
   const char* probe = "Probes";
   cmd->add_option("--probe-command", opts->probe_command,
                   "Probe with this command instead of `ci-image build` (split like a shell, no shell runs it; "

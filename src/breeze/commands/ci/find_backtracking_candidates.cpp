@@ -217,6 +217,31 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
   return ExitCode::ok;
 }
 
+void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group) {
+  cmd.add_option("--airflow-constraints-mode", o.constraints_mode,
+                  "Constraints variant (default: constraints-source-providers)")
+      ->envname("AIRFLOW_CONSTRAINTS_MODE")
+      ->group(group);
+  cmd.add_option("--constraints-branch", o.constraints_branch,
+                  "Branch holding the constraints (default: constraints-main)")
+      ->group(group);
+  cmd.add_option("--constraints-file", o.constraints_file, "Read the constraints from this local file")
+      ->group(group);
+  cmd.add_option("--constraints-repo", o.constraints_repo,
+                  "Read the constraints from this git repository (object database; the work tree is not touched)")
+      ->group(group);
+  cmd.add_option("--constraints-url", o.constraints_url,
+                  "Base URL to download constraints from: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--since", o.since, "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
+      ->group(group);
+  cmd.add_option("--pypi-url", o.pypi_url, "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")->group(group);
+}
+
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
   auto opts = std::make_shared<FindBacktrackingOptions>();
   auto* cmd = ci.add_subcommand(
@@ -231,27 +256,13 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
               "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since 2023-08-09\n");
   cmd->add_option("--python", opts->python, "Python version of the constraints file (default: newest supported)")
       ->envname("PYTHON_MAJOR_MINOR_VERSION");
-  cmd->add_option("--airflow-constraints-mode", opts->constraints_mode,
-                  "Constraints variant (default: constraints-source-providers)")
-      ->envname("AIRFLOW_CONSTRAINTS_MODE");
-  cmd->add_option("--constraints-branch", opts->constraints_branch,
-                  "Branch holding the constraints (default: constraints-main)");
-  cmd->add_option("--constraints-file", opts->constraints_file, "Read the constraints from this local file");
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Read the constraints from this git repository (object database; the work tree is not touched)");
-  cmd->add_option("--constraints-url", opts->constraints_url,
-                  "Base URL to download constraints from: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
-      ->capture_default_str();
-  cmd->add_option("--since", opts->since, "Use this date-time instead of the constraints' date (ISO 8601, UTC)");
-  cmd->add_option("--pypi-url", opts->pypi_url, "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
-      ->capture_default_str();
+  add_candidate_source_options(*cmd, *opts, "Options");
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--timeout", opts->timeout, "Seconds per request attempt")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  cmd->add_flag("--no-cache", opts->no_cache, "Neither use nor fill the on-disk HTTP cache");
   cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
