@@ -1,6 +1,7 @@
 // breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
 // (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
 #include <breeze/base/files.hpp>
+#include <breeze/base/redact.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/cli/app.hpp>
 #include <breeze/http/curl_client.hpp>
@@ -10,8 +11,46 @@
 #include <filesystem>
 #include <iostream>
 
+extern char** environ;
+
 namespace {
+// Secret values from the environment (GITHUB_TOKEN, *_PASSWORD, ...) are masked in everything
+// printed; so are the values of secret options on the command line (--github-token X, --token=X).
+void register_secrets(int argc, char** argv) {
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string_view::npos && breeze::redact::is_secret_name(entry.substr(0, eq)))
+      breeze::redact::add_secret(entry.substr(eq + 1));
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    if (!arg.starts_with("--")) continue;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+      if (breeze::redact::is_secret_name(arg.substr(0, eq))) breeze::redact::add_secret(arg.substr(eq + 1));
+    } else if (breeze::redact::is_secret_name(arg) && i + 1 < argc) {
+      breeze::redact::add_secret(argv[i + 1]);
+    }
+  }
+}
+
 int run_breeze(int argc, char** argv) {
+  register_secrets(argc, argv);
+  // stdout and stderr both go through the redactor (results, reports, progress, prompts).
+  breeze::redact::RedactingStreambuf out_filter(std::cout.rdbuf());
+  breeze::redact::RedactingStreambuf err_filter(std::cerr.rdbuf());
+  auto* old_out = std::cout.rdbuf(&out_filter);
+  auto* old_err = std::cerr.rdbuf(&err_filter);
+  struct Restore {
+    std::streambuf* out;
+    std::streambuf* err;
+    ~Restore() {
+      std::cout.flush();
+      std::cerr.flush();
+      std::cout.rdbuf(out);
+      std::cerr.rdbuf(err);
+    }
+  } restore{old_out, old_err};
   breeze::process::PosixRunner runner;
   breeze::process::TerminalPrompter prompter;
   breeze::http::CurlClient http({.cache_dir = breeze::files::cache_dir() / "http"});

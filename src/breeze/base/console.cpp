@@ -1,6 +1,9 @@
 #include <breeze/base/console.hpp>
 
+#include <breeze/base/redact.hpp>
+
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -55,16 +58,36 @@ public:
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelPrefix>(); }
 };
+// Every log line passes through redact::text before any sink sees it: messages quote URLs, git
+// errors and child output, and none of them may show a credential.
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit RedactingSink(spdlog::sink_ptr inner) : m_inner(std::move(inner)) {}
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string clean = redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
+    m_inner->log(copy);
+  }
+  void flush_() override { m_inner->flush(); }
+  void set_pattern_(const std::string& pattern) override { m_inner->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override { m_inner->set_formatter(std::move(f)); }
+
+private:
+  spdlog::sink_ptr m_inner;
+};
 } // namespace
 
 void init_logging(bool verbose) {
   spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
-  std::shared_ptr<spdlog::logger> logger;
-  if (colour_enabled(stderr)) {
-    logger = spdlog::stderr_color_mt("breeze");
-  } else {
-    logger = spdlog::stderr_logger_mt("breeze");
-  }
+  spdlog::sink_ptr inner;
+  if (colour_enabled(stderr))
+    inner = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  else
+    inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("breeze", std::make_shared<RedactingSink>(inner));
+  spdlog::register_logger(logger);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<LevelPrefix>('*').set_pattern("%^%*%$%v");
   logger->set_formatter(std::move(formatter));

@@ -221,7 +221,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
       std::string line = pos == std::string::npos ? s.pending : s.pending.substr(0, pos);
       s.pending.erase(0, pos == std::string::npos ? s.pending.size() : pos + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!secrets.empty()) line = mask(std::move(line), secrets);
+      line = mask(std::move(line), secrets); // also strips URL userinfo and process-wide secrets
       if (log.get() >= 0) {
         line.push_back('\n');
         [[maybe_unused]] auto n = ::write(log.get(), line.data(), line.size());

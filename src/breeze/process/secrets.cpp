@@ -1,20 +1,13 @@
 #include <breeze/process/secrets.hpp>
 
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <algorithm>
 
 namespace breeze::process {
 
-bool is_secret_name(const std::string& name) {
-  const auto upper = [&] {
-    std::string u = name;
-    std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return u;
-  }();
-  return upper.find("TOKEN") != std::string::npos || upper.find("PASSWORD") != std::string::npos ||
-         upper.find("SECRET") != std::string::npos || upper.find("PASSWD") != std::string::npos;
-}
+bool is_secret_name(const std::string& name) { return redact::is_secret_name(name); }
 
 namespace {
 bool is_secret_option(std::string_view opt) {
@@ -48,6 +41,7 @@ std::vector<std::string> secrets_of(const ProcessSpec& spec, const config::EnvLo
 }
 
 std::string mask(std::string text, const std::vector<std::string>& secrets) {
+  text = redact::text(text); // URL userinfo and the process-wide secrets, whatever the spec says
   for (const auto& secret : secrets) {
     if (secret.empty()) continue;
     std::size_t pos = 0;
