@@ -10,7 +10,8 @@
 
 using namespace breeze;
 
-// The exit-code contract, pinned against the built binary: 0 ok, 1 failure, 2 usage, 130 interrupted.
+// The exit-code contract, pinned against the built binary: 0 ok, 1 failure, 2 usage, 130
+// interrupted.
 
 namespace {
 
@@ -32,7 +33,9 @@ std::vector<std::string> listed_subcommands(const std::string& help) {
 
 } // namespace
 
-TEST_CASE("e2e: --help of every group and command exits 0 and shows examples and the global options", "[e2e]") {
+TEST_CASE(
+    "e2e: --help of every group and command exits 0 and shows examples and the global options",
+    "[e2e]") {
   // Walks the tree the binary itself lists, so a newly registered command is covered without
   // editing this test.
   std::vector<std::vector<std::string>> pending{{}};
@@ -47,7 +50,8 @@ TEST_CASE("e2e: --help of every group and command exits 0 and shows examples and
     INFO("breeze " << strings::join(args, " "));
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("Examples:"));
-    for (const auto* option : {"--verbose", "--dry-run", "--answer", "--github-repository", "--airflow-sources"})
+    for (const auto* option :
+         {"--verbose", "--dry-run", "--answer", "--github-repository", "--airflow-sources"})
       CHECK_THAT(r.out, Catch::Contains(option));
     REQUIRE(cmd.size() <= 4); // a deeper path means the walk is following text that is no command
     for (const auto& sub : listed_subcommands(r.out)) {
@@ -57,18 +61,19 @@ TEST_CASE("e2e: --help of every group and command exits 0 and shows examples and
     }
   }
   // Pins the walk itself: every command registered in cli/app.cpp was reached.
-  for (const auto* expected : {"", "version", "ci-image", "ci-image build", "ci-image save", "ci-image load",
-                               "prod-image", "prod-image build", "ci", "ci find-backtracking-candidates",
-                               "release-management", "release-management update-constraints",
-                               "release-management restore-constraints-tags",
-                               "release-management publish-constraints", "ci refresh-images", "setup",
-                               "setup builder", "setup emulation", "setup doctor"}) {
+  for (const auto* expected :
+       {"", "version", "ci-image", "ci-image build", "ci-image save", "ci-image load", "prod-image",
+        "prod-image build", "ci", "ci find-backtracking-candidates", "release-management",
+        "release-management update-constraints", "release-management restore-constraints-tags",
+        "release-management publish-constraints", "ci refresh-images", "setup", "setup builder",
+        "setup emulation", "setup doctor"}) {
     INFO("breeze " << expected);
     CHECK(seen.count(expected) == 1);
   }
 }
 
-TEST_CASE("e2e: no command name wraps in --help, and --help after an unknown word is a usage error", "[e2e]") {
+TEST_CASE("e2e: no command name wraps in --help, and --help after an unknown word is a usage error",
+          "[e2e]") {
   auto r = test::run_binary({"ci", "--help"});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("\n  find-backtracking-candidates  "));
@@ -95,7 +100,8 @@ TEST_CASE("e2e: unknown option is a one-line usage error, exit 2", "[e2e]") {
   CHECK_THAT(r.err, !Catch::Contains("terminate"));
 }
 
-TEST_CASE("e2e: version works and reads breeze.yaml, malformed yaml exits 2 with file:line", "[e2e]") {
+TEST_CASE("e2e: version works and reads breeze.yaml, malformed yaml exits 2 with file:line",
+          "[e2e]") {
   files::TempDir dir;
   test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.12']\n");
   auto ok = test::run_binary({"version"}, {}, dir.path());
@@ -110,9 +116,33 @@ TEST_CASE("e2e: version works and reads breeze.yaml, malformed yaml exits 2 with
 }
 
 TEST_CASE("e2e: global options come from Breeze's environment variables", "[e2e]") {
-  auto r = test::run_binary({"version"}, {{"GITHUB_REPOSITORY", "fork/airflow"}, {"VERBOSE", "true"}});
+  auto r =
+      test::run_binary({"version"}, {{"GITHUB_REPOSITORY", "fork/airflow"}, {"VERBOSE", "true"}});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("GitHub repository: fork/airflow"));
   auto bad = test::run_binary({"version"}, {{"ANSWER", "perhaps"}});
   CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("e2e: a token from the environment or a secret option is never printed, even echoed in "
+          "an error",
+          "[e2e][safety]") {
+  const std::string token = "ghp_e2eSecretToken0123";
+  // The unknown command word is echoed back in the error: it must come out masked.
+  auto from_env = test::run_binary({token}, {{"GITHUB_TOKEN", token}});
+  CHECK(from_env.exit_code == 2);
+  CHECK_THAT(from_env.err, Catch::Contains("***"));
+  CHECK(from_env.out.find(token) == std::string::npos);
+  CHECK(from_env.err.find(token) == std::string::npos);
+  // A value given to a secret-named option is registered too, whatever the error is.
+  auto from_arg = test::run_binary({"ci-image", "build", "--github-token", token, "--verbose"});
+  CHECK(from_arg.exit_code != 0);
+  CHECK(from_arg.out.find(token) == std::string::npos);
+  CHECK(from_arg.err.find(token) == std::string::npos);
+  // URL userinfo is stripped from anything echoed back.
+  auto in_url =
+      test::run_binary({"https://x-access-token:" + token + "@github.com/apache/airflow.git"});
+  CHECK(in_url.exit_code == 2);
+  CHECK_THAT(in_url.err, Catch::Contains("https://github.com/apache/airflow.git"));
+  CHECK(in_url.err.find(token) == std::string::npos);
 }

@@ -28,7 +28,7 @@ TEST_CASE("redact::text strips every URL's userinfo in running text", "[base][re
   CHECK(redact::text("mail me at dev@example.com") == "mail me at dev@example.com");
 }
 
-TEST_CASE("redact::text masks registered secrets, longest first; short values are ignored",
+TEST_CASE("redact::text masks registered secrets, longest first, short values ignored",
           "[base][redact]") {
   redact::clear_secrets();
   redact::add_secret("ghp_0123456789");
