@@ -235,7 +235,7 @@ std::string_view to_string(MarkerOp op) {
   return op == MarkerOp::in ? "in" : "not in";
 }
 
-MarkerEnvironment MarkerEnvironment::linux(std::string python, std::string machine) {
+MarkerEnvironment MarkerEnvironment::for_linux(std::string python, std::string machine) {
   MarkerEnvironment env;
   env.os_name = "posix";
   env.sys_platform = "linux";

@@ -52,7 +52,7 @@ bool holds(std::string_view text, const MarkerEnvironment& env) {
 
 Version v(std::string_view text) { return *Version::parse(text); }
 
-const MarkerEnvironment k_py311 = MarkerEnvironment::linux("3.11");
+const MarkerEnvironment k_py311 = MarkerEnvironment::for_linux("3.11");
 
 } // namespace
 
@@ -312,14 +312,14 @@ TEST_CASE("requirement: real requires_dist lines from PyPI parse and apply on li
     const auto importlib = req("importlib-metadata>=4.6; python_version < \"3.10\"");
     CHECK(importlib.normalized_name == "importlib-metadata");
     CHECK_FALSE(importlib.applies_to(k_py311));
-    CHECK_FALSE(importlib.applies_to(MarkerEnvironment::linux("3.10")));
-    CHECK(importlib.applies_to(MarkerEnvironment::linux("3.9")));
-    CHECK(importlib.applies_to(MarkerEnvironment::linux("3.8")));
+    CHECK_FALSE(importlib.applies_to(MarkerEnvironment::for_linux("3.10")));
+    CHECK(importlib.applies_to(MarkerEnvironment::for_linux("3.9")));
+    CHECK(importlib.applies_to(MarkerEnvironment::for_linux("3.8")));
 
     const auto typing = req("typing-extensions>=4.0.0; python_version < \"3.11\"");
     CHECK_FALSE(typing.applies_to(k_py311));
-    CHECK_FALSE(typing.applies_to(MarkerEnvironment::linux("3.12")));
-    CHECK(typing.applies_to(MarkerEnvironment::linux("3.10")));
+    CHECK_FALSE(typing.applies_to(MarkerEnvironment::for_linux("3.12")));
+    CHECK(typing.applies_to(MarkerEnvironment::for_linux("3.10")));
   }
   SECTION("a Windows-only dependency") {
     const auto r = req("pywin32>=1.0; sys_platform == \"win32\"");
@@ -333,7 +333,7 @@ TEST_CASE("requirement: real requires_dist lines from PyPI parse and apply on li
 
 TEST_CASE("marker: the linux environment names CPython on Linux for the target python",
           "[constraints][marker]") {
-  const auto env = MarkerEnvironment::linux("3.11");
+  const auto env = MarkerEnvironment::for_linux("3.11");
   CHECK(env.python_version == "3.11");
   CHECK(env.python_full_version == "3.11.0");
   CHECK(env.implementation_version == "3.11.0");
@@ -347,14 +347,14 @@ TEST_CASE("marker: the linux environment names CPython on Linux for the target p
   CHECK(env.value(MarkerVariable::sys_platform) == "linux");
   CHECK(env.value(MarkerVariable::extra).empty());
 
-  const auto patch = MarkerEnvironment::linux("3.11.4", "aarch64");
+  const auto patch = MarkerEnvironment::for_linux("3.11.4", "aarch64");
   CHECK(patch.python_version == "3.11");
   CHECK(patch.python_full_version == "3.11.4");
   CHECK(patch.platform_machine == "aarch64");
 }
 
 TEST_CASE("marker: evaluation on linux 3.11 for x86_64 and aarch64", "[constraints][marker]") {
-  const auto arm = MarkerEnvironment::linux("3.11", "aarch64");
+  const auto arm = MarkerEnvironment::for_linux("3.11", "aarch64");
   CHECK(holds(R"(sys_platform == "linux")", k_py311));
   CHECK_FALSE(holds(R"(sys_platform == "darwin")", k_py311));
   CHECK(holds(R"(platform_system == "Linux" and os_name == "posix")", k_py311));
@@ -372,8 +372,8 @@ TEST_CASE("marker: evaluation on linux 3.11 for x86_64 and aarch64", "[constrain
 TEST_CASE("marker: versions compare as PEP 440 versions, not strings", "[constraints][marker]") {
   // As strings "3.11" < "3.8" and "3.9" > "3.10"; every line below would flip.
   CHECK(holds(R"(python_version >= "3.8")", k_py311));
-  CHECK(holds(R"(python_version > "3.9")", MarkerEnvironment::linux("3.10")));
-  CHECK(holds(R"(python_version < "3.10")", MarkerEnvironment::linux("3.9")));
+  CHECK(holds(R"(python_version > "3.9")", MarkerEnvironment::for_linux("3.10")));
+  CHECK(holds(R"(python_version < "3.10")", MarkerEnvironment::for_linux("3.9")));
   CHECK_FALSE(holds(R"(python_version < "3.8")", k_py311));
   CHECK(holds(R"("3.8" <= python_version)", k_py311)); // the variable on either side
   CHECK_FALSE(holds(R"("3.12" <= python_version)", k_py311));
