@@ -1,9 +1,9 @@
 // breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
 // (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
 #include <breeze/base/files.hpp>
+#include <breeze/base/interrupt.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
-#include <breeze/base/interrupt.hpp>
 #include <breeze/cli/app.hpp>
 #include <breeze/http/curl_client.hpp>
 #include <breeze/process/posix_runner.hpp>
@@ -11,8 +11,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <iostream>
+#include <optional>
 
 extern char** environ;
 
@@ -83,7 +83,10 @@ int main(int argc, char** argv) {
     breeze::interrupt::install_handlers();
     return run_breeze(argc, argv);
   } catch (const std::exception& e) {
-    std::fputs(("breeze: internal error: " + breeze::strings::strip_control(breeze::redact::text(e.what())) + "\n").c_str(), stderr);
+    std::fputs(("breeze: internal error: " +
+                breeze::strings::strip_control(breeze::redact::text(e.what())) + "\n")
+                   .c_str(),
+               stderr);
   } catch (...) {
     std::fputs("breeze: internal error: unknown exception\n", stderr);
   }

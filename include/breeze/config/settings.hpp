@@ -66,8 +66,8 @@ struct Settings {
   [[nodiscard]] Expected<void> check_constraints_mode(const std::string& mode) const;
 };
 
-/// True for `MAJOR.MINOR` of at most 3 digits each (`3.12`): a Python version breeze may put in file
-/// names (files/constraints-3.12/...) and image tags.
+/// True for `MAJOR.MINOR` of at most 3 digits each (`3.12`): a Python version breeze may put in
+/// file names (files/constraints-3.12/...) and image tags.
 [[nodiscard]] bool is_python_version(std::string_view text);
 
 /// True for a constraints mode name that is safe in a file name: letters, digits, `-`, `_`, `.`,

@@ -185,8 +185,8 @@ TEST_CASE("generate-constraints: an unwritable files/ stops the run before any d
     r.out = "apache-airflow==2.10.0\nrequests==2.31.0\n";
     return r;
   };
-  CHECK(p.run({"release-management", "generate-constraints", "--python", "3.11", "--skip-image-check",
-               "--answer", "yes"}) == 1);
+  CHECK(p.run({"release-management", "generate-constraints", "--python", "3.11",
+               "--skip-image-check", "--answer", "yes"}) == 1);
   CHECK(p.runner.calls.empty()); // no job ran only to fail at the end
   CHECK(test::read_file(dir.path() / "files") == "not a folder\n");
 }

@@ -60,10 +60,11 @@ Expected<std::vector<BisectLimit>> parse_limits(std::string_view requirements) {
   return out;
 }
 
-Expected<BisectLimit> make_limit(std::string_view name, std::string_view pinned, std::string_view latest) {
-  // What these fields become is argv for the probes and, with --apply, a line of Dockerfile.ci: only
-  // a PEP 508 name and normalised PEP 440 versions get through, so no newline, quote or shell word
-  // from a file or an index can add an instruction.
+Expected<BisectLimit> make_limit(std::string_view name, std::string_view pinned,
+                                 std::string_view latest) {
+  // What these fields become is argv for the probes and, with --apply, a line of Dockerfile.ci:
+  // only a PEP 508 name and normalised PEP 440 versions get through, so no newline, quote or shell
+  // word from a file or an index can add an instruction.
   auto shown = [](std::string_view v) {
     auto text = strings::strip_control(v);
     return text.size() > 60 ? text.substr(0, 57) + "..." : text;
@@ -71,11 +72,13 @@ Expected<BisectLimit> make_limit(std::string_view name, std::string_view pinned,
   if (!constraints::is_valid_name(name))
     return failure(fmt::format("'{}' is not a valid project name (PEP 508)", shown(name)));
   auto pin = constraints::Version::parse(pinned);
-  if (!pin) return failure(fmt::format("{}: pinned '{}' is not a PEP 440 version", name, shown(pinned)));
+  if (!pin)
+    return failure(fmt::format("{}: pinned '{}' is not a PEP 440 version", name, shown(pinned)));
   BisectLimit limit{std::string(name), fmt::format("{}<={}", name, pin->str()), {}};
   if (!latest.empty()) {
     auto v = constraints::Version::parse(latest);
-    if (!v) return failure(fmt::format("{}: latest '{}' is not a PEP 440 version", name, shown(latest)));
+    if (!v)
+      return failure(fmt::format("{}: latest '{}' is not a PEP 440 version", name, shown(latest)));
     limit.latest = v->str();
   }
   return limit;
@@ -88,14 +91,16 @@ Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view 
       return failure("not the --output json of find-backtracking-candidates: no \"candidates\" list");
     std::vector<BisectLimit> out;
     for (const auto& c : doc["candidates"]) {
-      if (!c.is_object() || !c.contains("name") || !c["name"].is_string() || !c.contains("pinned") ||
-          !c["pinned"].is_string())
+      if (!c.is_object() || !c.contains("name") || !c["name"].is_string() ||
+          !c.contains("pinned") || !c["pinned"].is_string())
         return failure("a candidate without a \"name\" and \"pinned\" string");
       if (c.contains("latest") && !c["latest"].is_string() && !c["latest"].is_null())
         return failure(fmt::format("candidate '{}': \"latest\" is not a string",
                                    strings::strip_control(c["name"].get<std::string>())));
-      const auto latest = c.contains("latest") && c["latest"].is_string() ? c["latest"].get<std::string>() : "";
-      BREEZE_TRY(auto limit, make_limit(c["name"].get<std::string>(), c["pinned"].get<std::string>(), latest));
+      const auto latest =
+          c.contains("latest") && c["latest"].is_string() ? c["latest"].get<std::string>() : "";
+      BREEZE_TRY(auto limit,
+                 make_limit(c["name"].get<std::string>(), c["pinned"].get<std::string>(), latest));
       out.push_back(std::move(limit));
     }
     return out;
@@ -193,10 +198,12 @@ Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile, cons
                           strings::strip_control(l.requirement) == l.requirement;
     if (!one_word || !constraints::is_valid_name(name) || name.size() == l.requirement.size() ||
         !constraints::SpecifierSet::parse(std::string_view(l.requirement).substr(name.size())))
-      return failure(fmt::format("refusing to write '{}' to the Dockerfile: not a limit like 'name<1.2'",
-                                 strings::strip_control(l.requirement)));
+      return failure(
+          fmt::format("refusing to write '{}' to the Dockerfile: not a limit like 'name<1.2'",
+                      strings::strip_control(l.requirement)));
     if (strings::strip_control(l.comment) != l.comment)
-      return failure(fmt::format("refusing to write a comment with control characters for {}", l.requirement));
+      return failure(
+          fmt::format("refusing to write a comment with control characters for {}", l.requirement));
   }
   auto lines = strings::split(dockerfile, '\n');
   bool found = false;
@@ -496,8 +503,9 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     BREEZE_TRY(auto text, files::read(dockerfile));
     BREEZE_TRY_VOID(add_eager_upgrade_limits(text, {}));
     if (auto writable = paths::check_replaceable(dockerfile); !writable)
-      return Error{writable.error().kind,
-                   fmt::format("--apply cannot write {}: {}", dockerfile.string(), writable.error().what())};
+      return Error{
+          writable.error().kind,
+          fmt::format("--apply cannot write {}: {}", dockerfile.string(), writable.error().what())};
   }
   std::vector<std::string> all_limits;
   for (const auto& l : limits) all_limits.push_back(l.limit);
@@ -528,7 +536,9 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
       break;
     }
   }
-  if (log_dir.empty()) return Error{ErrorKind::io, "cannot create a folder for the probe logs", roots.front().string()};
+  if (log_dir.empty())
+    return Error{ErrorKind::io, "cannot create a folder for the probe logs",
+                 roots.front().string()};
 
   const auto parallelism = static_cast<std::size_t>(std::max(o.parallelism, 1));
   Prober prober(ctx, argv_template, parallelism, timeout, log_dir);
@@ -627,11 +637,13 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
       BREEZE_TRY_VOID(files::write_atomic(dockerfile, edited));
       return std::string("written");
     }();
-    if (written) applied = *written;
+    if (written)
+      applied = *written;
     else {
       applied = "failed";
-      apply_error = Error{written.error().kind, fmt::format("--apply could not write {}: {}", dockerfile.string(),
-                                                            written.error().what())};
+      apply_error =
+          Error{written.error().kind, fmt::format("--apply could not write {}: {}",
+                                                  dockerfile.string(), written.error().what())};
     }
   }
 
@@ -698,7 +710,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
       if (applied == "written") out << fmt::format("Written to {}\n", dockerfile.string());
       else if (applied == "already there") out << fmt::format("{} already has these limits\n", dockerfile.string());
       else if (applied == "failed")
-        out << fmt::format("NOT written to {} (see the error below): add the line above by hand\n", dockerfile.string());
+        out << fmt::format("NOT written to {} (see the error below): add the line above by hand\n",
+                           dockerfile.string());
       else out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
     }
     out << fmt::format("Probe logs: {}\n", log_dir.string());
@@ -735,10 +748,12 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
                   "{requirements} becomes the space-separated limits)")
       ->group(probe);
   cmd->add_option("--probe-timeout", opts->probe_timeout,
-                  "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for the full list's time T]")
+                  "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for "
+                  "the full list's time T]")
       ->check(numeric::real_in(0.01, 86400.0))
       ->group(probe);
-  cmd->add_option("--parallelism", opts->parallelism, "Probes at a time")->check(numeric::integer_in(1, numeric::k_max_parallelism))
+  cmd->add_option("--parallelism", opts->parallelism, "Probes at a time")
+      ->check(numeric::integer_in(1, numeric::k_max_parallelism))
       ->capture_default_str()
       ->group(probe);
   cmd->add_option("-p,--python", opts->python, "Python of the probe image builds and the constraints (default: newest)")

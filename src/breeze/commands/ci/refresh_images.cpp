@@ -57,26 +57,30 @@ Expected<ExitCode> check_package_dirs(Context& ctx) {
       const auto where = ec ? target.string() : resolved.string();
       if (!fs::is_directory(dir, ec))
         return Error{ErrorKind::failure,
-                     fmt::format("{}/ is a symlink to {}, which is not a folder: make it a folder", name, where)};
+                     fmt::format("{}/ is a symlink to {}, which is not a folder: make it a folder",
+                                 name, where)};
       const auto files = visible_files(dir).size();
       if (ctx.globals.dry_run) {
-        ctx.out() << fmt::format("# {}/ is a symlink to {}: step 2 would delete the {} file(s) there (and ask "
-                                 "first)\n",
-                                 name, where, files);
+        ctx.out() << fmt::format(
+            "# {}/ is a symlink to {}: step 2 would delete the {} file(s) there (and ask "
+            "first)\n",
+            name, where, files);
         continue;
       }
-      BREEZE_TRY(auto answer, ctx.confirm(fmt::format("{}/ is a symlink to {}: step 2 deletes the {} file(s) there. "
-                                                      "Go on?",
-                                                      name, where, files)));
+      BREEZE_TRY(auto answer, ctx.confirm(fmt::format(
+                                  "{}/ is a symlink to {}: step 2 deletes the {} file(s) there. "
+                                  "Go on?",
+                                  name, where, files)));
       if (answer != prompt::Answer::yes) {
-        spdlog::error("Nothing was built or deleted: replace {} by a folder, or answer yes", dir.string());
+        spdlog::error("Nothing was built or deleted: replace {} by a folder, or answer yes",
+                      dir.string());
         return ExitCode::failure;
       }
     }
     if (!ctx.globals.dry_run) {
       if (auto writable = paths::check_writable_dir(dir); !writable)
-        return Error{writable.error().kind, fmt::format("step 2 could not empty and fill {}/: {}", name,
-                                                        writable.error().what())};
+        return Error{writable.error().kind, fmt::format("step 2 could not empty and fill {}/: {}",
+                                                        name, writable.error().what())};
     }
   }
   return ExitCode::ok;
@@ -194,7 +198,8 @@ void register_refresh_images(CLI::App& group, Context& ctx) {
   cmd->add_option("--python-versions", o->python_versions, "Space separated Pythons [default: all supported].");
   cmd->add_option("--platform", o->platform, "Platforms of the cache [default: linux/amd64,linux/arm64].");
   cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
-  cmd->add_option("--parallelism", o->parallelism, "Builds at a time [default: cores, capped by memory].")
+  cmd->add_option("--parallelism", o->parallelism,
+                  "Builds at a time [default: cores, capped by memory].")
       ->check(numeric::integer_in(1, numeric::k_max_parallelism));
   add_global_options(*cmd, ctx.globals);
   cmd->footer("Examples:\n"

@@ -1,7 +1,7 @@
 #include <breeze/commands/release_management/generate_constraints.hpp>
 
-#include <breeze/base/files.hpp>
 #include <breeze/base/console.hpp>
+#include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
