@@ -150,7 +150,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   img.type = opts.type;
   if (img.dockerfile.empty())
     img.dockerfile = opts.type == ImageType::ci ? settings.dockerfile_ci : settings.dockerfile_prod;
-  if (!std::filesystem::exists(settings.sources_root / img.dockerfile))
+  if (std::error_code ec; !std::filesystem::exists(settings.sources_root / img.dockerfile, ec))
     return usage_error(fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
   img.image_date_created = time::format_iso_z(time::now());

@@ -32,9 +32,12 @@ namespace fs = std::filesystem;
 std::vector<fs::path> visible_files(const fs::path& dir, const std::string& suffix = "") {
   std::vector<fs::path> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  // increment(ec), not range-for: the throwing operator++ would let an error out of a listing.
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& e = *it;
     const auto name = e.path().filename().string();
-    if (name.starts_with(".") || !e.is_regular_file()) continue;
+    std::error_code type_ec;
+    if (name.starts_with(".") || !e.is_regular_file(type_ec)) continue;
     if (!suffix.empty() && !name.ends_with(suffix)) continue;
     out.push_back(e.path());
   }
