@@ -1,15 +1,18 @@
 // breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
 // (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
 #include <breeze/base/files.hpp>
-#include <breeze/base/redact.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/redact.hpp>
+#include <breeze/base/strings.hpp>
 #include <breeze/cli/app.hpp>
 #include <breeze/http/curl_client.hpp>
 #include <breeze/process/posix_runner.hpp>
 #include <breeze/process/terminal_prompter.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 extern char** environ;
 
@@ -34,6 +37,16 @@ void register_secrets(int argc, char** argv) {
   }
 }
 
+// The HTTP cache, or none when no cache folder can be named (HOME unset and TMPDIR missing): a
+// command that never downloads must still run, and one that does works uncached.
+std::optional<std::filesystem::path> http_cache_dir() {
+  try {
+    return breeze::files::cache_dir() / "http";
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 int run_breeze(int argc, char** argv) {
   register_secrets(argc, argv);
   // stdout and stderr both go through the redactor (results, reports, progress, prompts).
@@ -53,7 +66,7 @@ int run_breeze(int argc, char** argv) {
   } restore{old_out, old_err};
   breeze::process::PosixRunner runner;
   breeze::process::TerminalPrompter prompter;
-  breeze::http::CurlClient http({.cache_dir = breeze::files::cache_dir() / "http"});
+  breeze::http::CurlClient http({.cache_dir = http_cache_dir()});
   std::error_code ec;
   breeze::commands::Services services{runner, prompter, std::cout, breeze::config::process_env(),
                                       std::filesystem::current_path(ec), &http};
@@ -64,6 +77,18 @@ int run_breeze(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-  breeze::interrupt::install_handlers();
-  return run_breeze(argc, argv);
+  // The one catch: nothing below main lets an exception out on purpose, so one arriving here is a
+  // bug; it ends breeze with one line and exit 1, never with abort()'s core dump (exit 134).
+  try {
+    breeze::interrupt::install_handlers();
+    return run_breeze(argc, argv);
+  } catch (const std::exception& e) {
+    std::fputs(("breeze: internal error: " +
+                breeze::strings::strip_control(breeze::redact::text(e.what())) + "\n")
+                   .c_str(),
+               stderr);
+  } catch (...) {
+    std::fputs("breeze: internal error: unknown exception\n", stderr);
+  }
+  return 1;
 }

@@ -19,6 +19,11 @@ enum class Colour { none, red, green, yellow, blue, bold };
 /// `text` wrapped in ANSI colour codes when `enabled`, unchanged otherwise.
 [[nodiscard]] std::string paint(std::string_view text, Colour colour, bool enabled);
 
+/// Prints one line of a child process's output (a build, a package build, a freeze) on stderr,
+/// redacted (URL userinfo, registered secrets) and stripped of control characters: the line
+/// comes from programs fetching from the network and skips the std::cerr filter.
+void print_child_line(std::string_view line);
+
 /// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, colour per colour_enabled.
 void init_logging(bool verbose);
 

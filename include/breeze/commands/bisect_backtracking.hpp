@@ -43,7 +43,14 @@ struct BisectLimit {
 /// `name<op>version` items. A usage Error naming the first bad item.
 [[nodiscard]] Expected<std::vector<BisectLimit>> parse_limits(std::string_view requirements);
 
-/// Reads the limits out of `find-backtracking-candidates --output json` (`name<=pinned`, latest).
+/// One limit from untrusted fields: `name` must be a PEP 508 name and `pinned` (and `latest`, when
+/// not empty) PEP 440 versions; the limit is `name<=pinned` with normalised versions. A failure
+/// Error naming the bad field (control characters stripped) otherwise.
+[[nodiscard]] Expected<BisectLimit> make_limit(std::string_view name, std::string_view pinned,
+                                               std::string_view latest);
+
+/// Reads the limits out of `find-backtracking-candidates --output json` (`name<=pinned`, latest),
+/// every field checked by make_limit.
 [[nodiscard]] Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view json);
 
 /// Splits a command line into words as a POSIX shell would for quotes ('..', ".."), backslashes and
@@ -71,7 +78,8 @@ struct DockerfileLimit {
 /// Adds `limits` to every `ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS="..."` line of a Dockerfile:
 /// an existing limit of the same project (PEP 503 name) is replaced, others are kept, and each
 /// added limit gets its comment on the line above. Unchanged text when all are already there; a
-/// failure Error when there is no such ARG line.
+/// failure Error when there is no such ARG line, or when a requirement is not one `name<op>version`
+/// word or a comment holds a control character (nothing may start a line of its own).
 [[nodiscard]] Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile,
                                                              const std::vector<DockerfileLimit>& limits);
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace breeze::config {
@@ -59,11 +60,19 @@ struct Settings {
   [[nodiscard]] std::string newest_python() const;
   /// Oldest supported Python ("3.10" by default).
   [[nodiscard]] std::string oldest_python() const;
-  /// Usage error unless `python` is one of python_versions.
+  /// Usage error unless `python` is MAJOR.MINOR and one of python_versions.
   [[nodiscard]] Expected<void> check_python(const std::string& python) const;
   /// Usage error unless `mode` is one of constraints_modes.
   [[nodiscard]] Expected<void> check_constraints_mode(const std::string& mode) const;
 };
+
+/// True for `MAJOR.MINOR` of at most 3 digits each (`3.12`): a Python version breeze may put in
+/// file names (files/constraints-3.12/...) and image tags.
+[[nodiscard]] bool is_python_version(std::string_view text);
+
+/// True for a constraints mode name that is safe in a file name: letters, digits, `-`, `_`, `.`,
+/// not starting with `.` or `-`.
+[[nodiscard]] bool is_constraints_mode(std::string_view text);
 
 /// Reads an environment variable (injectable so tests need not touch the real environment).
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

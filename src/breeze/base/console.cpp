@@ -1,6 +1,7 @@
 #include <breeze/base/console.hpp>
 
 #include <breeze/base/redact.hpp>
+#include <breeze/base/strings.hpp>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -37,6 +38,12 @@ std::string paint(std::string_view text, Colour colour, bool enabled) {
   case Colour::none: break;
   }
   return std::string(code) + std::string(text) + "\033[0m";
+}
+
+void print_child_line(std::string_view line) {
+  auto text = strings::strip_control(redact::text(line));
+  text.push_back('\n');
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 namespace {

@@ -200,7 +200,10 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     return finish(ctx.action(ctx));
   } catch (const std::exception& e) {
     // Library exceptions are caught where we call libraries; this is the last line of defence.
-    spdlog::error("internal error: {}", e.what());
+    spdlog::error("internal error: {}", strings::strip_control(e.what()));
+    return static_cast<int>(ExitCode::failure);
+  } catch (...) {
+    spdlog::error("internal error: unknown exception");
     return static_cast<int>(ExitCode::failure);
   }
 }

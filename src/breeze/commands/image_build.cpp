@@ -2,6 +2,7 @@
 
 #include <breeze/commands/find_backtracking_candidates.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
@@ -10,6 +11,8 @@
 #include <breeze/git/head_commit.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
+
+#include <breeze/commands/numeric_options.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -98,15 +101,13 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::f
 Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuildOptions& opts,
                                                                  const config::EnvLookup& env) {
   if (auto v = env("BREEZE_BUILD_TIMEOUT_SECONDS"); v && !strings::trim(*v).empty()) {
-    try {
-      std::size_t used = 0;
-      const double seconds = std::stod(std::string(strings::trim(*v)), &used);
-      if (used == strings::trim(*v).size() && seconds > 0)
-        return std::optional<std::chrono::milliseconds>(static_cast<long long>(seconds * 1000));
-    } catch (const std::exception&) {
-      // falls through to the usage error
-    }
-    return usage_error(fmt::format("BREEZE_BUILD_TIMEOUT_SECONDS must be a positive number of seconds, not '{}'", *v));
+    const auto text = std::string(strings::trim(*v));
+    if (auto problem = numeric::real_problem(text, 0.001, numeric::k_max_timeout_seconds);
+        !problem.empty())
+      return usage_error(
+          fmt::format("BREEZE_BUILD_TIMEOUT_SECONDS must be a positive number of seconds: {}",
+                      strings::strip_control(problem)));
+    return std::optional<std::chrono::milliseconds>(static_cast<long long>(std::stod(text) * 1000));
   }
   if (opts.build_timeout_minutes > 0)
     return std::optional<std::chrono::milliseconds>(std::chrono::minutes(opts.build_timeout_minutes));
@@ -149,7 +150,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   img.type = opts.type;
   if (img.dockerfile.empty())
     img.dockerfile = opts.type == ImageType::ci ? settings.dockerfile_ci : settings.dockerfile_prod;
-  if (!std::filesystem::exists(settings.sources_root / img.dockerfile))
+  if (std::error_code ec; !std::filesystem::exists(settings.sources_root / img.dockerfile, ec))
     return usage_error(fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
   img.image_date_created = time::format_iso_z(time::now());
@@ -186,7 +187,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   if (!parallel) {
     for (const auto& job : jobs) {
       spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
-      auto r = run_steps(job, runner, cwd, timeout, [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+      auto r = run_steps(job, runner, cwd, timeout,
+                         [](const std::string& line) { console::print_child_line(line); });
       if (r.ok) continue;
       if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
       spdlog::error("[{}] failed: {}", job.name, r.failed_step);
@@ -230,8 +232,10 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   cmd.add_flag("--run-in-parallel", o.run_in_parallel, "Build the images for several Pythons in parallel.")->group(g);
   cmd.add_option("--python-versions", o.python_versions,
                  "Space separated Pythons for --run-in-parallel [default: all supported].")->group(g);
-  cmd.add_option("--parallelism", o.parallelism, "Builds at a time [default: cores, capped by memory].")
-      ->check(CLI::Range(1, 64))->group(g);
+  cmd.add_option("--parallelism", o.parallelism,
+                 "Builds at a time [default: cores, capped by memory].")
+      ->check(numeric::integer_in(1, numeric::k_max_parallelism))
+      ->group(g);
   cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
                "Upgrade dependencies eagerly instead of using the constraints.")->group(g);
   cmd.add_option("--eager-upgrade-additional-requirements", i.eager_upgrade_additional_requirements,
@@ -259,12 +263,17 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
       ->check(CLI::IsMember({"auto", "plain", "tty"}))->group(g);
   cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
-                 "Stop a build that runs longer than this, then run find-backtracking-candidates.")->check(CLI::Range(1, 10000))->group(g);
+                 "Stop a build that runs longer than this, then run find-backtracking-candidates.")
+      ->check(numeric::integer_in(1, 10000))
+      ->group(g);
   cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")->group(g);
   cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
       ->check(CLI::IsMember({"mariadb", "mysql"}))->group(g);
   cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")->group(g);
-  cmd.add_option("--uv-http-timeout", i.uv_http_timeout, "uv's HTTP timeout in seconds [default: 300].")->group(g);
+  cmd.add_option("--uv-http-timeout", i.uv_http_timeout,
+                 "uv's HTTP timeout in seconds [default: 300].")
+      ->check(numeric::integer_in(1, 3600))
+      ->group(g);
   cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi, "Version suffix (e.g. dev0).")->group(g);
   cmd.add_option("--build-network", i.network,
                  "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")->group(g);

@@ -22,7 +22,28 @@ std::string Settings::oldest_python() const {
   return python_versions.empty() ? std::string{} : python_versions.front();
 }
 
+bool is_python_version(std::string_view text) {
+  const auto dot = text.find('.');
+  auto digits = [](std::string_view part) {
+    return !part.empty() && part.size() <= 3 &&
+           std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dot != std::string_view::npos && digits(text.substr(0, dot)) &&
+         digits(text.substr(dot + 1));
+}
+
+bool is_constraints_mode(std::string_view text) {
+  return !text.empty() && text.front() != '.' && text.front() != '-' &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+         });
+}
+
 Expected<void> Settings::check_python(const std::string& python) const {
+  if (!is_python_version(python))
+    return usage_error(fmt::format("'{}' is not a Python version like 3.12 (MAJOR.MINOR)",
+                                   strings::strip_control(python)));
   if (std::find(python_versions.begin(), python_versions.end(), python) != python_versions.end())
     return {};
   return usage_error(fmt::format("Python {} is not supported (choose from: {})", python,
@@ -111,15 +132,52 @@ Setter map_field(std::map<std::string, std::string> Settings::*field) {
   };
 }
 
+// A list whose items become parts of file names and image tags: each item is checked where it
+// stands, so the error names its line.
+Setter checked_list_field(std::vector<std::string> Settings::*field,
+                          bool (*valid)(std::string_view), const char* what) {
+  return [field, valid, what](Settings& s, const std::string& label, const std::string& key,
+                              const YAML::Node& node) -> Expected<void> {
+    BREEZE_TRY(auto items, as_string_list(label, key, node));
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!valid(items[i]))
+        return yaml_error(
+            label, node[i].Mark(),
+            fmt::format("'{}': '{}' is not {}", key, strings::strip_control(items[i]), what));
+    s.*field = std::move(items);
+    return {};
+  };
+}
+
+Setter checked_string_field(std::string Settings::*field, bool (*valid)(std::string_view),
+                            const char* what) {
+  return [field, valid, what](Settings& s, const std::string& label, const std::string& key,
+                              const YAML::Node& node) -> Expected<void> {
+    BREEZE_TRY(auto value, as_string(label, key, node));
+    if (!valid(value))
+      return yaml_error(
+          label, node.Mark(),
+          fmt::format("'{}': '{}' is not {}", key, strings::strip_control(value), what));
+    s.*field = std::move(value);
+    return {};
+  };
+}
+
+constexpr const char* k_python_what = "a Python version like 3.12 (MAJOR.MINOR)";
+constexpr const char* k_mode_what = "a constraints mode name (letters, digits, '-', '_', '.')";
+
 // Every key breeze.yaml may hold. Adding a setting is one line here plus the field in Settings.
 const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> table{
-      {"python-versions", list_field(&Settings::python_versions)},
+      {"python-versions",
+       checked_list_field(&Settings::python_versions, is_python_version, k_python_what)},
       {"default-branch", string_field(&Settings::default_branch)},
       {"registry", string_field(&Settings::registry)},
       {"github-repository", string_field(&Settings::github_repository)},
-      {"constraints-modes", list_field(&Settings::constraints_modes)},
-      {"default-constraints-mode", string_field(&Settings::default_constraints_mode)},
+      {"constraints-modes",
+       checked_list_field(&Settings::constraints_modes, is_constraints_mode, k_mode_what)},
+      {"default-constraints-mode",
+       checked_string_field(&Settings::default_constraints_mode, is_constraints_mode, k_mode_what)},
       {"constraints-branch", string_field(&Settings::constraints_branch)},
       {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
       {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
@@ -171,7 +229,12 @@ Expected<void> apply_env(Settings& settings, const EnvLookup& env) {
   if (auto v = env("BREEZE_PYTHON_VERSIONS"); v && !strings::trim(*v).empty()) {
     std::string text = *v;
     std::replace(text.begin(), text.end(), ',', ' ');
-    settings.python_versions = strings::split_whitespace(text);
+    auto versions = strings::split_whitespace(text);
+    for (const auto& version : versions)
+      if (!is_python_version(version))
+        return usage_error(fmt::format("BREEZE_PYTHON_VERSIONS: '{}' is not {}",
+                                       strings::strip_control(version), k_python_what));
+    settings.python_versions = std::move(versions);
   }
   if (auto v = env("BREEZE_DEFAULT_BRANCH"); v && !v->empty()) settings.default_branch = *v;
   if (auto v = env("BREEZE_REGISTRY"); v && !v->empty()) settings.registry = *v;

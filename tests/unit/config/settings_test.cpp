@@ -101,3 +101,33 @@ TEST_CASE("breeze.yaml sets constraints generation commands and freeze filters",
   REQUIRE(!r);
   CHECK_THAT(r.error().message, Catch::Contains("breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
 }
+
+TEST_CASE("Python versions and constraints modes are names, never paths", "[config][safety]") {
+  CHECK(config::is_python_version("3.12"));
+  CHECK(config::is_python_version("3.9"));
+  for (const auto* bad :
+       {"../x", "3", "3.", ".12", "3.12.1", "3.12/..", "3.x", "", "3.12\n", "1234.1"})
+    CHECK_FALSE(config::is_python_version(bad));
+  CHECK(config::is_constraints_mode("constraints-source-providers"));
+  for (const auto* bad : {"../evil", "a/b", ".hidden", "-x", "", "a b"})
+    CHECK_FALSE(config::is_constraints_mode(bad));
+
+  config::Settings s;
+  auto r = config::apply_yaml(s, "registry: ghcr.io\npython-versions:\n  - '3.12'\n  - '../x'\n");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::usage);
+  CHECK(r.error().message ==
+        "breeze.yaml:4: 'python-versions': '../x' is not a Python version like 3.12 (MAJOR.MINOR)");
+  auto modes = config::apply_yaml(s, "constraints-modes: [constraints, '../../evil']\n");
+  REQUIRE_FALSE(modes);
+  CHECK_THAT(modes.error().message,
+             Catch::StartsWith("breeze.yaml:1: 'constraints-modes': '../../evil' is not"));
+  CHECK(s.python_versions == config::Settings{}.python_versions); // nothing half-applied
+
+  auto env = config::apply_env(s, env_of({{"BREEZE_PYTHON_VERSIONS", "3.12, ../../x"}}));
+  REQUIRE_FALSE(env);
+  CHECK(env.error().kind == ErrorKind::usage);
+  CHECK_THAT(env.error().message,
+             Catch::StartsWith("BREEZE_PYTHON_VERSIONS: '../../x' is not a Python version"));
+  CHECK(s.check_python("../3.12").error().kind == ErrorKind::usage);
+}

@@ -169,3 +169,24 @@ TEST_CASE("generate-constraints: --skip-image-check needs --answer yes",
   CHECK(p.run({"release-management", "generate-constraints", "--skip-image-check"}) == 2);
   CHECK(p.runner.calls.empty());
 }
+
+TEST_CASE("generate-constraints: an unwritable files/ stops the run before any docker run",
+          "[unit][generate-constraints][safety]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "Dockerfile.ci", "FROM scratch\n");
+  // A regular file where the files/ folder should be: creating files/constraints-3.11/ fails for
+  // root too.
+  test::write_file(dir.path() / "files", "not a folder\n");
+  test::InProcess p;
+  p.cwd = dir.path();
+  p.env["BREEZE_DOCKER"] = "docker";
+  p.runner.respond = [](const process::ProcessSpec&) {
+    process::ProcessResult r;
+    r.out = "apache-airflow==2.10.0\nrequests==2.31.0\n";
+    return r;
+  };
+  CHECK(p.run({"release-management", "generate-constraints", "--python", "3.11",
+               "--skip-image-check", "--answer", "yes"}) == 1);
+  CHECK(p.runner.calls.empty()); // no job ran only to fail at the end
+  CHECK(test::read_file(dir.path() / "files") == "not a folder\n");
+}

@@ -2,9 +2,12 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/paths.hpp>
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/commands/bisect_search.hpp>
+#include <breeze/commands/numeric_options.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
 #include <breeze/http/client.hpp>
@@ -23,6 +26,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <unistd.h>
 
 namespace breeze::commands {
@@ -56,22 +60,53 @@ Expected<std::vector<BisectLimit>> parse_limits(std::string_view requirements) {
   return out;
 }
 
+Expected<BisectLimit> make_limit(std::string_view name, std::string_view pinned,
+                                 std::string_view latest) {
+  // What these fields become is argv for the probes and, with --apply, a line of Dockerfile.ci:
+  // only a PEP 508 name and normalised PEP 440 versions get through, so no newline, quote or shell
+  // word from a file or an index can add an instruction.
+  auto shown = [](std::string_view v) {
+    auto text = strings::strip_control(v);
+    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+  };
+  if (!constraints::is_valid_name(name))
+    return failure(fmt::format("'{}' is not a valid project name (PEP 508)", shown(name)));
+  auto pin = constraints::Version::parse(pinned);
+  if (!pin)
+    return failure(fmt::format("{}: pinned '{}' is not a PEP 440 version", name, shown(pinned)));
+  BisectLimit limit{std::string(name), fmt::format("{}<={}", name, pin->str()), {}};
+  if (!latest.empty()) {
+    auto v = constraints::Version::parse(latest);
+    if (!v)
+      return failure(fmt::format("{}: latest '{}' is not a PEP 440 version", name, shown(latest)));
+    limit.latest = v->str();
+  }
+  return limit;
+}
+
 Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view json) {
   try {
     const auto doc = nlohmann::json::parse(json);
-    if (!doc.contains("candidates") || !doc["candidates"].is_array())
+    if (!doc.is_object() || !doc.contains("candidates") || !doc["candidates"].is_array())
       return failure("not the --output json of find-backtracking-candidates: no \"candidates\" list");
     std::vector<BisectLimit> out;
     for (const auto& c : doc["candidates"]) {
-      const auto name = c.at("name").get<std::string>();
-      const auto pinned = c.at("pinned").get<std::string>();
-      if (!constraints::is_valid_name(name) || !constraints::Version::parse(pinned))
-        return failure(fmt::format("candidate '{}' has no valid name and pinned version", strings::strip_control(name)));
-      out.push_back({name, name + "<=" + pinned, c.value("latest", std::string{})});
+      if (!c.is_object() || !c.contains("name") || !c["name"].is_string() ||
+          !c.contains("pinned") || !c["pinned"].is_string())
+        return failure("a candidate without a \"name\" and \"pinned\" string");
+      if (c.contains("latest") && !c["latest"].is_string() && !c["latest"].is_null())
+        return failure(fmt::format("candidate '{}': \"latest\" is not a string",
+                                   strings::strip_control(c["name"].get<std::string>())));
+      const auto latest =
+          c.contains("latest") && c["latest"].is_string() ? c["latest"].get<std::string>() : "";
+      BREEZE_TRY(auto limit,
+                 make_limit(c["name"].get<std::string>(), c["pinned"].get<std::string>(), latest));
+      out.push_back(std::move(limit));
     }
     return out;
   } catch (const nlohmann::json::exception& e) {
-    return failure(fmt::format("not the --output json of find-backtracking-candidates: {}", e.what()));
+    return failure(fmt::format("not the --output json of find-backtracking-candidates: {}",
+                               strings::strip_control(e.what())));
   }
 }
 
@@ -144,7 +179,7 @@ std::vector<std::string> conflict_lines(std::string_view output, std::size_t max
                                                      "╰─▶", "error:"};
   std::vector<std::string> out;
   for (const auto& raw : strings::split(output, '\n')) {
-    const auto line = strings::strip_control(raw);
+    const auto line = strings::strip_control(redact::text(raw));
     const auto lower = strings::to_lower(line);
     if (std::any_of(k_markers.begin(), k_markers.end(), [&](const std::string& m) { return lower.find(m) != std::string::npos; })) {
       out.emplace_back(strings::trim(line));
@@ -155,6 +190,21 @@ std::vector<std::string> conflict_lines(std::string_view output, std::size_t max
 }
 
 Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile, const std::vector<DockerfileLimit>& limits) {
+  // The last gate before Dockerfile.ci: a requirement is one `name<op>version` word and a comment
+  // one line, whatever the caller checked, so nothing here can start an instruction of its own.
+  for (const auto& l : limits) {
+    const auto name = requirement_name(l.requirement);
+    const bool one_word = l.requirement.find_first_of(" \t\"'\\`$") == std::string::npos &&
+                          strings::strip_control(l.requirement) == l.requirement;
+    if (!one_word || !constraints::is_valid_name(name) || name.size() == l.requirement.size() ||
+        !constraints::SpecifierSet::parse(std::string_view(l.requirement).substr(name.size())))
+      return failure(
+          fmt::format("refusing to write '{}' to the Dockerfile: not a limit like 'name<1.2'",
+                      strings::strip_control(l.requirement)));
+    if (strings::strip_control(l.comment) != l.comment)
+      return failure(
+          fmt::format("refusing to write a comment with control characters for {}", l.requirement));
+  }
   auto lines = strings::split(dockerfile, '\n');
   bool found = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -393,7 +443,10 @@ Expected<std::vector<BisectLimit>> gather_limits(const BisectOptions& o, Context
     spdlog::warn("{} packages could not be checked: bisecting the {} candidates found", report.failed.size(),
                  report.candidates.size());
   std::vector<BisectLimit> limits;
-  for (const auto& c : report.candidates) limits.push_back({c.name, c.name + "<=" + c.pinned, c.latest});
+  for (const auto& c : report.candidates) {
+    BREEZE_TRY(auto limit, make_limit(c.name, c.pinned, c.latest));
+    limits.push_back(std::move(limit));
+  }
   return limits;
 }
 
@@ -446,8 +499,13 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     if (dockerfile.is_relative()) dockerfile = ctx.services().cwd / dockerfile;
     if (o.dockerfile.empty() && ctx.settings.sources_root.empty())
       return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass --dockerfile PATH");
-    BREEZE_TRY(auto text, files::read(dockerfile)); // checked before hours of probes, not after
+    // Checked before hours of probes, not after: readable, editable and replaceable in place.
+    BREEZE_TRY(auto text, files::read(dockerfile));
     BREEZE_TRY_VOID(add_eager_upgrade_limits(text, {}));
+    if (auto writable = paths::check_replaceable(dockerfile); !writable)
+      return Error{
+          writable.error().kind,
+          fmt::format("--apply cannot write {}: {}", dockerfile.string(), writable.error().what())};
   }
   std::vector<std::string> all_limits;
   for (const auto& l : limits) all_limits.push_back(l.limit);
@@ -466,16 +524,21 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     return ExitCode::ok;
   }
 
-  char log_template[] = "/tmp/breeze-bisect-XXXXXX";
+  // The probe logs go under $TMPDIR (from the Services' environment), else /tmp.
   std::filesystem::path log_dir;
-  if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
-    auto p = (std::filesystem::path(tmp) / "breeze-bisect-XXXXXX").string();
-    std::vector<char> buf(p.begin(), p.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) != nullptr) log_dir = buf.data();
+  std::vector<std::filesystem::path> roots;
+  if (auto tmp = ctx.services().env("TMPDIR"); tmp && !tmp->empty()) roots.emplace_back(*tmp);
+  roots.emplace_back("/tmp");
+  for (const auto& root : roots) {
+    auto p = (root / "breeze-bisect-XXXXXX").string();
+    if (::mkdtemp(p.data()) != nullptr) {
+      log_dir = p;
+      break;
+    }
   }
-  if (log_dir.empty() && ::mkdtemp(log_template) != nullptr) log_dir = log_template;
-  if (log_dir.empty()) return Error{ErrorKind::io, "cannot create a folder for the probe logs", "/tmp"};
+  if (log_dir.empty())
+    return Error{ErrorKind::io, "cannot create a folder for the probe logs",
+                 roots.front().string()};
 
   const auto parallelism = static_cast<std::size_t>(std::max(o.parallelism, 1));
   Prober prober(ctx, argv_template, parallelism, timeout, log_dir);
@@ -561,19 +624,33 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   std::vector<std::string> add_line;
   for (const auto& a : additions) add_line.push_back(a.requirement);
 
-  // Write before printing, so the report can say what happened to the file.
+  // Write before printing, so the report can say what happened to the file. A write that fails
+  // now (after hours of probes) must not lose the answer: the whole report is printed, then the
+  // error.
   std::string applied;
+  std::optional<Error> apply_error;
   if (o.apply && !additions.empty() && !interrupted) {
-    BREEZE_TRY(auto text, files::read(dockerfile));
-    BREEZE_TRY(auto edited, add_eager_upgrade_limits(text, additions));
-    if (edited == text) applied = "already there";
-    else {
+    auto written = [&]() -> Expected<std::string> {
+      BREEZE_TRY(auto text, files::read(dockerfile));
+      BREEZE_TRY(auto edited, add_eager_upgrade_limits(text, additions));
+      if (edited == text) return std::string("already there");
       BREEZE_TRY_VOID(files::write_atomic(dockerfile, edited));
-      applied = "written";
+      return std::string("written");
+    }();
+    if (written)
+      applied = *written;
+    else {
+      applied = "failed";
+      apply_error =
+          Error{written.error().kind, fmt::format("--apply could not write {}: {}",
+                                                  dockerfile.string(), written.error().what())};
     }
   }
 
   const auto& probes = prober.all();
+  // Probe output and limits come from elsewhere: the report is redacted as a whole before it is
+  // printed, whatever stream it goes to.
+  std::ostringstream report;
   if (o.output == "json") {
     nlohmann::json doc{{"status", interrupted ? "interrupted"
                                   : search.status == SearchResult::Status::full_list_failed ? "full_list_failed"
@@ -595,9 +672,10 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     for (const auto& c : checks)
       doc["checks"].push_back({{"name", c.name}, {"requirement", c.requirement}, {"verdict", c.verdict}, {"conflicts", c.conflicts}});
     if (!applied.empty()) doc["applied"] = {{"file", dockerfile.string()}, {"result", applied}};
-    ctx.out() << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    if (apply_error) doc["applied"]["error"] = apply_error->what();
+    report << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
-    auto& out = ctx.out();
+    auto& out = report;
     out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", "#", "probe", "result", "time", "limits");
     for (const auto& r : probes)
       out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", r.number, r.purpose, outcome_word(r),
@@ -631,11 +709,16 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
       out << fmt::format("Add to Dockerfile.ci: {}\"{}\"\n", k_arg, strings::join(add_line, " "));
       if (applied == "written") out << fmt::format("Written to {}\n", dockerfile.string());
       else if (applied == "already there") out << fmt::format("{} already has these limits\n", dockerfile.string());
+      else if (applied == "failed")
+        out << fmt::format("NOT written to {} (see the error below): add the line above by hand\n",
+                           dockerfile.string());
       else out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
     }
     out << fmt::format("Probe logs: {}\n", log_dir.string());
   }
+  ctx.out() << redact::text(report.str());
   ctx.out().flush();
+  if (apply_error) return *apply_error;
   if (interrupted) return ExitCode::interrupted;
   return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;
 }
@@ -665,10 +748,14 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
                   "{requirements} becomes the space-separated limits)")
       ->group(probe);
   cmd->add_option("--probe-timeout", opts->probe_timeout,
-                  "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for the full list's time T]")
-      ->check(CLI::Range(0.01, 86400.0))
+                  "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for "
+                  "the full list's time T]")
+      ->check(numeric::real_in(0.01, 86400.0))
       ->group(probe);
-  cmd->add_option("--parallelism", opts->parallelism, "Probes at a time")->check(CLI::Range(1, 64))->capture_default_str()->group(probe);
+  cmd->add_option("--parallelism", opts->parallelism, "Probes at a time")
+      ->check(numeric::integer_in(1, numeric::k_max_parallelism))
+      ->capture_default_str()
+      ->group(probe);
   cmd->add_option("-p,--python", opts->python, "Python of the probe image builds and the constraints (default: newest)")
       ->envname("PYTHON_MAJOR_MINOR_VERSION")
       ->group(probe);

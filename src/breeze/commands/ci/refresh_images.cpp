@@ -1,8 +1,12 @@
 #include <breeze/commands/refresh_images.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/paths.hpp>
 #include <breeze/commands/image_build.hpp>
 #include <breeze/docker/client.hpp>
+
+#include <breeze/commands/numeric_options.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -28,14 +32,61 @@ namespace fs = std::filesystem;
 std::vector<fs::path> visible_files(const fs::path& dir, const std::string& suffix = "") {
   std::vector<fs::path> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  // increment(ec), not range-for: the throwing operator++ would let an error out of a listing.
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& e = *it;
     const auto name = e.path().filename().string();
-    if (name.starts_with(".") || !e.is_regular_file()) continue;
+    std::error_code type_ec;
+    if (name.starts_with(".") || !e.is_regular_file(type_ec)) continue;
     if (!suffix.empty() && !name.ends_with(suffix)) continue;
     out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// dist/ and docker-context-files/ as step 2 will empty them. A folder that is a symlink to
+// elsewhere is emptied only after saying so and a yes (--answer yes), decided before step 1 so
+// neither the question nor a folder that cannot be written waits for an hour of builds.
+Expected<ExitCode> check_package_dirs(Context& ctx) {
+  const auto root = ctx.settings.sources_root;
+  for (const auto* name : {"dist", "docker-context-files"}) {
+    const auto dir = root / name;
+    std::error_code ec;
+    const auto link = fs::symlink_status(dir, ec);
+    if (fs::is_symlink(link)) {
+      const auto target = fs::read_symlink(dir, ec);
+      const auto resolved = fs::weakly_canonical(dir, ec);
+      const auto where = ec ? target.string() : resolved.string();
+      if (!fs::is_directory(dir, ec))
+        return Error{ErrorKind::failure,
+                     fmt::format("{}/ is a symlink to {}, which is not a folder: make it a folder",
+                                 name, where)};
+      const auto files = visible_files(dir).size();
+      if (ctx.globals.dry_run) {
+        ctx.out() << fmt::format(
+            "# {}/ is a symlink to {}: step 2 would delete the {} file(s) there (and ask "
+            "first)\n",
+            name, where, files);
+        continue;
+      }
+      BREEZE_TRY(auto answer, ctx.confirm(fmt::format(
+                                  "{}/ is a symlink to {}: step 2 deletes the {} file(s) there. "
+                                  "Go on?",
+                                  name, where, files)));
+      if (answer != prompt::Answer::yes) {
+        spdlog::error("Nothing was built or deleted: replace {} by a folder, or answer yes",
+                      dir.string());
+        return ExitCode::failure;
+      }
+    }
+    if (!ctx.globals.dry_run) {
+      if (auto writable = paths::check_writable_dir(dir); !writable)
+        return Error{writable.error().kind, fmt::format("step 2 could not empty and fill {}/: {}",
+                                                        name, writable.error().what())};
+    }
+  }
+  return ExitCode::ok;
 }
 
 // Step 2 of dev/refresh_images.sh: empty dist/ and docker-context-files/, build the packages with
@@ -61,7 +112,7 @@ Expected<ExitCode> build_packages(Context& ctx) {
   spec.cwd = root;
   spec.merge_stderr = true;
   spec.capture = false;
-  spec.on_line = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  spec.on_line = [](const std::string& line) { console::print_child_line(line); };
   spdlog::info("Building the packages: {}", ctx.settings.package_build_command);
   BREEZE_TRY(auto r, ctx.runner().run(spec));
   if (r.interrupted || interrupt::requested()) return ExitCode::interrupted;
@@ -128,6 +179,9 @@ Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
                              settings.registry, config_file.string(), settings.registry, settings.registry,
                              settings.github_repository)};
 
+  BREEZE_TRY(auto dirs, check_package_dirs(ctx));
+  if (dirs != ExitCode::ok) return dirs;
+
   spdlog::info("Step 1/3: CI image cache for every Python and platform");
   BREEZE_TRY(auto ci, build_images(ctx, cache_options(o, docker::ImageType::ci)));
   if (ci != ExitCode::ok) return ci;
@@ -147,8 +201,9 @@ void register_refresh_images(CLI::App& group, Context& ctx) {
   cmd->add_option("--python-versions", o->python_versions, "Space separated Pythons [default: all supported].");
   cmd->add_option("--platform", o->platform, "Platforms of the cache [default: linux/amd64,linux/arm64].");
   cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
-  cmd->add_option("--parallelism", o->parallelism, "Builds at a time [default: cores, capped by memory].")
-      ->check(CLI::Range(1, 64));
+  cmd->add_option("--parallelism", o->parallelism,
+                  "Builds at a time [default: cores, capped by memory].")
+      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
   add_global_options(*cmd, ctx.globals);
   cmd->footer("Examples:\n"
               "  docker login ghcr.io && breeze ci refresh-images\n"

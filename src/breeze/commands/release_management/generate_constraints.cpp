@@ -1,7 +1,9 @@
 #include <breeze/commands/release_management/generate_constraints.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/generate.hpp>
 #include <breeze/docker/client.hpp>
@@ -11,6 +13,8 @@
 #include <breeze/http/client.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
+
+#include <breeze/commands/numeric_options.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -394,6 +398,16 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
     return ExitCode::ok;
   }
 
+  // Checked before any job runs: a files/constraints-X.Y folder that cannot take the files would
+  // otherwise only show once every docker run is done.
+  std::set<fs::path> dirs;
+  for (const auto& job : jobs)
+    dirs.insert(job.output.parent_path());
+  for (const auto& dir : dirs)
+    if (auto writable = paths::check_writable_dir(dir); !writable)
+      return Error{writable.error().kind,
+                   fmt::format("cannot write the constraints files: {}", writable.error().what())};
+
   std::vector<fs::path> existing;
   for (const auto& job : jobs)
     if (std::error_code ec; fs::exists(job.output, ec)) existing.push_back(job.output);
@@ -419,7 +433,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
       spdlog::info("Generating {} for Python {} from {}", jobs[i].mode, jobs[i].python,
                    jobs[i].image);
       outcomes[i] = run_job(jobs[i], shared,
-                            [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+                            [](const std::string& line) { console::print_child_line(line); });
       if (outcomes[i].ok) continue;
       if (interrupt::requested()) {
         interrupted = true;
@@ -498,7 +512,7 @@ void register_generate_constraints(CLI::App& group, Context& ctx) {
                   "Space separated Pythons for --run-in-parallel [default: all supported].");
   cmd->add_option("--parallelism", opts->parallelism,
                   "Jobs at a time [default: cores, capped by memory].")
-      ->check(CLI::Range(1, 64));
+      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
   cmd->add_option("-t,--image-tag", opts->image_tag,
                   "Tag of the CI images to use [default: latest].");
   cmd->add_option(
