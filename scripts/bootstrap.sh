@@ -12,6 +12,8 @@ PACKAGES=(
   libcurl4-openssl-dev libyaml-cpp-dev catch2
   # tests: local HTTP stand-ins, a real docker engine + registry, busybox for FROM scratch images
   python3 docker.io docker-registry busybox-static ca-certificates
+  # tests: a real pip resolver (Debian's pip 23.0.1) against a local --find-links index
+  python3-pip
 )
 
 missing=()
