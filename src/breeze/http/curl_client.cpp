@@ -55,6 +55,10 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     t->too_large = true;
     return 0;
   }
+  // Grow geometrically but never past the limit: std::string's own doubling would reserve up to
+  // twice the limit for a body just under it.
+  if (t->body.size() + len > t->body.capacity())
+    t->body.reserve(std::min(t->limit, std::max(t->body.capacity() * 2, t->body.size() + len)));
   t->body.append(data, len);
   return len;
 }
