@@ -19,7 +19,12 @@ Options:
                     or a path; each request of that key consumes the next step, then replies are
                     normal. A step starting with "*" repeats forever. Steps: "ok", "404", "500",
                     "503", "429" or "429:<retry-after seconds>", "delay:<ms>", "truncate" (sends half
-                    the promised body and closes), "malformed" (200 with broken JSON).
+                    the promised body and closes), "malformed" (200 with broken JSON), and hostile
+                    replies: "endless" (a 200 body that never ends), "gzip-bomb:<MiB>" (Content-Encoding:
+                    gzip, that many MiB of zeros once decompressed, compressed as it is sent),
+                    "drip:<ms>" (one body byte every <ms> ms), "redirect:<location>" (a 302;
+                    "{port}" in the location becomes this server's port).
+GET /_stats also lists, per path, the distinct Authorization headers received ("auth").
 When ready it prints its port on stdout (one line) and flushes, so callers never need to sleep.
 """
 import argparse
@@ -33,6 +38,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 
@@ -49,13 +55,18 @@ class State:
         self.by_path = {}
         self.by_status = {}
         self.conditional = 0
+        self.auth = {}
         self.faults = {}
         if args.faults:
             with open(args.faults) as f:
                 self.faults = {k: list(v) for k, v in json.load(f).items()}
 
-    def count(self, path, conditional):
+    def count(self, path, conditional, auth=None):
         with self.lock:
+            if auth is not None:
+                seen = self.auth.setdefault(path, [])
+                if auth not in seen:
+                    seen.append(auth)
             self.total += 1
             self.by_path[path] = self.by_path.get(path, 0) + 1
             if conditional:
@@ -128,11 +139,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 body = json.dumps({"total": self.state.total, "by_path": self.state.by_path,
                                    "by_status": self.state.by_status,
-                                   "conditional": self.state.conditional}).encode()
+                                   "conditional": self.state.conditional, "auth": self.state.auth}).encode()
             self.reply(200, body, count=False)
             return
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
-        self.state.count(path, conditional)
+        self.state.count(path, conditional, self.headers.get("Authorization"))
         if self.state.args.delay_ms:
             time.sleep(self.state.args.delay_ms / 1000.0)
 
@@ -183,6 +194,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 headers["Retry-After"] = step.split(":", 1)[1]
             self.reply(429, b"too many requests", "text/plain", headers)
             return
+        if self.hostile(step):
+            return
         if step == "malformed":
             self.reply(200, b'{"info": {"name": "broken"}, "releases": {', content_type)
             return
@@ -204,6 +217,61 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(304, b"", content_type, headers)
             return
         self.reply(200, body, content_type, headers, truncate=(step == "truncate"))
+
+
+    def stream(self, headers, chunks):
+        """A 200 whose body ends only when the client hangs up (or `chunks` does)."""
+        self.state.count_status(200)
+        self.send_response(200)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def hostile(self, step):
+        """The replies a hostile or broken server gives; True when `step` was one of them."""
+        if step == "endless":
+            zeros = b"0" * 65536
+
+            def forever():
+                while True:
+                    yield zeros
+            self.stream({"Content-Type": "application/json", "Connection": "close"}, forever())
+            return True
+        if step.startswith("gzip-bomb:"):
+            mib = int(step.split(":", 1)[1])
+
+            def bomb():
+                z = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+                block = b"\0" * (1 << 20)
+                for _ in range(mib):
+                    out = z.compress(block)
+                    if out:
+                        yield out
+                yield z.flush()
+            self.stream({"Content-Type": "application/json", "Content-Encoding": "gzip", "Connection": "close"},
+                        bomb())
+            return True
+        if step.startswith("drip:"):
+            pause = int(step.split(":", 1)[1]) / 1000.0
+
+            def drip():
+                while True:
+                    yield b" "
+                    time.sleep(pause)
+            self.stream({"Content-Type": "application/json", "Content-Length": "1000000"}, drip())
+            return True
+        if step.startswith("redirect:"):
+            location = step.split(":", 1)[1].replace("{port}", str(self.server.server_address[1]))
+            self.reply(302, b"", "text/plain", {"Location": location})
+            return True
+        return False
 
 
 class Server(http.server.ThreadingHTTPServer):

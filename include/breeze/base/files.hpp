@@ -9,6 +9,8 @@
 namespace breeze::files {
 
 /// Whole file as bytes; a missing or unreadable file is an io / not_found Error naming the path.
+/// Only regular files are read: a directory, FIFO, device or socket is an io Error (never opened,
+/// so a FIFO cannot hang the caller and /dev/zero cannot fill memory).
 [[nodiscard]] Expected<std::string> read(const std::filesystem::path& path);
 
 /// Writes `content` to a temporary file beside `path`, fsyncs it and renames it over `path`, so an
@@ -31,7 +33,8 @@ private:
   std::filesystem::path m_path;
 };
 
-/// `$XDG_CACHE_HOME/breeze` or `~/.cache/breeze`.
+/// `$XDG_CACHE_HOME/breeze`, `~/.cache/breeze`, or (no HOME) `$TMPDIR/breeze-cache-<uid>`. Never
+/// throws.
 [[nodiscard]] std::filesystem::path cache_dir();
 
 } // namespace breeze::files

@@ -17,10 +17,11 @@ struct FindBacktrackingOptions {
   std::string constraints_url = "https://raw.githubusercontent.com"; ///< --constraints-url base
   std::string since;              ///< --since: overrides the header date
   std::string pypi_url = "https://pypi.org"; ///< --pypi-url (JSON API or a .../simple index)
-  int parallelism = 32;           ///< --parallelism
-  double timeout = 30;            ///< --timeout (seconds per request)
-  bool no_cache = false;          ///< --no-cache
-  std::string output = "text";    ///< --output text|json
+  int parallelism = 32;                      ///< --parallelism
+  double timeout = 30;         ///< --timeout (seconds per request, retries and backoff included)
+  int max_response_mib = 64;   ///< --max-response-size (MiB per body, after decompression)
+  bool no_cache = false;       ///< --no-cache
+  std::string output = "text"; ///< --output text|json
 };
 
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,

@@ -24,6 +24,11 @@ class DiskCache {
 public:
   explicit DiskCache(std::filesystem::path dir) : m_dir(std::move(dir)) {}
 
+  /// Creates `dir` (and missing parents) with mode 0700 and checks that it is a directory owned
+  /// by this user and writable by nobody else: another user's cache could feed us forged index
+  /// answers. An Error (io, naming the directory and why) means: run without a cache.
+  [[nodiscard]] static Expected<DiskCache> open(const std::filesystem::path& dir);
+
   /// The entry for `request`, if one was stored and is readable (a corrupt file is a miss).
   [[nodiscard]] std::optional<CachedResponse> load(const Request& request) const;
 

@@ -36,15 +36,23 @@ struct Response {
 /// Called after each request of a batch finishes (successfully or not): (finished, total).
 using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 
+/// Default limit of a response body after decompression.
+inline constexpr std::size_t k_default_max_response_size = std::size_t{64} << 20;
+
 /// How a batch of requests is run.
 struct BatchOptions {
-  std::size_t parallelism = 32;                     ///< requests in flight at once (>= 1)
-  std::chrono::milliseconds timeout{30'000};        ///< per attempt, connect + transfer
-  int max_retries = 3;                              ///< extra attempts on 429/5xx/transport errors
-  std::chrono::milliseconds backoff{500};           ///< first retry delay; doubles each retry
+  std::size_t parallelism = 32;              ///< requests in flight at once (>= 1)
+  std::chrono::milliseconds timeout{30'000}; ///< per request: every attempt, redirect and backoff
+  int max_retries = 3;                       ///< extra attempts on 429/5xx/transport errors
+  std::chrono::milliseconds backoff{500};    ///< first retry delay; doubles each retry
   std::chrono::milliseconds max_retry_after{60'000}; ///< Retry-After values are capped at this
-  bool use_cache = true;                            ///< false: --no-cache (neither read nor write)
-  ProgressFn on_progress;                           ///< optional
+  std::size_t max_response_size = k_default_max_response_size; ///< body bytes after decompression
+  int max_redirects = 5;                                       ///< hops per request
+  /// Hosts other than the request's own that a redirect may lead to: exact names or `*.suffix`
+  /// patterns (e.g. an index's file host). Redirects are only ever to http(s), never https -> http.
+  std::vector<std::string> redirect_hosts;
+  bool use_cache = true;  ///< false: --no-cache (neither read nor write)
+  ProgressFn on_progress; ///< optional
 };
 
 /// An HTTP client. The libcurl one is real; tests use recorded fakes.
@@ -53,10 +61,11 @@ public:
   virtual ~Client() = default;
 
   /// Runs all `requests` (GET) and returns one result per request, in the same order. A transport
-  /// failure that persists after the retries is an Error (kind network) naming the URL; every HTTP
-  /// status, including 4xx/5xx after the retries, is a Response.
-  [[nodiscard]] virtual std::vector<Expected<Response>> get_all(const std::vector<Request>& requests,
-                                                                const BatchOptions& options) = 0;
+  /// failure that persists after the retries, or the deadline passing, is an Error (kind network)
+  /// naming the URL (userinfo stripped); a body over the size limit or a refused redirect is an
+  /// Error of kind failure; every HTTP status, including 4xx/5xx after the retries, is a Response.
+  [[nodiscard]] virtual std::vector<Expected<Response>>
+  get_all(const std::vector<Request>& requests, const BatchOptions& options) = 0;
 
   /// One GET (a batch of one).
   [[nodiscard]] Expected<Response> get(const Request& request, const BatchOptions& options);

@@ -20,15 +20,17 @@ struct Latest {
 /// (pre-releases count only when `pinned` is one); nullopt when there is none.
 [[nodiscard]] std::optional<Latest> choose_latest(const Project& project, const constraints::Version& pinned);
 
-/// The candidate rule: latest > pinned and latest was released after `since`.
-[[nodiscard]] bool is_candidate(const constraints::Version& pinned, const Latest& latest, time::Instant since);
+/// The candidate rule: latest > pinned and latest was released after `since`, or its release date
+/// is unknown (PEP 700 upload-time is optional): a package we cannot rule out is never dropped.
+[[nodiscard]] bool is_candidate(const constraints::Version& pinned, const Latest& latest,
+                                time::Instant since);
 
 /// A package released since the constraints were made.
 struct Candidate {
-  std::string name;   ///< as spelled in the constraints file
-  std::string pinned; ///< as written in the constraints file
-  std::string latest; ///< normalised
-  time::Instant released;
+  std::string name;                      ///< as spelled in the constraints file
+  std::string pinned;                    ///< as written in the constraints file
+  std::string latest;                    ///< normalised
+  std::optional<time::Instant> released; ///< none: the index gave no upload time ("unknown")
 };
 
 /// A package that could not be checked, and why.

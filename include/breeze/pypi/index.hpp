@@ -5,6 +5,7 @@
 #include <breeze/pypi/project.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace breeze::pypi {
@@ -17,6 +18,10 @@ struct Lookup {
   std::string error; ///< when failed: one line, with the URL
 };
 
+/// Hosts besides its own that an index may redirect to (its file host: pypi.org ->
+/// files.pythonhosted.org); empty for other indexes, which may redirect only within their host.
+[[nodiscard]] std::vector<std::string> file_hosts(std::string_view index_url);
+
 /// A package index: PyPI's JSON API, falling back per project to the PEP 691 simple API (for
 /// indexes without a JSON API). `url` is `https://pypi.org` or a PIP_INDEX_URL-style
 /// `https://host/.../simple` (both APIs are derived from it).
@@ -25,8 +30,9 @@ public:
   Index(http::Client& client, std::string url);
 
   /// Looks up every name (PEP 503-normalised in URLs), one result per name in order. Per-project
-  /// problems (HTTP errors after retries, malformed JSON) are `failed` lookups; an Error (network,
-  /// naming the URL) only when the index could not be reached for any of them.
+  /// problems (HTTP errors after retries, malformed JSON, too large, refused redirects) are
+  /// `failed` lookups; an Error (network, naming the URL) only when the index could not be reached
+  /// for any of them. Messages never hold URL userinfo; requests still use it.
   [[nodiscard]] Expected<std::vector<Lookup>> fetch(const std::vector<std::string>& names,
                                                     const http::BatchOptions& options);
 

@@ -6,26 +6,67 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace breeze::files {
 
 namespace fs = std::filesystem;
 
+namespace {
+// What a non-regular file is, for the one-line error.
+const char* file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+} // namespace
+
 Expected<std::string> read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const auto kind = fs::exists(path) ? ErrorKind::io : ErrorKind::not_found;
-    return Error{kind, fs::exists(path) ? "cannot read file" : "no such file", path.string()};
+  // stat before open: opening a FIFO for reading blocks until a writer appears, and /dev/zero
+  // never ends. Only regular files are read; the fstat after the (non-blocking) open closes the
+  // race with a file swapped in between.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR)
+      return Error{ErrorKind::not_found, "no such file", path.string()};
+    return Error{ErrorKind::io, std::string("cannot read file: ") + std::strerror(err),
+                 path.string()};
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error{ErrorKind::io, "error while reading", path.string()};
-  return ss.str();
+  if (!S_ISREG(st.st_mode))
+    return Error{ErrorKind::io,
+                 fmt::format("is {}, not a regular file", file_type_name(st.st_mode)),
+                 path.string()};
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return Error{ErrorKind::io, std::string("cannot read file: ") + std::strerror(errno),
+                 path.string()};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{ErrorKind::io, "is not a regular file", path.string()};
+  }
+  std::string out;
+  if (st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    const auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return Error{ErrorKind::io, std::string("error while reading: ") + std::strerror(err),
+                   path.string()};
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 Expected<void> write_atomic(const fs::path& path, std::string_view content) {
@@ -80,8 +121,14 @@ TempDir::~TempDir() {
 
 fs::path cache_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "breeze";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "breeze";
-  return fs::temp_directory_path() / "breeze-cache";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache" / "breeze";
+  // No home: a per-user name under the temp dir. It is shared with other users, so whoever opens
+  // it must check who owns it (http::DiskCache::open does).
+  std::error_code ec;
+  auto tmp = fs::temp_directory_path(ec);
+  if (ec || tmp.empty()) tmp = "/tmp";
+  return tmp / fmt::format("breeze-cache-{}", ::geteuid());
 }
 
 } // namespace breeze::files

@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace breeze::http {
@@ -70,8 +73,8 @@ std::string header_of(const Headers& h, const std::string& name) {
 Expected<void> write_entry(const std::filesystem::path& path, const std::string& content) {
   static std::atomic<unsigned> counter{0};
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const auto tmp = path.parent_path() / fmt::format(".{}.{}.{}.tmp", path.filename().string(), ::getpid(), ++counter);
+  const auto tmp = path.parent_path() /
+                   fmt::format(".{}.{}.{}.tmp", path.filename().string(), ::getpid(), ++counter);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
@@ -112,6 +115,38 @@ Headers revalidation_headers(const CachedResponse& entry) {
   if (auto etag = header_of(entry.headers, "etag"); !etag.empty()) h["If-None-Match"] = etag;
   if (auto lm = header_of(entry.headers, "last-modified"); !lm.empty()) h["If-Modified-Since"] = lm;
   return h;
+}
+
+Expected<DiskCache> DiskCache::open(const std::filesystem::path& dir) {
+  // mkdir one level at a time so every directory we create is 0700 from the start (no window in
+  // which another user could open it); existing parents are left as they are.
+  std::filesystem::path partial;
+  for (const auto& part : dir) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+      return Error{ErrorKind::io,
+                   fmt::format("cannot create the cache directory: {}", std::strerror(errno)),
+                   partial.string()};
+  }
+  // lstat: a symlink planted where the cache should be is refused too.
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0)
+    return Error{ErrorKind::io,
+                 fmt::format("cannot use the cache directory: {}", std::strerror(errno)),
+                 dir.string()};
+  if (!S_ISDIR(st.st_mode))
+    return Error{ErrorKind::io, "the cache directory is not a directory", dir.string()};
+  if (st.st_uid != ::geteuid())
+    return Error{ErrorKind::io,
+                 fmt::format("the cache directory is owned by uid {}, not by you (uid {})",
+                             st.st_uid, ::geteuid()),
+                 dir.string()};
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return Error{ErrorKind::io,
+                 fmt::format("the cache directory is writable by others (mode {:o}); chmod 700 it",
+                             st.st_mode & 07777),
+                 dir.string()};
+  return DiskCache(dir);
 }
 
 std::filesystem::path DiskCache::path_for(const Request& request) const {

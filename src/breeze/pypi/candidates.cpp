@@ -1,5 +1,6 @@
 #include <breeze/pypi/candidates.hpp>
 
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
@@ -27,11 +28,16 @@ std::optional<Latest> choose_latest(const Project& project, const constraints::V
 }
 
 bool is_candidate(const constraints::Version& pinned, const Latest& latest, time::Instant since) {
-  return latest.version > pinned && latest.released.has_value() && *latest.released > since;
+  return latest.version > pinned && (!latest.released || *latest.released > since);
 }
 
 namespace {
 std::string clean(std::string_view s) { return strings::strip_control(s); }
+
+std::string released_text(const Candidate& c) {
+  return c.released ? time::format_human(*c.released)
+                    : std::string("unknown (the index gives no upload time)");
+}
 } // namespace
 
 std::string limits(const Report& report) {
@@ -50,8 +56,8 @@ std::string next_command(const Report& report) {
 std::string render_text(const Report& report) {
   std::string out = fmt::format("Last constraint date: {}\n", time::format_human(report.since));
   for (const auto& c : report.candidates)
-    out += fmt::format("Latest version {}=={} release date: {} (in current constraints: {})\n", clean(c.name),
-                       clean(c.latest), time::format_human(c.released), clean(c.pinned));
+    out += fmt::format("Latest version {}=={} release date: {} (in current constraints: {})\n",
+                       clean(c.name), clean(c.latest), released_text(c), clean(c.pinned));
   if (!report.failed.empty()) {
     // A partial answer must never look complete: say so on stdout too, not only in the log.
     out += fmt::format("Could not check {} of {} packages, so this list may be incomplete:\n", report.failed.size(),
@@ -66,7 +72,7 @@ std::string render_text(const Report& report) {
 std::string render_json(const Report& report) {
   using nlohmann::json;
   json doc{{"last_constraint_date", time::format_iso_z(report.since)},
-           {"constraints", clean(report.source)},
+           {"constraints", clean(redact::url(report.source))},
            {"checked", report.checked},
            {"complete", report.failed.empty()},
            {"candidates", json::array()},
@@ -75,10 +81,11 @@ std::string render_json(const Report& report) {
            {"eager_upgrade_additional_requirements", limits(report)},
            {"command", next_command(report)}};
   for (const auto& c : report.candidates)
-    doc["candidates"].push_back({{"name", clean(c.name)},
-                                 {"pinned", clean(c.pinned)},
-                                 {"latest", clean(c.latest)},
-                                 {"released", time::format_iso_z(c.released)}});
+    doc["candidates"].push_back(
+        {{"name", clean(c.name)},
+         {"pinned", clean(c.pinned)},
+         {"latest", clean(c.latest)},
+         {"released", c.released ? json(time::format_iso_z(*c.released)) : json(nullptr)}});
   for (const auto& n : report.not_found) doc["not_found"].push_back(clean(n));
   for (const auto& f : report.failed) doc["failed"].push_back({{"name", clean(f.name)}, {"error", clean(f.reason)}});
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -1,5 +1,7 @@
 #include <breeze/pypi/index.hpp>
 
+#include <breeze/base/redact.hpp>
+#include <breeze/base/strings.hpp>
 #include <breeze/constraints/names.hpp>
 
 #include <fmt/format.h>
@@ -16,7 +18,23 @@ std::string strip_slashes(std::string s) {
 
 // Some indexes answer the simple API with HTML whatever Accept says (PEP 691 is optional).
 bool is_html(const http::Response& r) { return r.header("content-type").find("html") != std::string::npos; }
+
+// The host part of an index URL, lower-cased ("https://user@PyPI.org:443/simple" -> "pypi.org").
+std::string host_of(std::string_view url) {
+  auto rest = url.substr(url.find("://") == std::string_view::npos ? 0 : url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (!rest.starts_with('[')) rest = rest.substr(0, rest.find(':'));
+  return strings::to_lower(rest);
+}
 } // namespace
+
+std::vector<std::string> file_hosts(std::string_view index_url) {
+  const auto host = host_of(index_url);
+  if (host == "pypi.org" || host == "www.pypi.org") return {"files.pythonhosted.org"};
+  if (host == "test.pypi.org") return {"test-files.pythonhosted.org"};
+  return {};
+}
 
 Index::Index(http::Client& client, std::string url) : m_client(client) {
   url = strip_slashes(std::move(url));
@@ -37,7 +55,11 @@ std::string Index::simple_url(const std::string& name) const {
   return fmt::format("{}/{}/", m_simple_base, constraints::canonicalize_name(name));
 }
 
-Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names, const http::BatchOptions& options) {
+Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names,
+                                           const http::BatchOptions& batch_options) {
+  auto options = batch_options;
+  for (auto& h : file_hosts(m_json_base))
+    options.redirect_hosts.push_back(std::move(h));
   std::vector<Lookup> out(names.size());
   std::vector<http::Request> requests;
   for (const auto& n : names) requests.push_back({json_url(n), {{"Accept", "application/json"}}});
@@ -51,25 +73,30 @@ Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names
     auto& l = out[i];
     if (!r) {
       if (r.error().kind == ErrorKind::interrupted) return r.error();
-      ++unreachable;
-      if (!first_network_error) first_network_error = r.error();
-      l.error = r.error().what();
+      // Only transport failures say the index is unreachable; a body over the limit or a refused
+      // redirect is that package's failure.
+      if (r.error().kind == ErrorKind::network) {
+        ++unreachable;
+        if (!first_network_error) first_network_error = r.error();
+      }
+      l.error = redact::text(r.error().what());
       continue;
     }
     if (r->status == 404) {
       fallback.push_back(i);
     } else if (r->status != 200) {
-      l.error = fmt::format("HTTP {} from {}", r->status, requests[i].url);
+      l.error = fmt::format("HTTP {} from {}", r->status, redact::url(requests[i].url));
     } else if (auto p = parse_json_api(r->body)) {
       l.status = Lookup::Status::found;
       l.project = std::move(*p);
     } else {
-      l.error = fmt::format("{}: {}", requests[i].url, p.error().message);
+      l.error = fmt::format("{}: {}", redact::url(requests[i].url), p.error().message);
     }
   }
   if (!names.empty() && unreachable == names.size())
     return Error{ErrorKind::network,
-                 fmt::format("cannot reach the package index {} ({})", m_json_base, first_network_error->message),
+                 fmt::format("cannot reach the package index {} ({})", redact::url(m_json_base),
+                             redact::text(first_network_error->message)),
                  {}};
   if (fallback.empty()) return out;
 
@@ -81,19 +108,20 @@ Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names
     auto& l = out[fallback[k]];
     if (!r) {
       if (r.error().kind == ErrorKind::interrupted) return r.error();
-      l.error = r.error().what();
+      l.error = redact::text(r.error().what());
     } else if (r->status == 404) {
       l.status = Lookup::Status::not_found;
     } else if (r->status != 200) {
-      l.error = fmt::format("HTTP {} from {}", r->status, simple[k].url);
+      l.error = fmt::format("HTTP {} from {}", r->status, redact::url(simple[k].url));
     } else if (is_html(*r)) {
-      l.error = fmt::format("{}: the index answered HTML; it needs the PEP 691 JSON simple API", simple[k].url);
+      l.error = fmt::format("{}: the index answered HTML; it needs the PEP 691 JSON simple API",
+                            redact::url(simple[k].url));
     } else if (auto p = parse_simple_json(r->body)) {
       l.status = Lookup::Status::found;
       l.project = std::move(*p);
       if (l.project.name.empty()) l.project.name = names[fallback[k]];
     } else {
-      l.error = fmt::format("{}: {}", simple[k].url, p.error().message);
+      l.error = fmt::format("{}: {}", redact::url(simple[k].url), p.error().message);
     }
   }
   return out;

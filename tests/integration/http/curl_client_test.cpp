@@ -5,6 +5,7 @@
 #include <breeze/http/curl_client.hpp>
 
 #include <chrono>
+#include <sys/stat.h>
 
 using namespace breeze;
 using namespace std::chrono_literals;
@@ -208,4 +209,164 @@ TEST_CASE("curl client: an unreachable server is a network error naming the URL"
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == ErrorKind::network);
   CHECK(r.error().context == url);
+}
+
+TEST_CASE("curl client: an endless body fails with 'response too large' at the limit",
+          "[integration][http]") {
+  Fixture f;
+  PypiServer server({.root = f.root, .faults = {{"alpha", {"*endless"}}}});
+  http::CurlClient client;
+  auto o = quick();
+  o.max_response_size = std::size_t{2} << 20;
+  auto results = client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), o);
+  REQUIRE_FALSE(results[0].has_value());
+  CHECK(results[0].error().kind == ErrorKind::failure);
+  CHECK(results[0].error().message ==
+        "response too large: body over 2 MiB (see --max-response-size)");
+  CHECK(results[0].error().context == server.url() + "/pypi/alpha/json");
+  CHECK(server.requests_for("/pypi/alpha/json") == 1); // not retried: it would be as large again
+  REQUIRE(results[1].has_value());
+  CHECK(results[1]->status == 200);
+}
+
+TEST_CASE("curl client: a gzip bomb is stopped at the limit after decompression",
+          "[integration][http]") {
+  Fixture f;
+  // 256 MiB of zeros once decompressed, about 250 KiB on the wire.
+  PypiServer server({.root = f.root, .faults = {{"alpha", {"gzip-bomb:256"}}}});
+  http::CurlClient client;
+  auto o = quick();
+  o.max_response_size = std::size_t{4} << 20;
+  auto r = client.get({server.url() + "/pypi/alpha/json", {}}, o);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message == "response too large: body over 4 MiB (see --max-response-size)");
+  // Under the limit, a gzip body is decoded as usual.
+  PypiServer small({.root = f.root, .faults = {{"alpha", {"gzip-bomb:1"}}}});
+  auto ok = client.get({small.url() + "/pypi/alpha/json", {}}, o);
+  REQUIRE(ok.has_value());
+  CHECK(ok->body.size() == std::size_t{1} << 20);
+}
+
+TEST_CASE("curl client: the timeout is a deadline for the whole request, retries included",
+          "[integration][http]") {
+  Fixture f;
+  // One byte every 100 ms: no single read stalls, the transfer never ends.
+  PypiServer server({.root = f.root, .faults = {{"alpha", {"*drip:100"}}}});
+  http::CurlClient client;
+  auto o = quick();
+  o.timeout = 1s;
+  o.max_retries = 3; // per-attempt timeouts would take 4 s and more
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = client.get({server.url() + "/pypi/alpha/json", {}}, o);
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  CHECK(elapsed < 1800ms);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().kind == ErrorKind::network);
+  CHECK_THAT(r.error().message, Catch::StartsWith("timed out after 1.0 s (the whole request"));
+}
+
+TEST_CASE("curl client: a Retry-After beyond the deadline is not waited for",
+          "[integration][http]") {
+  Fixture f;
+  PypiServer server({.root = f.root, .faults = {{"alpha", {"*429:30"}}, {"beta", {"*503"}}}});
+  http::CurlClient client;
+  auto o = quick();
+  o.timeout = 2s;
+  o.backoff = 800ms; // 800 + 1600 ms: the second retry would start after the deadline
+  const auto t0 = std::chrono::steady_clock::now();
+  auto results = client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), o);
+  CHECK(std::chrono::steady_clock::now() - t0 < 2500ms);
+  REQUIRE(results[0].has_value());
+  CHECK(results[0]->status == 429); // the last answer, as data
+  CHECK(server.requests_for("/pypi/alpha/json") == 1);
+  REQUIRE(results[1].has_value());
+  CHECK(results[1]->status == 503);
+  CHECK(server.requests_for("/pypi/beta/json") == 2);
+}
+
+TEST_CASE("curl client: redirects to ftp:// and file:// are refused", "[integration][http]") {
+  Fixture f;
+  PypiServer server({.root = f.root,
+                     .faults = {{"alpha", {"*redirect:ftp://127.0.0.1:{port}/alpha"}},
+                                {"beta", {"*redirect:file:///etc/passwd"}}}});
+  http::CurlClient client;
+  auto results =
+      client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), quick());
+  REQUIRE_FALSE(results[0].has_value());
+  CHECK(results[0].error().kind == ErrorKind::failure);
+  CHECK(results[0].error().message ==
+        "refused a redirect to ftp://127.0.0.1:" + std::to_string(server.port()) +
+            "/alpha (only http and https are followed)");
+  REQUIRE_FALSE(results[1].has_value());
+  CHECK(results[1].error().message ==
+        "refused a redirect to file:///etc/passwd (only http and https are followed)");
+  CHECK(server.stats()["total"] == 2); // one request each, not retried
+  // Not even the first URL may be anything but http(s).
+  auto direct = client.get({"file:///etc/passwd", {}}, quick());
+  REQUIRE_FALSE(direct.has_value());
+}
+
+TEST_CASE(
+    "curl client: a redirect to another host is refused unless it is an allowed file host, and URL "
+    "credentials never follow it",
+    "[integration][http]") {
+  Fixture f;
+  PypiServer other({.root = f.root});
+  // "localhost" and "127.0.0.1" are different hosts to a client, though both are this machine.
+  const auto elsewhere = "http://localhost:" + std::to_string(other.port()) + "/pypi/beta/json";
+  PypiServer server({.root = f.root, .faults = {{"alpha", {"*redirect:" + elsewhere}}}});
+  const auto with_credentials = "http://user:s3cretpw@127.0.0.1:" + std::to_string(server.port());
+  http::CurlClient client;
+  auto refused = client.get({with_credentials + "/pypi/alpha/json", {}}, quick());
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message ==
+        "refused a redirect to another host " + elsewhere + " (allowed: the same host)");
+  CHECK(refused.error().context == server.url() + "/pypi/alpha/json"); // no userinfo in the message
+  CHECK(other.stats()["total"] == 0);
+
+  auto o = quick();
+  o.redirect_hosts = {"localhost"};
+  auto allowed = client.get({with_credentials + "/pypi/alpha/json", {}}, o);
+  REQUIRE(allowed.has_value());
+  CHECK(allowed->status == 200);
+  CHECK_THAT(allowed->body, Catch::Contains("beta-2.0.tar.gz"));
+  CHECK(server.stats()["auth"]["/pypi/alpha/json"].size() == 1);  // the index got the credentials
+  CHECK_FALSE(other.stats()["auth"].contains("/pypi/beta/json")); // the other host never did
+  CHECK(other.requests_for("/pypi/beta/json") == 1);
+}
+
+TEST_CASE("curl client: same-host redirects keep working, with the URL's credentials, up to 5 hops",
+          "[integration][http]") {
+  Fixture f;
+  PypiServer server({.root = f.root, .faults = {{"beta", {"*redirect:/pypi/beta/json"}}}});
+  const auto base = "http://user:s3cretpw@127.0.0.1:" + std::to_string(server.port());
+  http::CurlClient client;
+  auto normalised =
+      client.get({base + "/pypi/Alpha/json", {}}, quick()); // PyPI's 301 to the normalised name
+  REQUIRE(normalised.has_value());
+  CHECK(normalised->status == 200);
+  CHECK(server.stats()["auth"]["/pypi/alpha/json"].size() ==
+        1); // credentials kept on the same origin
+
+  auto loop = client.get({base + "/pypi/beta/json", {}}, quick());
+  REQUIRE_FALSE(loop.has_value());
+  CHECK(loop.error().message == "too many redirects (more than 5)");
+  CHECK(server.requests_for("/pypi/beta/json") == 6); // the first request and 5 hops
+}
+
+TEST_CASE("curl client: a cache directory writable by others is not used", "[integration][http]") {
+  Fixture f;
+  PypiServer server({.root = f.root, .max_age = 900});
+  const auto cache = f.dir.path() / "cache";
+  std::filesystem::create_directory(cache);
+  ::chmod(cache.c_str(), 0777);
+  const auto req = get(server.url(), {"/pypi/alpha/json"});
+  http::CurlClient client({.cache_dir = cache});
+  auto first = client.get_all(req, quick());
+  auto second = client.get_all(req, quick());
+  REQUIRE(second[0].has_value());
+  CHECK(second[0]->status == 200);
+  CHECK_FALSE(second[0]->from_cache); // a fresh entry would have been served from disk
+  CHECK(std::filesystem::is_empty(cache));
+  CHECK(server.stats()["total"] == 2);
 }

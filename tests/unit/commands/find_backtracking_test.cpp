@@ -140,3 +140,78 @@ TEST_CASE("find-backtracking-candidates: an unreachable index is one error and n
   CHECK(f.run({"--constraints-file", "constraints.txt"}) == 1);
   CHECK(f.breeze.out.str().empty());
 }
+
+TEST_CASE("find-backtracking-candidates: numbers are numbers (nan, inf, negative, absurd are usage "
+          "errors)",
+          "[unit][commands]") {
+  Fixture f;
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--timeout", "nan"},
+                                       {"--timeout", "NaN"},
+                                       {"--timeout", "inf"},
+                                       {"--timeout", "-1"},
+                                       {"--timeout", "0"},
+                                       {"--timeout", "1e12"},
+                                       {"--timeout", "ten"},
+                                       {"--parallelism", "0"},
+                                       {"--parallelism", "-4"},
+                                       {"--parallelism", "1e9"},
+                                       {"--max-response-size", "0"},
+                                       {"--max-response-size", "-1"},
+                                       {"--max-response-size", "nan"},
+                                       {"--max-response-size", "99999999999"}}) {
+    INFO(bad[0] << " " << bad[1]);
+    bad.insert(bad.begin(), {"--constraints-file", "constraints.txt"});
+    CHECK(f.run(bad) == 2);
+  }
+  CHECK(f.http.requests.empty());
+}
+
+TEST_CASE("find-backtracking-candidates: --max-response-size bounds every body (default 64 MiB)",
+          "[unit][commands]") {
+  Fixture f;
+  CHECK(f.run({"--constraints-file", "constraints.txt"}) == 0);
+  CHECK(f.http.last_options.max_response_size == std::size_t{64} << 20);
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--max-response-size", "8"}) == 0);
+  CHECK(f.http.last_options.max_response_size == std::size_t{8} << 20);
+}
+
+TEST_CASE("find-backtracking-candidates: a newer release without upload time is a candidate, date "
+          "unknown",
+          "[unit][commands]") {
+  Fixture f;
+  nlohmann::json doc{
+      {"info", {{"name", "requests"}}},
+      {"releases",
+       {{"2.29.0", {{{"filename", "requests-2.29.0.tar.gz"}}}},
+        {"2.32.0", {{{"filename", "requests-2.32.0.tar.gz"}}}}}}}; // no upload time at all
+  f.http.on(k_index + "/pypi/requests/json", 200, doc.dump());
+  CHECK(f.run({"--constraints-file", "constraints.txt", "--output", "json"}) == 0);
+  auto out = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(out["complete"] == true);
+  REQUIRE(out["candidates"].size() == 2); // before: requests was silently dropped
+  CHECK(out["candidates"][1]["name"] == "requests");
+  CHECK(out["candidates"][1]["latest"] == "2.32.0");
+  CHECK(out["candidates"][1]["released"].is_null());
+  CHECK(out["eager_upgrade_additional_requirements"] == "aiobotocore<=2.5.4 requests<=2.29.0");
+}
+
+TEST_CASE("find-backtracking-candidates: a constraints source without pins is an error, exit 1",
+          "[unit][commands]") {
+  Fixture f;
+  test::write_file(f.dir.path() / "error.html",
+                   "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body>Not "
+                   "Found</body></html>\n");
+  test::write_file(f.dir.path() / "empty.txt", "");
+  std::filesystem::create_directory(f.dir.path() / "a-directory");
+  for (const char* source : {"error.html", "empty.txt", "a-directory"}) {
+    INFO(source);
+    CHECK(f.run({"--constraints-file", source, "--since", "2023-08-01"}) == 1);
+  }
+  // The same for a download that answered 200 with an HTML page.
+  f.http.on("https://raw.example/apache/airflow/constraints-main/constraints-3.11.txt", 200,
+            "<html><body>Sign in to continue</body></html>");
+  CHECK(f.run({"--constraints-url", "https://raw.example", "--python", "3.11",
+               "--airflow-constraints-mode", "constraints", "--since", "2023-08-01"}) == 1);
+  CHECK(f.breeze.out.str().empty());
+  CHECK(f.http.requests.size() == 1); // the index was never asked
+}

@@ -2,6 +2,10 @@
 #include <support/helpers.hpp>
 
 #include <breeze/http/cache.hpp>
+#include <breeze/http/curl_client.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace breeze;
 using namespace std::chrono_literals;
@@ -64,4 +68,125 @@ TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files a
   CHECK_FALSE(cache.load(simple).has_value());
   test::write_file(cache.path_for(json), "{\"key\": 1}\nrest");
   CHECK_FALSE(cache.load(json).has_value());
+}
+
+namespace {
+mode_t mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+} // namespace
+
+TEST_CASE("http cache: its directory is created 0700, parents included", "[unit][http]") {
+  files::TempDir dir;
+  const auto cache = dir.path() / "xdg" / "breeze" / "http";
+  REQUIRE(http::DiskCache::open(cache).has_value());
+  CHECK(mode_of(dir.path() / "xdg" / "breeze") == 0700);
+  CHECK(mode_of(cache) == 0700);
+  CHECK(http::DiskCache::open(cache).has_value()); // and reopened as it is
+}
+
+TEST_CASE("http cache: a directory writable by others, a symlink or a file is refused",
+          "[unit][http]") {
+  files::TempDir dir;
+  const auto open_dir = dir.path() / "open";
+  std::filesystem::create_directory(open_dir);
+  ::chmod(open_dir.c_str(), 0777);
+  auto r = http::DiskCache::open(open_dir);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message == "the cache directory is writable by others (mode 777); chmod 700 it");
+  CHECK(r.error().context == open_dir.string());
+  ::chmod(open_dir.c_str(), 0770);
+  CHECK_FALSE(http::DiskCache::open(open_dir).has_value()); // group-writable too
+
+  std::filesystem::create_symlink(open_dir, dir.path() / "link");
+  CHECK_FALSE(http::DiskCache::open(dir.path() / "link").has_value());
+  test::write_file(dir.path() / "file", "x");
+  CHECK_FALSE(http::DiskCache::open(dir.path() / "file").has_value());
+}
+
+TEST_CASE("http cache: a directory owned by another user is refused", "[unit][http]") {
+  if (::geteuid() != 0) {
+    WARN("needs root to chown a directory to another user; skipped");
+    return;
+  }
+  files::TempDir dir;
+  const auto theirs = dir.path() / "http";
+  std::filesystem::create_directory(theirs);
+  ::chmod(theirs.c_str(), 0700);
+  REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
+  auto r = http::DiskCache::open(theirs);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message == "the cache directory is owned by uid 65534, not by you (uid 0)");
+}
+
+namespace {
+http::BatchOptions with_hosts(std::vector<std::string> hosts) {
+  http::BatchOptions o;
+  o.redirect_hosts = std::move(hosts);
+  return o;
+}
+} // namespace
+
+TEST_CASE("http redirects: only http(s), never https to http", "[unit][http]") {
+  const http::BatchOptions o;
+  auto msg = [&](const std::string& from, const std::string& to) {
+    auto r = http::redirect_target(from, to, o);
+    return r ? std::string("allowed") : r.error().message;
+  };
+  CHECK(msg("https://idx.example/a", "ftp://idx.example/a") ==
+        "refused a redirect to ftp://idx.example/a (only http and https are followed)");
+  CHECK(msg("http://idx.example/a", "file:///etc/passwd") ==
+        "refused a redirect to file:///etc/passwd (only http and https are followed)");
+  CHECK(msg("https://idx.example/a", "http://idx.example/a") ==
+        "refused a redirect from https to plain http (http://idx.example/a)");
+  CHECK(msg("http://idx.example/a", "https://idx.example/a") == "allowed"); // an upgrade is fine
+  CHECK(msg("https://idx.example/pypi/Foo/json", "https://idx.example/pypi/foo/json") == "allowed");
+}
+
+TEST_CASE("http redirects: another host only when it matches the index's file-host patterns",
+          "[unit][http]") {
+  auto other = http::redirect_target("https://pypi.org/a", "https://evil.example/a", {});
+  REQUIRE_FALSE(other.has_value());
+  CHECK(other.error().message ==
+        "refused a redirect to another host https://evil.example/a (allowed: the same host)");
+  const auto pypi = with_hosts({"files.pythonhosted.org"});
+  CHECK(http::redirect_target("https://pypi.org/a", "https://files.pythonhosted.org/x", pypi)
+            .has_value());
+  CHECK_FALSE(http::redirect_target("https://pypi.org/a",
+                                    "https://files.pythonhosted.org.evil.example/x", pypi)
+                  .has_value());
+  const auto suffix = with_hosts({"*.cdn.example"});
+  CHECK(http::redirect_target("https://idx.example/a", "https://eu.cdn.example/x", suffix)
+            .has_value());
+  CHECK_FALSE(
+      http::redirect_target("https://idx.example/a", "https://cdn.example/x", suffix).has_value());
+  CHECK_FALSE(http::redirect_target("https://idx.example/a", "https://evilcdn.example/x", suffix)
+                  .has_value());
+}
+
+TEST_CASE("http redirects: URL credentials stay with their origin and are never shown",
+          "[unit][http]") {
+  const auto pypi = with_hosts({"files.pythonhosted.org"});
+  auto same = http::redirect_target("https://u:s3cretpw@idx.example/pypi/A/json",
+                                    "https://idx.example/pypi/a/json", {});
+  REQUIRE(same.has_value());
+  CHECK(*same == "https://u:s3cretpw@idx.example/pypi/a/json"); // still used for the same origin
+  auto files = http::redirect_target("https://u:s3cretpw@pypi.org/a",
+                                     "https://files.pythonhosted.org/x", pypi);
+  REQUIRE(files.has_value());
+  CHECK(*files == "https://files.pythonhosted.org/x");
+  auto port = http::redirect_target("http://u:s3cretpw@idx.example:8080/a",
+                                    "http://idx.example:9090/a", {});
+  REQUIRE(port.has_value());
+  CHECK(*port == "http://idx.example:9090/a");
+  auto upgraded =
+      http::redirect_target("http://u:s3cretpw@idx.example/a", "https://idx.example/a", {});
+  REQUIRE(upgraded.has_value());
+  CHECK(*upgraded == "https://idx.example/a");
+  auto refused =
+      http::redirect_target("https://idx.example/a", "ftp://u:s3cretpw@idx.example/a", {});
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message.find("s3cretpw") == std::string::npos);
 }

@@ -113,9 +113,12 @@ TEST_CASE("pypi: a release is partly yanked only when all its files are, its dat
 TEST_CASE("pypi: candidate rule: newer than pinned and released after the constraints date", "[unit][pypi]") {
   const auto since = at("2023-08-09T21:48:23Z");
   CHECK(pypi::is_candidate(v("2.5.4"), {v("2.6.0"), at("2023-08-11T20:43:19Z")}, since));
-  CHECK_FALSE(pypi::is_candidate(v("2.6.0"), {v("2.6.0"), at("2023-08-11T20:43:19Z")}, since)); // not newer
-  CHECK_FALSE(pypi::is_candidate(v("2.5.4"), {v("2.6.0"), at("2023-08-09T21:48:23Z")}, since)); // not after
-  CHECK_FALSE(pypi::is_candidate(v("2.5.4"), {v("2.6.0"), std::nullopt}, since));              // date unknown
+  CHECK_FALSE(
+      pypi::is_candidate(v("2.6.0"), {v("2.6.0"), at("2023-08-11T20:43:19Z")}, since)); // not newer
+  CHECK_FALSE(
+      pypi::is_candidate(v("2.5.4"), {v("2.6.0"), at("2023-08-09T21:48:23Z")}, since)); // not after
+  CHECK_FALSE(
+      pypi::is_candidate(v("2.6.0"), {v("2.6.0"), std::nullopt}, since)); // not newer, date unknown
   CHECK(pypi::is_candidate(v("1.0"), {v("1.0.post1"), at("2023-08-10T00:00:00Z")}, since));
 }
 
@@ -225,4 +228,68 @@ TEST_CASE("pypi index: an index that cannot be reached at all is one error namin
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == ErrorKind::network);
   CHECK(r.error().what() == "cannot reach the package index https://down.example (Could not resolve host: down.example)");
+}
+
+TEST_CASE("pypi: a newer release without an upload time is a candidate with an unknown date, never "
+          "dropped",
+          "[unit][pypi]") {
+  const auto since = at("2023-08-09T21:48:23Z");
+  // PEP 700's upload-time is optional: many private indexes have none.
+  CHECK(pypi::is_candidate(v("2.5.4"), {v("2.6.0"), std::nullopt}, since));
+  auto r = demo_report();
+  r.candidates.push_back({"internal-lib", "1.0", "1.1", std::nullopt});
+  const auto text = pypi::render_text(r);
+  CHECK_THAT(text, Catch::Contains(
+                       "Latest version internal-lib==1.1 release date: unknown (the index gives no "
+                       "upload time) (in current constraints: 1.0)\n"));
+  CHECK_THAT(text, Catch::Contains("\"aiobotocore<=2.5.4 asana<=3.2.1 internal-lib<=1.0\""));
+  auto doc = nlohmann::json::parse(pypi::render_json(r));
+  REQUIRE(doc["candidates"].size() == 3);
+  CHECK(doc["candidates"][2]["name"] == "internal-lib");
+  CHECK(doc["candidates"][2]["released"].is_null());
+}
+
+TEST_CASE("pypi: the JSON report never holds the userinfo of its constraints URL", "[unit][pypi]") {
+  auto r = demo_report();
+  r.source =
+      "https://user:s3cretpw@raw.example/apache/airflow/constraints-main/constraints-3.11.txt";
+  const auto json = pypi::render_json(r);
+  CHECK(json.find("s3cretpw") == std::string::npos);
+  CHECK(nlohmann::json::parse(json)["constraints"] ==
+        "https://raw.example/apache/airflow/constraints-main/constraints-3.11.txt");
+}
+
+TEST_CASE("pypi index: only pypi.org may redirect to another host, its file host", "[unit][pypi]") {
+  CHECK(pypi::file_hosts("https://pypi.org") == std::vector<std::string>{"files.pythonhosted.org"});
+  CHECK(pypi::file_hosts("https://user:pw@PyPI.org:443/simple/") ==
+        std::vector<std::string>{"files.pythonhosted.org"});
+  CHECK(pypi::file_hosts("https://test.pypi.org/simple") ==
+        std::vector<std::string>{"test-files.pythonhosted.org"});
+  CHECK(pypi::file_hosts("https://nexus.example/repository/pypi/simple").empty());
+  CHECK(pypi::file_hosts("https://pypi.org.evil.example/simple").empty());
+  test::FakeHttp http;
+  http.on("https://pypi.org/pypi/a/json", 200, R"({"info": {"name": "a"}, "releases": {}})");
+  pypi::Index index(http, "https://pypi.org");
+  REQUIRE(index.fetch({"a"}, {}).has_value());
+  CHECK(http.last_options.redirect_hosts == std::vector<std::string>{"files.pythonhosted.org"});
+}
+
+TEST_CASE(
+    "pypi index: a body too large or a refused redirect fails that package, not the index, and "
+    "no message holds URL credentials",
+    "[unit][pypi]") {
+  test::FakeHttp http;
+  const std::string base = "https://user:s3cretpw@idx.example";
+  http.routes.insert_or_assign(base + "/pypi/big/json",
+                               Error{ErrorKind::failure, "response too large: body over 64 MiB",
+                                     "https://idx.example/pypi/big/json"});
+  http.on(base + "/pypi/busy/json", 503, "unavailable");
+  pypi::Index index(http, base);
+  auto r = index.fetch({"big", "busy"}, {});
+  REQUIRE(r.has_value()); // before: every package failing read as "cannot reach the package index"
+  CHECK((*r)[0].status == pypi::Lookup::Status::failed);
+  CHECK_THAT((*r)[0].error, Catch::Contains("response too large"));
+  CHECK((*r)[1].error == "HTTP 503 from https://idx.example/pypi/busy/json");
+  for (const auto& l : *r)
+    CHECK(l.error.find("s3cretpw") == std::string::npos);
 }

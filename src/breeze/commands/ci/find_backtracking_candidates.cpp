@@ -2,6 +2,7 @@
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/constraints_file.hpp>
 #include <breeze/constraints/names.hpp>
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <unistd.h>
@@ -61,13 +63,17 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
   auto base = o.constraints_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const auto url = fmt::format("{}/{}/{}/{}", base, ctx.settings.github_repository, branch, file);
-  spdlog::info("Downloading constraints from {}", url);
+  const auto shown = redact::url(url); // userinfo in --constraints-url is used, never shown
+  spdlog::info("Downloading constraints from {}", shown);
   BREEZE_TRY(auto response, client->get({url, {}}, http_options));
   if (response.status == 404)
-    return Error{ErrorKind::not_found, "no constraints file there (check --python, --airflow-constraints-mode, "
-                                       "--constraints-branch and --github-repository)", url};
-  if (response.status != 200) return Error{ErrorKind::network, fmt::format("HTTP {}", response.status), url};
-  return Source{std::move(response.body), url, {}, {}, {}};
+    return Error{ErrorKind::not_found,
+                 "no constraints file there (check --python, --airflow-constraints-mode, "
+                 "--constraints-branch and --github-repository)",
+                 shown};
+  if (response.status != 200)
+    return Error{ErrorKind::network, fmt::format("HTTP {}", response.status), shown};
+  return Source{std::move(response.body), shown, {}, {}, {}};
 }
 
 Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const Source& source,
@@ -94,7 +100,9 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
 // Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs).
 class Progress {
 public:
-  explicit Progress(std::string what) : m_what(std::move(what)), m_tty(::isatty(STDERR_FILENO) == 1) {}
+  // fprintf bypasses the redacting std::cerr filter: the label is redacted here instead.
+  explicit Progress(std::string_view what)
+      : m_what(redact::text(what)), m_tty(::isatty(STDERR_FILENO) == 1) {}
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -136,10 +144,17 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   http_options.parallelism = static_cast<std::size_t>(o.parallelism);
   http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout * 1000));
   http_options.use_cache = !o.no_cache;
+  http_options.max_response_size = static_cast<std::size_t>(o.max_response_mib) << 20;
   const auto branch = o.constraints_branch.empty() ? ctx.settings.constraints_branch : o.constraints_branch;
 
   BREEZE_TRY(auto source, read_constraints(o, ctx, branch, http_options));
   const auto file = constraints::ConstraintsFile::parse(source.text);
+  // An HTML error page saved as a file, an empty file or a wrong URL parse as "no pins": checking
+  // nothing must not look like "no candidates".
+  if (file.pins().empty())
+    return Error{ErrorKind::failure,
+                 "no pins (name==version lines) in the constraints: is this a constraints file?",
+                 source.label};
   BREEZE_TRY(auto since, constraints_date(o, source, file));
 
   pypi::Report report;
@@ -170,7 +185,8 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   auto* client = ctx.services().http;
   if (client == nullptr) return failure("no HTTP client is available to ask the package index");
   pypi::Index index(*client, o.pypi_url);
-  spdlog::info("Checking {} packages on {} ({} at a time)", names.size(), o.pypi_url, o.parallelism);
+  spdlog::info("Checking {} packages on {} ({} at a time)", names.size(), redact::url(o.pypi_url),
+               o.parallelism);
   const auto started = std::chrono::steady_clock::now();
   std::vector<pypi::Lookup> lookups;
   {
@@ -195,8 +211,16 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
     }
     auto latest = pypi::choose_latest(l.project, w.version);
     if (latest && pypi::is_candidate(w.version, *latest, since))
-      report.candidates.push_back({w.pin.name, w.pin.version, latest->version.str(), *latest->released});
+      report.candidates.push_back(
+          {w.pin.name, w.pin.version, latest->version.str(), latest->released});
   }
+  std::vector<std::string> undated;
+  for (const auto& c : report.candidates)
+    if (!c.released) undated.push_back(c.name);
+  if (!undated.empty())
+    spdlog::warn("The index gives no upload time for the newest release of {} package(s), "
+                 "listed as candidates with an unknown release date: {}",
+                 undated.size(), strings::strip_control(strings::join(undated, ", ")));
 
   if (!report.not_found.empty())
     spdlog::warn("Not on the index, skipped ({}): {}", report.not_found.size(),
@@ -260,8 +284,23 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--timeout", opts->timeout, "Seconds per request attempt")
+  // CLI::Range lets NaN through (every comparison with NaN is false): finiteness is checked first.
+  const auto finite = CLI::Validator(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && std::isfinite(v)
+                   ? std::string()
+                   : "not a finite number: " + text;
+      },
+      "FINITE");
+  cmd->add_option("--timeout", opts->timeout, "Seconds per request, retries and backoff included")
+      ->check(finite)
       ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--max-response-size", opts->max_response_mib,
+                  "MiB a response body may have after decompression; larger ones fail that package")
+      ->envname("BREEZE_MAX_RESPONSE_SIZE")
+      ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   add_global_options(*cmd, ctx.globals);

@@ -1,0 +1,63 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/base/files.hpp>
+
+#include <chrono>
+#include <sys/stat.h>
+
+using namespace breeze;
+
+TEST_CASE("files: read gives a regular file's bytes", "[unit][base]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "a.txt", std::string("x\0y\n", 4));
+  auto r = files::read(dir.path() / "a.txt");
+  REQUIRE(r.has_value());
+  CHECK(*r == std::string("x\0y\n", 4));
+  auto missing = files::read(dir.path() / "nope");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().kind == ErrorKind::not_found);
+  CHECK(missing.error().what() == (dir.path() / "nope").string() + ": no such file");
+}
+
+TEST_CASE(
+    "files: read refuses a directory, a FIFO and a device with one line, without opening them",
+    "[unit][base]") {
+  files::TempDir dir;
+  auto dir_r = files::read(dir.path());
+  REQUIRE_FALSE(dir_r.has_value());
+  CHECK(dir_r.error().what() == dir.path().string() + ": is a directory, not a regular file");
+
+  // Opening a FIFO for reading blocks until a writer comes: read must answer at once.
+  const auto fifo = dir.path() / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fifo_r = files::read(fifo);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  REQUIRE_FALSE(fifo_r.has_value());
+  CHECK(fifo_r.error().what() == fifo.string() + ": is a FIFO, not a regular file");
+
+  // /dev/zero never ends: reading it would fill memory.
+  auto zero = files::read("/dev/zero");
+  REQUIRE_FALSE(zero.has_value());
+  CHECK(zero.error().kind == ErrorKind::io);
+  CHECK(zero.error().message == "is a character device, not a regular file");
+}
+
+TEST_CASE("files: cache_dir follows XDG_CACHE_HOME, then HOME, and never throws", "[unit][base]") {
+  {
+    test::ScopedEnv xdg("XDG_CACHE_HOME", "/x/cache");
+    CHECK(files::cache_dir() == std::filesystem::path("/x/cache/breeze"));
+  }
+  test::ScopedEnv xdg("XDG_CACHE_HOME", std::nullopt);
+  {
+    test::ScopedEnv home("HOME", "/home/me");
+    CHECK(files::cache_dir() == std::filesystem::path("/home/me/.cache/breeze"));
+  }
+  // No HOME and a TMPDIR that does not exist: temp_directory_path() would throw.
+  test::ScopedEnv home("HOME", std::nullopt);
+  test::ScopedEnv tmp("TMPDIR", "/nonexistent/tmp");
+  std::filesystem::path p;
+  CHECK_NOTHROW(p = files::cache_dir());
+  CHECK_THAT(p.filename().string(), Catch::StartsWith("breeze-cache-")); // per user, checked on use
+}
