@@ -1,6 +1,7 @@
 // The seed's update-constraints command lines, verbatim, through the built binary.
 
 #include <support/catch.hpp>
+#include <support/git_daemon.hpp>
 #include <support/git_fixture.hpp>
 #include <support/helpers.hpp>
 
@@ -106,4 +107,104 @@ TEST_CASE("release-management commands have help with examples", "[e2e][update-c
     CHECK(res.exit_code == 0);
     CHECK(res.out.find("Examples:") != std::string::npos);
   }
+}
+
+namespace {
+
+// A pre-receive hook that waits at `gate` (while it exists) before accepting: the run that got
+// the repository lock is held inside its first push while the other run tries its luck.
+std::string gated_hook(const std::filesystem::path& gate) {
+  return "#!/bin/sh\ncat >/dev/null\nif [ -p '" + gate.string() + "' ]; then read x < '" + gate.string() +
+         "' || true; fi\nexit 0\n";
+}
+
+std::vector<std::string> update_263(const std::filesystem::path& clone, const std::string& pin) {
+  return {"release-management", "update-constraints", "--constraints-repo", clone.string(), "--airflow-versions",
+          "2.6.3", "--updated-constraint", pin, "--commit-message", "Update constraint: " + pin};
+}
+
+// The tag on `repo` is an annotated tag constraints-2.6.3 on a child of `parent` whose files are
+// the parent's with every pymssql pin at `version`.
+void check_tag_holds(const std::filesystem::path& repo, const std::string& parent, const std::string& version) {
+  const auto commit = commit_of(repo, "constraints-2.6.3");
+  CHECK(parent_of(repo, commit) == parent);
+  CHECK(ref_of(repo, "refs/tags/constraints-2.6.3") != commit); // an annotated tag object
+  for (const auto& f : tree_files(repo, parent)) {
+    INFO(f);
+    auto expected = *blob_at(repo, parent, f);
+    for (std::size_t pos = expected.find("\npymssql=="); pos != std::string::npos;
+         pos = expected.find("\npymssql==", pos + 1)) {
+      const auto end = expected.find('\n', pos + 1);
+      expected.replace(pos + 1, end - pos - 1, "pymssql==" + version);
+    }
+    CHECK(*blob_at(repo, commit, f) == expected);
+  }
+}
+
+} // namespace
+
+TEST_CASE("two update-constraints runs racing on one clone: one proceeds, the other refuses at once",
+          "[e2e][update-constraints][concurrency]") {
+  ConstraintsRepos r;
+  GitDaemon daemon(r.tmp.path());
+  set_remote_url(r.clone, "apache", daemon.url("apache.git"));
+  const auto gate_path = r.tmp.path() / "gate";
+  install_hook(r.remote, "pre-receive", gated_hook(gate_path));
+  const auto lock_file = r.clone / ".git" / "breeze-constraints.lock";
+  std::string parent = commit_of(r.remote, "constraints-2.6.3");
+  for (int round = 0; round < 4; ++round) {
+    INFO("round " << round);
+    HookGate gate(gate_path);
+    const std::string va = "2.2." + std::to_string(10 + 2 * round);
+    const std::string vb = "2.2." + std::to_string(11 + 2 * round);
+    BackgroundBreeze a(update_263(r.clone, "pymssql==" + va), {{"ANSWER", "yes"}});
+    BackgroundBreeze b(update_263(r.clone, "pymssql==" + vb), {{"ANSWER", "yes"}});
+    // The winner cannot finish while its push waits at the gate, so the first to end is the loser.
+    auto first = wait_any({&a, &b}, std::chrono::seconds(60));
+    REQUIRE(first.has_value());
+    BackgroundBreeze& loser = *first == 0 ? a : b;
+    BackgroundBreeze& winner = *first == 0 ? b : a;
+    INFO("loser stderr: " << loser.err());
+    CHECK(loser.exit_code() == 1);
+    CHECK(count_lines(loser.err()) == 1);
+    CHECK(loser.err().find("another breeze run (pid " + std::to_string(winner.pid()) + ")") != std::string::npos);
+    CHECK(loser.err().find(lock_file.string()) != std::string::npos);
+    gate.release();
+    REQUIRE(winner.wait(std::chrono::seconds(120)));
+    INFO("winner stderr: " << winner.err());
+    CHECK(winner.exit_code() == 0);
+    CHECK(winner.out().find("pushed") != std::string::npos);
+    // The remote tag holds the winner's pin, on top of the previous round's commit.
+    check_tag_holds(r.remote, parent, &winner == &a ? va : vb);
+    CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == ref_of(r.remote, "refs/tags/constraints-2.6.3"));
+    CHECK(!std::filesystem::exists(lock_file));
+    for (const auto& [name, _] : all_refs(r.clone)) CHECK(!name.starts_with("refs/breeze/"));
+    parent = commit_of(r.remote, "constraints-2.6.3");
+  }
+}
+
+TEST_CASE("a stale repository lock is reported with how to remove it, never taken over",
+          "[e2e][update-constraints][concurrency]") {
+  ConstraintsRepos r;
+  const auto lock_file = r.clone / ".git" / "breeze-constraints.lock";
+  // A pid that is certainly dead: a child we started and reaped.
+  BackgroundBreeze dead({"version"});
+  REQUIRE(dead.wait(std::chrono::seconds(60)));
+  write_file(lock_file, std::to_string(dead.pid()) + "\n");
+  const auto refs = all_refs(r.remote);
+  write_file(r.tmp.path() / "files" / "constraints-3.8" / "constraints-3.8.txt", "a==1\n");
+  for (const auto& args : {update_263(r.clone, "pymssql==2.2.8"),
+                           std::vector<std::string>{"release-management", "publish-constraints", "--constraints-repo",
+                                                    r.clone.string(), "--files-dir",
+                                                    (r.tmp.path() / "files").string(), "-m", "x"}}) {
+    auto res = run_binary(args, {{"ANSWER", "yes"}});
+    INFO(res.err);
+    CHECK(res.exit_code == 1);
+    CHECK(count_lines(res.err) == 1);
+    CHECK(res.err.find("stale lock file " + lock_file.string()) != std::string::npos);
+    CHECK(res.err.find("pid " + std::to_string(dead.pid())) != std::string::npos);
+    CHECK(res.err.find("rm " + lock_file.string()) != std::string::npos);
+    CHECK(std::filesystem::exists(lock_file)); // not silently stolen
+  }
+  CHECK(all_refs(r.remote) == refs);
 }

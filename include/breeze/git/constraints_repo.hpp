@@ -7,6 +7,7 @@
 #include <breeze/base/expected.hpp>
 #include <breeze/git/credentials.hpp>
 #include <breeze/git/handle.hpp>
+#include <breeze/git/repo_lock.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -41,8 +42,21 @@ struct Identity {
 class ConstraintsRepo {
 public:
   /// Opens the repository at exactly `path` (its work tree or .git); "not a git repository" Error
-  /// (not_found) otherwise.
-  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path, EnvFn env = {});
+  /// (not_found) otherwise. `token_hosts`: hosts besides github.com that may receive GITHUB_TOKEN.
+  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path, EnvFn env = {},
+                                                      std::vector<std::string> token_hosts = {});
+
+  /// Takes the per-repository breeze lock (see RepoLock) in the common git directory, so linked
+  /// worktrees of one clone share it.
+  [[nodiscard]] Expected<RepoLock> lock() const;
+
+  /// libgit2/git lock files that exist now and would make changing `refnames` fail half-way:
+  /// `<ref>.lock` of each, `packed-refs.lock`, and with `index` also `index.lock` and `HEAD.lock`.
+  [[nodiscard]] std::vector<std::string> stale_locks(const std::vector<std::string>& refnames, bool index) const;
+
+  /// Deletes every ref under refs/breeze/ (scratch refs older breeze versions pushed from; a run
+  /// killed mid-push left them). Call only while holding lock().
+  [[nodiscard]] Expected<void> delete_scratch_refs();
 
   /// The .git folder (where breeze keeps its restore journals).
   [[nodiscard]] std::filesystem::path git_dir() const;
@@ -97,9 +111,21 @@ public:
   /// Deletes a local ref (no error when it does not exist).
   [[nodiscard]] Expected<void> delete_ref(const std::string& refname);
 
-  /// Pushes one refspec ("refs/heads/x:refs/heads/x", or "+..." to force). A refusal (non
-  /// fast-forward, remote rejection) is an outcome, not an Error; an Error means the transport failed.
-  [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
+  /// Pushes object `oid` (by id: no local ref is created or moved) to `dest_ref` on `remote`,
+  /// forced when `force`. A refusal (non fast-forward, a remote hook or policy rejecting it) is an
+  /// outcome, not an Error; an Error means the ref could not be pushed at all (transport, auth,
+  /// a local problem) — the remote ref did not move either way unless the outcome says accepted.
+  [[nodiscard]] Expected<PushOutcome> push_object(const std::string& remote, const std::string& oid,
+                                                  const std::string& dest_ref, bool force);
+
+  /// Checks that `target` is a tag object named `name` that peels to `commit` (or, for a
+  /// lightweight tag, is `commit` itself); failure Error saying what it is instead.
+  [[nodiscard]] Expected<void> verify_tag(const std::string& target, const std::string& name,
+                                          const std::string& commit) const;
+
+  /// verify_tag(), then force-pushes `target` to refs/tags/<name>: the one way breeze moves a tag.
+  [[nodiscard]] Expected<PushOutcome> push_tag(const std::string& remote, const std::string& target,
+                                               const std::string& name, const std::string& commit);
 
   /// Unified diff of two versions of a file (`path` labels both sides); empty when equal.
   [[nodiscard]] static Expected<std::string> diff(const std::string& before, const std::string& after,
@@ -117,7 +143,10 @@ public:
   [[nodiscard]] Identity identity() const;
 
 private:
-  explicit ConstraintsRepo(RepositoryPtr repo, EnvFn env) : m_repo(std::move(repo)), m_env(std::move(env)) {}
+  ConstraintsRepo(RepositoryPtr repo, EnvFn env, std::vector<std::string> token_hosts)
+      : m_repo(std::move(repo)), m_env(std::move(env)), m_token_hosts(std::move(token_hosts)) {}
+  [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
+  [[nodiscard]] std::filesystem::path common_dir() const;
   [[nodiscard]] Expected<SignaturePtr> signature() const;
   [[nodiscard]] Credentials credentials() const;
   /// The configured remote's URL as an anonymous remote: its fetch refspecs never come into play.
@@ -125,6 +154,7 @@ private:
 
   RepositoryPtr m_repo;
   EnvFn m_env;
+  std::vector<std::string> m_token_hosts;
 };
 
 } // namespace breeze::git

@@ -2,9 +2,13 @@
 
 #include <breeze/git/handle.hpp>
 
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
+
+#include <random>
+#include <unistd.h>
 
 namespace breeze::git {
 
@@ -49,8 +53,16 @@ std::string prettify(const std::string& message) {
 
 struct PushState {
   std::string rejected; // status text of the first ref the remote refused
+  std::string remote_says; // the remote's messages (a hook's stderr), bounded
   Credentials* creds = nullptr;
 };
+
+int on_sideband(const char* text, int len, void* payload) {
+  auto* state = static_cast<PushState*>(payload);
+  if (text != nullptr && len > 0 && state->remote_says.size() < 2000)
+    state->remote_says.append(text, static_cast<std::size_t>(len));
+  return 0;
+}
 
 int on_push_update(const char* refname, const char* status, void* payload) {
   auto* state = static_cast<PushState*>(payload);
@@ -65,17 +77,46 @@ int push_credentials(git_credential** out, const char* url, const char* user, un
 
 } // namespace
 
-Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& path, EnvFn env) {
+Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& path, EnvFn env,
+                                                std::vector<std::string> token_hosts) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
     return not_found_error("no such directory", path.string());
   auto repo = open_repository(path);
   if (!repo)
     return not_found_error("not a git repository (pass the clone holding the constraints-* tags)", path.string());
-  return ConstraintsRepo(std::move(*repo), std::move(env));
+  return ConstraintsRepo(std::move(*repo), std::move(env), std::move(token_hosts));
 }
 
 std::filesystem::path ConstraintsRepo::git_dir() const { return git_repository_path(m_repo.get()); }
+
+std::filesystem::path ConstraintsRepo::common_dir() const {
+  const char* dir = git_repository_commondir(m_repo.get());
+  return dir != nullptr ? std::filesystem::path(dir) : git_dir();
+}
+
+Expected<RepoLock> ConstraintsRepo::lock() const { return RepoLock::acquire(common_dir()); }
+
+std::vector<std::string> ConstraintsRepo::stale_locks(const std::vector<std::string>& refnames, bool index) const {
+  std::vector<std::filesystem::path> candidates{common_dir() / "packed-refs.lock"};
+  for (const auto& ref : refnames) candidates.push_back(common_dir() / (ref + ".lock"));
+  if (index) {
+    candidates.push_back(git_dir() / "index.lock");
+    candidates.push_back(git_dir() / "HEAD.lock");
+  }
+  std::vector<std::string> found;
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(c, ec))) found.push_back(c.lexically_normal().string());
+  }
+  return found;
+}
+
+Expected<void> ConstraintsRepo::delete_scratch_refs() {
+  BREEZE_TRY(auto scratch, refs("refs/breeze/"));
+  for (const auto& [name, _] : scratch) BREEZE_TRY_VOID(delete_ref(name));
+  return {};
+}
 
 std::filesystem::path ConstraintsRepo::work_dir() const {
   const char* wd = git_repository_workdir(m_repo.get());
@@ -83,7 +124,7 @@ std::filesystem::path ConstraintsRepo::work_dir() const {
 }
 
 Credentials ConstraintsRepo::credentials() const {
-  Credentials creds{m_env, {}, 0};
+  Credentials creds{m_env, {}, 0, m_token_hosts};
   git_config* cfg = nullptr;
   if (git_repository_config_snapshot(&cfg, m_repo.get()) == 0) {
     ConfigPtr owned(cfg);
@@ -364,16 +405,70 @@ Expected<PushOutcome> ConstraintsRepo::push(const std::string& remote_name, cons
   git_push_options opts = GIT_PUSH_OPTIONS_INIT;
   opts.callbacks.credentials = push_credentials;
   opts.callbacks.push_update_reference = on_push_update;
+  opts.callbacks.sideband_progress = on_sideband;
   opts.callbacks.payload = &state;
   StrArray specs({refspec});
   const int rc = git_remote_push(remote.get(), &specs.array, &opts);
+  // What the remote said (a hook's reason), on one line and without credentials.
+  auto remote_says = [&] {
+    const auto text = redact::text(strings::strip_control(std::string(strings::trim(state.remote_says))));
+    return text.empty() ? std::string() : " (remote: " + text + ")";
+  };
+  if (rc == GIT_ENONFASTFORWARD) // libgit2 refuses a non fast-forward itself, before sending anything
+    return PushOutcome{false, last_error(refspec).message};
+  // Transport, auth or local failures: the caller must not read them as "the remote said no".
   if (rc < 0) {
-    // libgit2 refuses a non fast-forward itself (GIT_ENONFASTFORWARD) before sending anything; other
-    // failures (auth, transport) also mean the ref did not move, which is what the caller needs to know.
-    return PushOutcome{false, last_error("pushing " + refspec).what()};
+    auto err = last_error("pushing to " + remote_name);
+    err.message += remote_says();
+    return err;
   }
-  if (!state.rejected.empty()) return PushOutcome{false, strings::strip_control(state.rejected)};
+  if (!state.rejected.empty())
+    return PushOutcome{false, redact::text(strings::strip_control(state.rejected)) + remote_says()};
   return PushOutcome{true, {}};
+}
+
+Expected<PushOutcome> ConstraintsRepo::push_object(const std::string& remote, const std::string& oid,
+                                                   const std::string& dest_ref, bool force) {
+  BREEZE_TRY_VOID(from_hex(oid));
+  if (!has_object(oid)) return failure(fmt::format("cannot push {}: object {} is not in this repository", dest_ref, oid));
+  // libgit2 1.5 pushes refs only, not object ids: push from a scratch ref of this run alone (pid and
+  // random in its name), deleted on every path out, so no other run's object can go out under
+  // this name and a killed run's leftover is never pushed (delete_scratch_refs() clears them).
+  std::random_device random;
+  const std::string scratch = fmt::format("refs/breeze/push/{}-{:08x}{:08x}", ::getpid(), random(), random());
+  BREEZE_TRY_VOID(set_ref(scratch, oid, "breeze: push " + dest_ref));
+  auto pushed = push(remote, fmt::format("{}{}:{}", force ? "+" : "", scratch, dest_ref));
+  // A scratch ref that cannot be deleted is harmless (it is ours, and the next run clears it).
+  (void)delete_ref(scratch);
+  return pushed;
+}
+
+Expected<void> ConstraintsRepo::verify_tag(const std::string& target, const std::string& name,
+                                           const std::string& commit) const {
+  BREEZE_TRY(auto obj, lookup(m_repo.get(), target, GIT_OBJECT_ANY));
+  const auto type = git_object_type(obj.get());
+  if (type == GIT_OBJECT_COMMIT) {
+    if (target == commit) return {};
+    return failure(fmt::format("refusing to push tag {}: {} is commit {}, not {}", name, target.substr(0, 12),
+                               target.substr(0, 12), commit.substr(0, 12)));
+  }
+  if (type != GIT_OBJECT_TAG)
+    return failure(fmt::format("refusing to push tag {}: {} is not a tag object", name, target.substr(0, 12)));
+  const char* tag_name = git_tag_name(reinterpret_cast<git_tag*>(obj.get()));
+  if (tag_name == nullptr || name != tag_name)
+    return failure(fmt::format("refusing to push tag {}: tag object {} is named {}", name, target.substr(0, 12),
+                               tag_name != nullptr ? tag_name : "(none)"));
+  BREEZE_TRY(auto peeled, peel_to_commit(target));
+  if (peeled != commit)
+    return failure(fmt::format("refusing to push tag {}: tag object {} points at {}, not {}", name,
+                               target.substr(0, 12), peeled.substr(0, 12), commit.substr(0, 12)));
+  return {};
+}
+
+Expected<PushOutcome> ConstraintsRepo::push_tag(const std::string& remote, const std::string& target,
+                                                const std::string& name, const std::string& commit) {
+  BREEZE_TRY_VOID(verify_tag(target, name, commit));
+  return push_object(remote, target, "refs/tags/" + name, true);
 }
 
 Expected<std::string> ConstraintsRepo::diff(const std::string& before, const std::string& after,

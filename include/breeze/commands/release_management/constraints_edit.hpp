@@ -21,6 +21,12 @@ struct ConstraintUpdate {
 /// Parses `NAME==VERSION` (a valid project name and a PEP 440 version); usage Error otherwise.
 [[nodiscard]] Expected<ConstraintUpdate> parse_updated_constraint(std::string_view text);
 
+/// Checks `--comment-file` text before it goes into constraints files: every line must be empty
+/// or start with `#` (a comment for pip), with no control character but tab (a trailing `\r` is
+/// allowed: insertion drops it). Anything else would become a pin or an option line, so it is a
+/// one-line usage Error naming the first offending line; nothing is ever rewritten.
+[[nodiscard]] Expected<void> check_comment(std::string_view text);
+
 /// Expands `--airflow-versions`: a comma list of versions and inclusive ranges `A..B`, resolved
 /// against `known` (the versions that have a constraints-* tag). Keeps the user's order, drops
 /// duplicates. A version (or range end) without a tag is a not_found Error naming the closest tag.

@@ -27,6 +27,11 @@ struct Journal {
   std::vector<JournalEntry> entries;
 };
 
+/// Creates a new journal file in `dir` under a name no other run can get
+/// (breeze-constraints-restore-<UTC stamp>[-N].json, claimed with O_CREAT|O_EXCL), writes
+/// `journal` into it and returns its path.
+[[nodiscard]] Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir, const Journal& journal);
+
 /// Writes `journal` as JSON atomically.
 [[nodiscard]] Expected<void> write_journal(const std::filesystem::path& path, const Journal& journal);
 

@@ -42,6 +42,7 @@ struct RestoreTagsOptions {
   std::filesystem::path journal;
   std::filesystem::path constraints_repo; ///< empty: the repository recorded in the journal
   std::string remote_name;                ///< empty: the remote recorded in the journal
+  bool force = false;                     ///< also restore tags that moved again since the journal
 };
 
 /// Puts the tags recorded in a restore journal back where they pointed before (locally and on the

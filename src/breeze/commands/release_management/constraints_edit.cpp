@@ -35,6 +35,27 @@ Expected<ConstraintUpdate> parse_updated_constraint(std::string_view text) {
   return u;
 }
 
+Expected<void> check_comment(std::string_view text) {
+  const auto lines = strings::split(text, '\n');
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const bool control = std::any_of(line.begin(), line.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+    if (control)
+      return usage_error(fmt::format("--comment-file line {} holds a control character; only plain comment lines "
+                                     "('# ...') may go into constraints files",
+                                     i + 1));
+    if (!line.empty() && line.front() != '#')
+      return usage_error(fmt::format("--comment-file line {} is not a comment: '{}' (every line must start with "
+                                     "'#', or it would become a pin)",
+                                     i + 1, strings::strip_control(line.substr(0, 60))));
+  }
+  return {};
+}
+
 Expected<std::vector<std::string>> expand_versions(std::string_view spec, const std::vector<std::string>& known) {
   std::vector<std::pair<constraints::Version, std::string>> parsed;
   for (const auto& k : known)

@@ -2,6 +2,7 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
@@ -21,8 +22,6 @@ namespace breeze::commands::release_management {
 namespace {
 
 const char* const k_tag_prefix = "refs/tags/constraints-";
-const char* const k_temp_branch = "refs/breeze/update-constraints/branch";
-const char* const k_temp_tag = "refs/breeze/update-constraints/tag";
 
 // Everything decided about one version before anything changes.
 struct VersionPlan {
@@ -34,6 +33,8 @@ struct VersionPlan {
   VersionEdit edit;
   std::string resume_commit; // remote -fix tip that already holds exactly this change
   std::string warning;       // e.g. the branch push will be rejected
+  std::string local_tag;     // the local tag's target when it differs from the remote's
+  bool local_tag_lags = false; // ... and its commit is an ancestor of the remote's (a killed run)
   enum class Kind { change, up_to_date, absent } kind = Kind::change;
   // filled while acting
   std::string new_commit;
@@ -70,9 +71,23 @@ Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string
   // The remote is what users install from, so its tag is the base (like Airflow's `git fetch --tags --force`).
   if (remote_tag != remote_refs.end()) {
     plan.old_target = remote_tag->second.target;
-    if (local_tag && *local_tag != plan.old_target)
-      spdlog::warn("local tag {} ({}) differs from {}'s ({}); using {}'s", plan.tag, local_tag->substr(0, 12),
-                   options.remote_name, plan.old_target.substr(0, 12), options.remote_name);
+    if (local_tag && *local_tag != plan.old_target) {
+      plan.local_tag = *local_tag;
+      // A local tag whose commit the remote's tag descends from lags behind it (a run killed
+      // between the tag push and moving the local tag): bringing it in line loses nothing.
+      auto local_commit = repo.peel_to_commit(*local_tag);
+      auto remote_commit = repo.peel_to_commit(plan.old_target);
+      if (local_commit && remote_commit && *local_commit != *remote_commit) {
+        auto behind = repo.is_ancestor(*local_commit, *remote_commit);
+        plan.local_tag_lags = behind && *behind;
+      }
+      if (!plan.local_tag_lags)
+        spdlog::warn("local tag {} ({}) differs from {}'s ({}); using {}'s. To make the local tag match: git -C {} "
+                     "fetch {} +refs/tags/{}:refs/tags/{}",
+                     plan.tag, local_tag->substr(0, 12), options.remote_name, plan.old_target.substr(0, 12),
+                     options.remote_name, strings::shell_quote(options.constraints_repo.string()),
+                     strings::shell_quote(options.remote_name), plan.tag, plan.tag);
+    }
   } else if (local_tag) {
     plan.old_target = *local_tag;
     spdlog::warn("tag {} exists only locally; it will be pushed to {}", plan.tag, options.remote_name);
@@ -139,23 +154,10 @@ std::string version_report(const VersionPlan& p) {
   return out;
 }
 
-std::string journal_name() {
-  auto stamp = time::format_iso_z(time::now());
-  std::erase(stamp, ':');
-  std::erase(stamp, '-');
-  return "breeze-constraints-restore-" + stamp + ".json";
-}
-
-Expected<std::filesystem::path> new_journal_path(const git::ConstraintsRepo& repo) {
-  const auto base = repo.git_dir() / journal_name();
-  auto path = base;
-  for (int i = 2; std::filesystem::exists(path); ++i)
-    path = repo.git_dir() / (base.stem().string() + "-" + std::to_string(i) + ".json");
-  return path;
-}
-
 // Does the change of one version: commit, push branch (no force), then tag (force). A refused
-// branch push leaves the tag untouched locally and remotely.
+// branch push leaves the tag untouched locally and remotely. Objects are pushed by id, so nothing
+// another run (or a killed one) left in a scratch ref can be pushed under this version's name.
+// An Error (transport, auth, a tag that fails verification) means: stop, nothing more is tried.
 Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p, const UpdateConstraintsOptions& options,
                               const git::Signer& signer) {
   if (!p.resume_commit.empty()) {
@@ -167,16 +169,19 @@ Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p, const 
   }
   spdlog::debug("{}: new commit {} (parent {})", p.version, p.new_commit, p.old_commit);
 
-  // Push from a scratch ref so the user's branch and tag only move once the remote accepted them.
-  BREEZE_TRY_VOID(repo.set_ref(k_temp_branch, p.new_commit, "breeze update-constraints"));
+  // The user's branch and tag only move once the remote accepted them.
   spdlog::debug("push {} {}:{} (no force)", options.remote_name, p.new_commit, branch_ref(p.fix_branch));
-  BREEZE_TRY(auto branch_push, repo.push(options.remote_name, std::string(k_temp_branch) + ":" + branch_ref(p.fix_branch)));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch));
-  if (!branch_push.accepted) {
+  auto branch_push = repo.push_object(options.remote_name, p.new_commit, branch_ref(p.fix_branch), false);
+  if (!branch_push) {
+    p.failed = true;
+    p.status = "failed: branch not pushed (" + branch_push.error().what() + "), tag not moved";
+    return branch_push.error();
+  }
+  if (!branch_push->accepted) {
     p.failed = true;
     p.status = "failed: branch push rejected, tag not moved";
     spdlog::error("{}: pushing {} to {} was rejected ({}); tag {} not moved", p.version, p.fix_branch,
-                  options.remote_name, branch_push.message, p.tag);
+                  options.remote_name, branch_push->message, p.tag);
     return {};
   }
   if (repo.head_branch() == branch_ref(p.fix_branch))
@@ -185,15 +190,19 @@ Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p, const 
     BREEZE_TRY_VOID(repo.set_ref(branch_ref(p.fix_branch), p.new_commit, "breeze update-constraints"));
 
   BREEZE_TRY(p.new_target, repo.create_tag_object(p.tag, p.new_commit, options.commit_message, signer));
-  BREEZE_TRY_VOID(repo.set_ref(k_temp_tag, p.new_target, "breeze update-constraints"));
   spdlog::debug("push {} +{}:{} (force)", options.remote_name, p.new_target, tag_ref(p.tag));
-  BREEZE_TRY(auto tag_push, repo.push(options.remote_name, "+" + std::string(k_temp_tag) + ":" + tag_ref(p.tag)));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
-  if (!tag_push.accepted) {
+  // push_tag checks the tag object names constraints-<v> and peels to the commit just made.
+  auto tag_push = repo.push_tag(options.remote_name, p.new_target, p.tag, p.new_commit);
+  if (!tag_push) {
+    p.failed = true;
+    p.status = "failed: branch pushed, tag not pushed (" + tag_push.error().what() + ")";
+    return tag_push.error();
+  }
+  if (!tag_push->accepted) {
     p.failed = true;
     p.status = "failed: branch pushed, tag push rejected";
-    spdlog::error("{}: pushing tag {} to {} failed ({}); the tag was not moved", p.version, p.tag,
-                  options.remote_name, tag_push.message);
+    spdlog::error("{}: pushing tag {} to {} was rejected ({}); the tag was not moved", p.version, p.tag,
+                  options.remote_name, tag_push->message);
     return {};
   }
   BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.new_target, "breeze update-constraints: " + options.commit_message));
@@ -250,6 +259,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   if (!options.comment_file.empty()) {
     BREEZE_TRY(comment, files::read(options.comment_file));
     while (!comment.empty() && (comment.back() == '\n' || comment.back() == '\r')) comment.pop_back();
+    BREEZE_TRY_VOID(check_comment(comment));
   }
   if (updates.empty() && comment.empty())
     return usage_error("nothing to do: give --updated-constraint NAME==VERSION (or --comment-file)");
@@ -261,11 +271,13 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 2. Repository, remote, versions.
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch)); // left by a run killed mid-push
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
+                                                   ctx.settings.github_token_hosts));
+  // One run per repository for the whole run (dry runs too: they read refs another run is moving).
+  BREEZE_TRY(auto lock, repo.lock());
+  if (!dry_run) BREEZE_TRY_VOID(repo.delete_scratch_refs()); // left by older breeze runs killed mid-push
   BREEZE_TRY(auto url, repo.remote_url(options.remote_name));
-  spdlog::debug("remote {}: {}", options.remote_name, url);
+  spdlog::debug("remote {}: {}", options.remote_name, redact::url(url));
   BREEZE_TRY(auto remote_refs, repo.list_remote(options.remote_name));
   BREEZE_TRY(auto local_tags, repo.refs(k_tag_prefix));
   BREEZE_TRY(auto versions, expand_versions(options.airflow_versions, known_versions(remote_refs, local_tags)));
@@ -314,7 +326,23 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     if (json) ctx.out() << to_json(plans, dry_run, journal).dump(2) << "\n";
   };
 
+  // Lock files a killed git or breeze left would make a ref update fail half-way (after the
+  // remote moved): find them before anything changes.
+  std::vector<std::string> touched;
+  for (const auto& p : plans) {
+    if (p.kind == VersionPlan::Kind::change || p.local_tag_lags) touched.push_back(tag_ref(p.tag));
+    if (p.kind == VersionPlan::Kind::change) touched.push_back(branch_ref(p.fix_branch));
+  }
+  if (auto locks = repo.stale_locks(touched, false); !locks.empty()) {
+    if (!dry_run) return failure(git::stale_lock_message(locks));
+    spdlog::warn("{}", git::stale_lock_message(locks));
+  }
+
   if (dry_run) {
+    for (const auto& p : plans)
+      if (p.local_tag_lags)
+        say(fmt::format("would move local tag {} ({}) to {}'s ({}): it lags behind it\n", p.tag,
+                        p.local_tag.substr(0, 12), options.remote_name, p.old_target.substr(0, 12)));
     for (const auto& p : plans) {
       if (p.kind != VersionPlan::Kind::change) continue;
       say(fmt::format("would push {} to {} as {} (no force), then tag {} (force)\n",
@@ -324,6 +352,14 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     say("Dry run: nothing was changed.\n");
     summary("");
     return ExitCode::ok;
+  }
+  // A local tag lagging behind the remote's (the remote is what users install from, and a killed
+  // run pushed it but did not get to move the local one) is brought in line: a fast-forward.
+  for (const auto& p : plans) {
+    if (!p.local_tag_lags) continue;
+    BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.old_target, "breeze update-constraints: as on " + options.remote_name));
+    say(fmt::format("local tag {} lagged behind {}'s; moved it from {} to {}\n", p.tag, options.remote_name,
+                    p.local_tag.substr(0, 12), p.old_target.substr(0, 12)));
   }
   if (to_change == 0) {
     say("Nothing to change.\n");
@@ -345,13 +381,14 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   for (const auto& p : plans)
     if (p.kind == VersionPlan::Kind::change)
       journal.entries.push_back({p.version, p.tag, p.old_target, p.old_commit, "", "", "pending"});
-  BREEZE_TRY(auto journal_path, new_journal_path(repo));
-  BREEZE_TRY_VOID(write_journal(journal_path, journal));
+  BREEZE_TRY(auto journal_path, create_journal(repo.git_dir(), journal));
 
   bool any_failed = false;
   bool interrupted = false;
+  bool stopped = false; // a push could not be made at all: trying the next versions would not help
   for (auto& p : plans) {
     if (p.kind != VersionPlan::Kind::change) continue;
+    if (stopped) break;
     if (interrupt::requested()) {
       interrupted = true;
       break;
@@ -359,8 +396,9 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     auto done = act_on_version(repo, p, options, signer);
     if (!done) {
       p.failed = true;
-      p.status = "failed: " + done.error().what();
+      if (p.status.empty() || p.status == "not started") p.status = "failed: " + done.error().what();
       spdlog::error("{}: {}", p.version, done.error().what());
+      stopped = true;
     }
     any_failed = any_failed || p.failed;
     for (auto& e : journal.entries) {
@@ -371,6 +409,14 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     }
     BREEZE_TRY_VOID(write_journal(journal_path, journal));
     if (hooks.after_version) hooks.after_version(p.version);
+  }
+  if (stopped) {
+    std::vector<std::string> left;
+    for (const auto& p : plans)
+      if (p.kind == VersionPlan::Kind::change && p.status == "not started") left.push_back(p.version);
+    if (!left.empty())
+      spdlog::error("stopped: {} not started (re-run when {} can be reached)", strings::join(left, ", "),
+                    options.remote_name);
   }
   say(fmt::format("Restore file: {} (breeze release-management restore-constraints-tags --journal {})\n",
                   journal_path.string(), strings::shell_quote(journal_path.string())));
