@@ -6,6 +6,7 @@
 #include <breeze/base/strings.hpp>
 
 #include <git2.h>
+#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -51,6 +52,61 @@ int wait_status(pid_t pid) {
 }
 
 } // namespace
+
+AuthChallengeServer::AuthChallengeServer() {
+  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/auth_challenge_server.py", "--log",
+                                (m_dir.path() / "requests.jsonl").string()};
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  const pid_t parent = ::getpid();
+  m_pid = ::fork();
+  REQUIRE(m_pid >= 0);
+  if (m_pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    ::dup2(fds[1], STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  // The script prints its port once it listens; the poll bound turns a broken script into a failure.
+  std::string line;
+  char c = 0;
+  while (line.find('\n') == std::string::npos) {
+    pollfd p{fds[0], POLLIN, 0};
+    if (::poll(&p, 1, 20'000) <= 0 || ::read(fds[0], &c, 1) <= 0) break;
+    line.push_back(c);
+  }
+  ::close(fds[0]);
+  if (!line.empty() && line.back() == '\n') m_port = std::stoi(line);
+  if (m_port <= 0) {
+    ::kill(m_pid, SIGKILL);
+    wait_status(m_pid);
+    m_pid = -1;
+    FAIL("tests/scripts/auth_challenge_server.py did not start");
+  }
+}
+
+AuthChallengeServer::~AuthChallengeServer() {
+  if (m_pid <= 0) return;
+  ::kill(m_pid, SIGKILL);
+  wait_status(m_pid);
+}
+
+std::string AuthChallengeServer::url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+
+std::vector<std::string> AuthChallengeServer::authorizations() const {
+  std::vector<std::string> out;
+  const auto text = files::read(m_dir.path() / "requests.jsonl").value_or("");
+  for (const auto& line : strings::split(text, '\n')) {
+    if (strings::trim(line).empty()) continue;
+    out.push_back(nlohmann::json::parse(line).value("authorization", ""));
+  }
+  return out;
+}
 
 int closed_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -37,6 +37,25 @@ private:
   int m_port = 0;
 };
 
+/// tests/scripts/auth_challenge_server.py on 127.0.0.1:0: answers every request with 401 and
+/// `WWW-Authenticate: Basic`, recording each request's Authorization header.
+class AuthChallengeServer {
+public:
+  AuthChallengeServer();
+  ~AuthChallengeServer();
+  AuthChallengeServer(const AuthChallengeServer&) = delete;
+  AuthChallengeServer& operator=(const AuthChallengeServer&) = delete;
+  /// http://127.0.0.1:PORT
+  [[nodiscard]] std::string url() const;
+  /// The Authorization header of every request so far ("" for none), in order.
+  [[nodiscard]] std::vector<std::string> authorizations() const;
+
+private:
+  files::TempDir m_dir{"breeze-auth-server"};
+  pid_t m_pid = -1;
+  int m_port = 0;
+};
+
 /// A port on 127.0.0.1 nothing listens on (bound, then closed): connecting to it fails.
 [[nodiscard]] int closed_port();
 
