@@ -7,6 +7,8 @@
 
 #include <breeze/base/strings.hpp>
 
+#include <nlohmann/json.hpp>
+
 using namespace breeze;
 using namespace breeze::test;
 
@@ -207,4 +209,48 @@ TEST_CASE("a stale repository lock is reported with how to remove it, never take
     CHECK(std::filesystem::exists(lock_file)); // not silently stolen
   }
   CHECK(all_refs(r.remote) == refs);
+}
+
+TEST_CASE("a token in the remote URL is printed nowhere: verbose output, JSON, journal, errors",
+          "[e2e][update-constraints][redact]") {
+  ConstraintsRepos r;
+  GitDaemon daemon(r.tmp.path());
+  const std::string token = "ghp_inTheRemoteUrl0123456789abcdef";
+  const std::string url = "git://x-access-token:" + token + "@127.0.0.1:" + std::to_string(daemon.port()) +
+                          "/apache.git";
+  set_remote_url(r.clone, "apache", url);
+  const std::map<std::string, std::string> env{{"ANSWER", "yes"}, {"-GITHUB_TOKEN", ""}};
+  auto no_token = [&](const std::string& what, const std::string& text) {
+    INFO(what << ":\n" << text);
+    CHECK(text.find(token) == std::string::npos);
+  };
+  auto update = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
+                            "--airflow-versions", "2.6.2,2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m",
+                            "fix", "--output", "json", "--verbose"},
+                           env);
+  INFO(update.err);
+  REQUIRE(update.exit_code == 0);
+  CHECK(update.err.find("remote apache: git://127.0.0.1:") != std::string::npos); // the URL, without userinfo
+  no_token("stdout", update.out);
+  no_token("stderr", update.err);
+  const auto journal = nlohmann::json::parse(update.out)["journal"].get<std::string>();
+  no_token("journal", read_file(journal));
+
+  auto restore = run_binary({"release-management", "restore-constraints-tags", "--journal", journal, "--verbose"}, env);
+  CHECK(restore.exit_code == 0);
+  no_token("restore stdout", restore.out);
+  no_token("restore stderr", restore.err);
+
+  // A push that fails (nobody listens at the push URL) prints its error without the token either.
+  set_remote_url(r.clone, "apache", url,
+                 "git://x-access-token:" + token + "@127.0.0.1:" + std::to_string(closed_port()) + "/apache.git");
+  auto failed = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
+                            "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.9", "-m", "fix",
+                            "--output", "json", "--verbose"},
+                           env);
+  CHECK(failed.exit_code == 1);
+  no_token("failed stdout", failed.out);
+  no_token("failed stderr", failed.err);
+  for (const auto& e : std::filesystem::directory_iterator(r.clone / ".git"))
+    if (e.path().filename().string().starts_with("breeze-constraints-restore-")) no_token("journal", read_file(e.path()));
 }

@@ -118,3 +118,21 @@ TEST_CASE("render_summary aligns the columns", "[unit][update-constraints]") {
                 "2.6.3    5520dac68d05    abcdef012345  10             pushed\n"
                 "2.5.1    265123a00000    -             0              already up to date\n");
 }
+
+TEST_CASE("check_comment accepts comment lines only", "[unit][update-constraints]") {
+  CHECK(check_comment("# pymssql 2.2.8\n#\n# see #33218"));
+  CHECK(check_comment("# a\n\n# b\r\n"));
+  CHECK(check_comment(""));
+  auto pin = check_comment("# why\nevil==6.6.6");
+  REQUIRE(!pin);
+  CHECK(pin.error().kind == breeze::ErrorKind::usage);
+  CHECK(pin.error().message.find("line 2") != std::string::npos);
+  CHECK(pin.error().message.find("evil==6.6.6") != std::string::npos);
+  CHECK(!check_comment("--index-url https://evil.example/"));
+  CHECK(!check_comment(" # indented"));
+  CHECK(!check_comment("# bell\a"));
+  CHECK(!check_comment("# cr\rinjected==1"));
+  auto esc = check_comment("x\x1b[31m");
+  REQUIRE(!esc);
+  CHECK(esc.error().message.find('\x1b') == std::string::npos);
+}
