@@ -31,8 +31,8 @@ TEST_CASE("the seed's update-constraints examples run verbatim", "[e2e][update-c
   const std::string repo = r.clone.string();
   auto first = run_binary({"release-management", "update-constraints", "--constraints-repo", repo,
                            "--airflow-versions", "2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3",
-                           "--updated-constraint", "pymssql==2.2.8",
-                           "--commit-message", "Update pymssql constraint to 2.2.8"},
+                           "--updated-constraint", "pymssql==2.2.8", "--commit-message",
+                           "Update pymssql constraint to 2.2.8"},
                           {{"ANSWER", "yes"}});
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
@@ -41,13 +41,14 @@ TEST_CASE("the seed's update-constraints examples run verbatim", "[e2e][update-c
 
   auto second = run_binary({"release-management", "update-constraints", "--constraints-repo", repo,
                             "--airflow-versions", "2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3",
-                            "--updated-constraint", "pymssql==2.2.8",
-                            "--updated-constraint", "Authlib==1.3.0",
-                            "--commit-message", "Update pymssql constraint to 2.2.8 and Authlib to 1.3.0"},
+                            "--updated-constraint", "pymssql==2.2.8", "--updated-constraint",
+                            "Authlib==1.3.0", "--commit-message",
+                            "Update pymssql constraint to 2.2.8 and Authlib to 1.3.0"},
                            {{"ANSWER", "yes"}});
   INFO(second.err);
   REQUIRE(second.exit_code == 0);
-  for (const std::string v : {"2.5.0", "2.5.1", "2.5.2", "2.5.3", "2.6.0", "2.6.1", "2.6.2", "2.6.3"}) {
+  for (const std::string v :
+       {"2.5.0", "2.5.1", "2.5.2", "2.5.3", "2.6.0", "2.6.1", "2.6.2", "2.6.3"}) {
     INFO(v);
     const auto tip = commit_of(r.remote, "constraints-" + v);
     CHECK(ref_of(r.remote, "refs/heads/constraints-" + v + "-fix") == tip);
@@ -62,13 +63,16 @@ TEST_CASE("the seed's update-constraints examples run verbatim", "[e2e][update-c
   CHECK(second.out.find("version") != std::string::npos); // the summary table
 }
 
-TEST_CASE("update-constraints bad input: one line, exit code, nothing changed", "[e2e][update-constraints]") {
+TEST_CASE("update-constraints bad input: one line, exit code, nothing changed",
+          "[e2e][update-constraints]") {
   ConstraintsRepos r;
   const auto refs = all_refs(r.remote);
   const auto clone_refs = all_refs(r.clone);
   const std::string repo = r.clone.string();
-  auto run = [&](std::vector<std::string> extra, const std::map<std::string, std::string>& env = {{"ANSWER", "yes"}}) {
-    std::vector<std::string> args{"release-management", "update-constraints", "--commit-message", "msg"};
+  auto run = [&](std::vector<std::string> extra,
+                 const std::map<std::string, std::string>& env = {{"ANSWER", "yes"}}) {
+    std::vector<std::string> args{"release-management", "update-constraints", "--commit-message",
+                                  "msg"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_binary(args, env);
   };
@@ -78,14 +82,22 @@ TEST_CASE("update-constraints bad input: one line, exit code, nothing changed", 
     std::string says;
   };
   const std::vector<Case> cases{
-      {{"--constraints-repo", repo, "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql>=2.2.8"}, 2,
+      {{"--constraints-repo", repo, "--airflow-versions", "2.6.3", "--updated-constraint",
+        "pymssql>=2.2.8"},
+       2,
        "must be NAME==VERSION"},
-      {{"--constraints-repo", repo, "--airflow-versions", "2.9.9", "--updated-constraint", "pymssql==2.2.8"}, 1,
+      {{"--constraints-repo", repo, "--airflow-versions", "2.9.9", "--updated-constraint",
+        "pymssql==2.2.8"},
+       1,
        "no tag constraints-2.9.9"},
-      {{"--constraints-repo", r.tmp.path().string(), "--airflow-versions", "2.6.3", "--updated-constraint",
-        "pymssql==2.2.8"}, 1, "not a git repository"},
-      {{"--constraints-repo", repo, "--remote-name", "upstream", "--airflow-versions", "2.6.3", "--updated-constraint",
-        "pymssql==2.2.8"}, 1, "no remote named 'upstream'"},
+      {{"--constraints-repo", r.tmp.path().string(), "--airflow-versions", "2.6.3",
+        "--updated-constraint", "pymssql==2.2.8"},
+       1,
+       "not a git repository"},
+      {{"--constraints-repo", repo, "--remote-name", "upstream", "--airflow-versions", "2.6.3",
+        "--updated-constraint", "pymssql==2.2.8"},
+       1,
+       "no remote named 'upstream'"},
   };
   for (const auto& c : cases) {
     auto res = run(c.args);
@@ -94,7 +106,8 @@ TEST_CASE("update-constraints bad input: one line, exit code, nothing changed", 
     CHECK(count_lines(res.err) == 1);
     CHECK(res.err.find(c.says) != std::string::npos);
   }
-  auto no_answer = run({"--constraints-repo", repo, "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8"},
+  auto no_answer = run({"--constraints-repo", repo, "--airflow-versions", "2.6.3",
+                        "--updated-constraint", "pymssql==2.2.8"},
                        {{"-ANSWER", ""}});
   CHECK(no_answer.exit_code == 2);
   CHECK(no_answer.err.find("--answer") != std::string::npos);
@@ -103,7 +116,8 @@ TEST_CASE("update-constraints bad input: one line, exit code, nothing changed", 
 }
 
 TEST_CASE("release-management commands have help with examples", "[e2e][update-constraints]") {
-  for (const char* cmd : {"update-constraints", "restore-constraints-tags", "publish-constraints"}) {
+  for (const char* cmd :
+       {"update-constraints", "restore-constraints-tags", "publish-constraints"}) {
     auto res = run_binary({"release-management", cmd, "--help"});
     INFO(cmd);
     CHECK(res.exit_code == 0);
@@ -116,18 +130,22 @@ namespace {
 // A pre-receive hook that waits at `gate` (while it exists) before accepting: the run that got
 // the repository lock is held inside its first push while the other run tries its luck.
 std::string gated_hook(const std::filesystem::path& gate) {
-  return "#!/bin/sh\ncat >/dev/null\nif [ -p '" + gate.string() + "' ]; then read x < '" + gate.string() +
-         "' || true; fi\nexit 0\n";
+  return "#!/bin/sh\ncat >/dev/null\nif [ -p '" + gate.string() + "' ]; then read x < '" +
+         gate.string() + "' || true; fi\nexit 0\n";
 }
 
 std::vector<std::string> update_263(const std::filesystem::path& clone, const std::string& pin) {
-  return {"release-management", "update-constraints", "--constraints-repo", clone.string(), "--airflow-versions",
-          "2.6.3", "--updated-constraint", pin, "--commit-message", "Update constraint: " + pin};
+  return {"release-management",   "update-constraints",
+          "--constraints-repo",   clone.string(),
+          "--airflow-versions",   "2.6.3",
+          "--updated-constraint", pin,
+          "--commit-message",     "Update constraint: " + pin};
 }
 
 // The tag on `repo` is an annotated tag constraints-2.6.3 on a child of `parent` whose files are
 // the parent's with every pymssql pin at `version`.
-void check_tag_holds(const std::filesystem::path& repo, const std::string& parent, const std::string& version) {
+void check_tag_holds(const std::filesystem::path& repo, const std::string& parent,
+                     const std::string& version) {
   const auto commit = commit_of(repo, "constraints-2.6.3");
   CHECK(parent_of(repo, commit) == parent);
   CHECK(ref_of(repo, "refs/tags/constraints-2.6.3") != commit); // an annotated tag object
@@ -145,8 +163,9 @@ void check_tag_holds(const std::filesystem::path& repo, const std::string& paren
 
 } // namespace
 
-TEST_CASE("two update-constraints runs racing on one clone: one proceeds, the other refuses at once",
-          "[e2e][update-constraints][concurrency]") {
+TEST_CASE(
+    "two update-constraints runs racing on one clone: one proceeds, the other refuses at once",
+    "[e2e][update-constraints][concurrency]") {
   ConstraintsRepos r;
   GitDaemon daemon(r.tmp.path());
   set_remote_url(r.clone, "apache", daemon.url("apache.git"));
@@ -169,7 +188,8 @@ TEST_CASE("two update-constraints runs racing on one clone: one proceeds, the ot
     INFO("loser stderr: " << loser.err());
     CHECK(loser.exit_code() == 1);
     CHECK(count_lines(loser.err()) == 1);
-    CHECK(loser.err().find("another breeze run (pid " + std::to_string(winner.pid()) + ")") != std::string::npos);
+    CHECK(loser.err().find("another breeze run (pid " + std::to_string(winner.pid()) + ")") !=
+          std::string::npos);
     CHECK(loser.err().find(lock_file.string()) != std::string::npos);
     gate.release();
     REQUIRE(winner.wait(std::chrono::seconds(120)));
@@ -178,9 +198,11 @@ TEST_CASE("two update-constraints runs racing on one clone: one proceeds, the ot
     CHECK(winner.out().find("pushed") != std::string::npos);
     // The remote tag holds the winner's pin, on top of the previous round's commit.
     check_tag_holds(r.remote, parent, &winner == &a ? va : vb);
-    CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == ref_of(r.remote, "refs/tags/constraints-2.6.3"));
+    CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") ==
+          ref_of(r.remote, "refs/tags/constraints-2.6.3"));
     CHECK(!std::filesystem::exists(lock_file));
-    for (const auto& [name, _] : all_refs(r.clone)) CHECK(!name.starts_with("refs/breeze/"));
+    for (const auto& [name, _] : all_refs(r.clone))
+      CHECK(!name.starts_with("refs/breeze/"));
     parent = commit_of(r.remote, "constraints-2.6.3");
   }
 }
@@ -195,10 +217,11 @@ TEST_CASE("a stale repository lock is reported with how to remove it, never take
   write_file(lock_file, std::to_string(dead.pid()) + "\n");
   const auto refs = all_refs(r.remote);
   write_file(r.tmp.path() / "files" / "constraints-3.8" / "constraints-3.8.txt", "a==1\n");
-  for (const auto& args : {update_263(r.clone, "pymssql==2.2.8"),
-                           std::vector<std::string>{"release-management", "publish-constraints", "--constraints-repo",
-                                                    r.clone.string(), "--files-dir",
-                                                    (r.tmp.path() / "files").string(), "-m", "x"}}) {
+  for (const auto& args :
+       {update_263(r.clone, "pymssql==2.2.8"),
+        std::vector<std::string>{"release-management", "publish-constraints", "--constraints-repo",
+                                 r.clone.string(), "--files-dir", (r.tmp.path() / "files").string(),
+                                 "-m", "x"}}) {
     auto res = run_binary(args, {{"ANSWER", "yes"}});
     INFO(res.err);
     CHECK(res.exit_code == 1);
@@ -216,41 +239,46 @@ TEST_CASE("a token in the remote URL is printed nowhere: verbose output, JSON, j
   ConstraintsRepos r;
   GitDaemon daemon(r.tmp.path());
   const std::string token = "ghp_inTheRemoteUrl0123456789abcdef";
-  const std::string url = "git://x-access-token:" + token + "@127.0.0.1:" + std::to_string(daemon.port()) +
-                          "/apache.git";
+  const std::string url = "git://x-access-token:" + token +
+                          "@127.0.0.1:" + std::to_string(daemon.port()) + "/apache.git";
   set_remote_url(r.clone, "apache", url);
   const std::map<std::string, std::string> env{{"ANSWER", "yes"}, {"-GITHUB_TOKEN", ""}};
   auto no_token = [&](const std::string& what, const std::string& text) {
     INFO(what << ":\n" << text);
     CHECK(text.find(token) == std::string::npos);
   };
-  auto update = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                            "--airflow-versions", "2.6.2,2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m",
-                            "fix", "--output", "json", "--verbose"},
-                           env);
+  auto update =
+      run_binary({"release-management", "update-constraints", "--constraints-repo",
+                  r.clone.string(), "--airflow-versions", "2.6.2,2.6.3", "--updated-constraint",
+                  "pymssql==2.2.8", "-m", "fix", "--output", "json", "--verbose"},
+                 env);
   INFO(update.err);
   REQUIRE(update.exit_code == 0);
-  CHECK(update.err.find("remote apache: git://127.0.0.1:") != std::string::npos); // the URL, without userinfo
+  CHECK(update.err.find("remote apache: git://127.0.0.1:") !=
+        std::string::npos); // the URL, without userinfo
   no_token("stdout", update.out);
   no_token("stderr", update.err);
   const auto journal = nlohmann::json::parse(update.out)["journal"].get<std::string>();
   no_token("journal", read_file(journal));
 
-  auto restore = run_binary({"release-management", "restore-constraints-tags", "--journal", journal, "--verbose"}, env);
+  auto restore = run_binary(
+      {"release-management", "restore-constraints-tags", "--journal", journal, "--verbose"}, env);
   CHECK(restore.exit_code == 0);
   no_token("restore stdout", restore.out);
   no_token("restore stderr", restore.err);
 
   // A push that fails (nobody listens at the push URL) prints its error without the token either.
   set_remote_url(r.clone, "apache", url,
-                 "git://x-access-token:" + token + "@127.0.0.1:" + std::to_string(closed_port()) + "/apache.git");
-  auto failed = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                            "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.9", "-m", "fix",
-                            "--output", "json", "--verbose"},
+                 "git://x-access-token:" + token + "@127.0.0.1:" + std::to_string(closed_port()) +
+                     "/apache.git");
+  auto failed = run_binary({"release-management", "update-constraints", "--constraints-repo",
+                            r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                            "pymssql==2.2.9", "-m", "fix", "--output", "json", "--verbose"},
                            env);
   CHECK(failed.exit_code == 1);
   no_token("failed stdout", failed.out);
   no_token("failed stderr", failed.err);
   for (const auto& e : std::filesystem::directory_iterator(r.clone / ".git"))
-    if (e.path().filename().string().starts_with("breeze-constraints-restore-")) no_token("journal", read_file(e.path()));
+    if (e.path().filename().string().starts_with("breeze-constraints-restore-"))
+      no_token("journal", read_file(e.path()));
 }

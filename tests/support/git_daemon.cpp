@@ -54,8 +54,9 @@ int wait_status(pid_t pid) {
 } // namespace
 
 AuthChallengeServer::AuthChallengeServer() {
-  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/auth_challenge_server.py", "--log",
-                                (m_dir.path() / "requests.jsonl").string()};
+  std::vector<std::string> args{"python3",
+                                std::string(BREEZE_TEST_SCRIPTS) + "/auth_challenge_server.py",
+                                "--log", (m_dir.path() / "requests.jsonl").string()};
   int fds[2];
   REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
   const pid_t parent = ::getpid();
@@ -66,13 +67,15 @@ AuthChallengeServer::AuthChallengeServer() {
     if (::getppid() != parent) ::_exit(1);
     ::dup2(fds[1], STDOUT_FILENO);
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(fds[1]);
-  // The script prints its port once it listens; the poll bound turns a broken script into a failure.
+  // The script prints its port once it listens; the poll bound turns a broken script into a
+  // failure.
   std::string line;
   char c = 0;
   while (line.find('\n') == std::string::npos) {
@@ -96,7 +99,9 @@ AuthChallengeServer::~AuthChallengeServer() {
   wait_status(m_pid);
 }
 
-std::string AuthChallengeServer::url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+std::string AuthChallengeServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(m_port);
+}
 
 std::vector<std::string> AuthChallengeServer::authorizations() const {
   std::vector<std::string> out;
@@ -146,7 +151,8 @@ GitDaemon::GitDaemon(std::filesystem::path base_path) {
     ::dup2(out, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
@@ -186,14 +192,15 @@ std::string GitDaemon::url(const std::string& relative) const {
   return "git://127.0.0.1:" + std::to_string(m_port) + "/" + relative;
 }
 
-void install_hook(const std::filesystem::path& bare_repo, const std::string& name, const std::string& script) {
+void install_hook(const std::filesystem::path& bare_repo, const std::string& name,
+                  const std::string& script) {
   const auto path = bare_repo / "hooks" / name;
   write_file(path, script);
   std::filesystem::permissions(path, std::filesystem::perms::owner_all);
 }
 
-void set_remote_url(const std::filesystem::path& repo, const std::string& remote, const std::string& url,
-                    const std::optional<std::string>& push_url) {
+void set_remote_url(const std::filesystem::path& repo, const std::string& remote,
+                    const std::string& url, const std::optional<std::string>& push_url) {
   git_repository* raw = nullptr;
   REQUIRE(git_repository_open(&raw, repo.c_str()) == 0);
   REQUIRE(git_remote_set_url(raw, remote.c_str(), url.c_str()) == 0);
@@ -220,7 +227,8 @@ void HookGate::release() {
 
 HookGate::~HookGate() { release(); }
 
-BackgroundBreeze::BackgroundBreeze(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+BackgroundBreeze::BackgroundBreeze(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> environment;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv = *e;
@@ -230,13 +238,16 @@ BackgroundBreeze::BackgroundBreeze(const std::vector<std::string>& args, const s
   for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
     if (!env.count(name)) environment.erase(name);
   for (const auto& [k, v] : env) {
-    if (k.starts_with("-")) environment.erase(k.substr(1));
-    else environment[k] = v;
+    if (k.starts_with("-"))
+      environment.erase(k.substr(1));
+    else
+      environment[k] = v;
   }
   std::vector<std::string> argv_s{BREEZE_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<std::string> env_s;
-  for (const auto& [k, v] : environment) env_s.push_back(k + "=" + v);
+  for (const auto& [k, v] : environment)
+    env_s.push_back(k + "=" + v);
   const auto out = m_dir.path() / "out";
   const auto err = m_dir.path() / "err";
   int fds[2];
@@ -256,10 +267,12 @@ BackgroundBreeze::BackgroundBreeze(const std::vector<std::string>& args, const s
     // The exit pipe's write end stays open across exec (dup2 clears CLOEXEC) until breeze ends.
     ::dup2(fds[1], 100);
     std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
+    for (auto& a : argv_s)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
-    for (auto& kv : env_s) envp.push_back(kv.data());
+    for (auto& kv : env_s)
+      envp.push_back(kv.data());
     envp.push_back(nullptr);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
@@ -295,7 +308,8 @@ void BackgroundBreeze::kill(int signal) const {
 std::string BackgroundBreeze::out() const { return files::read(m_dir.path() / "out").value_or(""); }
 std::string BackgroundBreeze::err() const { return files::read(m_dir.path() / "err").value_or(""); }
 
-std::optional<std::size_t> wait_any(const std::vector<BackgroundBreeze*>& runs, std::chrono::milliseconds deadline) {
+std::optional<std::size_t> wait_any(const std::vector<BackgroundBreeze*>& runs,
+                                    std::chrono::milliseconds deadline) {
   std::vector<pollfd> fds;
   std::vector<std::size_t> index;
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -305,7 +319,8 @@ std::optional<std::size_t> wait_any(const std::vector<BackgroundBreeze*>& runs, 
   }
   if (fds.empty()) return std::nullopt;
   int rc = 0;
-  while ((rc = ::poll(fds.data(), fds.size(), static_cast<int>(deadline.count()))) < 0 && errno == EINTR) {
+  while ((rc = ::poll(fds.data(), fds.size(), static_cast<int>(deadline.count()))) < 0 &&
+         errno == EINTR) {
   }
   if (rc <= 0) return std::nullopt;
   for (std::size_t k = 0; k < fds.size(); ++k) {

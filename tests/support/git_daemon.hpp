@@ -60,10 +60,12 @@ private:
 [[nodiscard]] int closed_port();
 
 /// Writes an executable `hooks/<name>` (e.g. pre-receive) into a bare repository.
-void install_hook(const std::filesystem::path& bare_repo, const std::string& name, const std::string& script);
+void install_hook(const std::filesystem::path& bare_repo, const std::string& name,
+                  const std::string& script);
 
 /// Sets `remote`'s URL (and, when given, its separate push URL) in `repo`'s config.
-void set_remote_url(const std::filesystem::path& repo, const std::string& remote, const std::string& url,
+void set_remote_url(const std::filesystem::path& repo, const std::string& remote,
+                    const std::string& url,
                     const std::optional<std::string>& push_url = std::nullopt);
 
 /// A gate hooks can wait at: a FIFO that the test holds open, so a hook's `read x < PATH`
@@ -88,7 +90,8 @@ private:
 class BackgroundBreeze {
 public:
   /// Starts BREEZE_BINARY `args` with `env` changes as in run_binary() (stdin /dev/null).
-  BackgroundBreeze(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  BackgroundBreeze(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env = {});
   ~BackgroundBreeze(); ///< kills it if still running
   BackgroundBreeze(const BackgroundBreeze&) = delete;
   BackgroundBreeze& operator=(const BackgroundBreeze&) = delete;

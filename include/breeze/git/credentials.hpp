@@ -19,15 +19,16 @@ using EnvFn = std::function<std::optional<std::string>(const std::string&)>;
 /// connection so a wrong credential fails instead of looping. Tokens are never printed.
 struct Credentials {
   EnvFn env;
-  std::string helper;                   ///< value of credential.helper in the repository's config ("" when unset)
-  int attempts = 0;                     ///< how many credentials were offered (the callback's own state)
+  std::string helper; ///< value of credential.helper in the repository's config ("" when unset)
+  int attempts = 0;   ///< how many credentials were offered (the callback's own state)
   std::vector<std::string> token_hosts; ///< hosts besides github.com that may receive GITHUB_TOKEN
 };
 
 /// True when GITHUB_TOKEN may be sent to `url`: the scheme is https and the host (case-insensitive,
 /// any port and userinfo ignored) is github.com or one of `extra_hosts` (GitHub Enterprise).
 /// Never for http://, ssh, git:// or any other host.
-[[nodiscard]] bool token_offered(const std::string& url, const std::vector<std::string>& extra_hosts);
+[[nodiscard]] bool token_offered(const std::string& url,
+                                 const std::vector<std::string>& extra_hosts);
 
 /// The git_credential_acquire_cb libgit2 calls; `payload` is a Credentials*.
 int acquire_credential(git_credential** out, const char* url, const char* username_from_url,

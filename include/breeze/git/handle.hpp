@@ -63,7 +63,9 @@ struct Buf {
   ~Buf() { git_buf_dispose(&buf); }
   Buf(const Buf&) = delete;
   Buf& operator=(const Buf&) = delete;
-  [[nodiscard]] std::string str() const { return buf.ptr ? std::string(buf.ptr, buf.size) : std::string(); }
+  [[nodiscard]] std::string str() const {
+    return buf.ptr ? std::string(buf.ptr, buf.size) : std::string();
+  }
 };
 
 /// Hex form of an object id.

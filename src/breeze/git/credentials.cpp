@@ -21,7 +21,8 @@ std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
-      out.push_back(static_cast<char>(std::strtol(std::string(s.substr(i + 1, 2)).c_str(), nullptr, 16)));
+      out.push_back(
+          static_cast<char>(std::strtol(std::string(s.substr(i + 1, 2)).c_str(), nullptr, 16)));
       i += 2;
     } else {
       out.push_back(s[i]);
@@ -52,7 +53,8 @@ std::optional<UrlParts> split_url(std::string_view url) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -60,7 +62,8 @@ std::string lower(std::string_view s) {
 std::string host_without_port(std::string_view authority) {
   if (authority.starts_with("[")) {
     auto close = authority.find(']');
-    return std::string(authority.substr(0, close == std::string_view::npos ? authority.size() : close + 1));
+    return std::string(
+        authority.substr(0, close == std::string_view::npos ? authority.size() : close + 1));
   }
   return std::string(authority.substr(0, authority.find(':')));
 }
@@ -75,19 +78,21 @@ bool token_offered(const std::string& url, const std::vector<std::string>& extra
   if (host.ends_with('.')) host.pop_back();
   if (host.empty()) return false;
   if (host == "github.com") return true;
-  return std::any_of(extra_hosts.begin(), extra_hosts.end(),
-                     [&](const std::string& h) { return !h.empty() && lower(strings::trim(h)) == host; });
+  return std::any_of(extra_hosts.begin(), extra_hosts.end(), [&](const std::string& h) {
+    return !h.empty() && lower(strings::trim(h)) == host;
+  });
 }
 
-std::optional<std::pair<std::string, std::string>> lookup_credential_store(const std::string& content,
-                                                                           const std::string& url) {
+std::optional<std::pair<std::string, std::string>>
+lookup_credential_store(const std::string& content, const std::string& url) {
   auto want = split_url(url);
   if (!want) return std::nullopt;
   for (const auto& raw : strings::split(content, '\n')) {
     auto line = strings::trim(raw);
     auto have = split_url(line);
     if (!have || have->password.empty()) continue;
-    if (have->scheme == want->scheme && have->host == want->host) return std::pair{have->user, have->password};
+    if (have->scheme == want->scheme && have->host == want->host)
+      return std::pair{have->user, have->password};
   }
   return std::nullopt;
 }
@@ -102,7 +107,8 @@ int acquire_credential(git_credential** out, const char* url, const char* userna
 
   if ((allowed_types & GIT_CREDENTIAL_SSH_KEY) != 0U && creds->attempts == 1)
     return git_credential_ssh_key_from_agent(out, user.c_str());
-  if ((allowed_types & GIT_CREDENTIAL_USERNAME) != 0U) return git_credential_username_new(out, user.c_str());
+  if ((allowed_types & GIT_CREDENTIAL_USERNAME) != 0U)
+    return git_credential_username_new(out, user.c_str());
 
   if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0U) {
     // The token is GitHub's: a plain-http remote or any other host (a mirror, a proxy, a test
@@ -117,7 +123,8 @@ int acquire_credential(git_credential** out, const char* url, const char* userna
         auto content = files::read(std::filesystem::path(home) / ".git-credentials");
         if (content) {
           if (auto found = lookup_credential_store(*content, url))
-            return git_credential_userpass_plaintext_new(out, found->first.c_str(), found->second.c_str());
+            return git_credential_userpass_plaintext_new(out, found->first.c_str(),
+                                                         found->second.c_str());
         }
       }
     }

@@ -45,7 +45,8 @@ Expected<RepoLock> RepoLock::acquire(const std::filesystem::path& git_dir) {
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error("cannot create a lock file in the git directory", git_dir);
   const std::string content = fmt::format("{}\n", ::getpid());
-  const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  const bool written =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   ::close(fd);
   if (!written) {
     ::unlink(tmpl.c_str());
@@ -62,16 +63,19 @@ Expected<RepoLock> RepoLock::acquire(const std::filesystem::path& git_dir) {
   const auto pid = read_pid(path);
   const std::string quoted = strings::shell_quote(path.string());
   if (pid && alive(*pid))
-    return failure(fmt::format("another breeze run (pid {}) is working on this repository (lock file {}); "
-                               "wait for it to finish",
-                               *pid, path.string()));
-  return failure(fmt::format("stale lock file {}: {} is no longer running (killed?); check the repository, "
-                             "then remove it: rm {}",
-                             path.string(), pid ? fmt::format("pid {}", *pid) : std::string("its breeze run"),
-                             quoted));
+    return failure(
+        fmt::format("another breeze run (pid {}) is working on this repository (lock file {}); "
+                    "wait for it to finish",
+                    *pid, path.string()));
+  return failure(fmt::format(
+      "stale lock file {}: {} is no longer running (killed?); check the repository, "
+      "then remove it: rm {}",
+      path.string(), pid ? fmt::format("pid {}", *pid) : std::string("its breeze run"), quoted));
 }
 
-RepoLock::RepoLock(RepoLock&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+RepoLock::RepoLock(RepoLock&& other) noexcept : m_path(std::move(other.m_path)) {
+  other.m_path.clear();
+}
 
 RepoLock::~RepoLock() {
   if (m_path.empty()) return;

@@ -34,15 +34,20 @@ std::size_t error_lines(const std::string& s) {
 }
 
 // pre-receive hooks: each reads the "old new ref" lines and refuses with a reason on stderr.
-const std::string k_reject_branches = "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/heads/*) echo "
-                                      "\"branch pushes are closed\" >&2; exit 1;; esac; done\nexit 0\n";
-const std::string k_reject_tags = "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/tags/*) echo \"tag "
-                                  "pushes are closed\" >&2; exit 1;; esac; done\nexit 0\n";
-const std::string k_reject_all = "#!/bin/sh\ncat >/dev/null\necho \"permission denied to x-access-token\" >&2\nexit 1\n";
+const std::string k_reject_branches =
+    "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/heads/*) echo "
+    "\"branch pushes are closed\" >&2; exit 1;; esac; done\nexit 0\n";
+const std::string k_reject_tags =
+    "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/tags/*) echo \"tag "
+    "pushes are closed\" >&2; exit 1;; esac; done\nexit 0\n";
+const std::string k_reject_all =
+    "#!/bin/sh\ncat >/dev/null\necho \"permission denied to x-access-token\" >&2\nexit 1\n";
 
 std::vector<std::string> update_args(const ConstraintsRepos& r, const std::string& versions) {
-  return {"release-management", "update-constraints", "--constraints-repo", r.clone.string(), "--airflow-versions",
-          versions, "--updated-constraint", "pymssql==2.2.8", "--commit-message", "Update pymssql to 2.2.8"};
+  return {"release-management",     "update-constraints", "--constraints-repo",
+          r.clone.string(),         "--airflow-versions", versions,
+          "--updated-constraint",   "pymssql==2.2.8",     "--commit-message",
+          "Update pymssql to 2.2.8"};
 }
 
 // A clone whose `apache` remote is served by git daemon (hooks run).
@@ -62,7 +67,8 @@ std::string base64(const std::string& in) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
                        static_cast<unsigned char>(in[i + 2]);
     out += {k[(n >> 18) & 63], k[(n >> 12) & 63], k[(n >> 6) & 63], k[n & 63]};
   }
@@ -70,7 +76,8 @@ std::string base64(const std::string& in) {
     const unsigned n = static_cast<unsigned char>(in[i]) << 16;
     out += {k[(n >> 18) & 63], k[(n >> 12) & 63], '=', '='};
   } else if (i + 2 == in.size()) {
-    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    const unsigned n =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += {k[(n >> 18) & 63], k[(n >> 12) & 63], k[(n >> 6) & 63], '='};
   }
   return out;
@@ -78,7 +85,8 @@ std::string base64(const std::string& in) {
 
 } // namespace
 
-TEST_CASE("update-constraints against a git daemon whose hooks refuse pushes", "[integration][update-constraints][hooks]") {
+TEST_CASE("update-constraints against a git daemon whose hooks refuse pushes",
+          "[integration][update-constraints][hooks]") {
   DaemonRepos d;
   auto& r = d.r;
   const auto tag = ref_of(r.remote, "refs/tags/constraints-2.6.3");
@@ -117,7 +125,8 @@ TEST_CASE("update-constraints against a git daemon whose hooks refuse pushes", "
     CHECK(again.exit_code == 0);
     CHECK(again.out.find("it will be reused") != std::string::npos);
     CHECK(commit_of(r.remote, "constraints-2.6.3") == fix);
-    CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == ref_of(r.remote, "refs/tags/constraints-2.6.3"));
+    CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") ==
+          ref_of(r.remote, "refs/tags/constraints-2.6.3"));
   }
   SECTION("everything is refused: nothing moves anywhere") {
     install_hook(r.remote, "pre-receive", k_reject_all);
@@ -154,15 +163,16 @@ TEST_CASE("publish-constraints against a git daemon whose hooks refuse pushes",
   auto& r = d.r;
   const auto files = r.tmp.path() / "files";
   write_file(files / "constraints-3.8" / "constraints-3.8.txt", "a==1\n");
-  const std::vector<std::string> args{"release-management", "publish-constraints", "--constraints-repo",
-                                      r.clone.string(),     "--files-dir",          files.string(),
-                                      "--commit-message",   "Update constraints"};
+  const std::vector<std::string> args{
+      "release-management", "publish-constraints", "--constraints-repo", r.clone.string(),
+      "--files-dir",        files.string(),        "--commit-message",   "Update constraints"};
   const auto remote_refs = all_refs(r.remote);
   const auto clone_refs = all_refs(r.clone);
   const auto tree = snapshot_tree(r.clone);
   auto unchanged = [&] {
     CHECK(all_refs(r.remote) == remote_refs);
-    CHECK(ref_of(r.clone, "refs/heads/constraints-main") == clone_refs.at("refs/heads/constraints-main"));
+    CHECK(ref_of(r.clone, "refs/heads/constraints-main") ==
+          clone_refs.at("refs/heads/constraints-main"));
     CHECK(snapshot_tree(r.clone) == tree);
   };
   SECTION("the branch push is refused") {
@@ -213,7 +223,8 @@ TEST_CASE("restore-constraints-tags against a git daemon whose hooks refuse push
   const auto journal = nlohmann::json::parse(first.out)["journal"].get<std::string>();
   const auto moved_remote = all_refs(r.remote);
   const auto moved_local_263 = ref_of(r.clone, "refs/tags/constraints-2.6.3");
-  const std::vector<std::string> restore{"release-management", "restore-constraints-tags", "--journal", journal};
+  const std::vector<std::string> restore{"release-management", "restore-constraints-tags",
+                                         "--journal", journal};
   auto unchanged = [&] {
     CHECK(all_refs(r.remote) == moved_remote);
     CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == moved_local_263);
@@ -253,8 +264,9 @@ TEST_CASE("restore-constraints-tags against a git daemon whose hooks refuse push
   }
 }
 
-TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host; the store helper still is",
-          "[integration][git][credentials]") {
+TEST_CASE(
+    "GITHUB_TOKEN is never offered to a plain-http or non-GitHub host but the store helper still is",
+    "[integration][git][credentials]") {
   ConstraintsRepos r;
   AuthChallengeServer server;
   set_remote_url(r.clone, "apache", server.url() + "/apache/airflow.git");
@@ -266,7 +278,8 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host; the
   };
   auto offered_token = [&] {
     for (const auto& a : server.authorizations())
-      if (a.find(base64("x-access-token:" + token)) != std::string::npos || a.find(token) != std::string::npos)
+      if (a.find(base64("x-access-token:" + token)) != std::string::npos ||
+          a.find(token) != std::string::npos)
         return true;
     return false;
   };
@@ -277,16 +290,17 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host; the
     auto listed = repo->list_remote("apache");
     REQUIRE(!listed);
     CHECK(listed.error().what().find(token) == std::string::npos);
-    auto pushed = repo->push_object("apache", commit_of(r.clone, "constraints-2.6.3"), "refs/heads/x", false);
+    auto pushed =
+        repo->push_object("apache", commit_of(r.clone, "constraints-2.6.3"), "refs/heads/x", false);
     CHECK(!pushed); // a 401 is an auth failure: an Error, not a "rejected" outcome
     CHECK(!server.authorizations().empty());
     CHECK(!offered_token());
   }
   {
     // The binary, dry run: the same.
-    auto res = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                           "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "x",
-                           "--dry-run"},
+    auto res = run_binary({"release-management", "update-constraints", "--constraints-repo",
+                           r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                           "pymssql==2.2.8", "-m", "x", "--dry-run"},
                           env);
     CHECK(res.exit_code == 1);
     CHECK(count_lines(res.err) == 1);
@@ -294,7 +308,8 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host; the
   }
   {
     // credential.helper=store: its entry for this very host is what gets offered (as git would).
-    write_file(r.tmp.path() / ".git-credentials", server.url().replace(0, 7, "http://alice:s3cret@") + "\n");
+    write_file(r.tmp.path() / ".git-credentials",
+               server.url().replace(0, 7, "http://alice:s3cret@") + "\n");
     git_repository* raw = nullptr;
     REQUIRE(git_repository_open(&raw, r.clone.c_str()) == 0);
     git_config* cfg = nullptr;
@@ -306,7 +321,8 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host; the
     REQUIRE(repo);
     CHECK(!repo->list_remote("apache"));
     bool store_used = false;
-    for (const auto& a : server.authorizations()) store_used = store_used || a == "Basic " + base64("alice:s3cret");
+    for (const auto& a : server.authorizations())
+      store_used = store_used || a == "Basic " + base64("alice:s3cret");
     CHECK(store_used);
     CHECK(!offered_token());
   }
@@ -343,39 +359,42 @@ TEST_CASE("update-constraints brings a local tag that lags the remote's in line"
           "[integration][update-constraints][repair]") {
   ConstraintsRepos r;
   InProcess first;
-  REQUIRE(first.run({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                     "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "fix",
-                     "--answer", "yes"}) == 0);
+  REQUIRE(first.run({"release-management", "update-constraints", "--constraints-repo",
+                     r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                     "pymssql==2.2.8", "-m", "fix", "--answer", "yes"}) == 0);
   const auto moved = ref_of(r.remote, "refs/tags/constraints-2.6.3");
   // As after a SIGKILL between the tag push and moving the local tag.
-  const auto old_tag = annotated_tag(r.clone, "constraints-2.6.3", parent_of(r.clone, commit_of(r.clone, moved)));
+  const auto old_tag =
+      annotated_tag(r.clone, "constraints-2.6.3", parent_of(r.clone, commit_of(r.clone, moved)));
   REQUIRE(ref_of(r.clone, "refs/tags/constraints-2.6.3") != moved);
 
   InProcess dry;
-  REQUIRE(dry.run({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                   "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "fix",
-                   "--dry-run"}) == 0);
+  REQUIRE(dry.run({"release-management", "update-constraints", "--constraints-repo",
+                   r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                   "pymssql==2.2.8", "-m", "fix", "--dry-run"}) == 0);
   CHECK(dry.out.str().find("would move local tag constraints-2.6.3") != std::string::npos);
   CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == old_tag);
 
   InProcess again;
-  REQUIRE(again.run({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                     "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "fix",
-                     "--answer", "yes"}) == 0);
+  REQUIRE(again.run({"release-management", "update-constraints", "--constraints-repo",
+                     r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                     "pymssql==2.2.8", "-m", "fix", "--answer", "yes"}) == 0);
   CHECK(again.out.str().find("already up to date") != std::string::npos);
-  CHECK(again.out.str().find("local tag constraints-2.6.3 lagged behind apache's") != std::string::npos);
+  CHECK(again.out.str().find("local tag constraints-2.6.3 lagged behind apache's") !=
+        std::string::npos);
   CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == moved);
   CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == moved);
 }
 
-TEST_CASE("restore-constraints-tags refuses tags that moved again after the journal, unless --force",
-          "[integration][restore-constraints-tags]") {
+TEST_CASE(
+    "restore-constraints-tags refuses tags that moved again after the journal, unless --force",
+    "[integration][restore-constraints-tags]") {
   ConstraintsRepos r;
   const auto before = ref_of(r.remote, "refs/tags/constraints-2.6.3");
   InProcess p;
   REQUIRE(p.run({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                 "--airflow-versions", "2.6.2,2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "fix",
-                 "--answer", "yes", "--output", "json"}) == 0);
+                 "--airflow-versions", "2.6.2,2.6.3", "--updated-constraint", "pymssql==2.2.8",
+                 "-m", "fix", "--answer", "yes", "--output", "json"}) == 0);
   const auto journal = nlohmann::json::parse(p.out.str())["journal"].get<std::string>();
   // Someone else's later fix moved constraints-2.6.3 again.
   const auto later = commit_on(r.remote, "constraints-2.6.3", "constraints-3.8.txt", "later fix\n",
@@ -385,20 +404,22 @@ TEST_CASE("restore-constraints-tags refuses tags that moved again after the jour
 
   for (const auto* mode : {"--dry-run", "--answer"}) {
     INFO(mode);
-    std::vector<std::string> args{"release-management", "restore-constraints-tags", "--journal", journal, mode};
+    std::vector<std::string> args{"release-management", "restore-constraints-tags", "--journal",
+                                  journal, mode};
     if (std::string(mode) == "--answer") args.emplace_back("yes");
     auto res = run_binary(args);
     INFO(res.err);
     CHECK(res.exit_code == 1);
     CHECK(count_lines(res.err) == 1);
     CHECK(res.err.find("constraints-2.6.3") != std::string::npos);
-    CHECK(res.err.find("constraints-2.6.2") == std::string::npos); // only the tag that moved is named
+    CHECK(res.err.find("constraints-2.6.2") ==
+          std::string::npos); // only the tag that moved is named
     CHECK(res.err.find("--force") != std::string::npos);
     CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == later_tag);
     CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.2") == tag_262);
   }
-  auto forced = run_binary({"release-management", "restore-constraints-tags", "--journal", journal, "--force",
-                            "--answer", "yes"});
+  auto forced = run_binary({"release-management", "restore-constraints-tags", "--journal", journal,
+                            "--force", "--answer", "yes"});
   INFO(forced.err);
   CHECK(forced.exit_code == 0);
   CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == before);
@@ -416,15 +437,19 @@ TEST_CASE("publish-constraints commits only regular constraints files, never a s
   // a 0600 secret beside the generated files, named like one
   write_file(files / "constraints-3.8" / "constraints-token.txt", secret);
   std::filesystem::permissions(files / "constraints-3.8" / "constraints-token.txt",
-                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+                               std::filesystem::perms::owner_read |
+                                   std::filesystem::perms::owner_write);
   write_file(files / "constraints-3.8" / "secret", secret);
   // a file symlink and a folder symlink pointing outside files/
   std::filesystem::create_directories(files / "constraints-3.9");
-  std::filesystem::create_symlink(outside / "netrc", files / "constraints-3.9" / "constraints-3.9.txt");
-  std::filesystem::create_directory_symlink(outside / "constraints-3.10", files / "constraints-3.10");
+  std::filesystem::create_symlink(outside / "netrc",
+                                  files / "constraints-3.9" / "constraints-3.9.txt");
+  std::filesystem::create_directory_symlink(outside / "constraints-3.10",
+                                            files / "constraints-3.10");
 
-  auto res = run_binary({"release-management", "publish-constraints", "--constraints-repo", r.clone.string(),
-                         "--files-dir", files.string(), "--commit-message", "Update constraints", "--answer", "yes"});
+  auto res = run_binary({"release-management", "publish-constraints", "--constraints-repo",
+                         r.clone.string(), "--files-dir", files.string(), "--commit-message",
+                         "Update constraints", "--answer", "yes"});
   INFO(res.out << res.err);
   REQUIRE(res.exit_code == 0);
   const auto tip = commit_of(r.remote, "constraints-main");
@@ -436,23 +461,25 @@ TEST_CASE("publish-constraints commits only regular constraints files, never a s
     CHECK(f != "secret");
   }
   CHECK(res.out.find("ghp_secretNeverPushed") == std::string::npos);
-  CHECK(res.err.find("skipped " + (files / "constraints-3.9" / "constraints-3.9.txt").string() + " (a symlink)") !=
+  CHECK(res.err.find("skipped " + (files / "constraints-3.9" / "constraints-3.9.txt").string() +
+                     " (a symlink)") != std::string::npos);
+  CHECK(res.err.find("skipped " + (files / "constraints-3.10").string() + " (a symlink)") !=
         std::string::npos);
-  CHECK(res.err.find("skipped " + (files / "constraints-3.10").string() + " (a symlink)") != std::string::npos);
 }
 
-TEST_CASE("--comment-file text that is not all comments is refused, never inserted as pins",
+TEST_CASE("update-constraints refuses comment-file text that is not all comments, never inserting it as pins",
           "[integration][update-constraints][comment]") {
   ConstraintsRepos r;
   const auto remote_refs = all_refs(r.remote);
   const auto comment = r.tmp.path() / "comment.txt";
-  for (const std::string text : {"# why\nevil-package==6.6.6\n", "# ok\n--index-url https://evil.example/\n",
-                                 "# bell \a\n"}) {
+  for (const std::string text : {"# why\nevil-package==6.6.6\n",
+                                 "# ok\n--index-url https://evil.example/\n", "# bell \a\n"}) {
     INFO(text);
     write_file(comment, text);
-    auto res = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                           "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "x",
-                           "--comment-file", comment.string(), "--answer", "yes"});
+    auto res = run_binary({"release-management", "update-constraints", "--constraints-repo",
+                           r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                           "pymssql==2.2.8", "-m", "x", "--comment-file", comment.string(),
+                           "--answer", "yes"});
     INFO(res.err);
     CHECK(res.exit_code == 2);
     CHECK(count_lines(res.err) == 1);
@@ -460,10 +487,12 @@ TEST_CASE("--comment-file text that is not all comments is refused, never insert
     CHECK(all_refs(r.remote) == remote_refs);
   }
   write_file(comment, "# pymssql 2.2.8 builds with Cython 3\n#\n# see #33218\n");
-  auto ok = run_binary({"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                        "--airflow-versions", "2.6.3", "--updated-constraint", "pymssql==2.2.8", "-m", "x",
-                        "--comment-file", comment.string(), "--answer", "yes"});
+  auto ok = run_binary({"release-management", "update-constraints", "--constraints-repo",
+                        r.clone.string(), "--airflow-versions", "2.6.3", "--updated-constraint",
+                        "pymssql==2.2.8", "-m", "x", "--comment-file", comment.string(), "--answer",
+                        "yes"});
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
-  CHECK(blob_at(r.remote, "constraints-2.6.3", "constraints-3.8.txt")->find("# see #33218\n") != std::string::npos);
+  CHECK(blob_at(r.remote, "constraints-2.6.3", "constraints-3.8.txt")->find("# see #33218\n") !=
+        std::string::npos);
 }

@@ -4,7 +4,8 @@
 
 using namespace breeze;
 
-TEST_CASE("github-token-hosts comes from breeze.yaml and BREEZE_GITHUB_TOKEN_HOSTS", "[unit][settings]") {
+TEST_CASE("github-token-hosts comes from breeze.yaml and BREEZE_GITHUB_TOKEN_HOSTS",
+          "[unit][settings]") {
   config::Settings s;
   CHECK(s.github_token_hosts.empty());
   REQUIRE(config::apply_yaml(s, "github-token-hosts: [ghe.example.com]\n"));

@@ -9,7 +9,8 @@
 using namespace breeze;
 using namespace breeze::commands::release_management;
 
-TEST_CASE("create_journal gives every run its own file, even when runs start at once", "[unit][restore-journal]") {
+TEST_CASE("create_journal gives every run its own file, even when runs start at once",
+          "[unit][restore-journal]") {
   files::TempDir dir("breeze-journal");
   Journal j{"https://x-access-token:ghp_secret@github.com/apache/airflow.git", "apache", "now", {}};
   std::vector<std::filesystem::path> paths(40);
@@ -21,7 +22,8 @@ TEST_CASE("create_journal gives every run its own file, even when runs start at 
         if (p) paths[i] = *p;
       }
     });
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   std::set<std::filesystem::path> distinct(paths.begin(), paths.end());
   CHECK(distinct.size() == paths.size());
   CHECK(distinct.count(std::filesystem::path()) == 0);

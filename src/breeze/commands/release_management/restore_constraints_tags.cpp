@@ -15,9 +15,11 @@ namespace breeze::commands::release_management {
 
 Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options, Context& ctx) {
   BREEZE_TRY(auto journal, read_journal(options.journal));
-  const auto repo_path = options.constraints_repo.empty() ? std::filesystem::path(journal.repo) : options.constraints_repo;
+  const auto repo_path = options.constraints_repo.empty() ? std::filesystem::path(journal.repo)
+                                                          : options.constraints_repo;
   const auto remote = options.remote_name.empty() ? journal.remote : options.remote_name;
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(repo_path, ctx.services().env, ctx.settings.github_token_hosts));
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(repo_path, ctx.services().env,
+                                                   ctx.settings.github_token_hosts));
   // One run per repository: an update-constraints moving these tags right now must finish first.
   BREEZE_TRY(auto lock, repo.lock());
   BREEZE_TRY_VOID(repo.remote_url(remote));
@@ -37,25 +39,32 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     const bool remote_ok = now == e.old_target;
     const bool local_ok = repo.ref_target(ref) == e.old_target;
     if (!repo.has_object(e.old_target))
-      return Error{ErrorKind::not_found,
-                   fmt::format("{}: the old tag target {} is not in this repository", e.tag, e.old_target), {}};
+      return Error{
+          ErrorKind::not_found,
+          fmt::format("{}: the old tag target {} is not in this repository", e.tag, e.old_target),
+          {}};
     // The remote tag is where this run left it (its new target), or — for a version the run never
     // got to push — still the old one. Anything else is someone else's later fix: not ours to undo.
     const bool moved_again = !remote_ok && (e.new_target.empty() || now != e.new_target);
     if (moved_again)
-      moved.push_back(fmt::format("{} (now {}, the journal has {})", e.tag, now.empty() ? "deleted" : now.substr(0, 12),
-                                  (e.new_target.empty() ? e.old_target : e.new_target).substr(0, 12)));
+      moved.push_back(fmt::format(
+          "{} (now {}, the journal has {})", e.tag, now.empty() ? "deleted" : now.substr(0, 12),
+          (e.new_target.empty() ? e.old_target : e.new_target).substr(0, 12)));
     Step s{e, !(remote_ok && local_ok)};
     out << fmt::format("{}: {} -> {} ({})\n", e.tag, now.empty() ? "(none)" : now.substr(0, 12),
                        e.old_target.substr(0, 12),
-                       !s.needed ? "already restored" : moved_again ? "moved since the journal" : "restore");
+                       !s.needed     ? "already restored"
+                       : moved_again ? "moved since the journal"
+                                     : "restore");
     steps.push_back(std::move(s));
   }
   if (!moved.empty() && !options.force)
-    return failure(fmt::format("refusing to restore tag(s) that moved on {} after the journal was written: {}; "
-                               "pass --force to restore them anyway",
-                               remote, strings::join(moved, ", ")));
-  const auto needed = std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.needed; });
+    return failure(fmt::format(
+        "refusing to restore tag(s) that moved on {} after the journal was written: {}; "
+        "pass --force to restore them anyway",
+        remote, strings::join(moved, ", ")));
+  const auto needed =
+      std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.needed; });
   std::vector<std::string> touched;
   for (const auto& s : steps)
     if (s.needed) touched.push_back("refs/tags/" + s.entry.tag);
@@ -64,14 +73,17 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     spdlog::warn("{}", git::stale_lock_message(locks));
   }
   if (ctx.globals.dry_run) {
-    out << fmt::format("Dry run: would restore {} tag(s) on {} (force push); nothing was changed.\n", needed, remote);
+    out << fmt::format(
+        "Dry run: would restore {} tag(s) on {} (force push); nothing was changed.\n", needed,
+        remote);
     return ExitCode::ok;
   }
   if (needed == 0) {
     out << "Nothing to restore.\n";
     return ExitCode::ok;
   }
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Move {} tag(s) back and force-push them to {}?", needed, remote)));
+  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Move {} tag(s) back and force-push them to {}?",
+                                                  needed, remote)));
   if (answer != prompt::Answer::yes) {
     out << "Nothing was changed.\n";
     return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
@@ -84,11 +96,13 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     auto pushed = repo.push_tag(remote, s.entry.old_target, s.entry.tag, s.entry.old_commit);
     if (!pushed) {
       // Not a refusal: the remote could not be reached or the journal is wrong; stop here.
-      spdlog::error("{}: not restored: {}; local tag left as it was", s.entry.tag, pushed.error().what());
+      spdlog::error("{}: not restored: {}; local tag left as it was", s.entry.tag,
+                    pushed.error().what());
       return ExitCode::failure;
     }
     if (!pushed->accepted) {
-      spdlog::error("{}: push to {} was rejected ({}); local tag left as it was", s.entry.tag, remote, pushed->message);
+      spdlog::error("{}: push to {} was rejected ({}); local tag left as it was", s.entry.tag,
+                    remote, pushed->message);
       failed = true;
       continue;
     }
@@ -100,16 +114,20 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
 
 void register_restore_constraints_tags(CLI::App& group, Context& ctx) {
   auto opts = std::make_shared<RestoreTagsOptions>();
-  auto* cmd = group.add_subcommand("restore-constraints-tags",
-                                   "Put constraints tags moved by update-constraints back where they were "
-                                   "(locally and on the remote), from its restore file.");
+  auto* cmd =
+      group.add_subcommand("restore-constraints-tags",
+                           "Put constraints tags moved by update-constraints back where they were "
+                           "(locally and on the remote), from its restore file.");
   cmd->footer("Examples:\n"
               "  breeze release-management restore-constraints-tags \\\n"
-              "      --journal ~/airflow-constraints/.git/breeze-constraints-restore-20230809T214823Z.json\n"
+              "      --journal "
+              "~/airflow-constraints/.git/breeze-constraints-restore-20230809T214823Z.json\n"
               "  breeze release-management restore-constraints-tags --journal FILE --dry-run\n");
-  cmd->add_option("--journal", opts->journal, "Restore file written by update-constraints (in the repo's .git).")
+  cmd->add_option("--journal", opts->journal,
+                  "Restore file written by update-constraints (in the repo's .git).")
       ->required();
-  cmd->add_option("--constraints-repo", opts->constraints_repo, "Repository [default: the one in the journal].");
+  cmd->add_option("--constraints-repo", opts->constraints_repo,
+                  "Repository [default: the one in the journal].");
   cmd->add_option("--remote-name", opts->remote_name, "Remote [default: the one in the journal].");
   cmd->add_flag("--force", opts->force,
                 "Also restore tags that moved again on the remote after the journal was written.");

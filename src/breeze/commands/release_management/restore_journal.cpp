@@ -14,7 +14,8 @@
 
 namespace breeze::commands::release_management {
 
-Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir, const Journal& journal) {
+Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir,
+                                               const Journal& journal) {
   auto stamp = time::format_iso_z(time::now());
   std::erase(stamp, ':');
   std::erase(stamp, '-');
@@ -25,7 +26,8 @@ Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir,
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
       if (errno == EEXIST) continue;
-      return Error{ErrorKind::io, fmt::format("cannot create the restore file: {}", std::strerror(errno)),
+      return Error{ErrorKind::io,
+                   fmt::format("cannot create the restore file: {}", std::strerror(errno)),
                    path.string()};
     }
     ::close(fd);
@@ -50,7 +52,9 @@ Expected<void> write_journal(const std::filesystem::path& path, const Journal& j
                             {"new_target", e.new_target},
                             {"new_commit", e.new_commit},
                             {"status", e.status}});
-  return files::write_atomic(path, j.dump(2) + "\n");
+  // Invalid UTF-8 (a path) is replaced, not thrown: nlohmann's dump() would throw type_error.
+  return files::write_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                       "\n");
 }
 
 Expected<Journal> read_journal(const std::filesystem::path& path) {
@@ -64,7 +68,8 @@ Expected<Journal> read_journal(const std::filesystem::path& path) {
     for (const auto& e : j.at("entries")) {
       journal.entries.push_back({e.at("version").get<std::string>(), e.at("tag").get<std::string>(),
                                  e.at("old_target").get<std::string>(), e.value("old_commit", ""),
-                                 e.value("new_target", ""), e.value("new_commit", ""), e.value("status", "")});
+                                 e.value("new_target", ""), e.value("new_commit", ""),
+                                 e.value("status", "")});
     }
     return journal;
   } catch (const nlohmann::json::exception& e) {
