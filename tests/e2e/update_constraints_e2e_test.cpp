@@ -9,6 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace breeze;
 using namespace breeze::test;
 
@@ -281,4 +287,64 @@ TEST_CASE("a token in the remote URL is printed nowhere: verbose output, JSON, j
   for (const auto& e : std::filesystem::directory_iterator(r.clone / ".git"))
     if (e.path().filename().string().starts_with("breeze-constraints-restore-"))
       no_token("journal", read_file(e.path()));
+}
+
+TEST_CASE("update-constraints killed with SIGKILL mid-push: the re-run reports the stale lock, "
+          "then repairs",
+          "[e2e][update-constraints][kill]") {
+  ConstraintsRepos r;
+  GitDaemon daemon(r.tmp.path());
+  set_remote_url(r.clone, "apache", daemon.url("apache.git"));
+  const auto gate_path = r.tmp.path() / "gate";
+  const auto arrived_path = r.tmp.path() / "arrived";
+  const auto reject = r.tmp.path() / "reject";
+  // The hook says "arrived" (a FIFO the test waits on), waits at the gate, then refuses if told to.
+  install_hook(r.remote, "pre-receive",
+               "#!/bin/sh\ncat >/dev/null\nif [ -p '" + gate_path.string() +
+                   "' ]; then echo here > '" + arrived_path.string() + "'; read x < '" +
+                   gate_path.string() + "' || true; fi\nif [ -e '" + reject.string() +
+                   "' ]; then exit 1; fi\nexit 0\n");
+  REQUIRE(::mkfifo(arrived_path.c_str(), 0600) == 0);
+  const int arrived = ::open(arrived_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  REQUIRE(arrived >= 0);
+  const auto tag = ref_of(r.remote, "refs/tags/constraints-2.6.3");
+  const auto old_commit = commit_of(r.remote, "constraints-2.6.3");
+  const auto lock_file = r.clone / ".git" / "breeze-constraints.lock";
+  {
+    HookGate gate(gate_path);
+    BackgroundBreeze run(update_263(r.clone, "pymssql==2.2.8"), {{"ANSWER", "yes"}});
+    pollfd p{arrived, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 60'000) == 1); // the run is inside its branch push
+    run.kill(SIGKILL);
+    REQUIRE(run.wait(std::chrono::seconds(60)));
+    CHECK(run.exit_code() == 128 + SIGKILL);
+    write_file(reject, "");
+    gate.release();
+
+    auto refused = run_binary(update_263(r.clone, "pymssql==2.2.8"), {{"ANSWER", "yes"}});
+    INFO(refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK(count_lines(refused.err) == 1);
+    CHECK(refused.err.find("stale lock file " + lock_file.string() + ": pid " +
+                           std::to_string(run.pid())) != std::string::npos);
+    CHECK(refused.err.find("rm " + lock_file.string()) != std::string::npos);
+  }
+  ::close(arrived);
+  CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == tag);
+  bool scratch_left = false; // the killed run's scratch ref
+  for (const auto& [name, _] : all_refs(r.clone))
+    scratch_left = scratch_left || name.starts_with("refs/breeze/");
+  CHECK(scratch_left);
+
+  std::filesystem::remove(lock_file);
+  std::filesystem::remove(reject);
+  auto again = run_binary(update_263(r.clone, "pymssql==2.2.8"), {{"ANSWER", "yes"}});
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  check_tag_holds(r.remote, old_commit, "2.2.8");
+  CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") ==
+        ref_of(r.remote, "refs/tags/constraints-2.6.3"));
+  for (const auto& [name, _] : all_refs(r.clone))
+    CHECK(!name.starts_with("refs/breeze/"));
+  CHECK(!std::filesystem::exists(lock_file));
 }
