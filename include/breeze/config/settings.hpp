@@ -50,6 +50,9 @@ struct Settings {
   std::vector<std::string> freeze_drop_prefixes{"apache-airflow==", "apache_airflow", "-e ", "/opt/airflow", "#"};
   /// `pip freeze` lines containing one of these are left out (direct references and local files).
   std::vector<std::string> freeze_drop_containing{" @ ", "file://"};
+  /// Hosts besides github.com that may receive GITHUB_TOKEN over https (GitHub Enterprise), from
+  /// `github-token-hosts` / BREEZE_GITHUB_TOKEN_HOSTS (space or comma separated).
+  std::vector<std::string> github_token_hosts;
 
   /// The sources root (folder holding Dockerfile.ci or breeze.yaml); empty when none was found.
   std::filesystem::path sources_root;
@@ -89,7 +92,7 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
                                         const std::string& file_label = "breeze.yaml");
 
 /// Applies BREEZE_PYTHON_VERSIONS (space or comma separated), BREEZE_DEFAULT_BRANCH,
-/// BREEZE_REGISTRY, BREEZE_CONSTRAINTS_BRANCH.
+/// BREEZE_REGISTRY, BREEZE_CONSTRAINTS_BRANCH, BREEZE_GITHUB_TOKEN_HOSTS (space or comma separated).
 [[nodiscard]] Expected<void> apply_env(Settings& settings, const EnvLookup& env);
 
 /// Defaults <- breeze.yaml in the sources root <- environment. `airflow_sources` is the value of

@@ -2,11 +2,13 @@
 
 // A constraints repository (a clone of apache/airflow used for its constraints-* tags and
 // branches) seen through the operations breeze needs, expressed as intent. All through libgit2:
-// no `git` processes, and nothing here touches the user's work tree or index unless the name says so.
+// no `git` processes, and nothing here touches the user's work tree or index unless the name says
+// so.
 
 #include <breeze/base/expected.hpp>
 #include <breeze/git/credentials.hpp>
 #include <breeze/git/handle.hpp>
+#include <breeze/git/repo_lock.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -41,8 +43,23 @@ struct Identity {
 class ConstraintsRepo {
 public:
   /// Opens the repository at exactly `path` (its work tree or .git); "not a git repository" Error
-  /// (not_found) otherwise.
-  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path, EnvFn env = {});
+  /// (not_found) otherwise. `token_hosts`: hosts besides github.com that may receive GITHUB_TOKEN.
+  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path,
+                                                      EnvFn env = {},
+                                                      std::vector<std::string> token_hosts = {});
+
+  /// Takes the per-repository breeze lock (see RepoLock) in the common git directory, so linked
+  /// worktrees of one clone share it.
+  [[nodiscard]] Expected<RepoLock> lock() const;
+
+  /// libgit2/git lock files that exist now and would make changing `refnames` fail half-way:
+  /// `<ref>.lock` of each, `packed-refs.lock`, and with `index` also `index.lock` and `HEAD.lock`.
+  [[nodiscard]] std::vector<std::string> stale_locks(const std::vector<std::string>& refnames,
+                                                     bool index) const;
+
+  /// Deletes every ref under refs/breeze/ (scratch refs older breeze versions pushed from; a run
+  /// killed mid-push left them). Call only while holding lock().
+  [[nodiscard]] Expected<void> delete_scratch_refs();
 
   /// The .git folder (where breeze keeps its restore journals).
   [[nodiscard]] std::filesystem::path git_dir() const;
@@ -57,9 +74,11 @@ public:
 
   /// Downloads the objects behind `refspecs` (sources only, e.g. "refs/tags/constraints-2.6.3")
   /// into the object database. Changes no ref (not even FETCH_HEAD or remote-tracking branches).
-  [[nodiscard]] Expected<void> download(const std::string& remote, const std::vector<std::string>& refspecs);
+  [[nodiscard]] Expected<void> download(const std::string& remote,
+                                        const std::vector<std::string>& refspecs);
 
-  /// The object a local ref points at directly (a tag object for annotated tags), if the ref exists.
+  /// The object a local ref points at directly (a tag object for annotated tags), if the ref
+  /// exists.
   [[nodiscard]] std::optional<std::string> ref_target(const std::string& refname) const;
   /// Local refs whose full name starts with `prefix`, with their direct targets.
   [[nodiscard]] Expected<std::map<std::string, std::string>> refs(const std::string& prefix) const;
@@ -74,36 +93,53 @@ public:
   /// The message of an annotated tag object (empty for a commit).
   [[nodiscard]] Expected<std::string> tag_message(const std::string& oid) const;
   /// True when `ancestor` is `descendant` or one of its ancestors.
-  [[nodiscard]] Expected<bool> is_ancestor(const std::string& ancestor, const std::string& descendant) const;
+  [[nodiscard]] Expected<bool> is_ancestor(const std::string& ancestor,
+                                           const std::string& descendant) const;
 
   /// The files at the top of `commit`'s tree whose names `select` accepts, name -> bytes.
   [[nodiscard]] Expected<std::map<std::string, std::string>>
-  read_files(const std::string& commit, const std::function<bool(const std::string&)>& select) const;
+  read_files(const std::string& commit,
+             const std::function<bool(const std::string&)>& select) const;
 
-  /// Writes a commit whose tree is `parent`'s tree with the top-level files in `replaced` set to the
-  /// given bytes (added when absent), and whose only parent is `parent`. Only the object database
-  /// changes: no ref, no index, no work tree. Returns the new commit's id.
-  [[nodiscard]] Expected<std::string> commit_files(const std::string& parent,
-                                                   const std::map<std::string, std::string>& replaced,
-                                                   const std::string& message);
+  /// Writes a commit whose tree is `parent`'s tree with the top-level files in `replaced` set to
+  /// the given bytes (added when absent), and whose only parent is `parent`. Only the object
+  /// database changes: no ref, no index, no work tree. Returns the new commit's id.
+  [[nodiscard]] Expected<std::string>
+  commit_files(const std::string& parent, const std::map<std::string, std::string>& replaced,
+               const std::string& message);
 
   /// Writes an annotated tag object `name` -> `commit` (signed with `signer` when given) into the
   /// object database without creating or moving the ref. Returns the tag object's id.
-  [[nodiscard]] Expected<std::string> create_tag_object(const std::string& name, const std::string& commit,
-                                                        const std::string& message, const Signer& signer = {});
+  [[nodiscard]] Expected<std::string> create_tag_object(const std::string& name,
+                                                        const std::string& commit,
+                                                        const std::string& message,
+                                                        const Signer& signer = {});
 
   /// Points `refname` at `oid` (creating or moving it), with a reflog entry `why`.
-  [[nodiscard]] Expected<void> set_ref(const std::string& refname, const std::string& oid, const std::string& why);
+  [[nodiscard]] Expected<void> set_ref(const std::string& refname, const std::string& oid,
+                                       const std::string& why);
   /// Deletes a local ref (no error when it does not exist).
   [[nodiscard]] Expected<void> delete_ref(const std::string& refname);
 
-  /// Pushes one refspec ("refs/heads/x:refs/heads/x", or "+..." to force). A refusal (non
-  /// fast-forward, remote rejection) is an outcome, not an Error; an Error means the transport failed.
-  [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
+  /// Pushes object `oid` (by id: no local ref is created or moved) to `dest_ref` on `remote`,
+  /// forced when `force`. A refusal (non fast-forward, a remote hook or policy rejecting it) is an
+  /// outcome, not an Error; an Error means the ref could not be pushed at all (transport, auth,
+  /// a local problem) — the remote ref did not move either way unless the outcome says accepted.
+  [[nodiscard]] Expected<PushOutcome> push_object(const std::string& remote, const std::string& oid,
+                                                  const std::string& dest_ref, bool force);
+
+  /// Checks that `target` is a tag object named `name` that peels to `commit` (or, for a
+  /// lightweight tag, is `commit` itself); failure Error saying what it is instead.
+  [[nodiscard]] Expected<void> verify_tag(const std::string& target, const std::string& name,
+                                          const std::string& commit) const;
+
+  /// verify_tag(), then force-pushes `target` to refs/tags/<name>: the one way breeze moves a tag.
+  [[nodiscard]] Expected<PushOutcome> push_tag(const std::string& remote, const std::string& target,
+                                               const std::string& name, const std::string& commit);
 
   /// Unified diff of two versions of a file (`path` labels both sides); empty when equal.
-  [[nodiscard]] static Expected<std::string> diff(const std::string& before, const std::string& after,
-                                                  const std::string& path);
+  [[nodiscard]] static Expected<std::string>
+  diff(const std::string& before, const std::string& after, const std::string& path);
 
   /// The name of the branch HEAD points at, if HEAD is on a branch.
   [[nodiscard]] std::optional<std::string> head_branch() const;
@@ -111,13 +147,17 @@ public:
   [[nodiscard]] Expected<std::vector<std::string>> tracked_changes() const;
   /// Moves the checked-out branch to `commit` and updates index and work tree to it; only allowed
   /// when tracked_changes() is empty (the caller checks), so nothing of the user's is overwritten.
-  [[nodiscard]] Expected<void> fast_forward_checked_out(const std::string& commit, const std::string& why);
+  [[nodiscard]] Expected<void> fast_forward_checked_out(const std::string& commit,
+                                                        const std::string& why);
 
   /// Identity used for commits and tags.
   [[nodiscard]] Identity identity() const;
 
 private:
-  explicit ConstraintsRepo(RepositoryPtr repo, EnvFn env) : m_repo(std::move(repo)), m_env(std::move(env)) {}
+  ConstraintsRepo(RepositoryPtr repo, EnvFn env, std::vector<std::string> token_hosts)
+      : m_repo(std::move(repo)), m_env(std::move(env)), m_token_hosts(std::move(token_hosts)) {}
+  [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
+  [[nodiscard]] std::filesystem::path common_dir() const;
   [[nodiscard]] Expected<SignaturePtr> signature() const;
   [[nodiscard]] Credentials credentials() const;
   /// The configured remote's URL as an anonymous remote: its fetch refspecs never come into play.
@@ -125,6 +165,7 @@ private:
 
   RepositoryPtr m_repo;
   EnvFn m_env;
+  std::vector<std::string> m_token_hosts;
 };
 
 } // namespace breeze::git

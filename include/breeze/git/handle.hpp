@@ -8,8 +8,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace breeze::git {
 
@@ -17,8 +19,17 @@ namespace breeze::git {
 /// (what we were doing) as the error's context.
 [[nodiscard]] Expected<void> check(int rc, std::string_view context);
 
-/// A git Error from git_error_last() without a return code (for calls that return NULL).
+/// A git Error from git_error_last() without a return code (for calls that return NULL). The
+/// message is stripped of control characters and URL userinfo (libgit2 quotes URLs); libgit2's
+/// "failed to lock" errors become one line naming the stale .lock file and how to remove it.
 [[nodiscard]] Error last_error(std::string_view context);
+
+/// The `*.lock` path a libgit2 "failed to create locked file '<path>'" / "failed to lock file"
+/// message is about, if it is such a message.
+[[nodiscard]] std::optional<std::string> locked_file(std::string_view libgit2_message);
+
+/// The one line breeze prints for a lock file in the way (`rm` command included).
+[[nodiscard]] std::string stale_lock_message(const std::vector<std::string>& lock_files);
 
 /// unique_ptr with libgit2's free function as deleter.
 template <typename T, void (*Free)(T*)> struct Freer {
@@ -52,7 +63,9 @@ struct Buf {
   ~Buf() { git_buf_dispose(&buf); }
   Buf(const Buf&) = delete;
   Buf& operator=(const Buf&) = delete;
-  [[nodiscard]] std::string str() const { return buf.ptr ? std::string(buf.ptr, buf.size) : std::string(); }
+  [[nodiscard]] std::string str() const {
+    return buf.ptr ? std::string(buf.ptr, buf.size) : std::string();
+  }
 };
 
 /// Hex form of an object id.

@@ -185,6 +185,7 @@ const std::map<std::string, Setter>& setters() {
       {"constraints-generation-commands", map_field(&Settings::constraints_generation_commands)},
       {"freeze-drop-prefixes", list_field(&Settings::freeze_drop_prefixes)},
       {"freeze-drop-containing", list_field(&Settings::freeze_drop_containing)},
+      {"github-token-hosts", list_field(&Settings::github_token_hosts)},
   };
   return table;
 }
@@ -239,6 +240,11 @@ Expected<void> apply_env(Settings& settings, const EnvLookup& env) {
   if (auto v = env("BREEZE_DEFAULT_BRANCH"); v && !v->empty()) settings.default_branch = *v;
   if (auto v = env("BREEZE_REGISTRY"); v && !v->empty()) settings.registry = *v;
   if (auto v = env("BREEZE_CONSTRAINTS_BRANCH"); v && !v->empty()) settings.constraints_branch = *v;
+  if (auto v = env("BREEZE_GITHUB_TOKEN_HOSTS"); v && !strings::trim(*v).empty()) {
+    std::string text = *v;
+    std::replace(text.begin(), text.end(), ',', ' ');
+    settings.github_token_hosts = strings::split_whitespace(text);
+  }
   return {};
 }
 

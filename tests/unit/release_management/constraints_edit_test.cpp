@@ -10,8 +10,8 @@ TEST_CASE("parse_updated_constraint accepts NAME==VERSION only", "[unit][update-
   REQUIRE(u);
   CHECK(u->name == "pymssql");
   CHECK(u->version == "2.2.8");
-  for (const char* bad : {"pymssql=2.2.8", "pymssql", "==2.2.8", "pymssql==", "pymssql>=2.2.8", "py mssql==1",
-                          "pymssql==not a version", "a==1==2"}) {
+  for (const char* bad : {"pymssql=2.2.8", "pymssql", "==2.2.8", "pymssql==", "pymssql>=2.2.8",
+                          "py mssql==1", "pymssql==not a version", "a==1==2"}) {
     INFO(bad);
     auto r = parse_updated_constraint(bad);
     REQUIRE(!r);
@@ -19,15 +19,17 @@ TEST_CASE("parse_updated_constraint accepts NAME==VERSION only", "[unit][update-
   }
 }
 
-TEST_CASE("expand_versions resolves lists and ranges against the known tags", "[unit][update-constraints]") {
-  const std::vector<std::string> known{"2.5.1", "2.5.2", "2.5.3", "2.6.0", "2.6.0rc1", "2.6.1", "2.6.2", "2.6.3",
-                                       "2.10.0", "main"};
+TEST_CASE("expand_versions resolves lists and ranges against the known tags",
+          "[unit][update-constraints]") {
+  const std::vector<std::string> known{"2.5.1", "2.5.2", "2.5.3", "2.6.0",  "2.6.0rc1",
+                                       "2.6.1", "2.6.2", "2.6.3", "2.10.0", "main"};
   auto list = expand_versions("2.6.3,2.5.1", known);
   REQUIRE(list);
   CHECK(*list == std::vector<std::string>{"2.6.3", "2.5.1"});
   auto range = expand_versions("2.5.2..2.6.1", known);
   REQUIRE(range);
-  CHECK(*range == std::vector<std::string>{"2.5.2", "2.5.3", "2.6.0", "2.6.1"}); // no rc, PEP 440 order
+  CHECK(*range ==
+        std::vector<std::string>{"2.5.2", "2.5.3", "2.6.0", "2.6.1"}); // no rc, PEP 440 order
   auto wide = expand_versions("2.5.0..2.6.3", known);
   REQUIRE(wide);
   CHECK(wide->size() == 7);
@@ -54,18 +56,22 @@ TEST_CASE("selects_file picks constraints files per mode", "[unit][update-constr
   CHECK(!selects_file("constraints-no-providers-3.8.txt", {"constraints"}));
   CHECK(!selects_file("constraints-source-providers-3.8.txt", {"constraints"}));
   CHECK(selects_file("constraints-no-providers-3.8.txt", {"constraints-no-providers"}));
-  CHECK(selects_file("constraints-source-providers-3.8.txt", {"constraints", "constraints-source-providers"}));
+  CHECK(selects_file("constraints-source-providers-3.8.txt",
+                     {"constraints", "constraints-source-providers"}));
 }
 
 namespace {
-const std::string k_file = "#\n# This constraints file was automatically generated on 2023-07-07T14:44:02Z\n#\n"
-                           "Authlib==1.2.1\nPyYAML==6.0\npymssql==2.2.7\nzope.event==5.0\n";
+const std::string k_file =
+    "#\n# This constraints file was automatically generated on 2023-07-07T14:44:02Z\n#\n"
+    "Authlib==1.2.1\nPyYAML==6.0\npymssql==2.2.7\nzope.event==5.0\n";
 const std::string k_no_providers = "# header\nAuthlib==1.2.1\nPyYAML==6.0\n";
 } // namespace
 
-TEST_CASE("edit_files changes only the version, in the files that hold the pin", "[unit][update-constraints]") {
-  auto e = edit_files({{"constraints-3.8.txt", k_file}, {"constraints-no-providers-3.8.txt", k_no_providers}},
-                      {{"pymssql", "2.2.8"}}, "", false);
+TEST_CASE("edit_files changes only the version, in the files that hold the pin",
+          "[unit][update-constraints]") {
+  auto e = edit_files(
+      {{"constraints-3.8.txt", k_file}, {"constraints-no-providers-3.8.txt", k_no_providers}},
+      {{"pymssql", "2.2.8"}}, "", false);
   REQUIRE(e.changes.size() == 1);
   CHECK(e.changes[0].name == "constraints-3.8.txt");
   std::string expected = k_file;
@@ -75,7 +81,8 @@ TEST_CASE("edit_files changes only the version, in the files that hold the pin",
   CHECK(e.old_versions["pymssql"] == std::vector<std::string>{"2.2.7"});
 }
 
-TEST_CASE("edit_files keeps the file's spelling and reports the difference", "[unit][update-constraints]") {
+TEST_CASE("edit_files keeps the file's spelling and reports the difference",
+          "[unit][update-constraints]") {
   auto e = edit_files({{"c.txt", k_file}}, {{"pyyaml", "6.0.1"}}, "", false);
   REQUIRE(e.changes.size() == 1);
   CHECK(e.changes[0].after.find("\nPyYAML==6.0.1\n") != std::string::npos);
@@ -86,7 +93,8 @@ TEST_CASE("edit_files keeps the file's spelling and reports the difference", "[u
   CHECK(dotted.changes[0].after.find("\nzope.event==5.1\n") != std::string::npos);
 }
 
-TEST_CASE("edit_files: absent package leaves the version unless add_missing", "[unit][update-constraints]") {
+TEST_CASE("edit_files: absent package leaves the version unless add_missing",
+          "[unit][update-constraints]") {
   auto e = edit_files({{"c.txt", k_file}}, {{"pymssql", "2.2.8"}, {"nope", "1.0"}}, "", false);
   CHECK(e.changes.empty());
   CHECK(e.absent == std::vector<std::string>{"nope"});
@@ -102,9 +110,11 @@ TEST_CASE("edit_files: already at the version means nothing to do", "[unit][upda
   CHECK(e.absent.empty());
 }
 
-TEST_CASE("edit_files inserts the comment once before the first pin of changed files", "[unit][update-constraints]") {
+TEST_CASE("edit_files inserts the comment once before the first pin of changed files",
+          "[unit][update-constraints]") {
   const std::string comment = "# pymssql moved to 2.2.8 (Cython 3)";
-  auto e = edit_files({{"c.txt", k_file}, {"n.txt", k_no_providers}}, {{"pymssql", "2.2.8"}}, comment, false);
+  auto e = edit_files({{"c.txt", k_file}, {"n.txt", k_no_providers}}, {{"pymssql", "2.2.8"}},
+                      comment, false);
   REQUIRE(e.changes.size() == 1);
   CHECK(e.changes[0].after.find(comment + "\nAuthlib==1.2.1\n") != std::string::npos);
   auto again = edit_files({{"c.txt", e.changes[0].after}}, {{"pymssql", "2.2.8"}}, comment, false);
@@ -112,9 +122,28 @@ TEST_CASE("edit_files inserts the comment once before the first pin of changed f
 }
 
 TEST_CASE("render_summary aligns the columns", "[unit][update-constraints]") {
-  auto text = render_summary({{"2.6.3", "5520dac68d05cc82ab83a8489d1df668d94f8248", "abcdef0123456789", 10, "pushed"},
-                              {"2.5.1", "265123a000000000", "", 0, "already up to date"}});
+  auto text = render_summary(
+      {{"2.6.3", "5520dac68d05cc82ab83a8489d1df668d94f8248", "abcdef0123456789", 10, "pushed"},
+       {"2.5.1", "265123a000000000", "", 0, "already up to date"}});
   CHECK(text == "version  old tag commit  new commit    files changed  result\n"
                 "2.6.3    5520dac68d05    abcdef012345  10             pushed\n"
                 "2.5.1    265123a00000    -             0              already up to date\n");
+}
+
+TEST_CASE("check_comment accepts comment lines only", "[unit][update-constraints]") {
+  CHECK(check_comment("# pymssql 2.2.8\n#\n# see #33218"));
+  CHECK(check_comment("# a\n\n# b\r\n"));
+  CHECK(check_comment(""));
+  auto pin = check_comment("# why\nevil==6.6.6");
+  REQUIRE(!pin);
+  CHECK(pin.error().kind == breeze::ErrorKind::usage);
+  CHECK(pin.error().message.find("line 2") != std::string::npos);
+  CHECK(pin.error().message.find("evil==6.6.6") != std::string::npos);
+  CHECK(!check_comment("--index-url https://evil.example/"));
+  CHECK(!check_comment(" # indented"));
+  CHECK(!check_comment("# bell\a"));
+  CHECK(!check_comment("# cr\rinjected==1"));
+  auto esc = check_comment("x\x1b[31m");
+  REQUIRE(!esc);
+  CHECK(esc.error().message.find('\x1b') == std::string::npos);
 }

@@ -27,10 +27,18 @@ struct Journal {
   std::vector<JournalEntry> entries;
 };
 
-/// Writes `journal` as JSON atomically.
-[[nodiscard]] Expected<void> write_journal(const std::filesystem::path& path, const Journal& journal);
+/// Creates a new journal file in `dir` under a name no other run can get
+/// (breeze-constraints-restore-<UTC stamp>[-N].json, claimed with O_CREAT|O_EXCL), writes
+/// `journal` into it and returns its path.
+[[nodiscard]] Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir,
+                                                             const Journal& journal);
 
-/// Reads a journal; a missing file is not_found, bad JSON or missing fields a usage Error naming the file.
+/// Writes `journal` as JSON atomically.
+[[nodiscard]] Expected<void> write_journal(const std::filesystem::path& path,
+                                           const Journal& journal);
+
+/// Reads a journal; a missing file is not_found, bad JSON or missing fields a usage Error naming
+/// the file.
 [[nodiscard]] Expected<Journal> read_journal(const std::filesystem::path& path);
 
 } // namespace breeze::commands::release_management

@@ -17,7 +17,7 @@ struct UpdateConstraintsOptions {
   std::vector<std::string> updated_constraints; ///< NAME==VERSION, repeatable
   std::filesystem::path comment_file;
   std::string commit_message;
-  std::vector<std::string> constraints_modes;   ///< empty: every constraints*.txt of the tag's tree
+  std::vector<std::string> constraints_modes; ///< empty: every constraints*.txt of the tag's tree
   bool add_missing = false;
   bool sign = false;
   std::string output = "text"; ///< text | json
@@ -31,7 +31,8 @@ struct UpdateConstraintsHooks {
 /// Rewrites pins in the constraints of tagged Airflow versions: per version a new commit on top of
 /// the tag's commit (built in the object database), branch constraints-<v>-fix pushed without
 /// force, then the tag moved and pushed with force. Writes a restore journal into .git.
-[[nodiscard]] Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& options, Context& ctx,
+[[nodiscard]] Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& options,
+                                                        Context& ctx,
                                                         const UpdateConstraintsHooks& hooks = {});
 
 /// Registers `update-constraints` under the release-management group.
@@ -42,11 +43,13 @@ struct RestoreTagsOptions {
   std::filesystem::path journal;
   std::filesystem::path constraints_repo; ///< empty: the repository recorded in the journal
   std::string remote_name;                ///< empty: the remote recorded in the journal
+  bool force = false;                     ///< also restore tags that moved again since the journal
 };
 
 /// Puts the tags recorded in a restore journal back where they pointed before (locally and on the
 /// remote, with force), after one confirmation.
-[[nodiscard]] Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options, Context& ctx);
+[[nodiscard]] Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options,
+                                                              Context& ctx);
 
 /// Registers `restore-constraints-tags` under the release-management group.
 void register_restore_constraints_tags(CLI::App& group, Context& ctx);
@@ -62,7 +65,8 @@ struct PublishConstraintsOptions {
 
 /// Copies generated files/constraints-*/constraints*.txt onto the tip of the remote's constraints
 /// branch, shows the diff, commits and pushes without force. Nothing to commit → says so, exit 0.
-[[nodiscard]] Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options, Context& ctx);
+[[nodiscard]] Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options,
+                                                         Context& ctx);
 
 /// Registers `publish-constraints` under the release-management group.
 void register_publish_constraints(CLI::App& group, Context& ctx);

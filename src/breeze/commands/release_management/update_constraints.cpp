@@ -2,6 +2,7 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
+#include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
@@ -21,19 +22,19 @@ namespace breeze::commands::release_management {
 namespace {
 
 const char* const k_tag_prefix = "refs/tags/constraints-";
-const char* const k_temp_branch = "refs/breeze/update-constraints/branch";
-const char* const k_temp_tag = "refs/breeze/update-constraints/tag";
 
 // Everything decided about one version before anything changes.
 struct VersionPlan {
   std::string version;
-  std::string tag;         // constraints-<v>
-  std::string fix_branch;  // constraints-<v>-fix
-  std::string old_target;  // tag object (or commit) the tag points at
-  std::string old_commit;  // the commit it peels to
+  std::string tag;        // constraints-<v>
+  std::string fix_branch; // constraints-<v>-fix
+  std::string old_target; // tag object (or commit) the tag points at
+  std::string old_commit; // the commit it peels to
   VersionEdit edit;
-  std::string resume_commit; // remote -fix tip that already holds exactly this change
-  std::string warning;       // e.g. the branch push will be rejected
+  std::string resume_commit;   // remote -fix tip that already holds exactly this change
+  std::string warning;         // e.g. the branch push will be rejected
+  std::string local_tag;       // the local tag's target when it differs from the remote's
+  bool local_tag_lags = false; // ... and its commit is an ancestor of the remote's (a killed run)
   enum class Kind { change, up_to_date, absent } kind = Kind::change;
   // filled while acting
   std::string new_commit;
@@ -59,7 +60,8 @@ std::vector<std::string> known_versions(const std::map<std::string, git::RemoteR
 // Reads the tag's tree, applies the edits and decides what this version needs.
 Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string& version,
                                    const std::map<std::string, git::RemoteRef>& remote_refs,
-                                   const UpdateConstraintsOptions& options, const std::vector<ConstraintUpdate>& updates,
+                                   const UpdateConstraintsOptions& options,
+                                   const std::vector<ConstraintUpdate>& updates,
                                    const std::string& comment) {
   VersionPlan plan;
   plan.version = version;
@@ -67,24 +69,46 @@ Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string
   plan.fix_branch = plan.tag + "-fix";
   const auto remote_tag = remote_refs.find(tag_ref(plan.tag));
   const auto local_tag = repo.ref_target(tag_ref(plan.tag));
-  // The remote is what users install from, so its tag is the base (like Airflow's `git fetch --tags --force`).
+  // The remote is what users install from, so its tag is the base (like Airflow's `git fetch --tags
+  // --force`).
   if (remote_tag != remote_refs.end()) {
     plan.old_target = remote_tag->second.target;
-    if (local_tag && *local_tag != plan.old_target)
-      spdlog::warn("local tag {} ({}) differs from {}'s ({}); using {}'s", plan.tag, local_tag->substr(0, 12),
-                   options.remote_name, plan.old_target.substr(0, 12), options.remote_name);
+    if (local_tag && *local_tag != plan.old_target) {
+      plan.local_tag = *local_tag;
+      // A local tag whose commit the remote's tag descends from lags behind it (a run killed
+      // between the tag push and moving the local tag): bringing it in line loses nothing.
+      auto local_commit = repo.peel_to_commit(*local_tag);
+      auto remote_commit = repo.peel_to_commit(plan.old_target);
+      if (local_commit && remote_commit && *local_commit != *remote_commit) {
+        auto behind = repo.is_ancestor(*local_commit, *remote_commit);
+        plan.local_tag_lags = behind && *behind;
+      }
+      if (!plan.local_tag_lags)
+        spdlog::warn("local tag {} ({}) differs from {}'s ({}); using {}'s. To make the local tag "
+                     "match: git -C {} "
+                     "fetch {} +refs/tags/{}:refs/tags/{}",
+                     plan.tag, local_tag->substr(0, 12), options.remote_name,
+                     plan.old_target.substr(0, 12), options.remote_name,
+                     strings::shell_quote(options.constraints_repo.string()),
+                     strings::shell_quote(options.remote_name), plan.tag, plan.tag);
+    }
   } else if (local_tag) {
     plan.old_target = *local_tag;
-    spdlog::warn("tag {} exists only locally; it will be pushed to {}", plan.tag, options.remote_name);
+    spdlog::warn("tag {} exists only locally; it will be pushed to {}", plan.tag,
+                 options.remote_name);
   } else {
     return Error{ErrorKind::not_found, "no tag " + plan.tag, {}};
   }
   BREEZE_TRY(plan.old_commit, repo.peel_to_commit(plan.old_target));
   const auto& modes = options.constraints_modes;
-  BREEZE_TRY(auto files, repo.read_files(plan.old_commit, [&](const std::string& n) { return selects_file(n, modes); }));
+  BREEZE_TRY(auto files, repo.read_files(plan.old_commit, [&](const std::string& n) {
+    return selects_file(n, modes);
+  }));
   if (files.empty())
-    return Error{ErrorKind::not_found, fmt::format("tag {} holds no constraints files{}", plan.tag,
-                                                   modes.empty() ? "" : " of the selected modes"), {}};
+    return Error{ErrorKind::not_found,
+                 fmt::format("tag {} holds no constraints files{}", plan.tag,
+                             modes.empty() ? "" : " of the selected modes"),
+                 {}};
   plan.edit = edit_files(files, updates, comment, options.add_missing);
   if (!plan.edit.absent.empty() && !options.add_missing) {
     plan.kind = VersionPlan::Kind::absent;
@@ -103,7 +127,8 @@ Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string
     if (parent && *parent == plan.old_commit) {
       auto all = [](const std::string&) { return true; };
       BREEZE_TRY(auto want, repo.read_files(plan.old_commit, all));
-      for (const auto& c : plan.edit.changes) want[c.name] = c.after;
+      for (const auto& c : plan.edit.changes)
+        want[c.name] = c.after;
       BREEZE_TRY(auto have, repo.read_files(tip, all));
       same = want == have;
     }
@@ -112,8 +137,9 @@ Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string
     } else {
       BREEZE_TRY(auto ff, repo.is_ancestor(tip, plan.old_commit));
       if (!ff)
-        plan.warning = fmt::format("{} on {} has diverged from the tag (tip {}); the branch push will be rejected",
-                                   plan.fix_branch, options.remote_name, tip.substr(0, 12));
+        plan.warning = fmt::format(
+            "{} on {} has diverged from the tag (tip {}); the branch push will be rejected",
+            plan.fix_branch, options.remote_name, tip.substr(0, 12));
     }
   }
   return plan;
@@ -121,11 +147,14 @@ Expected<VersionPlan> plan_version(git::ConstraintsRepo& repo, const std::string
 
 std::string version_report(const VersionPlan& p) {
   std::string out;
-  for (const auto& n : p.edit.spelling_notes) out += "  note: " + n + "\n";
+  for (const auto& n : p.edit.spelling_notes)
+    out += "  note: " + n + "\n";
   if (!p.edit.absent.empty())
-    out += fmt::format("  {} not in any constraints file of {}{}\n", strings::join(p.edit.absent, ", "), p.tag,
-                       p.kind == VersionPlan::Kind::absent ? " — version left unchanged (use --add-missing to add it)"
-                                                            : " — added (--add-missing)");
+    out += fmt::format("  {} not in any constraints file of {}{}\n",
+                       strings::join(p.edit.absent, ", "), p.tag,
+                       p.kind == VersionPlan::Kind::absent
+                           ? " — version left unchanged (use --add-missing to add it)"
+                           : " — added (--add-missing)");
   if (p.kind == VersionPlan::Kind::up_to_date) out += "  already up to date\n";
   if (p.kind == VersionPlan::Kind::change) {
     for (const auto& [name, olds] : p.edit.old_versions)
@@ -133,82 +162,85 @@ std::string version_report(const VersionPlan& p) {
     out += fmt::format("  {} of the constraints files change\n", p.edit.changes.size());
   }
   if (!p.resume_commit.empty())
-    out += fmt::format("  {} on the remote already holds this change ({}); it will be reused\n", p.fix_branch,
-                       p.resume_commit.substr(0, 12));
+    out += fmt::format("  {} on the remote already holds this change ({}); it will be reused\n",
+                       p.fix_branch, p.resume_commit.substr(0, 12));
   if (!p.warning.empty()) out += "  warning: " + p.warning + "\n";
   return out;
 }
 
-std::string journal_name() {
-  auto stamp = time::format_iso_z(time::now());
-  std::erase(stamp, ':');
-  std::erase(stamp, '-');
-  return "breeze-constraints-restore-" + stamp + ".json";
-}
-
-Expected<std::filesystem::path> new_journal_path(const git::ConstraintsRepo& repo) {
-  const auto base = repo.git_dir() / journal_name();
-  auto path = base;
-  for (int i = 2; std::filesystem::exists(path); ++i)
-    path = repo.git_dir() / (base.stem().string() + "-" + std::to_string(i) + ".json");
-  return path;
-}
-
 // Does the change of one version: commit, push branch (no force), then tag (force). A refused
-// branch push leaves the tag untouched locally and remotely.
-Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p, const UpdateConstraintsOptions& options,
-                              const git::Signer& signer) {
+// branch push leaves the tag untouched locally and remotely. Objects are pushed by id, so nothing
+// another run (or a killed one) left in a scratch ref can be pushed under this version's name.
+// An Error (transport, auth, a tag that fails verification) means: stop, nothing more is tried.
+Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p,
+                              const UpdateConstraintsOptions& options, const git::Signer& signer) {
   if (!p.resume_commit.empty()) {
     p.new_commit = p.resume_commit;
   } else {
     std::map<std::string, std::string> replaced;
-    for (const auto& c : p.edit.changes) replaced[c.name] = c.after;
+    for (const auto& c : p.edit.changes)
+      replaced[c.name] = c.after;
     BREEZE_TRY(p.new_commit, repo.commit_files(p.old_commit, replaced, options.commit_message));
   }
   spdlog::debug("{}: new commit {} (parent {})", p.version, p.new_commit, p.old_commit);
 
-  // Push from a scratch ref so the user's branch and tag only move once the remote accepted them.
-  BREEZE_TRY_VOID(repo.set_ref(k_temp_branch, p.new_commit, "breeze update-constraints"));
-  spdlog::debug("push {} {}:{} (no force)", options.remote_name, p.new_commit, branch_ref(p.fix_branch));
-  BREEZE_TRY(auto branch_push, repo.push(options.remote_name, std::string(k_temp_branch) + ":" + branch_ref(p.fix_branch)));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch));
-  if (!branch_push.accepted) {
+  // The user's branch and tag only move once the remote accepted them.
+  spdlog::debug("push {} {}:{} (no force)", options.remote_name, p.new_commit,
+                branch_ref(p.fix_branch));
+  auto branch_push =
+      repo.push_object(options.remote_name, p.new_commit, branch_ref(p.fix_branch), false);
+  if (!branch_push) {
+    p.failed = true;
+    p.status = "failed: branch not pushed (" + branch_push.error().what() + "), tag not moved";
+    return branch_push.error();
+  }
+  if (!branch_push->accepted) {
     p.failed = true;
     p.status = "failed: branch push rejected, tag not moved";
-    spdlog::error("{}: pushing {} to {} was rejected ({}); tag {} not moved", p.version, p.fix_branch,
-                  options.remote_name, branch_push.message, p.tag);
+    spdlog::error("{}: pushing {} to {} was rejected ({}); tag {} not moved", p.version,
+                  p.fix_branch, options.remote_name, branch_push->message, p.tag);
     return {};
   }
   if (repo.head_branch() == branch_ref(p.fix_branch))
-    spdlog::warn("{} is checked out; its local ref was left alone (the remote has the new commit)", p.fix_branch);
+    spdlog::warn("{} is checked out; its local ref was left alone (the remote has the new commit)",
+                 p.fix_branch);
   else
-    BREEZE_TRY_VOID(repo.set_ref(branch_ref(p.fix_branch), p.new_commit, "breeze update-constraints"));
+    BREEZE_TRY_VOID(
+        repo.set_ref(branch_ref(p.fix_branch), p.new_commit, "breeze update-constraints"));
 
-  BREEZE_TRY(p.new_target, repo.create_tag_object(p.tag, p.new_commit, options.commit_message, signer));
-  BREEZE_TRY_VOID(repo.set_ref(k_temp_tag, p.new_target, "breeze update-constraints"));
+  BREEZE_TRY(p.new_target,
+             repo.create_tag_object(p.tag, p.new_commit, options.commit_message, signer));
   spdlog::debug("push {} +{}:{} (force)", options.remote_name, p.new_target, tag_ref(p.tag));
-  BREEZE_TRY(auto tag_push, repo.push(options.remote_name, "+" + std::string(k_temp_tag) + ":" + tag_ref(p.tag)));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
-  if (!tag_push.accepted) {
+  // push_tag checks the tag object names constraints-<v> and peels to the commit just made.
+  auto tag_push = repo.push_tag(options.remote_name, p.new_target, p.tag, p.new_commit);
+  if (!tag_push) {
+    p.failed = true;
+    p.status = "failed: branch pushed, tag not pushed (" + tag_push.error().what() + ")";
+    return tag_push.error();
+  }
+  if (!tag_push->accepted) {
     p.failed = true;
     p.status = "failed: branch pushed, tag push rejected";
-    spdlog::error("{}: pushing tag {} to {} failed ({}); the tag was not moved", p.version, p.tag,
-                  options.remote_name, tag_push.message);
+    spdlog::error("{}: pushing tag {} to {} was rejected ({}); the tag was not moved", p.version,
+                  p.tag, options.remote_name, tag_push->message);
     return {};
   }
-  BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.new_target, "breeze update-constraints: " + options.commit_message));
+  BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.new_target,
+                               "breeze update-constraints: " + options.commit_message));
   p.status = "pushed";
   return {};
 }
 
-nlohmann::json to_json(const std::vector<VersionPlan>& plans, bool dry_run, const std::string& journal) {
+nlohmann::json to_json(const std::vector<VersionPlan>& plans, bool dry_run,
+                       const std::string& journal) {
   nlohmann::json j;
   j["dry_run"] = dry_run;
   j["journal"] = journal;
   j["versions"] = nlohmann::json::array();
   for (const auto& p : plans) {
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& c : p.edit.changes) files.push_back(c.name);
+    for (const auto& c : p.edit.changes)
+      files.push_back(c.name);
     j["versions"].push_back({{"version", p.version},
                              {"tag", p.tag},
                              {"old_tag_target", p.old_target},
@@ -249,26 +281,35 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   std::string comment;
   if (!options.comment_file.empty()) {
     BREEZE_TRY(comment, files::read(options.comment_file));
-    while (!comment.empty() && (comment.back() == '\n' || comment.back() == '\r')) comment.pop_back();
+    while (!comment.empty() && (comment.back() == '\n' || comment.back() == '\r'))
+      comment.pop_back();
+    BREEZE_TRY_VOID(check_comment(comment));
   }
   if (updates.empty() && comment.empty())
-    return usage_error("nothing to do: give --updated-constraint NAME==VERSION (or --comment-file)");
-  for (const auto& mode : options.constraints_modes) BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
-  if (strings::trim(options.commit_message).empty()) return usage_error("--commit-message must not be empty");
+    return usage_error(
+        "nothing to do: give --updated-constraint NAME==VERSION (or --comment-file)");
+  for (const auto& mode : options.constraints_modes)
+    BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
+  if (strings::trim(options.commit_message).empty())
+    return usage_error("--commit-message must not be empty");
   git::Signer signer;
   if (options.sign) {
     BREEZE_TRY(signer, gpg_signer(ctx));
   }
 
   // 2. Repository, remote, versions.
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env));
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_branch)); // left by a run killed mid-push
-  BREEZE_TRY_VOID(repo.delete_ref(k_temp_tag));
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
+                                                   ctx.settings.github_token_hosts));
+  // One run per repository for the whole run (dry runs too: they read refs another run is moving).
+  BREEZE_TRY(auto lock, repo.lock());
+  if (!dry_run)
+    BREEZE_TRY_VOID(repo.delete_scratch_refs()); // left by older breeze runs killed mid-push
   BREEZE_TRY(auto url, repo.remote_url(options.remote_name));
-  spdlog::debug("remote {}: {}", options.remote_name, url);
+  spdlog::debug("remote {}: {}", options.remote_name, redact::url(url));
   BREEZE_TRY(auto remote_refs, repo.list_remote(options.remote_name));
   BREEZE_TRY(auto local_tags, repo.refs(k_tag_prefix));
-  BREEZE_TRY(auto versions, expand_versions(options.airflow_versions, known_versions(remote_refs, local_tags)));
+  BREEZE_TRY(auto versions,
+             expand_versions(options.airflow_versions, known_versions(remote_refs, local_tags)));
 
   // Objects the remote has and we lack (tags moved by someone else, -fix branches): download only.
   std::vector<std::string> wanted;
@@ -303,27 +344,61 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
       say(diff);
       p.status = dry_run ? "would push" : "not started";
     } else {
-      p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date" : "unchanged: package absent";
+      p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date"
+                                                         : "unchanged: package absent";
     }
   }
   auto summary = [&](const std::string& journal) {
     std::vector<SummaryRow> rows;
     for (const auto& p : plans)
-      rows.push_back({p.version, p.old_commit, p.new_commit, p.status == "pushed" || p.status == "would push" || p.failed ? p.edit.changes.size() : 0, p.status});
+      rows.push_back(
+          {p.version, p.old_commit, p.new_commit,
+           p.status == "pushed" || p.status == "would push" || p.failed ? p.edit.changes.size() : 0,
+           p.status});
     say("\n" + render_summary(rows));
-    if (json) ctx.out() << to_json(plans, dry_run, journal).dump(2) << "\n";
+    if (json)
+      ctx.out() << to_json(plans, dry_run, journal)
+                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
   };
 
+  // Lock files a killed git or breeze left would make a ref update fail half-way (after the
+  // remote moved): find them before anything changes.
+  std::vector<std::string> touched;
+  for (const auto& p : plans) {
+    if (p.kind == VersionPlan::Kind::change || p.local_tag_lags) touched.push_back(tag_ref(p.tag));
+    if (p.kind == VersionPlan::Kind::change) touched.push_back(branch_ref(p.fix_branch));
+  }
+  if (auto locks = repo.stale_locks(touched, false); !locks.empty()) {
+    if (!dry_run) return failure(git::stale_lock_message(locks));
+    spdlog::warn("{}", git::stale_lock_message(locks));
+  }
+
   if (dry_run) {
+    for (const auto& p : plans)
+      if (p.local_tag_lags)
+        say(fmt::format("would move local tag {} ({}) to {}'s ({}): it lags behind it\n", p.tag,
+                        p.local_tag.substr(0, 12), options.remote_name,
+                        p.old_target.substr(0, 12)));
     for (const auto& p : plans) {
       if (p.kind != VersionPlan::Kind::change) continue;
       say(fmt::format("would push {} to {} as {} (no force), then tag {} (force)\n",
-                      p.resume_commit.empty() ? "a new commit on " + p.old_commit.substr(0, 12) : p.resume_commit.substr(0, 12),
+                      p.resume_commit.empty() ? "a new commit on " + p.old_commit.substr(0, 12)
+                                              : p.resume_commit.substr(0, 12),
                       options.remote_name, p.fix_branch, p.tag));
     }
     say("Dry run: nothing was changed.\n");
     summary("");
     return ExitCode::ok;
+  }
+  // A local tag lagging behind the remote's (the remote is what users install from, and a killed
+  // run pushed it but did not get to move the local one) is brought in line: a fast-forward.
+  for (const auto& p : plans) {
+    if (!p.local_tag_lags) continue;
+    BREEZE_TRY_VOID(repo.set_ref(tag_ref(p.tag), p.old_target,
+                                 "breeze update-constraints: as on " + options.remote_name));
+    say(fmt::format("local tag {} lagged behind {}'s; moved it from {} to {}\n", p.tag,
+                    options.remote_name, p.local_tag.substr(0, 12), p.old_target.substr(0, 12)));
   }
   if (to_change == 0) {
     say("Nothing to change.\n");
@@ -332,26 +407,30 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 4. One confirmation for the whole batch.
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
-                                                  options.remote_name)));
+  BREEZE_TRY(auto answer,
+             ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
+                                     options.remote_name)));
   if (answer != prompt::Answer::yes) {
     say("Nothing was changed.\n");
     return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
   }
 
   // 5. Act, journalling first so an interrupted run can still be undone.
-  Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(), options.remote_name,
-                  time::format_iso_z(time::now()), {}};
+  Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(),
+                  options.remote_name,
+                  time::format_iso_z(time::now()),
+                  {}};
   for (const auto& p : plans)
     if (p.kind == VersionPlan::Kind::change)
       journal.entries.push_back({p.version, p.tag, p.old_target, p.old_commit, "", "", "pending"});
-  BREEZE_TRY(auto journal_path, new_journal_path(repo));
-  BREEZE_TRY_VOID(write_journal(journal_path, journal));
+  BREEZE_TRY(auto journal_path, create_journal(repo.git_dir(), journal));
 
   bool any_failed = false;
   bool interrupted = false;
+  bool stopped = false; // a push could not be made at all: trying the next versions would not help
   for (auto& p : plans) {
     if (p.kind != VersionPlan::Kind::change) continue;
+    if (stopped) break;
     if (interrupt::requested()) {
       interrupted = true;
       break;
@@ -359,8 +438,10 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     auto done = act_on_version(repo, p, options, signer);
     if (!done) {
       p.failed = true;
-      p.status = "failed: " + done.error().what();
+      if (p.status.empty() || p.status == "not started")
+        p.status = "failed: " + done.error().what();
       spdlog::error("{}: {}", p.version, done.error().what());
+      stopped = true;
     }
     any_failed = any_failed || p.failed;
     for (auto& e : journal.entries) {
@@ -372,39 +453,63 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     BREEZE_TRY_VOID(write_journal(journal_path, journal));
     if (hooks.after_version) hooks.after_version(p.version);
   }
-  say(fmt::format("Restore file: {} (breeze release-management restore-constraints-tags --journal {})\n",
-                  journal_path.string(), strings::shell_quote(journal_path.string())));
+  if (stopped) {
+    std::vector<std::string> left;
+    for (const auto& p : plans)
+      if (p.kind == VersionPlan::Kind::change && p.status == "not started")
+        left.push_back(p.version);
+    if (!left.empty())
+      spdlog::error("stopped: {} not started (re-run when {} can be reached)",
+                    strings::join(left, ", "), options.remote_name);
+  }
+  say(fmt::format(
+      "Restore file: {} (breeze release-management restore-constraints-tags --journal {})\n",
+      journal_path.string(), strings::shell_quote(journal_path.string())));
   summary(journal_path.string());
-  if (interrupted) return Error{ErrorKind::interrupted, "interrupted between versions; re-run to finish (done versions are skipped)", {}};
+  if (interrupted)
+    return Error{ErrorKind::interrupted,
+                 "interrupted between versions; re-run to finish (done versions are skipped)",
+                 {}};
   return any_failed ? ExitCode::failure : ExitCode::ok;
 }
 
 void register_update_constraints(CLI::App& group, Context& ctx) {
   auto opts = std::make_shared<UpdateConstraintsOptions>();
-  auto* cmd = group.add_subcommand("update-constraints",
-                                   "Update released constraints: rewrite pins in tagged constraints files, move the "
-                                   "tags and push (branches without force, tags with force).");
+  auto* cmd = group.add_subcommand(
+      "update-constraints",
+      "Update released constraints: rewrite pins in tagged constraints files, move the "
+      "tags and push (branches without force, tags with force).");
   cmd->footer(
       "Examples:\n"
-      "  breeze release-management update-constraints --constraints-repo /home/user/airflow-constraints \\\n"
+      "  breeze release-management update-constraints --constraints-repo "
+      "/home/user/airflow-constraints \\\n"
       "      --airflow-versions 2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3 \\\n"
-      "      --updated-constraint pymssql==2.2.8 --commit-message \"Update pymssql constraint to 2.2.8\"\n"
+      "      --updated-constraint pymssql==2.2.8 --commit-message \"Update pymssql constraint to "
+      "2.2.8\"\n"
       "  breeze release-management update-constraints --constraints-repo ~/airflow-constraints \\\n"
-      "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix pymssql\" --dry-run\n");
-  cmd->add_option("--constraints-repo", opts->constraints_repo, "Path to the clone holding the constraints-* tags.")
+      "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix "
+      "pymssql\" --dry-run\n");
+  cmd->add_option("--constraints-repo", opts->constraints_repo,
+                  "Path to the clone holding the constraints-* tags.")
       ->required();
   cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")->capture_default_str();
-  cmd->add_option("--airflow-versions", opts->airflow_versions,
-                  "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")
+  cmd->add_option(
+         "--airflow-versions", opts->airflow_versions,
+         "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")
       ->required();
-  cmd->add_option("--updated-constraint", opts->updated_constraints, "NAME==VERSION to set (repeatable).")
+  cmd->add_option("--updated-constraint", opts->updated_constraints,
+                  "NAME==VERSION to set (repeatable).")
       ->take_all();
-  cmd->add_option("--comment-file", opts->comment_file, "Text inserted once before the first pin of changed files.");
-  cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")->required();
-  cmd->add_option("--airflow-constraints-mode", opts->constraints_modes,
-                  "Only files of these modes (repeatable) [default: every constraints*.txt in the tag].")
+  cmd->add_option("--comment-file", opts->comment_file,
+                  "Text inserted once before the first pin of changed files.");
+  cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")
+      ->required();
+  cmd->add_option(
+         "--airflow-constraints-mode", opts->constraints_modes,
+         "Only files of these modes (repeatable) [default: every constraints*.txt in the tag].")
       ->delimiter(',');
-  cmd->add_flag("--add-missing", opts->add_missing, "Add a package that no file of a version pins.");
+  cmd->add_flag("--add-missing", opts->add_missing,
+                "Add a package that no file of a version pins.");
   cmd->add_flag("--sign", opts->sign, "GPG-sign the moved tags (needs gpg).");
   cmd->add_option("--output", opts->output, "text or json.")
       ->check(CLI::IsMember({"text", "json"}))
