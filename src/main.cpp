@@ -1,5 +1,6 @@
 // breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
 // (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
+#include <breeze/base/env.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/redact.hpp>
@@ -68,7 +69,7 @@ int run_breeze(int argc, char** argv) {
   breeze::process::TerminalPrompter prompter;
   breeze::http::CurlClient http({.cache_dir = http_cache_dir()});
   std::error_code ec;
-  breeze::commands::Services services{runner, prompter, std::cout, breeze::config::process_env(),
+  breeze::commands::Services services{runner, prompter, std::cout, breeze::process_env(),
                                       std::filesystem::current_path(ec), &http};
   const int code = breeze::cli::run({argv + 1, argv + argc}, services);
   std::cout.flush();

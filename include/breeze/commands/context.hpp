@@ -1,5 +1,6 @@
 #pragma once
 
+#include <breeze/base/env.hpp>
 #include <breeze/base/error.hpp>
 #include <breeze/base/expected.hpp>
 #include <breeze/base/prompt.hpp>
@@ -36,7 +37,7 @@ struct Services {
   process::Runner& runner;
   prompt::Prompter& prompter;
   std::ostream& out;                ///< results (stdout)
-  config::EnvLookup env;            ///< environment lookup
+  EnvLookup env;            ///< environment lookup
   std::filesystem::path cwd;        ///< where the user ran breeze
   http::Client* http = nullptr;     ///< HTTP client (set by main when linked)
 };

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <breeze/base/env.hpp>
 #include <breeze/base/expected.hpp>
 
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -76,12 +76,6 @@ struct Settings {
 /// True for a constraints mode name that is safe in a file name: letters, digits, `-`, `_`, `.`,
 /// not starting with `.` or `-`.
 [[nodiscard]] bool is_constraints_mode(std::string_view text);
-
-/// Reads an environment variable (injectable so tests need not touch the real environment).
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-
-/// The process environment.
-[[nodiscard]] EnvLookup process_env();
 
 /// Walks up from `start` to the first folder holding `Dockerfile.ci` or `breeze.yaml`.
 [[nodiscard]] std::optional<std::filesystem::path> find_sources_root(const std::filesystem::path& start);

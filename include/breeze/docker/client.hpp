@@ -1,7 +1,7 @@
 #pragma once
 
 #include <breeze/base/expected.hpp>
-#include <breeze/config/settings.hpp>
+#include <breeze/base/env.hpp>
 #include <breeze/docker/build_command.hpp>
 #include <breeze/process/runner.hpp>
 
@@ -11,7 +11,7 @@
 namespace breeze::docker {
 
 /// The docker client to run: `BREEZE_DOCKER` when set, else `docker` from PATH.
-[[nodiscard]] std::string docker_client(const config::EnvLookup& env);
+[[nodiscard]] std::string docker_client(const EnvLookup& env);
 
 /// buildx when `docker buildx version` succeeds, classic when it fails; an Error (with the fix)
 /// when the docker client cannot be started at all. Read-only: runs even under --dry-run.
@@ -26,7 +26,7 @@ namespace breeze::docker {
 [[nodiscard]] process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path& cwd);
 
 /// The docker client's config file: $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json.
-[[nodiscard]] std::filesystem::path docker_config_file(const config::EnvLookup& env);
+[[nodiscard]] std::filesystem::path docker_config_file(const EnvLookup& env);
 
 /// True when the docker config at `config_json` holds a login for `registry` (an `auths` entry,
 /// with or without scheme, or a `credHelpers` entry). A missing file is false; unreadable JSON an io Error.

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <breeze/config/settings.hpp>
+#include <breeze/base/env.hpp>
 #include <breeze/process/runner.hpp>
 
 #include <ostream>
@@ -12,14 +12,14 @@ namespace breeze::process {
 /// (spec.changes_state == false) still run through `inner`, so plans can be computed for real.
 class DryRunRunner final : public Runner {
 public:
-  DryRunRunner(Runner& inner, std::ostream& out, config::EnvLookup env)
+  DryRunRunner(Runner& inner, std::ostream& out, EnvLookup env)
       : m_inner(inner), m_out(out), m_env(std::move(env)) {}
   [[nodiscard]] Expected<ProcessResult> run(const ProcessSpec& spec) override;
 
 private:
   Runner& m_inner;
   std::ostream& m_out;
-  config::EnvLookup m_env;
+  EnvLookup m_env;
 };
 
 } // namespace breeze::process

@@ -99,7 +99,7 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::f
 // The build's time limit: --build-timeout-minutes, or (undocumented in --help, for tests and the
 // benchmark) BREEZE_BUILD_TIMEOUT_SECONDS when it is set to a positive number.
 Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuildOptions& opts,
-                                                                 const config::EnvLookup& env) {
+                                                                 const EnvLookup& env) {
   if (auto v = env("BREEZE_BUILD_TIMEOUT_SECONDS"); v && !strings::trim(*v).empty()) {
     const auto text = std::string(strings::trim(*v));
     if (auto problem = numeric::real_problem(text, 0.001, numeric::k_max_timeout_seconds);

@@ -7,7 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <functional>
 #include <map>
 
 namespace breeze::config {
@@ -55,13 +55,6 @@ Expected<void> Settings::check_constraints_mode(const std::string& mode) const {
     return {};
   return usage_error(fmt::format("'{}' is not a constraints mode (choose from: {})", mode,
                                  strings::join(constraints_modes, ", ")));
-}
-
-EnvLookup process_env() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
-    return std::nullopt;
-  };
 }
 
 std::optional<fs::path> find_sources_root(const fs::path& start) {

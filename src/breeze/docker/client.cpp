@@ -9,7 +9,7 @@
 
 namespace breeze::docker {
 
-std::string docker_client(const config::EnvLookup& env) {
+std::string docker_client(const EnvLookup& env) {
   if (auto v = env("BREEZE_DOCKER"); v && !strings::trim(*v).empty()) return std::string(strings::trim(*v));
   return "docker";
 }
@@ -47,7 +47,7 @@ process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path
   return spec;
 }
 
-std::filesystem::path docker_config_file(const config::EnvLookup& env) {
+std::filesystem::path docker_config_file(const EnvLookup& env) {
   if (auto d = env("DOCKER_CONFIG"); d && !d->empty()) return std::filesystem::path(*d) / "config.json";
   auto home = env("HOME");
   return std::filesystem::path(home ? *home : std::string(".")) / ".docker" / "config.json";

@@ -1,7 +1,7 @@
 #include <breeze/process/posix_runner.hpp>
 
 #include <breeze/base/interrupt.hpp>
-#include <breeze/config/settings.hpp>
+#include <breeze/base/env.hpp>
 #include <breeze/process/secrets.hpp>
 
 #include <fmt/format.h>
@@ -150,7 +150,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
                    spec.log_file->string()};
   }
   // Lines we hand on (on_line, log file) may be printed; captured output is data and stays exact.
-  const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, config::process_env())
+  const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, process_env())
                                                        : std::vector<std::string>{};
 
   std::vector<std::string> env_strings;

@@ -16,7 +16,7 @@ bool is_secret_option(std::string_view opt) {
 }
 } // namespace
 
-std::vector<std::string> secrets_of(const ProcessSpec& spec, const config::EnvLookup& env) {
+std::vector<std::string> secrets_of(const ProcessSpec& spec, const EnvLookup& env) {
   std::vector<std::string> out = spec.secrets;
   for (const auto& [name, value] : spec.env)
     if (is_secret_name(name)) out.push_back(value);
@@ -53,7 +53,7 @@ std::string mask(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
-std::string printable(const ProcessSpec& spec, const config::EnvLookup& env) {
+std::string printable(const ProcessSpec& spec, const EnvLookup& env) {
   std::string line;
   for (const auto& [name, value] : spec.env) line += name + "=" + strings::shell_quote(value) + " ";
   line += strings::shell_join(spec.argv);

@@ -6,7 +6,7 @@
 using namespace breeze;
 
 namespace {
-config::EnvLookup env_of(std::map<std::string, std::string> values) {
+EnvLookup env_of(std::map<std::string, std::string> values) {
   return [values](const std::string& name) -> std::optional<std::string> {
     if (auto it = values.find(name); it != values.end()) return it->second;
     return std::nullopt;

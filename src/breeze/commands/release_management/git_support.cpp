@@ -9,7 +9,7 @@ namespace breeze::commands::release_management {
 
 namespace {
 
-bool on_path(const std::string& program, const config::EnvLookup& env) {
+bool on_path(const std::string& program, const EnvLookup& env) {
   for (const auto& dir : strings::split(env("PATH").value_or("/usr/bin:/bin"), ':')) {
     if (dir.empty()) continue;
     if (::access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0) return true;
