@@ -1,7 +1,6 @@
 # INTERFACE targets every breeze library links: language settings and warnings.
 add_library(breeze_settings INTERFACE)
 target_compile_features(breeze_settings INTERFACE cxx_std_20)
-target_include_directories(breeze_settings INTERFACE ${PROJECT_SOURCE_DIR}/include)
 target_compile_definitions(breeze_settings INTERFACE BREEZE_VERSION="${PROJECT_VERSION}")
 
 add_library(breeze_warnings INTERFACE)
