@@ -3,14 +3,14 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
-#include <breeze/commands/bisect_backtracking.hpp>
-#include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/ci/bisect_backtracking.hpp>
+#include <breeze/commands/ci/find_backtracking_candidates.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
 #include <breeze/commands/image_build.hpp>
-#include <breeze/commands/image_save_load.hpp>
-#include <breeze/commands/refresh_images.hpp>
-#include <breeze/commands/setup.hpp>
+#include <breeze/commands/ci_image/image_file.hpp>
+#include <breeze/commands/ci/refresh_images.hpp>
+#include <breeze/commands/setup/builder.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,6 @@
 #include <breeze/commands/image_build.hpp>
 
-#include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/ci/find_backtracking_candidates.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>

@@ -2,7 +2,7 @@
 #include <support/helpers.hpp>
 
 #include <breeze/base/redact.hpp>
-#include <breeze/commands/bisect_backtracking.hpp>
+#include <breeze/commands/ci/bisect_backtracking.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include <support/catch.hpp>
 
-#include <breeze/commands/bisect_search.hpp>
+#include <breeze/commands/ci/bisect_search.hpp>
 
 #include <algorithm>
 #include <cmath>

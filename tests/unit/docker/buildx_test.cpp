@@ -1,6 +1,6 @@
 #include <support/catch.hpp>
 
-#include <breeze/commands/setup.hpp>
+#include <breeze/commands/setup/builder.hpp>
 #include <breeze/docker/buildx.hpp>
 
 using namespace breeze;

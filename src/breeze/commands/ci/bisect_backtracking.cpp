@@ -1,4 +1,4 @@
-#include <breeze/commands/bisect_backtracking.hpp>
+#include <breeze/commands/ci/bisect_backtracking.hpp>
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
@@ -6,7 +6,7 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
-#include <breeze/commands/bisect_search.hpp>
+#include <breeze/commands/ci/bisect_search.hpp>
 #include <breeze/commands/numeric_options.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>

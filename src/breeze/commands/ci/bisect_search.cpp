@@ -1,4 +1,4 @@
-#include <breeze/commands/bisect_search.hpp>
+#include <breeze/commands/ci/bisect_search.hpp>
 
 #include <algorithm>
 #include <numeric>

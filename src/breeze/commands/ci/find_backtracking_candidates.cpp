@@ -1,4 +1,4 @@
-#include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/ci/find_backtracking_candidates.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>

@@ -1,4 +1,4 @@
-#include <breeze/commands/refresh_images.hpp>
+#include <breeze/commands/ci/refresh_images.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>

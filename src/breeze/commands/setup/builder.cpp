@@ -1,4 +1,4 @@
-#include <breeze/commands/setup.hpp>
+#include <breeze/commands/setup/builder.hpp>
 
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/build_command.hpp>

@@ -1,4 +1,4 @@
-#include <breeze/commands/image_save_load.hpp>
+#include <breeze/commands/ci_image/image_file.hpp>
 
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>

@@ -2,7 +2,7 @@
 
 #include <breeze/base/expected.hpp>
 #include <breeze/commands/context.hpp>
-#include <breeze/commands/find_backtracking_candidates.hpp>
+#include <breeze/commands/ci/find_backtracking_candidates.hpp>
 
 #include <chrono>
 #include <string>
