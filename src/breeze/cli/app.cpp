@@ -40,15 +40,15 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
                             "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
   commands::register_ci_image_build(*ci_image, ctx);
-  commands::register_ci_image_save_load(*ci_image, ctx);
+  commands::ci_image::register_ci_image_save_load(*ci_image, ctx);
   auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
                                "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
   commands::register_prod_image_build(*prod_image, ctx);
   auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
-  commands::register_find_backtracking_candidates(*ci, ctx);
-  commands::register_refresh_images(*ci, ctx);
-  commands::register_bisect_backtracking(*ci, ctx);
+  commands::ci::register_find_backtracking_candidates(*ci, ctx);
+  commands::ci::register_refresh_images(*ci, ctx);
+  commands::ci::register_bisect_backtracking(*ci, ctx);
   auto* release_management =
       add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
                 "Examples:\n  breeze release-management --help");
@@ -59,7 +59,7 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* setup = add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
                           "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
                           "tcp://127.0.0.1:2375\n  breeze setup emulation");
-  commands::register_setup_commands(*setup, ctx);
+  commands::setup::register_setup_commands(*setup, ctx);
 }
 
 std::string command_path(const CLI::App* app) {

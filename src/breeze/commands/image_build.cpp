@@ -127,14 +127,14 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
                     ? fmt::format("{} minutes", static_cast<long long>(seconds) / 60)
                     : fmt::format("{:g} seconds", seconds));
   for (const auto& python : pythons) {
-    FindBacktrackingOptions fo;
+    ci::FindBacktrackingOptions fo;
     fo.python = python;
     fo.constraints_mode = opts.image.airflow_constraints_mode;
     fo.constraints_branch = opts.image.airflow_constraints_reference;
     if (auto v = ctx.services().env("BREEZE_PYPI_URL"); v && !v->empty()) fo.pypi_url = *v;
     if (auto v = ctx.services().env("BREEZE_CONSTRAINTS_URL"); v && !v->empty()) fo.constraints_url = *v;
     spdlog::info("find-backtracking-candidates --python {}", python);
-    auto r = run_find_backtracking_candidates(fo, ctx);
+    auto r = ci::run_find_backtracking_candidates(fo, ctx);
     if (!r) spdlog::error("find-backtracking-candidates for Python {}: {}", python,
                           strings::strip_control(r.error().what()));
   }

@@ -44,10 +44,10 @@ TEST_CASE("docker: buildx ls output (old and new node prefixes) is parsed", "[do
 
 TEST_CASE("docker: setup builder plans create, then only the nodes not present yet",
           "[docker][buildx]") {
-  commands::SetupBuilderOptions o;
+  commands::setup::SetupBuilderOptions o;
   o.append = {"tcp://10.0.0.1:2375", "10.0.0.2:2375"};
   o.platforms = "linux/arm64";
-  auto fresh = commands::plan_builder_changes(o, std::nullopt, "docker");
+  auto fresh = commands::setup::plan_builder_changes(o, std::nullopt, "docker");
   REQUIRE(fresh.size() == 3);
   CHECK(fresh[0] == std::vector<std::string>{"docker", "buildx", "create", "--name",
                                              "airflow_cache", "--platform", "linux/arm64"});
@@ -59,11 +59,11 @@ TEST_CASE("docker: setup builder plans create, then only the nodes not present y
                                false,
                                {{"airflow_cache0", "unix:///var/run/docker.sock", "running", {}},
                                 {"airflow_cache1", "tcp://10.0.0.2:2375", "running", {}}}};
-  auto more = commands::plan_builder_changes(o, existing, "docker");
+  auto more = commands::setup::plan_builder_changes(o, existing, "docker");
   REQUIRE(more.size() == 1);
   CHECK(more[0][6] == "tcp://10.0.0.1:2375");
   o.append.push_back("tcp://10.0.0.1:2375"); // the same node twice is appended once
-  CHECK(commands::plan_builder_changes(o, existing, "docker").size() == 1);
+  CHECK(commands::setup::plan_builder_changes(o, existing, "docker").size() == 1);
 }
 
 TEST_CASE("docker: the emulation step is the seed's line and binfmt's status is read",

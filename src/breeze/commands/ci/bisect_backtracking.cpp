@@ -29,7 +29,7 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 namespace {
 
@@ -777,4 +777,4 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
   });
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

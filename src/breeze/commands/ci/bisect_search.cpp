@@ -4,7 +4,7 @@
 #include <numeric>
 #include <optional>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 namespace {
 
@@ -182,4 +182,4 @@ SearchResult find_culprits(std::size_t n, const ProbeBatch& probe, std::size_t p
   return Search(probe, parallelism).run(n);
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -22,7 +22,7 @@
 #include <set>
 #include <unistd.h>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 namespace {
 
@@ -309,4 +309,4 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
   });
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -15,7 +15,7 @@
 #include <algorithm>
 #include <memory>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 namespace {
 
@@ -212,4 +212,4 @@ void register_refresh_images(CLI::App& group, Context& ctx) {
   cmd->callback([&ctx, o] { ctx.action = [o](Context& c) { return run_refresh_images(c, *o); }; });
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-namespace breeze::commands {
+namespace breeze::commands::ci_image {
 
 namespace {
 
@@ -112,4 +112,4 @@ void register_ci_image_save_load(CLI::App& group, Context& ctx) {
   }
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci_image

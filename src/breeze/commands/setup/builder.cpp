@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-namespace breeze::commands {
+namespace breeze::commands::setup {
 
 namespace {
 
@@ -124,4 +124,4 @@ void register_setup_builder(CLI::App& setup, Context& ctx) {
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_builder(c, *opts); }; });
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::setup

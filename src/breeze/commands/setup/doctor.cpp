@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-namespace breeze::commands {
+namespace breeze::commands::setup {
 
 namespace {
 
@@ -211,4 +211,4 @@ void register_setup_commands(CLI::App& setup, Context& ctx) {
   register_setup_doctor(setup, ctx);
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::setup

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-namespace breeze::commands {
+namespace breeze::commands::setup {
 
 namespace {
 
@@ -71,4 +71,4 @@ void register_setup_emulation(CLI::App& setup, Context& ctx) {
   cmd->callback([&ctx] { ctx.action = [](Context& c) { return run_setup_emulation(c); }; });
 }
 
-} // namespace breeze::commands
+} // namespace breeze::commands::setup

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace breeze;
-using namespace breeze::commands;
+using namespace breeze::commands::ci;
 
 TEST_CASE("bisect-backtracking: probe commands are split like a shell, without one", "[unit][bisect]") {
   auto w = split_command_line(R"(./resolve.sh --reqs {requirements} 'two words' "a \"q\" $x" back\ slash)");

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <set>
 
-using namespace breeze::commands;
+using namespace breeze::commands::ci;
 
 namespace {
 

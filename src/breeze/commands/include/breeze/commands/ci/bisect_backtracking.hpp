@@ -13,7 +13,7 @@ namespace CLI {
 class App;
 }
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 /// Flags of `breeze ci bisect-backtracking`.
 struct BisectOptions {
@@ -89,4 +89,4 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx);
 /// Runs the search with real probes and prints (and with --apply writes) the result.
 [[nodiscard]] Expected<ExitCode> run_bisect_backtracking(const BisectOptions& options, Context& ctx);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 /// What one probe said about a subset of the limits.
 enum class ProbeOutcome { pass, fail, cancelled, interrupted };
@@ -34,4 +34,4 @@ struct SearchResult {
 /// on its own. With parallelism 1 one culprit costs at most ceil(log2 n) + 2 probes.
 [[nodiscard]] SearchResult find_culprits(std::size_t n, const ProbeBatch& probe, std::size_t parallelism);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 /// Flags of `breeze ci find-backtracking-candidates` (empty strings: use the settings' default).
 struct FindBacktrackingOptions {
@@ -41,4 +41,4 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
 [[nodiscard]] Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& options,
                                                                   Context& ctx);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -6,9 +6,9 @@ namespace CLI {
 class App;
 }
 
-namespace breeze::commands {
+namespace breeze::commands::ci {
 
 /// Adds `refresh-images` to the `ci` group: CI cache, packages, PROD cache (dev/refresh_images.sh).
 void register_refresh_images(CLI::App& group, Context& ctx);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci

@@ -8,7 +8,7 @@ namespace CLI {
 class App;
 }
 
-namespace breeze::commands {
+namespace breeze::commands::ci_image {
 
 /// `/tmp/ci-image-save-<linux-amd64>-<X.Y>.tar`: Breeze's artifact name for a saved CI image.
 [[nodiscard]] std::string default_image_file(const std::string& platform, const std::string& python);
@@ -21,4 +21,4 @@ namespace breeze::commands {
 /// Adds `save` and `load` to the `ci-image` group.
 void register_ci_image_save_load(CLI::App& group, Context& ctx);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::ci_image

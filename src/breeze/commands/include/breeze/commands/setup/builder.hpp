@@ -10,7 +10,7 @@ namespace CLI {
 class App;
 }
 
-namespace breeze::commands {
+namespace breeze::commands::setup {
 
 /// Flags of `breeze setup builder`.
 struct SetupBuilderOptions {
@@ -36,4 +36,4 @@ struct DoctorCheck {
 /// Adds `builder`, `emulation` and `doctor` to the `setup` group.
 void register_setup_commands(CLI::App& setup, Context& ctx);
 
-} // namespace breeze::commands
+} // namespace breeze::commands::setup
