@@ -6,11 +6,17 @@
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
+#include <breeze/commands/release_management/publish_constraints.hpp>
+#include <breeze/commands/release_management/restore_constraints_tags.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
-#include <breeze/commands/image_build.hpp>
-#include <breeze/commands/ci_image/image_file.hpp>
+#include <breeze/commands/prod_image/build.hpp>
+#include <breeze/commands/ci_image/build.hpp>
+#include <breeze/commands/ci_image/load.hpp>
+#include <breeze/commands/ci_image/save.hpp>
 #include <breeze/commands/ci/refresh_images.hpp>
 #include <breeze/commands/setup/builder.hpp>
+#include <breeze/commands/setup/doctor.hpp>
+#include <breeze/commands/setup/emulation.hpp>
 #include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -39,11 +45,12 @@ void register_all(CLI::App& root, Context& ctx) {
   commands::register_version(root, ctx);
   auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
                             "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
-  commands::register_ci_image_build(*ci_image, ctx);
-  commands::ci_image::register_ci_image_save_load(*ci_image, ctx);
+  commands::ci_image::register_ci_image_build(*ci_image, ctx);
+  commands::ci_image::register_ci_image_save(*ci_image, ctx);
+  commands::ci_image::register_ci_image_load(*ci_image, ctx);
   auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
                                "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
-  commands::register_prod_image_build(*prod_image, ctx);
+  commands::prod_image::register_prod_image_build(*prod_image, ctx);
   auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
                        "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::ci::register_find_backtracking_candidates(*ci, ctx);
@@ -59,7 +66,9 @@ void register_all(CLI::App& root, Context& ctx) {
   auto* setup = add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
                           "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
                           "tcp://127.0.0.1:2375\n  breeze setup emulation");
-  commands::setup::register_setup_commands(*setup, ctx);
+  commands::setup::register_setup_builder(*setup, ctx);
+  commands::setup::register_setup_emulation(*setup, ctx);
+  commands::setup::register_setup_doctor(*setup, ctx);
 }
 
 std::string command_path(const CLI::App* app) {

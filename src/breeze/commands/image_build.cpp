@@ -302,32 +302,6 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   }
 }
 
-void register_image_build(CLI::App& group, Context& ctx, ImageType type) {
-  const bool ci = type == ImageType::ci;
-  auto* cmd = group.add_subcommand("build", ci ? "Build the CI image (Dockerfile.ci) with docker buildx."
-                                               : "Build the PROD image (Dockerfile) with docker buildx.");
-  auto opts = std::make_shared<ImageBuildOptions>();
-  opts->type = type;
-  add_image_build_options(*cmd, *opts);
-  add_global_options(*cmd, ctx.globals);
-  if (ci) {
-    cmd->footer("Examples:\n"
-                "  breeze ci-image build --python 3.12\n"
-                "  breeze ci-image build --upgrade-to-newer-dependencies --eager-upgrade-additional-requirements "
-                "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
-                "  breeze ci-image build --run-in-parallel --upgrade-to-newer-dependencies --answer yes\n"
-                "  breeze ci-image build --run-in-parallel --prepare-buildx-cache --platform linux/amd64,linux/arm64 "
-                "--builder airflow_cache\n"
-                "  breeze ci-image build --dry-run\n");
-  } else {
-    cmd->footer("Examples:\n"
-                "  breeze prod-image build --python 3.12\n"
-                "  breeze prod-image build --install-packages-from-context --run-in-parallel\n"
-                "  breeze prod-image build --dry-run\n");
-  }
-  cmd->callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
-}
-
 } // namespace
 
 Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts) { return run_image_build(ctx, std::move(opts)); }
@@ -391,8 +365,14 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, c
   return jobs;
 }
 
-void register_ci_image_build(CLI::App& group, Context& ctx) { register_image_build(group, ctx, ImageType::ci); }
-
-void register_prod_image_build(CLI::App& group, Context& ctx) { register_image_build(group, ctx, ImageType::prod); }
+CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type, const std::string& description) {
+  auto* cmd = group.add_subcommand("build", description);
+  auto opts = std::make_shared<ImageBuildOptions>();
+  opts->type = type;
+  add_image_build_options(*cmd, *opts);
+  add_global_options(*cmd, ctx.globals);
+  cmd->callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
+  return cmd;
+}
 
 } // namespace breeze::commands

@@ -1,4 +1,4 @@
-#include <breeze/commands/release_management/update_constraints.hpp>
+#include <breeze/commands/release_management/publish_constraints.hpp>
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>

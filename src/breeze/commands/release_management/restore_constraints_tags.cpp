@@ -1,5 +1,6 @@
+#include <breeze/commands/release_management/restore_constraints_tags.hpp>
+
 #include <breeze/commands/release_management/restore_journal.hpp>
-#include <breeze/commands/release_management/update_constraints.hpp>
 
 #include <breeze/base/strings.hpp>
 #include <breeze/git/constraints_repo.hpp>

@@ -1,6 +1,7 @@
-#include <breeze/commands/setup/builder.hpp>
+#include <breeze/commands/setup/doctor.hpp>
 
 #include <breeze/base/strings.hpp>
+#include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
 #include <CLI/CLI.hpp>
@@ -200,15 +201,6 @@ void register_setup_doctor(CLI::App& setup, Context& ctx) {
   add_global_options(*cmd, ctx.globals);
   cmd->callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_doctor(c, *opts); }; });
-}
-
-void register_setup_builder(CLI::App& setup, Context& ctx);
-void register_setup_emulation(CLI::App& setup, Context& ctx);
-
-void register_setup_commands(CLI::App& setup, Context& ctx) {
-  register_setup_builder(setup, ctx);
-  register_setup_emulation(setup, ctx);
-  register_setup_doctor(setup, ctx);
 }
 
 } // namespace breeze::commands::setup

@@ -1,7 +1,8 @@
-#include <breeze/commands/setup/builder.hpp>
+#include <breeze/commands/setup/emulation.hpp>
 
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/build_command.hpp>
+#include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
 #include <CLI/CLI.hpp>

@@ -44,10 +44,10 @@ struct BuildJob {
 /// Reads `__version__` from airflow/__init__.py (or airflow-core/src/airflow/__init__.py).
 [[nodiscard]] Expected<std::string> read_airflow_version(const std::filesystem::path& sources_root);
 
-/// Adds `build` to the `ci-image` group.
-void register_ci_image_build(CLI::App& group, Context& ctx);
-
-/// Adds `build` to the `prod-image` group.
-void register_prod_image_build(CLI::App& group, Context& ctx);
+/// Adds `build` for images of `type` to `group`: every flag of ImageBuildOptions, the global
+/// options and the action. The command's own file (ci_image/build.cpp, prod_image/build.cpp) adds
+/// its examples to the returned command.
+CLI::App* add_image_build_command(CLI::App& group, Context& ctx, docker::ImageType type,
+                                  const std::string& description);
 
 } // namespace breeze::commands

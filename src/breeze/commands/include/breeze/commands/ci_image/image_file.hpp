@@ -1,8 +1,11 @@
 #pragma once
 
 #include <breeze/commands/context.hpp>
+#include <breeze/docker/build_command.hpp>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -18,7 +21,26 @@ namespace breeze::commands::ci_image {
 [[nodiscard]] Expected<void> check_image_file_name(const std::filesystem::path& file, const std::string& platform,
                                                    const std::string& python);
 
-/// Adds `save` and `load` to the `ci-image` group.
-void register_ci_image_save_load(CLI::App& group, Context& ctx);
+/// Flags of `ci-image save` and `ci-image load`.
+struct ImageFileOptions {
+  std::string python;
+  std::string platform;
+  std::string image_file;
+};
+
+/// Adds -p/--python, --platform and --image-file to `cmd`.
+void add_image_file_options(CLI::App& cmd, ImageFileOptions& o);
+
+/// The image and the tar file the options name, checked against each other.
+struct ImageFile {
+  docker::ImageParams image;
+  std::filesystem::path file;
+};
+
+/// Resolves the options against the settings (defaults, Python, platform, file name check).
+[[nodiscard]] Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o);
+
+/// Runs one docker command through ctx.runner(); exit 1 (its output's tail logged) when it fails.
+[[nodiscard]] Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv, const std::string& what);
 
 } // namespace breeze::commands::ci_image

@@ -38,37 +38,4 @@ struct UpdateConstraintsHooks {
 /// Registers `update-constraints` under the release-management group.
 void register_update_constraints(CLI::App& group, Context& ctx);
 
-/// Flags of `breeze release-management restore-constraints-tags`.
-struct RestoreTagsOptions {
-  std::filesystem::path journal;
-  std::filesystem::path constraints_repo; ///< empty: the repository recorded in the journal
-  std::string remote_name;                ///< empty: the remote recorded in the journal
-  bool force = false;                     ///< also restore tags that moved again since the journal
-};
-
-/// Puts the tags recorded in a restore journal back where they pointed before (locally and on the
-/// remote, with force), after one confirmation.
-[[nodiscard]] Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options,
-                                                              Context& ctx);
-
-/// Registers `restore-constraints-tags` under the release-management group.
-void register_restore_constraints_tags(CLI::App& group, Context& ctx);
-
-/// Flags of `breeze release-management publish-constraints`.
-struct PublishConstraintsOptions {
-  std::filesystem::path constraints_repo;
-  std::string remote_name = "apache";
-  std::string constraints_branch; ///< empty: settings (constraints-main)
-  std::filesystem::path files_dir = "files";
-  std::string commit_message;
-};
-
-/// Copies generated files/constraints-*/constraints*.txt onto the tip of the remote's constraints
-/// branch, shows the diff, commits and pushes without force. Nothing to commit → says so, exit 0.
-[[nodiscard]] Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options,
-                                                         Context& ctx);
-
-/// Registers `publish-constraints` under the release-management group.
-void register_publish_constraints(CLI::App& group, Context& ctx);
-
 } // namespace breeze::commands::release_management

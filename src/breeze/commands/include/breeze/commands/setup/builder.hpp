@@ -3,6 +3,7 @@
 #include <breeze/commands/context.hpp>
 #include <breeze/docker/buildx.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,15 +26,7 @@ struct SetupBuilderOptions {
 plan_builder_changes(const SetupBuilderOptions& opts,
                      const std::optional<docker::BuilderInfo>& existing, const std::string& docker);
 
-/// What `breeze setup doctor` found: one entry per check.
-struct DoctorCheck {
-  std::string name; ///< e.g. "buildx"
-  bool ok = false;
-  std::string detail; ///< what was found
-  std::string fix;    ///< the command or step that fixes it (empty when ok)
-};
-
-/// Adds `builder`, `emulation` and `doctor` to the `setup` group.
-void register_setup_commands(CLI::App& setup, Context& ctx);
+/// Adds `builder` to the `setup` group.
+void register_setup_builder(CLI::App& setup, Context& ctx);
 
 } // namespace breeze::commands::setup
