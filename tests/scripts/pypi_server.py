@@ -9,12 +9,14 @@ Serves, from --root DIR:
                                (PEP 700 upload-time, yanked, versions)
   GET /raw/<path>           <- DIR/raw/<path> (stands in for raw.githubusercontent.com)
   GET /_stats               <- request counts (not counted itself)
-Every reply carries an ETag and Last-Modified; If-None-Match / If-Modified-Since give a 304.
+Every reply carries an ETag and Last-Modified (unless --no-validators); If-None-Match /
+If-Modified-Since give a 304.
 
 Options:
   --simple-only     the index has no JSON API: /pypi/... answers 404
   --delay-ms N      every reply waits N ms first (the benchmark's slow index)
   --max-age N       send Cache-Control: max-age=N (default: no Cache-Control)
+  --no-validators   send neither ETag nor Last-Modified (and never answer 304)
   --faults FILE     JSON {key: [step, ...]}; key is a normalised name (JSON API), "simple:<name>"
                     or a path; each request of that key consumes the next step, then replies are
                     normal. A step starting with "*" repeats forever. Steps: "ok", "404", "500",
@@ -209,11 +211,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps(transform(json.loads(body))).encode()
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         last_modified = email.utils.formatdate(int(os.path.getmtime(source)), usegmt=True)
-        headers = {"ETag": etag, "Last-Modified": last_modified}
+        headers = {} if self.state.args.no_validators else {"ETag": etag, "Last-Modified": last_modified}
         if self.state.args.max_age is not None:
             headers["Cache-Control"] = "max-age=%d, public" % self.state.args.max_age
-        if self.headers.get("If-None-Match") == etag or (
-                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == last_modified):
+        not_modified = self.headers.get("If-None-Match") == etag or (
+            "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == last_modified)
+        if not_modified and not self.state.args.no_validators:
             self.reply(304, b"", content_type, headers)
             return
         self.reply(200, body, content_type, headers, truncate=(step == "truncate"))
@@ -285,6 +288,7 @@ def main():
     parser.add_argument("--simple-only", action="store_true")
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--max-age", type=int, default=None)
+    parser.add_argument("--no-validators", action="store_true")
     parser.add_argument("--faults")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()

@@ -20,6 +20,7 @@ PypiServer::PypiServer(Options options) {
   if (options.simple_only) args.emplace_back("--simple-only");
   if (options.delay_ms > 0) args.insert(args.end(), {"--delay-ms", std::to_string(options.delay_ms)});
   if (options.max_age) args.insert(args.end(), {"--max-age", std::to_string(*options.max_age)});
+  if (options.no_validators) args.emplace_back("--no-validators");
   if (!options.faults.is_null()) {
     write_file(m_dir.path() / "faults.json", options.faults.dump());
     args.insert(args.end(), {"--faults", (m_dir.path() / "faults.json").string()});

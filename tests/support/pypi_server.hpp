@@ -22,6 +22,7 @@ public:
     bool simple_only = false;     ///< no JSON API: /pypi/... answers 404
     int delay_ms = 0;             ///< every reply waits this long
     std::optional<int> max_age;   ///< Cache-Control: max-age
+    bool no_validators = false;   ///< neither ETag nor Last-Modified
     nlohmann::json faults;        ///< {key: [step, ...]} (null: none)
   };
 

@@ -95,7 +95,14 @@ Expected<void> write_entry(const std::filesystem::path& path, const std::string&
 
 bool is_storable(long status, const Headers& headers) {
   if (status != 200) return false;
-  return !parse_cache_control(header_of(headers, "cache-control")).no_store;
+  const auto cc = parse_cache_control(header_of(headers, "cache-control"));
+  if (cc.no_store) return false;
+  // An entry is worth its disk write only if a later run can use it: served while fresh, or
+  // revalidated with a validator. Without either every use would fetch the whole body again, so
+  // storing it only costs a write per response (and a read per request next time).
+  const bool validated = !header_of(headers, "etag").empty() || !header_of(headers, "last-modified").empty();
+  const bool freshness = !cc.no_cache && cc.max_age && *cc.max_age > 0;
+  return validated || freshness;
 }
 
 bool is_fresh(const CachedResponse& entry, Clock::time_point now) {
@@ -174,7 +181,13 @@ std::optional<CachedResponse> DiskCache::load(const Request& request) const {
 }
 
 Expected<void> DiskCache::store(const Request& request, const CachedResponse& entry) const {
-  if (!is_storable(entry.status, entry.headers)) return {};
+  if (!is_storable(entry.status, entry.headers)) {
+    // An older entry for this request (the server once sent validators) would only cost a read
+    // and a useless conditional request on every later run.
+    std::error_code ec;
+    std::filesystem::remove(path_for(request), ec);
+    return {};
+  }
   nlohmann::json meta{{"key", cache_key(request)},
                       {"status", entry.status},
                       {"headers", entry.headers},

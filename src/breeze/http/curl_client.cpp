@@ -426,6 +426,8 @@ std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& 
       if (auto stored = cache->store(t.request, entry); !stored)
         spdlog::debug("cache: {}",
                       stored.error().what()); // a cache we cannot write only costs speed
+    } else if (cache != nullptr && t.cached && status == 200) {
+      (void)cache->store(t.request, {status, t.headers, {}, now}); // drops the unusable old entry
     }
     finish(t.index, Response{status, std::move(t.headers), std::move(t.body), false, t.attempts});
   };

@@ -2,6 +2,7 @@
 #include <support/helpers.hpp>
 #include <support/pypi_server.hpp>
 
+#include <breeze/http/cache.hpp>
 #include <breeze/http/curl_client.hpp>
 
 #include <chrono>
@@ -177,6 +178,48 @@ TEST_CASE("curl client: the disk cache revalidates with ETag and serves the 304 
   REQUIRE(third[0].has_value());
   CHECK_FALSE(third[0]->from_cache);
   CHECK(server.stats()["conditional"] == 1);
+}
+
+TEST_CASE("curl client: a reply with neither validators nor max-age is not written to the cache",
+          "[integration][http]") {
+  Fixture f;
+  const auto cache = f.dir.path() / "cache";
+  PypiServer server({.root = f.root, .no_validators = true});
+  const auto requests = get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"});
+  for (int run = 0; run < 2; ++run) {
+    http::CurlClient client({.cache_dir = cache});
+    auto r = client.get_all(requests, quick());
+    REQUIRE(r[0].has_value());
+    REQUIRE(r[1].has_value());
+    CHECK(r[0]->status == 200);
+    CHECK_FALSE(r[1]->from_cache);
+    CHECK_THAT(r[1]->body, Catch::Contains("beta-2.0.tar.gz"));
+  }
+  // Nothing stored: no entry could ever be used fresh or revalidated.
+  REQUIRE(std::filesystem::is_directory(cache));
+  CHECK(std::filesystem::is_empty(cache));
+  CHECK(server.stats()["total"] == 4);
+  CHECK(server.stats()["conditional"] == 0);
+}
+
+TEST_CASE("curl client: an unusable cache entry is dropped when the index stops sending validators",
+          "[integration][http]") {
+  Fixture f;
+  const auto cache = f.dir.path() / "cache";
+  http::CurlClient client({.cache_dir = cache});
+  auto opened = http::DiskCache::open(cache);
+  REQUIRE(opened.has_value());
+  auto& disk = *opened;
+  PypiServer server({.root = f.root, .no_validators = true});
+  const auto req = get(server.url(), {"/pypi/alpha/json"});
+  // As a run against the same URL left it when the index still sent an ETag.
+  REQUIRE(disk.store(req[0], {200, {{"etag", "\"old\""}}, "{}", std::chrono::system_clock::now()}));
+  REQUIRE(std::filesystem::exists(disk.path_for(req[0])));
+  auto r = client.get_all(req, quick());
+  REQUIRE(r[0].has_value());
+  CHECK_FALSE(r[0]->from_cache);
+  CHECK_THAT(r[0]->body, Catch::Contains("alpha-1.0.tar.gz"));
+  CHECK_FALSE(std::filesystem::exists(disk.path_for(req[0])));
 }
 
 TEST_CASE("curl client: a fresh cached response (max-age) needs no request at all", "[integration][http]") {

@@ -48,9 +48,25 @@ TEST_CASE("http: revalidation headers and storability", "[unit][http]") {
   CHECK(h["If-None-Match"] == "\"abc\"");
   CHECK(h["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT");
   CHECK(http::revalidation_headers({}).empty());
-  CHECK(http::is_storable(200, {}));
-  CHECK_FALSE(http::is_storable(404, {}));
-  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-store"}}));
+  CHECK(http::is_storable(200, {{"etag", "\"abc\""}}));
+  CHECK(http::is_storable(200, {{"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
+  CHECK(http::is_storable(200, {{"cache-control", "max-age=900, public"}}));
+  CHECK_FALSE(http::is_storable(404, {{"etag", "\"abc\""}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-store"}, {"etag", "\"abc\""}}));
+}
+
+TEST_CASE("http: a response with neither validators nor freshness is not stored", "[unit][http]") {
+  // It could never be used: not fresh, and nothing to revalidate it with.
+  CHECK_FALSE(http::is_storable(200, {}));
+  CHECK_FALSE(http::is_storable(200, {{"content-type", "application/json"}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "max-age=0"}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-cache, max-age=900"}}));
+  CHECK(http::is_storable(200, {{"cache-control", "no-cache"}, {"etag", "\"abc\""}}));
+  files::TempDir dir;
+  http::DiskCache cache(dir.path());
+  const http::Request req{"https://index.example/simple/a/", {}};
+  REQUIRE(cache.store(req, {200, {{"content-type", "application/json"}}, "{}", Clock::now()}));
+  CHECK(std::filesystem::is_empty(dir.path()));
 }
 
 TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses", "[unit][http]") {
