@@ -51,6 +51,90 @@ TEST_CASE("e2e: find-backtracking-candidates reproduces the seed's session on th
   CHECK(second["by_status"]["200"] == 26);
 }
 
+namespace {
+
+// The seed session's decoys (tests/fixtures/pypi/make_index.py): requirements that must not make
+// their package a suspect.
+const std::vector<std::string> k_decoys = {"boto3", "botocore", "grpcio-status", "asana", "google-ads"};
+
+void check_seed_suspects(const nlohmann::json& doc) {
+  REQUIRE(doc["suspects"].is_array());
+  REQUIRE_FALSE(doc["suspects"].empty());
+  CHECK(doc["suspects"][0] == "aiobotocore");
+  for (const auto& decoy : k_decoys) {
+    INFO(decoy);
+    CHECK(std::find(doc["suspects"].begin(), doc["suspects"].end(), decoy) == doc["suspects"].end());
+  }
+  REQUIRE(doc["candidates"][0]["name"] == "aiobotocore");
+  CHECK(doc["candidates"][0]["conflicts"] ==
+        nlohmann::json::parse(R"([{"package": "botocore", "requirement": "botocore<1.31.18,>=1.31.17",
+                                   "excludes": "1.31.25", "kind": "excludes_new"}])"));
+}
+
+} // namespace
+
+TEST_CASE("e2e: find-backtracking-candidates names aiobotocore the first suspect over the JSON API, "
+          "decoys not",
+          "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index")});
+  auto a = args(server, test::fixture("pypi/constraints-source-providers-3.11.txt").string());
+  a.insert(a.end(), {"--python", "3.11", "--output", "json", "--no-cache"});
+  auto r = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  check_seed_suspects(doc);
+  CHECK(doc["suspects"] == nlohmann::json{"aiobotocore"});
+  // info.requires_dist describes every newest release: not one request more than the scan (27
+  // project documents and the simple-API fallback for the one PyPI does not have).
+  CHECK(server.stats()["total"] == 28);
+  CHECK(doc["candidates"][7]["name"] == "botocore");
+  CHECK(doc["candidates"][7]["requirements_known"] == true);
+  CHECK(doc["candidates"][2]["requirements_known"] == false); // async-timeout: requires_dist null
+}
+
+TEST_CASE("e2e: find-backtracking-candidates reads PEP 658 metadata on a PEP 691 index",
+          "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index"), .simple_only = true});
+  auto a = std::vector<std::string>{
+      "ci",          "find-backtracking-candidates",
+      "--pypi-url",  server.url() + "/simple",
+      "--constraints-file", test::fixture("pypi/constraints-source-providers-3.11.txt").string(),
+      "--python",    "3.11",
+      "--no-cache"};
+  auto text = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  INFO(text.err);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out == test::read_file(test::fixture("pypi/expected-output.txt")));
+  // One metadata file per candidate whose newest wheel announces one, none for the others.
+  const auto stats = server.stats();
+  int metadata = 0;
+  for (const auto& [path, n] : stats["by_path"].items())
+    if (path.ends_with(".metadata")) metadata += n.get<int>();
+  CHECK(metadata == 6);
+  CHECK(server.requests_for("/files/aiobotocore-2.6.0-py3-none-any.whl.metadata") == 1);
+  CHECK(server.requests_for("/files/tqdm-4.66.1-py3-none-any.whl.metadata") == 0);
+
+  a.insert(a.end(), {"--output", "json"});
+  auto json = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  CHECK(json.exit_code == 0);
+  check_seed_suspects(nlohmann::json::parse(json.out));
+}
+
+TEST_CASE("e2e: find-backtracking-candidates on Python 2 markers and extras: the decoys stay "
+          "decoys on linux/arm64 too",
+          "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index")});
+  auto a = args(server, test::fixture("pypi/constraints-source-providers-3.11.txt").string());
+  a.insert(a.end(), {"--python", "3.10", "--platform", "linux/arm64", "--output", "json", "--no-cache"});
+  auto r = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  CHECK(r.exit_code == 0);
+  check_seed_suspects(nlohmann::json::parse(r.out));
+}
+
 TEST_CASE("e2e: find-backtracking-candidates --output json", "[e2e]") {
   files::TempDir cache;
   test::PypiServer server({.root = test::fixture("pypi/index")});

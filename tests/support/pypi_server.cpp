@@ -102,7 +102,10 @@ int PypiServer::requests_for(const std::string& path) const {
 
 void write_project(const std::filesystem::path& dir, const std::string& name,
                    const std::vector<std::tuple<std::string, std::string, bool>>& releases) {
-  nlohmann::json doc{{"info", {{"name", name}, {"version", ""}}}, {"releases", nlohmann::json::object()}};
+  // As PyPI: `info` describes the newest release (the last one given), with no requirements known.
+  const std::string latest = releases.empty() ? "" : std::get<0>(releases.back());
+  nlohmann::json doc{{"info", {{"name", name}, {"version", latest}, {"requires_dist", nullptr}}},
+                     {"releases", nlohmann::json::object()}};
   for (const auto& [version, uploaded, yanked] : releases) {
     nlohmann::json file{{"filename", name + "-" + version + ".tar.gz"},
                         {"packagetype", "sdist"},

@@ -46,7 +46,8 @@ private:
 };
 
 /// Writes a PyPI JSON API document for `name` to `dir/<name>.json`: `releases` maps a version
-/// to (upload time ISO 8601, yanked) of its files (one file each).
+/// to (upload time ISO 8601, yanked) of its files (one file each); `info.version` is the last
+/// release given, `info.requires_dist` null.
 void write_project(const std::filesystem::path& dir, const std::string& name,
                    const std::vector<std::tuple<std::string, std::string, bool>>& releases);
 

@@ -22,6 +22,8 @@ struct FindBacktrackingOptions {
   int max_response_mib = 64;   ///< --max-response-size (MiB per body, after decompression)
   bool no_cache = false;       ///< --no-cache
   std::string output = "text"; ///< --output text|json
+  bool conflict_analysis = true; ///< false: --no-conflict-analysis (no requirement lookups)
+  std::string platform;          ///< --platform whose markers count (default linux/amd64)
 };
 
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
@@ -32,8 +34,9 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, con
 /// Adds `find-backtracking-candidates` to the `ci` group.
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
 
-/// Computes the report (constraints + index lookups) without printing it; per-package problems
-/// are logged and listed in `failed`.
+/// Computes the report (constraints + index lookups, then the conflict analysis of the candidates'
+/// newest requirements unless disabled) without printing it; per-package problems are logged and
+/// listed in `failed`; requirements that cannot be read leave a candidate unranked.
 [[nodiscard]] Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& options, Context& ctx);
 
 /// Finds packages released since the last constraints and prints the limits to try. Exit 1 when

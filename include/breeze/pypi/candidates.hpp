@@ -2,6 +2,7 @@
 
 #include <breeze/base/time.hpp>
 #include <breeze/constraints/version.hpp>
+#include <breeze/pypi/conflicts.hpp>
 #include <breeze/pypi/project.hpp>
 
 #include <optional>
@@ -47,6 +48,8 @@ struct Report {
   std::vector<Candidate> candidates;   ///< in the file's order
   std::vector<std::string> not_found;  ///< not on the index (warnings)
   std::vector<Failure> failed;         ///< could not be checked: the report is partial
+  /// The conflict analysis of the candidates' newest requirements (none: not run).
+  std::optional<ConflictReport> conflicts;
 };
 
 /// `aiobotocore<=2.5.4 asana<=3.2.1 ...`: the limits that are known to work.
@@ -55,10 +58,13 @@ struct Report {
 /// The exact command to run next (empty when there are no candidates).
 [[nodiscard]] std::string next_command(const Report& report);
 
-/// The text report for stdout (network text stripped of control characters).
+/// The text report for stdout (network text stripped of control characters): the candidate lines,
+/// the likely culprits (when the conflict analysis found any), what could not be checked, the
+/// count and the next command.
 [[nodiscard]] std::string render_text(const Report& report);
 
-/// The report as one JSON document (`--output json`).
+/// The report as one JSON document (`--output json`); with the conflict analysis, `suspects` and
+/// per candidate `conflicts` and `requirements_known` (see add_conflicts_json).
 [[nodiscard]] std::string render_json(const Report& report);
 
 } // namespace breeze::pypi

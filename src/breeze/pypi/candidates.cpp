@@ -58,6 +58,7 @@ std::string render_text(const Report& report) {
   for (const auto& c : report.candidates)
     out += fmt::format("Latest version {}=={} release date: {} (in current constraints: {})\n",
                        clean(c.name), clean(c.latest), released_text(c), clean(c.pinned));
+  if (report.conflicts) out += render_conflicts_text(*report.conflicts);
   if (!report.failed.empty()) {
     // A partial answer must never look complete: say so on stdout too, not only in the log.
     out += fmt::format("Could not check {} of {} packages, so this list may be incomplete:\n", report.failed.size(),
@@ -88,6 +89,7 @@ std::string render_json(const Report& report) {
          {"released", c.released ? json(time::format_iso_z(*c.released)) : json(nullptr)}});
   for (const auto& n : report.not_found) doc["not_found"].push_back(clean(n));
   for (const auto& f : report.failed) doc["failed"].push_back({{"name", clean(f.name)}, {"error", clean(f.reason)}});
+  if (report.conflicts) add_conflicts_json(doc, *report.conflicts);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

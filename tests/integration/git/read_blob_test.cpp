@@ -107,7 +107,7 @@ TEST_CASE("find-backtracking-candidates --constraints-repo: reads the branch, no
 
   test::FakeHttp http;
   http.on("https://pypi.example/pypi/aiobotocore/json", 200,
-          R"({"info": {"name": "aiobotocore"}, "releases": {
+          R"({"info": {"name": "aiobotocore", "version": "2.6.0"}, "releases": {
                "2.5.4": [{"filename": "aiobotocore-2.5.4.tar.gz", "upload_time_iso_8601": "2023-08-01T00:00:00Z"}],
                "2.6.0": [{"filename": "aiobotocore-2.6.0.tar.gz", "upload_time_iso_8601": "2023-08-11T20:43:19Z"}]}})");
   test::InProcess breeze;

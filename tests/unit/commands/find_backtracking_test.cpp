@@ -10,8 +10,11 @@ namespace {
 
 const std::string k_index = "https://pypi.example";
 
-std::string project_json(const std::string& name, const std::vector<std::pair<std::string, std::string>>& releases) {
-  nlohmann::json doc{{"info", {{"name", name}}}, {"releases", nlohmann::json::object()}};
+// As PyPI serves it: `info` describes the newest release (here: the last one given).
+std::string project_json(const std::string& name, const std::vector<std::pair<std::string, std::string>>& releases,
+                         const nlohmann::json& requires_dist = nullptr) {
+  nlohmann::json doc{{"info", {{"name", name}, {"version", releases.back().first}, {"requires_dist", requires_dist}}},
+                     {"releases", nlohmann::json::object()}};
   for (const auto& [version, uploaded] : releases)
     doc["releases"][version] = {{{"filename", name + "-" + version + ".tar.gz"},
                                  {"upload_time_iso_8601", uploaded},
@@ -180,7 +183,7 @@ TEST_CASE("find-backtracking-candidates: a newer release without upload time is 
           "[unit][commands]") {
   Fixture f;
   nlohmann::json doc{
-      {"info", {{"name", "requests"}}},
+      {"info", {{"name", "requests"}, {"version", "2.32.0"}}},
       {"releases",
        {{"2.29.0", {{{"filename", "requests-2.29.0.tar.gz"}}}},
         {"2.32.0", {{{"filename", "requests-2.32.0.tar.gz"}}}}}}}; // no upload time at all
@@ -214,4 +217,102 @@ TEST_CASE("find-backtracking-candidates: a constraints source without pins is an
                "--airflow-constraints-mode", "constraints", "--since", "2023-08-01"}) == 1);
   CHECK(f.breeze.out.str().empty());
   CHECK(f.http.requests.size() == 1); // the index was never asked
+}
+
+namespace {
+
+// The seed session's three packages with their newest releases' real requirements.
+struct SeedFixture : Fixture {
+  SeedFixture() {
+    test::write_file(dir.path() / "seed.txt",
+                     "# This constraints file was automatically generated on 2023-08-09T21:48:23Z\n"
+                     "aiobotocore==2.5.4\nboto3==1.28.17\nbotocore==1.31.17\njmespath==1.0.1\n");
+    http.on(k_index + "/pypi/aiobotocore/json", 200,
+            project_json("aiobotocore", {{"2.5.4", "2023-08-01T00:00:00Z"}, {"2.6.0", "2023-08-11T20:43:19Z"}},
+                         {"botocore<1.31.18,>=1.31.17", "aiohttp<4.0.0,>=3.7.4.post0",
+                          "boto3<1.28.18,>=1.28.17 ; extra == \"boto3\""}));
+    http.on(k_index + "/pypi/boto3/json", 200,
+            project_json("boto3", {{"1.28.17", "2023-08-01T00:00:00Z"}, {"1.28.25", "2023-08-11T19:23:52Z"}},
+                         {"botocore<1.32.0,>=1.31.25", "jmespath<2.0.0,>=0.7.1"}));
+    http.on(k_index + "/pypi/botocore/json", 200,
+            project_json("botocore", {{"1.31.17", "2023-08-01T00:00:00Z"}, {"1.31.25", "2023-08-11T19:23:34Z"}},
+                         {"jmespath<2.0.0,>=0.7.1", "urllib3<1.27,>=1.25.4 ; python_version < \"3.10\""}));
+    http.on(k_index + "/pypi/jmespath/json", 200, project_json("jmespath", {{"1.0.1", "2022-06-17T18:00:00Z"}}));
+  }
+};
+
+} // namespace
+
+TEST_CASE("find-backtracking-candidates: likely culprits from the candidates' own requirements, "
+          "no extra request",
+          "[unit][commands][conflicts]") {
+  SeedFixture f;
+  CHECK(f.run({"--constraints-file", "seed.txt", "--python", "3.11"}) == 0);
+  CHECK(f.breeze.out.str() ==
+        "Last constraint date: 2023-08-09 21:48:23\n"
+        "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 (in current constraints: 2.5.4)\n"
+        "Latest version boto3==1.28.25 release date: 2023-08-11 19:23:52 (in current constraints: 1.28.17)\n"
+        "Latest version botocore==1.31.25 release date: 2023-08-11 19:23:34 (in current constraints: 1.31.17)\n"
+        "Likely culprits (from the packages' own requirements):\n"
+        "aiobotocore 2.6.0 requires botocore<1.31.18,>=1.31.17, which excludes botocore 1.31.25 (also new)\n"
+        "Found 3 candidates for backtracking\n"
+        "breeze ci-image build --upgrade-to-newer-dependencies --eager-upgrade-additional-requirements "
+        "\"aiobotocore<=2.5.4 boto3<=1.28.17 botocore<=1.31.17\"\n");
+  CHECK(f.http.requests.size() == 4); // info.requires_dist describes each newest release
+
+  f.breeze.out.str("");
+  CHECK(f.run({"--constraints-file", "seed.txt", "--python", "3.11", "--output", "json"}) == 0);
+  auto doc = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(doc["suspects"] == nlohmann::json{"aiobotocore"});
+  CHECK(doc["candidates"][0]["conflicts"] ==
+        nlohmann::json::parse(R"([{"package": "botocore", "requirement": "botocore<1.31.18,>=1.31.17",
+                                   "excludes": "1.31.25", "kind": "excludes_new"}])"));
+  CHECK(doc["candidates"][1]["conflicts"].empty());
+  CHECK(doc["candidates"][1]["requirements_known"] == true);
+}
+
+TEST_CASE("find-backtracking-candidates: markers follow --python, --no-conflict-analysis skips it",
+          "[unit][commands][conflicts]") {
+  SeedFixture f;
+  // Before 3.10 botocore's urllib3<1.27 applies; urllib3 is not pinned, so still one suspect.
+  CHECK(f.run({"--constraints-file", "seed.txt", "--python", "3.10", "--output", "json"}) == 0);
+  CHECK(nlohmann::json::parse(f.breeze.out.str())["suspects"] == nlohmann::json{"aiobotocore"});
+  f.breeze.out.str("");
+  CHECK(f.run({"--constraints-file", "seed.txt", "--no-conflict-analysis"}) == 0);
+  CHECK_THAT(f.breeze.out.str(), !Catch::Contains("Likely culprits"));
+  f.breeze.out.str("");
+  CHECK(f.run({"--constraints-file", "seed.txt", "--no-conflict-analysis", "--output", "json"}) == 0);
+  CHECK_FALSE(nlohmann::json::parse(f.breeze.out.str()).contains("suspects"));
+  CHECK(f.run({"--constraints-file", "seed.txt", "--platform", "linux/s390x"}) == 2);
+}
+
+TEST_CASE("find-backtracking-candidates: a release info does not describe costs one per-version "
+          "request, missing metadata is unranked and no error",
+          "[unit][commands][conflicts]") {
+  SeedFixture f;
+  // The project document describes 2.5.4 (info.version lags): 2.6.0's own document is asked for.
+  nlohmann::json stale = nlohmann::json::parse(
+      project_json("aiobotocore", {{"2.5.4", "2023-08-01T00:00:00Z"}, {"2.6.0", "2023-08-11T20:43:19Z"}}));
+  stale["info"]["version"] = "2.5.4";
+  stale["info"]["requires_dist"] = {"botocore<1.32.0,>=1.31.17"};
+  f.http.on(k_index + "/pypi/aiobotocore/json", 200, stale.dump());
+  f.http.on(k_index + "/pypi/aiobotocore/2.6.0/json", 200,
+            R"({"info": {"version": "2.6.0", "requires_dist": ["botocore<1.31.18,>=1.31.17"]}})");
+  // boto3's document says nothing about its requirements and its own version document fails.
+  f.http.on(k_index + "/pypi/boto3/json", 200,
+            project_json("boto3", {{"1.28.17", "2023-08-01T00:00:00Z"}, {"1.28.25", "2023-08-11T19:23:52Z"}}));
+  CHECK(f.run({"--constraints-file", "seed.txt", "--output", "json"}) == 0);
+  auto doc = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(doc["suspects"] == nlohmann::json{"aiobotocore"});
+  CHECK(doc["complete"] == true);
+  CHECK(doc["candidates"][1]["requirements_known"] == false);
+  REQUIRE(f.http.requests.size() == 5);
+  CHECK(f.http.requests.back().url == k_index + "/pypi/aiobotocore/2.6.0/json");
+
+  f.http.requests.clear();
+  f.http.on(k_index + "/pypi/aiobotocore/2.6.0/json", 503, "busy");
+  f.breeze.out.str("");
+  CHECK(f.run({"--constraints-file", "seed.txt"}) == 0);
+  CHECK_THAT(f.breeze.out.str(), !Catch::Contains("Likely culprits"));
+  CHECK_THAT(f.breeze.out.str(), Catch::Contains("Found 3 candidates for backtracking"));
 }

@@ -5,11 +5,14 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/constraints_file.hpp>
+#include <breeze/constraints/markers.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
 #include <breeze/git/read_blob.hpp>
 #include <breeze/http/client.hpp>
+#include <breeze/docker/image.hpp>
 #include <breeze/pypi/candidates.hpp>
+#include <breeze/pypi/conflicts.hpp>
 #include <breeze/pypi/index.hpp>
 
 #include <CLI/CLI.hpp>
@@ -137,6 +140,42 @@ private:
   std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
 };
 
+// The conflict analysis: each candidate's newest requirements (at most one request each, in one
+// batch with the scan's options), checked against the other candidates' newest releases and the
+// constraints' pins, with markers evaluated for the target Python and platform.
+Expected<pypi::ConflictReport> analyse_conflicts(pypi::Index& index, const pypi::Report& report,
+                                                 const std::vector<const pypi::Lookup*>& lookups,
+                                                 const constraints::ConstraintsFile& file,
+                                                 const constraints::MarkerEnvironment& env,
+                                                 const http::BatchOptions& options) {
+  std::vector<pypi::RequirementsQuery> queries;
+  for (std::size_t i = 0; i < report.candidates.size(); ++i)
+    queries.push_back({report.candidates[i].name, lookups[i], report.candidates[i].latest});
+  const auto started = std::chrono::steady_clock::now();
+  BREEZE_TRY(auto requirements, index.requirements(queries, options));
+  std::vector<pypi::ConflictCandidate> candidates;
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < report.candidates.size(); ++i) {
+    const auto& c = report.candidates[i];
+    auto& r = requirements[i];
+    spdlog::debug("requirements of {} {}: {}", c.name, c.latest, strings::strip_control(r.source));
+    if (!r.requires_dist) unknown.push_back(c.name);
+    candidates.push_back({c.name, constraints::canonicalize_name(c.name), c.pinned, c.latest,
+                          std::move(r.requires_dist)});
+  }
+  std::map<std::string, std::string> pins;
+  for (const auto& pin : file.pins()) pins.emplace(constraints::canonicalize_name(pin.name), pin.version);
+  auto conflicts = pypi::find_conflicts(candidates, pins, env);
+  spdlog::info("Read the requirements of {} of {} candidates in {:.1f} s: {} likely culprit(s)",
+               candidates.size() - unknown.size(), candidates.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+               conflicts.suspects.size());
+  if (!unknown.empty())
+    spdlog::info("No requirements known for {} (unranked): {}", unknown.size(),
+                 strings::strip_control(strings::join(unknown, ", ")));
+  return conflicts;
+}
+
 } // namespace
 
 Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o, Context& ctx) {
@@ -156,6 +195,11 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
                  "no pins (name==version lines) in the constraints: is this a constraints file?",
                  source.label};
   BREEZE_TRY(auto since, constraints_date(o, source, file));
+  // Checked before any request: the markers are evaluated for this Python and platform.
+  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  BREEZE_TRY_VOID(ctx.settings.check_python(python));
+  BREEZE_TRY(const auto platform, docker::normalize_platform(o.platform.empty() ? "linux/amd64" : o.platform));
+  const auto env = constraints::MarkerEnvironment::for_linux(python, platform == "linux/arm64" ? "aarch64" : "x86_64");
 
   pypi::Report report;
   report.since = since;
@@ -198,6 +242,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   spdlog::info("Checked {} packages in {:.1f} s", names.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
+  std::vector<const pypi::Lookup*> candidate_lookups; // the lookup of each candidate, in order
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     const auto& w = wanted[i];
     const auto& l = lookups[i];
@@ -210,9 +255,16 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
       continue;
     }
     auto latest = pypi::choose_latest(l.project, w.version);
-    if (latest && pypi::is_candidate(w.version, *latest, since))
+    if (latest && pypi::is_candidate(w.version, *latest, since)) {
       report.candidates.push_back(
           {w.pin.name, w.pin.version, latest->version.str(), latest->released});
+      candidate_lookups.push_back(&l);
+    }
+  }
+  if (o.conflict_analysis && !report.candidates.empty()) {
+    auto options = http_options;
+    options.on_progress = nullptr;
+    BREEZE_TRY(report.conflicts, analyse_conflicts(index, report, candidate_lookups, file, env, options));
   }
   std::vector<std::string> undated;
   for (const auto& c : report.candidates)
@@ -303,6 +355,11 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--platform", opts->platform,
+                  "Platform whose environment markers the conflict analysis evaluates: linux/amd64 or linux/arm64 "
+                  "[default: linux/amd64]");
+  cmd->add_flag("!--no-conflict-analysis", opts->conflict_analysis,
+                "Do not read the candidates' requirements (no Likely culprits, no suspects)");
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };
