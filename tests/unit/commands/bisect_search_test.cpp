@@ -170,3 +170,74 @@ TEST_CASE("bisect search: cancelled probes carry no information", "[unit][bisect
   CHECK(r.status == SearchResult::Status::found);
   CHECK(r.culprits == LimitSet{17});
 }
+
+TEST_CASE("bisect search: a right top suspect is found in 2 probes, 1 round in parallel",
+          "[unit][bisect][suspects]") {
+  for (std::size_t p : {1, 2, 4}) {
+    for (std::size_t n = 2; n <= 40; ++n) {
+      for (std::size_t c = 0; c < n; ++c) {
+        FakeProbe fake{{{c}}};
+        auto r = find_culprits(n, fake.batch(), p, {c, (c + 1) % n});
+        INFO("p=" << p << " n=" << n << " culprit=" << c);
+        REQUIRE(r.status == SearchResult::Status::found);
+        CHECK(r.culprits == LimitSet{c});
+        CHECK(r.by_suspect);
+        CHECK(r.probes == 2);
+        CHECK(fake.asked.front().size() == n);
+        CHECK(fake.asked.back() == LimitSet{c});
+        // Without parallelism the suspect follows the full list; with it, they run together.
+        CHECK(fake.batches == (p == 1 ? 2u : 1u));
+      }
+    }
+  }
+  // The seed: 20 limits, aiobotocore (first in the file) also the top suspect.
+  FakeProbe seed{{{0}}};
+  CHECK(find_culprits(20, seed.batch(), 1, {0}).probes == 2);
+}
+
+TEST_CASE("bisect search: a wrong suspect costs one probe and no round, and is never probed again",
+          "[unit][bisect][suspects]") {
+  for (std::size_t p : {1, 3}) {
+    for (std::size_t n = 2; n <= 40; ++n) {
+      for (std::size_t c = 0; c < n; ++c) {
+        const std::size_t wrong = (c + 1) % n;
+        FakeProbe with{{{c}}};
+        FakeProbe without{{{c}}};
+        auto r = find_culprits(n, with.batch(), p, {wrong});
+        auto base = find_culprits(n, without.batch(), p);
+        INFO("p=" << p << " n=" << n << " culprit=" << c);
+        REQUIRE(r.status == SearchResult::Status::found);
+        CHECK(r.culprits == LimitSet{c});
+        CHECK_FALSE(r.by_suspect);
+        CHECK(r.probes <= base.probes + 1);
+        if (p > 1) CHECK(with.batches <= without.batches);
+        CHECK(std::count(with.asked.begin(), with.asked.end(), LimitSet{wrong}) == 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("bisect search: suspects with interacting culprits, a failing full list, bad indexes",
+          "[unit][bisect][suspects]") {
+  for (std::size_t p : {1, 2, 4}) {
+    FakeProbe pair{{{6, 7}}}; // the seed's boto3 + botocore both needed
+    auto r = find_culprits(20, pair.batch(), p, {7});
+    INFO("p=" << p);
+    REQUIRE(r.status == SearchResult::Status::found);
+    CHECK(r.culprits == (LimitSet{6, 7}));
+    CHECK(r.used_ddmin);
+
+    FakeProbe none{{{99}}};
+    auto f = find_culprits(20, none.batch(), p, {3});
+    CHECK(f.status == SearchResult::Status::full_list_failed);
+    CHECK(f.probes == (p == 1 ? 1u : 2u)); // speculated beside the full list, or never started
+  }
+  FakeProbe fake{{{4}}};
+  auto r = find_culprits(10, fake.batch(), 1, {42});
+  CHECK(r.culprits == LimitSet{4});
+  CHECK_FALSE(r.by_suspect);
+  FakeProbe one{{{0}}};
+  auto single = find_culprits(1, one.batch(), 2, {0});
+  CHECK(single.culprits == LimitSet{0});
+  CHECK(single.probes == 1); // the suspect would be the full list again
+}
