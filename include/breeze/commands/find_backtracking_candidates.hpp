@@ -27,7 +27,7 @@ struct FindBacktrackingOptions {
 };
 
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
-/// URL, --since, --pypi-url, --no-cache) to `cmd`, in help group `group`: shared by
+/// URL, --since, --pypi-url, --no-cache, --no-conflict-analysis) to `cmd`, in help group `group`: shared by
 /// find-backtracking-candidates and bisect-backtracking, which computes the candidates in-process.
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group);
 

@@ -45,6 +45,14 @@ struct Settings {
        "pip freeze | grep -v '^-e' | grep -v ' @ ' | cut -d= -f1 | xargs -r pip uninstall -y >&2 && "
        "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' >&2 && pip freeze"},
   };
+  /// The shell command (`/bin/sh -c`, in the CI image, sources mounted at /opt/airflow) that
+  /// `ci bisect-backtracking --probe resolve` runs: only the resolution of the image's eager-upgrade
+  /// step, with the limits to try in $EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS. Airflow's default is
+  /// the 2024 Dockerfile.ci's eager-upgrade `pip install` with `--dry-run`.
+  std::string resolve_command =
+      "cd /opt/airflow && pip install --root-user-action ignore --dry-run --upgrade --upgrade-strategy eager "
+      "${ADDITIONAL_PIP_INSTALL_FLAGS:-} --editable \".[${AIRFLOW_EXTRAS:-devel-ci}]\" "
+      "${EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS}";
   /// `pip freeze` lines starting with one of these are left out of generated constraints
   /// (Airflow itself, editable installs, comments).
   std::vector<std::string> freeze_drop_prefixes{"apache-airflow==", "apache_airflow", "-e ", "/opt/airflow", "#"};

@@ -182,6 +182,7 @@ const std::map<std::string, Setter>& setters() {
       {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
       {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
       {"package-build-command", string_field(&Settings::package_build_command)},
+      {"resolve-command", string_field(&Settings::resolve_command)},
       {"constraints-generation-commands", map_field(&Settings::constraints_generation_commands)},
       {"freeze-drop-prefixes", list_field(&Settings::freeze_drop_prefixes)},
       {"freeze-drop-containing", list_field(&Settings::freeze_drop_containing)},

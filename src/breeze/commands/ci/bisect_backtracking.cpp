@@ -10,6 +10,9 @@
 #include <breeze/commands/numeric_options.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
+#include <breeze/docker/client.hpp>
+#include <breeze/docker/image.hpp>
+#include <breeze/docker/labels.hpp>
 #include <breeze/http/client.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
@@ -34,6 +37,7 @@ namespace breeze::commands {
 namespace {
 
 constexpr std::string_view k_placeholder = "{requirements}";
+constexpr std::string_view k_each_placeholder = "{requirements...}";
 constexpr std::string_view k_arg = "ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=";
 
 // The project name of a requirement item: everything before the first specifier/extra/marker char.
@@ -110,6 +114,37 @@ Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view 
   }
 }
 
+Expected<std::vector<std::size_t>> suspects_from_candidates_json(std::string_view json,
+                                                                 const std::vector<BisectLimit>& limits) {
+  try {
+    const auto doc = nlohmann::json::parse(json);
+    if (!doc.is_object() || !doc.contains("suspects")) return std::vector<std::size_t>{};
+    if (!doc["suspects"].is_array()) return failure("\"suspects\" is not a list of project names");
+    std::vector<std::size_t> out;
+    for (const auto& s : doc["suspects"]) {
+      if (!s.is_string()) return failure("a suspect that is not a string");
+      const auto name = s.get<std::string>();
+      if (!constraints::is_valid_name(name))
+        return failure(fmt::format("suspect '{}' is not a valid project name (PEP 508)",
+                                   strings::strip_control(name).substr(0, 60)));
+      const auto want = constraints::canonicalize_name(name);
+      const auto it = std::find_if(limits.begin(), limits.end(), [&](const BisectLimit& l) {
+        return constraints::canonicalize_name(l.name) == want;
+      });
+      const auto index = static_cast<std::size_t>(it - limits.begin());
+      if (it == limits.end()) {
+        spdlog::warn("Suspect {} is not one of the candidates: ignored", name);
+      } else if (std::find(out.begin(), out.end(), index) == out.end()) {
+        out.push_back(index);
+      }
+    }
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return failure(fmt::format("not the --output json of find-backtracking-candidates: {}",
+                               strings::strip_control(e.what())));
+  }
+}
+
 Expected<std::vector<std::string>> split_command_line(std::string_view line) {
   std::vector<std::string> words;
   std::string word;
@@ -163,6 +198,56 @@ std::vector<std::string> substitute_requirements(const std::vector<std::string>&
     out.push_back(std::move(w));
   }
   return out;
+}
+
+std::vector<std::string> expand_probe_command(const std::vector<std::string>& words,
+                                              const std::vector<std::string>& limits) {
+  std::vector<std::string> out;
+  const auto joined = strings::join(limits, " ");
+  for (const auto& w : words) {
+    if (w == k_each_placeholder) {
+      out.insert(out.end(), limits.begin(), limits.end());
+      continue;
+    }
+    auto one = substitute_requirements({w}, joined);
+    out.push_back(std::move(one.front()));
+  }
+  return out;
+}
+
+Expected<std::optional<std::regex>> compile_backtracking_pattern(std::string_view pattern) {
+  if (pattern.empty()) return std::optional<std::regex>();
+  try {
+    return std::optional<std::regex>(std::regex(std::string(pattern), std::regex::ECMAScript | std::regex::optimize));
+  } catch (const std::regex_error& e) {
+    return usage_error(fmt::format("--backtracking-pattern '{}' is not a regular expression: {}",
+                                   strings::strip_control(pattern), e.what()));
+  }
+}
+
+bool matches_backtracking(const std::regex& pattern, std::string_view line) {
+  constexpr std::size_t k_max = 4096;
+  const auto text = line.substr(0, std::min(line.size(), k_max));
+  return std::regex_search(text.begin(), text.end(), pattern);
+}
+
+std::vector<std::string> resolve_probe_argv(const config::Settings& settings, const std::string& docker,
+                                            const std::string& python, const std::string& platform) {
+  docker::ImageParams p;
+  p.type = docker::ImageType::ci;
+  p.registry = settings.registry;
+  p.github_repository = settings.github_repository;
+  p.branch = settings.default_branch;
+  p.python = python;
+  // `--pull never`: resolve in the image that is here (the one the last build made), never in a
+  // newer one a registry happens to have.
+  std::vector<std::string> argv{docker, "run", "--rm", "--pull", "never"};
+  if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
+  argv.insert(argv.end(), {"-v", settings.sources_root.string() + ":/opt/airflow", "-e",
+                           "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=" + std::string(k_placeholder), "-e",
+                           "PYTHON_MAJOR_MINOR_VERSION=" + python, "--entrypoint", "/bin/sh",
+                           docker::image_name_with_tag(p), "-c", settings.resolve_command});
+  return argv;
 }
 
 std::chrono::milliseconds default_probe_timeout(std::chrono::milliseconds t) {
@@ -240,10 +325,13 @@ namespace {
 // What one probe did, for the table and JSON.
 struct ProbeRecord {
   std::size_t number = 0;
-  std::string purpose; ///< "full list", "bisect", "check"
+  std::string purpose; ///< "full list", "suspect", "bisect", "check"
   std::vector<std::string> limits;
   ProbeOutcome outcome = ProbeOutcome::fail;
   bool timed_out = false;
+  bool backtracked = false;     ///< cut: its output matched --backtracking-pattern
+  std::string cut_line;         ///< the line that matched (control characters stripped)
+  std::size_t cut_line_number = 0; ///< its number in the probe's output, from 1
   int exit_code = 0;
   std::chrono::milliseconds elapsed{0};
   std::string error;  ///< the probe could not be started
@@ -258,6 +346,7 @@ std::string outcome_word(const ProbeRecord& r) {
   case ProbeOutcome::interrupted: return "interrupted";
   case ProbeOutcome::fail: break;
   }
+  if (r.backtracked) return "BACKTRACKED (cut)";
   if (r.timed_out) return "TIMEOUT (killed)";
   if (!r.error.empty()) return "ERROR";
   return fmt::format("FAIL (exit {})", r.exit_code);
@@ -270,6 +359,7 @@ std::string outcome_key(const ProbeRecord& r) {
   case ProbeOutcome::interrupted: return "interrupted";
   case ProbeOutcome::fail: break;
   }
+  if (r.backtracked) return "backtracking";
   return r.timed_out ? "timeout" : "fail";
 }
 
@@ -300,32 +390,39 @@ std::filesystem::path self_exe() {
   return ec ? std::filesystem::path("breeze") : p;
 }
 
+// One probe to run: its limits and why.
+struct ProbeRequest {
+  std::vector<std::string> limits;
+  std::string purpose;
+};
+
 // Runs the probes: argv per probe, the Runner (so --dry-run and recording fakes apply), the pool for
-// --parallelism, timeouts and cancellation.
+// --parallelism, timeouts and cancellation, and the cut when a probe's output shows backtracking.
 class Prober {
 public:
   Prober(Context& ctx, std::vector<std::string> argv_template, std::size_t parallelism,
-         std::optional<std::chrono::milliseconds> timeout, std::filesystem::path log_dir)
+         std::optional<std::chrono::milliseconds> timeout, std::filesystem::path log_dir,
+         std::optional<std::regex> backtracking)
       : m_ctx(ctx), m_template(std::move(argv_template)), m_parallelism(parallelism), m_timeout(timeout),
-        m_log_dir(std::move(log_dir)) {}
+        m_log_dir(std::move(log_dir)), m_backtracking(std::move(backtracking)) {}
 
   std::vector<std::string> argv(const std::vector<std::string>& limits) const {
-    return substitute_requirements(m_template, strings::join(limits, " "));
+    return expand_probe_command(m_template, limits);
   }
 
-  std::vector<ProbeRecord> run(const std::vector<std::vector<std::string>>& batch, const std::string& purpose,
-                               bool first_pass_wins) {
+  std::vector<ProbeRecord> run(const std::vector<ProbeRequest>& batch, bool first_pass_wins) {
     std::vector<ProbeRecord> records(batch.size());
-    std::atomic<bool> passed{false};
+    BatchState state;
     std::vector<parallel::Job> jobs;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& rec = records[i];
       rec.number = ++m_count;
-      rec.purpose = purpose;
-      rec.limits = batch[i];
+      rec.purpose = batch[i].purpose;
+      rec.limits = batch[i].limits;
       rec.outcome = ProbeOutcome::cancelled;
-      jobs.push_back({fmt::format("probe-{:02}", rec.number), [this, &rec, &passed, first_pass_wins](parallel::JobContext& jc) {
-                        return run_one(rec, jc, passed, first_pass_wins);
+      jobs.push_back({fmt::format("probe-{:02}", rec.number),
+                      [this, &rec, &state, first_pass_wins, speculative = batch.size() > 1](parallel::JobContext& jc) {
+                        return run_one(rec, jc, state, first_pass_wins, speculative);
                       }});
     }
     parallel::PoolOptions options;
@@ -350,31 +447,78 @@ public:
   [[nodiscard]] const std::vector<ProbeRecord>& all() const { return m_all; }
 
 private:
-  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, std::atomic<bool>& passed, bool first_pass_wins) {
+  // What the probes of one batch tell each other while they run.
+  struct BatchState {
+    std::atomic<bool> passed{false}; ///< one passed (first_pass_wins stops the others)
+    std::atomic<bool> abort{false};  ///< the full list failed: the probes beside it mean nothing
+    /// Once the full list passed in T: the timeout the others get, from their own start (ms; -1:
+    /// none yet). Until then a speculative probe has no timeout, as the full list has none.
+    std::atomic<long long> late_timeout_ms{-1};
+  };
+
+  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, BatchState& state, bool first_pass_wins,
+                              bool speculative) {
+    using Clock = std::chrono::steady_clock;
     rec.log = jc.log_file;
-    if (first_pass_wins && passed.load()) return {false, "cancelled"}; // another probe already answered
+    if (first_pass_wins && state.passed.load()) return {false, "cancelled"}; // another probe already answered
+    // The ==latest checks run to their end: pip prints the conflict it explains only after it has
+    // backtracked, and that explanation is what a check is for.
+    const bool watch = m_backtracking && rec.purpose != "check";
+    const auto started = Clock::now();
+    std::size_t lines = 0;
+    bool cut = false;
+    bool late_timeout = false;
     process::ProcessSpec spec;
     spec.argv = argv(rec.limits);
     spec.timeout = m_timeout;
     spec.merge_stderr = true;
-    spec.on_line = jc.on_line;
-    if (first_pass_wins) spec.cancel = [&passed] { return passed.load(); };
+    spec.on_line = [&](const std::string& line) {
+      jc.on_line(line);
+      ++lines;
+      if (watch && !cut && matches_backtracking(*m_backtracking, line)) {
+        cut = true;
+        rec.cut_line = strings::strip_control(line);
+        rec.cut_line_number = lines;
+      }
+    };
+    // The runner asks this right after handing on each line, so a cut stops the probe's group at
+    // once (the time-based conditions are asked about every 50 ms).
+    spec.cancel = [&] {
+      if (cut) return true;
+      if ((first_pass_wins && state.passed.load()) || state.abort.load()) return true;
+      const auto late = state.late_timeout_ms.load();
+      if (!m_timeout && late >= 0 && Clock::now() - started >= std::chrono::milliseconds(late)) {
+        late_timeout = true;
+        return true;
+      }
+      return false;
+    };
     auto result = m_ctx.runner().run(spec);
     if (!result) {
       rec.outcome = interrupt::requested() ? ProbeOutcome::interrupted : ProbeOutcome::fail;
       rec.error = result.error().what();
+      if (speculative && rec.purpose == "full list") state.abort = true;
       return {false, "could not start: " + rec.error};
     }
     rec.elapsed = result->elapsed;
     rec.exit_code = result->exit_code;
-    rec.timed_out = result->timed_out;
+    rec.timed_out = result->timed_out || late_timeout;
+    rec.backtracked = cut;
     rec.output = std::move(result->out);
     if (result->interrupted) rec.outcome = ProbeOutcome::interrupted;
+    else if (cut || late_timeout) rec.outcome = ProbeOutcome::fail;
     else if (result->cancelled) rec.outcome = ProbeOutcome::cancelled;
     else if (result->ok()) rec.outcome = ProbeOutcome::pass;
     else rec.outcome = ProbeOutcome::fail;
-    if (rec.outcome == ProbeOutcome::pass) passed = true;
+    if (rec.outcome == ProbeOutcome::pass) state.passed = true;
+    if (speculative && rec.purpose == "full list") {
+      // The full list decides for the probes beside it: its time T sets their timeout, and when it
+      // does not pass the search stops, so they are stopped too.
+      if (rec.outcome == ProbeOutcome::pass) state.late_timeout_ms = default_probe_timeout(rec.elapsed).count();
+      else state.abort = true;
+    }
     const std::string summary = rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
+    if (cut) spdlog::info("{}: the resolver started backtracking (output line {}): cut", jc.name, rec.cut_line_number);
     return {rec.outcome == ProbeOutcome::pass, summary};
   }
 
@@ -383,6 +527,7 @@ private:
   std::size_t m_parallelism;
   std::optional<std::chrono::milliseconds> m_timeout;
   std::filesystem::path m_log_dir;
+  std::optional<std::regex> m_backtracking;
   std::size_t m_count = 0;
   std::vector<ProbeRecord> m_all;
 };
@@ -395,8 +540,14 @@ struct Check {
   std::vector<std::string> conflicts;
 };
 
-Expected<std::vector<BisectLimit>> gather_limits(const BisectOptions& o, Context& ctx) {
-  if (!o.requirements.empty()) {
+// The limits to bisect and, when known, the suspects among them (indexes, most likely first).
+struct Gathered {
+  std::vector<BisectLimit> limits;
+  std::vector<std::size_t> suspects;
+};
+
+Expected<std::vector<BisectLimit>> limits_from_requirements(const BisectOptions& o, Context& ctx) {
+  {
     BREEZE_TRY(auto limits, parse_limits(o.requirements));
     auto* client = ctx.services().http;
     if (client == nullptr) return limits;
@@ -430,37 +581,68 @@ Expected<std::vector<BisectLimit>> gather_limits(const BisectOptions& o, Context
     }
     return limits;
   }
+}
+
+Expected<Gathered> gather_limits(const BisectOptions& o, Context& ctx) {
+  if (!o.requirements.empty()) {
+    BREEZE_TRY(auto limits, limits_from_requirements(o, ctx));
+    return Gathered{std::move(limits), {}};
+  }
   if (!o.candidates_file.empty()) {
     auto path = std::filesystem::path(o.candidates_file);
     if (path.is_relative()) path = ctx.services().cwd / path;
     BREEZE_TRY(auto text, files::read(path));
     auto limits = limits_from_candidates_json(text);
     if (!limits) return Error{limits.error().kind, limits.error().message, path.string()};
-    return limits;
+    auto suspects = suspects_from_candidates_json(text, *limits);
+    if (!suspects) return Error{suspects.error().kind, suspects.error().message, path.string()};
+    return Gathered{std::move(*limits), std::move(*suspects)};
   }
   BREEZE_TRY(auto report, find_backtracking_report(o.candidates, ctx));
   if (!report.failed.empty())
     spdlog::warn("{} packages could not be checked: bisecting the {} candidates found", report.failed.size(),
                  report.candidates.size());
-  std::vector<BisectLimit> limits;
+  Gathered out;
   for (const auto& c : report.candidates) {
     BREEZE_TRY(auto limit, make_limit(c.name, c.pinned, c.latest));
-    limits.push_back(std::move(limit));
+    out.limits.push_back(std::move(limit));
   }
-  return limits;
+  if (report.conflicts)
+    for (const auto& name : report.conflicts->suspects)
+      for (std::size_t i = 0; i < report.candidates.size(); ++i)
+        if (report.candidates[i].name == name) out.suspects.push_back(i);
+  return out;
 }
 
 Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Context& ctx) {
   if (!o.probe_command.empty()) {
     BREEZE_TRY(auto words, split_command_line(o.probe_command));
     if (words.empty()) return usage_error("--probe-command is empty");
-    if (std::none_of(words.begin(), words.end(), [](const std::string& w) { return w.find(k_placeholder) != std::string::npos; }))
-      return usage_error("--probe-command must contain {requirements} (where the limits go)");
+    for (const auto& w : words)
+      if (w != k_each_placeholder && w.find(k_each_placeholder) != std::string::npos)
+        return usage_error("--probe-command: {requirements...} must be a word of its own (it becomes one "
+                           "argument per limit)");
+    if (std::none_of(words.begin(), words.end(), [](const std::string& w) {
+          return w == k_each_placeholder || w.find(k_placeholder) != std::string::npos;
+        }))
+      return usage_error("--probe-command must contain {requirements} or {requirements...} (where the limits go)");
     return words;
+  }
+  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  if (o.probe == "resolve") {
+    BREEZE_TRY_VOID(ctx.settings.check_python(python));
+    if (ctx.settings.sources_root.empty())
+      return usage_error("--probe resolve: no Airflow sources found (a folder with Dockerfile.ci) to mount; "
+                         "pass --airflow-sources PATH");
+    std::string platform;
+    if (!o.platform.empty()) {
+      BREEZE_TRY(platform, docker::normalize_platform(o.platform));
+    }
+    return resolve_probe_argv(ctx.settings, docker::docker_client(ctx.services().env), python, platform);
   }
   std::vector<std::string> argv{self_exe().string(), "ci-image", "build", "--upgrade-to-newer-dependencies",
                                 "--eager-upgrade-additional-requirements", std::string(k_placeholder),
-                                "--python", o.python.empty() ? ctx.settings.newest_python() : o.python};
+                                "--python", python};
   auto pass = [&argv](const char* flag, const std::string& value) {
     if (!value.empty()) argv.insert(argv.end(), {flag, value});
   };
@@ -488,7 +670,10 @@ std::string removal_comment(const BisectLimit& l, const Check* check, const std:
 Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx) {
   using namespace std::chrono;
   BREEZE_TRY(auto argv_template, probe_template(o, ctx));
-  BREEZE_TRY(auto limits, gather_limits(o, ctx));
+  BREEZE_TRY(auto backtracking, compile_backtracking_pattern(o.backtracking_pattern));
+  BREEZE_TRY(auto gathered, gather_limits(o, ctx));
+  auto& limits = gathered.limits;
+  const auto& suspects = gathered.suspects;
   if (limits.empty()) {
     spdlog::error("No candidates to bisect: nothing was released since the last constraints (or the list was empty)");
     return ExitCode::failure;
@@ -509,13 +694,30 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   }
   std::vector<std::string> all_limits;
   for (const auto& l : limits) all_limits.push_back(l.limit);
+  std::vector<std::string> suspect_names;
+  for (auto i : suspects) suspect_names.push_back(limits[i].name);
+  if (!suspects.empty())
+    spdlog::info("Suspects (from the packages' own requirements), tried first: {}",
+                 strings::strip_control(strings::join(suspect_names, ", ")));
+  if (o.probe == "resolve" && o.probe_command.empty()) {
+    // The image must be here already: `docker run --pull never` would fail every probe, and the
+    // report would only say the full list failed.
+    const auto& image = argv_template[static_cast<std::size_t>(
+        std::find(argv_template.begin(), argv_template.end(), "/bin/sh") - argv_template.begin() + 1)];
+    BREEZE_TRY(auto labels, docker::inspect_labels(ctx.runner(), argv_template.front(), image));
+    if (!labels)
+      return Error{ErrorKind::failure,
+                   fmt::format("--probe resolve runs in the local CI image {}, which is not there: build it "
+                               "first (breeze ci-image build --python {})",
+                               image, o.python.empty() ? ctx.settings.newest_python() : o.python)};
+  }
 
   std::optional<milliseconds> timeout;
   if (o.probe_timeout > 0) timeout = milliseconds(static_cast<long long>(o.probe_timeout * 1000));
   if (ctx.globals.dry_run) {
     // Printing one probe shows what every probe runs; the search itself depends on real answers.
     process::ProcessSpec spec;
-    spec.argv = substitute_requirements(argv_template, strings::join(all_limits, " "));
+    spec.argv = expand_probe_command(argv_template, all_limits);
     spec.timeout = timeout;
     BREEZE_TRY(auto r, ctx.runner().run(spec));
     (void)r;
@@ -541,20 +743,24 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
                  roots.front().string()};
 
   const auto parallelism = static_cast<std::size_t>(std::max(o.parallelism, 1));
-  Prober prober(ctx, argv_template, parallelism, timeout, log_dir);
+  Prober prober(ctx, argv_template, parallelism, timeout, log_dir, backtracking);
   spdlog::info("Bisecting {} limits, {} probe(s) at a time; logs in {}", limits.size(), parallelism, log_dir.string());
   const auto started = steady_clock::now();
 
   bool first = true;
   std::string full_list_error;
   ProbeBatch batch = [&](const std::vector<LimitSet>& subsets, bool first_pass_wins) {
-    std::vector<std::vector<std::string>> lists;
+    std::vector<ProbeRequest> requests;
     for (const auto& s : subsets) {
-      std::vector<std::string> l;
-      for (auto i : s) l.push_back(limits[i].limit);
-      lists.push_back(std::move(l));
+      ProbeRequest r;
+      for (auto i : s) r.limits.push_back(limits[i].limit);
+      // The search probes the full list and a suspect alone once each, so the set tells which.
+      r.purpose = s.size() == limits.size()                          ? "full list"
+                  : !suspects.empty() && s == LimitSet{suspects.front()} ? "suspect"
+                                                                     : "bisect";
+      requests.push_back(std::move(r));
     }
-    auto records = prober.run(lists, first ? "full list" : "bisect", first_pass_wins);
+    auto records = prober.run(requests, first_pass_wins);
     if (first) {
       first = false;
       const auto& r = records.front();
@@ -564,6 +770,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
                      format_seconds(*prober.timeout()));
       } else if (r.outcome == ProbeOutcome::fail) {
         full_list_error = !r.error.empty() ? r.error
+                          : r.backtracked  ? fmt::format("the resolver backtracked: output line {}: {}",
+                                                        r.cut_line_number, r.cut_line)
                           : r.timed_out    ? fmt::format("it ran past --probe-timeout {} and was killed", format_seconds(*prober.timeout()))
                                            : fmt::format("it exited {}", r.exit_code);
       }
@@ -572,7 +780,7 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     for (const auto& r : records) out.push_back(r.outcome);
     return out;
   };
-  const auto search = find_culprits(limits.size(), batch, parallelism);
+  const auto search = find_culprits(limits.size(), batch, parallelism, suspects);
 
   // ==latest checks: each culprit at its latest version, the other culprits still limited.
   std::vector<Check> checks;
@@ -592,7 +800,9 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
       checks.push_back(std::move(check));
     }
     if (!lists.empty() && !interrupt::requested()) {
-      auto records = prober.run(lists, "check", false);
+      std::vector<ProbeRequest> requests;
+      for (auto& l : lists) requests.push_back({std::move(l), "check"});
+      auto records = prober.run(requests, false);
       for (std::size_t i = 0; i < records.size(); ++i) {
         auto& check = checks[checked[i]];
         const auto& r = records[i];
@@ -659,16 +869,22 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
                        {"probes", nlohmann::json::array()},
                        {"probe_count", search.probes},
                        {"used_ddmin", search.used_ddmin},
+                       {"suspects", suspect_names},
+                       {"found_by_suspect", search.by_suspect},
+                       {"backtracking_pattern", backtracking ? nlohmann::json(o.backtracking_pattern) : nlohmann::json(nullptr)},
                        {"probe_timeout_seconds", prober.timeout() ? nlohmann::json(prober.timeout()->count() / 1000.0) : nlohmann::json(nullptr)},
                        {"total_seconds", total.count() / 1000.0},
                        {"culprits", culprit_limits},
                        {"checks", nlohmann::json::array()},
                        {"add", strings::join(add_line, " ")},
                        {"log_dir", log_dir.string()}};
-    for (const auto& r : probes)
+    for (const auto& r : probes) {
       doc["probes"].push_back({{"number", r.number}, {"purpose", r.purpose}, {"limits", r.limits},
                                {"result", outcome_key(r)}, {"exit_code", r.exit_code},
-                               {"seconds", r.elapsed.count() / 1000.0}, {"log", r.log.string()}});
+                               {"seconds", r.elapsed.count() / 1000.0}, {"log", r.log.string()},
+                               {"cut", nullptr}});
+      if (r.backtracked) doc["probes"].back()["cut"] = {{"line_number", r.cut_line_number}, {"line", r.cut_line}};
+    }
     for (const auto& c : checks)
       doc["checks"].push_back({{"name", c.name}, {"requirement", c.requirement}, {"verdict", c.verdict}, {"conflicts", c.conflicts}});
     if (!applied.empty()) doc["applied"] = {{"file", dockerfile.string()}, {"result", applied}};
@@ -683,6 +899,12 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
                          short_limits(r.limits));
     out << fmt::format("{} probes for the search (the full list included, the ==latest checks not), {} in all\n",
                        search.probes, format_seconds(total));
+    if (!suspect_names.empty())
+      out << fmt::format("Suspects (from the packages' own requirements): {}\n", strings::join(suspect_names, ", "));
+    for (const auto& r : probes)
+      if (r.backtracked)
+        out << fmt::format("Probe {} cut after {}: the resolver started backtracking at output line {}: {}\n", r.number,
+                           format_seconds(r.elapsed), r.cut_line_number, r.cut_line);
     if (search.status == SearchResult::Status::full_list_failed) {
       out << fmt::format("The full list of {} limits did not pass ({}): the candidates alone do not stop the "
                          "backtracking, or the probe itself is broken. See {}\n",
@@ -693,7 +915,10 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
                                                    culprit_limits.size(), strings::join(culprit_limits, " ")));
     } else {
       out << fmt::format("Culprit{}: {}{}\n", culprit_limits.size() == 1 ? "" : "s (together)",
-                         strings::join(culprit_limits, " "), search.used_ddmin ? " (interacting: found by delta debugging)" : "");
+                         strings::join(culprit_limits, " "),
+                         search.used_ddmin    ? " (interacting: found by delta debugging)"
+                         : search.by_suspect ? " (the top suspect: its limit alone passes)"
+                                             : "");
       for (const auto& c : checks) {
         if (c.verdict == "skipped") out << fmt::format("Check {}: skipped (latest version unknown)\n", c.name);
         else if (c.verdict == "heuristics")
@@ -733,7 +958,10 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
               "  breeze ci bisect-backtracking --python 3.11\n"
               "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements \"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
               "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
-              "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" --probe-timeout 90\n");
+              "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" --probe-timeout 90\n"
+              "  breeze ci bisect-backtracking --probe resolve --parallelism 4\n"
+              "  breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run --report /dev/null "
+              "apache-airflow {requirements...}\"\n");
   const char* src = "Candidates";
   cmd->add_option("--candidates-file", opts->candidates_file,
                   "Read the candidates from `find-backtracking-candidates --output json` output")
@@ -743,9 +971,20 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
       ->group(src);
   add_candidate_source_options(*cmd, opts->candidates, src);
   const char* probe = "Probes";
+  cmd->add_option("--probe", opts->probe,
+                  "Default probe: build (a ci-image build with the limits) or resolve (only the resolution of the "
+                  "eager-upgrade step, in the local CI image with the sources mounted)")
+      ->check(CLI::IsMember({"build", "resolve"}))
+      ->capture_default_str()
+      ->group(probe);
   cmd->add_option("--probe-command", opts->probe_command,
-                  "Probe with this command instead of `ci-image build` (split like a shell, no shell runs it; "
-                  "{requirements} becomes the space-separated limits)")
+                  "Probe with this command instead (split like a shell, no shell runs it; {requirements} becomes "
+                  "the space-separated limits, a word {requirements...} one argument per limit)")
+      ->group(probe);
+  cmd->add_option("--backtracking-pattern", opts->backtracking_pattern,
+                  "A probe whose output matches this regular expression has backtracked: it fails and is stopped "
+                  "at once (not the ==latest checks); empty: off")
+      ->capture_default_str()
       ->group(probe);
   cmd->add_option("--probe-timeout", opts->probe_timeout,
                   "A probe running longer fails and is killed [default: max(1.5 T, T + 120) for "
@@ -773,6 +1012,8 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     opts->candidates.python = opts->python;
+    // The image builds' platform is also the one whose markers the in-process analysis evaluates.
+    opts->candidates.platform = opts->platform.substr(0, opts->platform.find(','));
     ctx.action = [opts](Context& run_ctx) { return run_bisect_backtracking(*opts, run_ctx); };
   });
 }

@@ -316,6 +316,9 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, con
       ->capture_default_str()
       ->group(group);
   cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")->group(group);
+  cmd.add_flag("!--no-conflict-analysis", o.conflict_analysis,
+               "Do not read the candidates' requirements (no likely culprits, no suspects)")
+      ->group(group);
 }
 
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
@@ -358,8 +361,6 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
   cmd->add_option("--platform", opts->platform,
                   "Platform whose environment markers the conflict analysis evaluates: linux/amd64 or linux/arm64 "
                   "[default: linux/amd64]");
-  cmd->add_flag("!--no-conflict-analysis", opts->conflict_analysis,
-                "Do not read the candidates' requirements (no Likely culprits, no suspects)");
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };
