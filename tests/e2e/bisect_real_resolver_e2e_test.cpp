@@ -30,18 +30,17 @@ constexpr const char* k_python = "/usr/bin/python3";
 struct Package {
   std::string name, pinned, latest;
 };
-const std::vector<Package> k_packages = {
-    {"boto3", "1.28.22", "1.28.25"}, {"botocore", "1.31.22", "1.31.25"}, {"aiobotocore", "2.5.4", "2.6.4"}};
+const std::vector<Package> k_packages = {{"boto3", "1.28.22", "1.28.25"},
+                                         {"botocore", "1.31.22", "1.31.25"},
+                                         {"aiobotocore", "2.5.4", "2.6.4"}};
 
 // Environment for the breeze binary, inherited by its probes: every PIP_* of the developer's shell
 // (this machine exports PIP_FIND_LINKS) removed, pip's own network and cache habits off.
 std::map<std::string, std::string> sealed_env(const files::TempDir& dir) {
-  std::map<std::string, std::string> env{{"PIP_DISABLE_PIP_VERSION_CHECK", "1"},
-                                         {"PIP_NO_CACHE_DIR", "1"},
-                                         {"PIP_CONFIG_FILE", "/dev/null"},
-                                         {"PYTHONDONTWRITEBYTECODE", "1"},
-                                         {"TMPDIR", dir.path().string()},
-                                         {"XDG_CACHE_HOME", (dir.path() / "cache").string()}};
+  std::map<std::string, std::string> env{
+      {"PIP_DISABLE_PIP_VERSION_CHECK", "1"}, {"PIP_NO_CACHE_DIR", "1"},
+      {"PIP_CONFIG_FILE", "/dev/null"},       {"PYTHONDONTWRITEBYTECODE", "1"},
+      {"TMPDIR", dir.path().string()},        {"XDG_CACHE_HOME", (dir.path() / "cache").string()}};
   for (char** e = environ; e && *e; ++e) {
     const std::string entry = *e;
     const auto name = entry.substr(0, entry.find('='));
@@ -57,28 +56,31 @@ struct RealResolver {
   RealResolver() {
     // A missing pip is a broken machine, not a reason to skip: bootstrap installs it.
     process::PosixRunner runner;
-    auto r = runner.run({.argv = {k_python, std::string(BREEZE_TEST_SCRIPTS) + "/make_backtracking_index.py",
-                                  links.string()},
-                         .merge_stderr = true});
+    auto r = runner.run(
+        {.argv = {k_python, std::string(BREEZE_TEST_SCRIPTS) + "/make_backtracking_index.py",
+                  links.string()},
+         .merge_stderr = true});
     REQUIRE(r.has_value());
     INFO(r->out);
     REQUIRE(r->exit_code == 0);
     auto version = runner.run({.argv = {k_python, "-m", "pip", "--version"}, .merge_stderr = true});
     REQUIRE(version.has_value());
-    INFO("Debian's pip is missing (" << k_python << " -m pip): run scripts/bootstrap.sh\n" << version->out);
+    INFO("Debian's pip is missing (" << k_python << " -m pip): run scripts/bootstrap.sh\n"
+                                     << version->out);
     REQUIRE(version->exit_code == 0);
   }
 
   // What a user would pass: pip's dry run of the three projects, the limits as separate words.
   [[nodiscard]] std::string probe_command() const {
-    return fmt::format("{} -m pip install --dry-run --report /dev/null --no-index --find-links '{}' "
-                       "--ignore-installed aiobotocore boto3 botocore {{requirements...}}",
-                       k_python, links.string());
+    return fmt::format(
+        "{} -m pip install --dry-run --report /dev/null --no-index --find-links '{}' "
+        "--ignore-installed aiobotocore boto3 botocore {{requirements...}}",
+        k_python, links.string());
   }
 
   test::BinaryResult bisect(std::vector<std::string> extra) {
-    std::vector<std::string> args{"ci", "bisect-backtracking", "--probe-command", probe_command(),
-                                  "--probe-timeout", "120"};
+    std::vector<std::string> args{
+        "ci", "bisect-backtracking", "--probe-command", probe_command(), "--probe-timeout", "120"};
     args.insert(args.end(), extra.begin(), extra.end());
     return test::run_binary(args, sealed_env(dir), dir.path());
   }
@@ -93,8 +95,9 @@ std::string candidates_json() {
 
 } // namespace
 
-TEST_CASE("e2e: bisect-backtracking with real pip finds aiobotocore<=2.5.4, cutting backtracking probes",
-          "[e2e][bisect][resolver]") {
+TEST_CASE(
+    "e2e: bisect-backtracking with real pip finds aiobotocore<=2.5.4, cutting backtracking probes",
+    "[e2e][bisect][resolver]") {
   RealResolver pip;
   test::write_file(pip.dir.path() / "candidates.json", candidates_json());
   auto r = pip.bisect({"--candidates-file", "candidates.json", "--output", "json"});
@@ -120,9 +123,11 @@ TEST_CASE("e2e: bisect-backtracking with real pip finds aiobotocore<=2.5.4, cutt
   CHECK(doc["checks"][0]["requirement"] == "aiobotocore==2.6.4");
   CHECK(doc["checks"][0]["verdict"] == "conflict");
   const auto conflicts = doc["checks"][0]["conflicts"].get<std::vector<std::string>>();
-  CHECK(std::find(conflicts.begin(), conflicts.end(), "The conflict is caused by:") != conflicts.end());
+  CHECK(std::find(conflicts.begin(), conflicts.end(), "The conflict is caused by:") !=
+        conflicts.end());
   CHECK(std::find(conflicts.begin(), conflicts.end(),
-                  "aiobotocore 2.6.4 depends on botocore<1.31.22 and >=1.31.21") != conflicts.end());
+                  "aiobotocore 2.6.4 depends on botocore<1.31.22 and >=1.31.21") !=
+        conflicts.end());
   CHECK(doc["add"] == "aiobotocore<2.6.4");
 
   // The same session in text: the cut line and pip's conflict lines in the report.
@@ -133,10 +138,12 @@ TEST_CASE("e2e: bisect-backtracking with real pip finds aiobotocore<=2.5.4, cutt
   CHECK_THAT(t.out, Catch::Contains(": INFO: pip is looking at multiple versions of "));
   CHECK_THAT(t.out, Catch::Contains("Check aiobotocore==2.6.4: fails - a real conflict:\n"));
   CHECK_THAT(t.out, Catch::Contains("    The conflict is caused by:\n"));
-  CHECK_THAT(t.out, Catch::Contains("    boto3 1.28.25 depends on botocore<1.32.0 and >=1.31.25\n"));
+  CHECK_THAT(t.out,
+             Catch::Contains("    boto3 1.28.25 depends on botocore<1.32.0 and >=1.31.25\n"));
 }
 
-TEST_CASE("e2e: bisect-backtracking with real pip and the in-process scan's suspects takes 2 search probes",
+TEST_CASE("e2e: bisect-backtracking with real pip and the in-process scan's suspects takes 2 "
+          "search probes",
           "[e2e][bisect][resolver][suspects]") {
   RealResolver pip;
   // The same packages on a PyPI-shaped index, each newest release's requirements as in the wheels.
@@ -146,10 +153,14 @@ TEST_CASE("e2e: bisect-backtracking with real pip and the in-process scan's susp
       {"botocore", {}},
       {"aiobotocore", {"botocore<1.31.22,>=1.31.21"}}};
   for (const auto& p : k_packages) {
-    nlohmann::json doc{{"info", {{"name", p.name}, {"version", p.latest}, {"requires_dist", requires_dist.at(p.name)}}},
-                       {"releases", nlohmann::json::object()}};
-    for (const auto& [v, t] : {std::pair{p.pinned, "2023-08-01T00:00:00Z"}, std::pair{p.latest, "2023-08-11T20:00:00Z"}})
-      doc["releases"][v] = {{{"filename", p.name + "-" + v + "-py3-none-any.whl"}, {"upload_time_iso_8601", t}}};
+    nlohmann::json doc{
+        {"info",
+         {{"name", p.name}, {"version", p.latest}, {"requires_dist", requires_dist.at(p.name)}}},
+        {"releases", nlohmann::json::object()}};
+    for (const auto& [v, t] :
+         {std::pair{p.pinned, "2023-08-01T00:00:00Z"}, std::pair{p.latest, "2023-08-11T20:00:00Z"}})
+      doc["releases"][v] = {
+          {{"filename", p.name + "-" + v + "-py3-none-any.whl"}, {"upload_time_iso_8601", t}}};
     test::write_file(index / (p.name + ".json"), doc.dump());
   }
   test::write_file(pip.dir.path() / "constraints.txt",
@@ -157,8 +168,9 @@ TEST_CASE("e2e: bisect-backtracking with real pip and the in-process scan's susp
                    "boto3==1.28.22\nbotocore==1.31.22\naiobotocore==2.5.4\n");
   test::PypiServer server({.root = index});
   for (const char* parallelism : {"1", "2"}) {
-    auto r = pip.bisect({"--constraints-file", "constraints.txt", "--pypi-url", server.url(), "--python", "3.11",
-                         "--parallelism", parallelism, "--no-cache", "--output", "json"});
+    auto r =
+        pip.bisect({"--constraints-file", "constraints.txt", "--pypi-url", server.url(), "--python",
+                    "3.11", "--parallelism", parallelism, "--no-cache", "--output", "json"});
     INFO(parallelism << "\n" << r.err);
     REQUIRE(r.exit_code == 0);
     auto doc = nlohmann::json::parse(r.out);

@@ -15,10 +15,11 @@
 namespace breeze::test {
 
 PypiServer::PypiServer(Options options) {
-  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/pypi_server.py", "--root",
-                                options.root.string()};
+  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/pypi_server.py",
+                                "--root", options.root.string()};
   if (options.simple_only) args.emplace_back("--simple-only");
-  if (options.delay_ms > 0) args.insert(args.end(), {"--delay-ms", std::to_string(options.delay_ms)});
+  if (options.delay_ms > 0)
+    args.insert(args.end(), {"--delay-ms", std::to_string(options.delay_ms)});
   if (options.max_age) args.insert(args.end(), {"--max-age", std::to_string(*options.max_age)});
   if (options.no_validators) args.emplace_back("--no-validators");
   if (!options.faults.is_null()) {
@@ -38,7 +39,8 @@ PypiServer::PypiServer(Options options) {
     ::close(fds[0]);
     ::close(fds[1]);
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);

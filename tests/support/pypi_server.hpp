@@ -18,12 +18,12 @@ namespace breeze::test {
 class PypiServer {
 public:
   struct Options {
-    std::filesystem::path root;   ///< directory of <name>.json files (see the script's doc)
-    bool simple_only = false;     ///< no JSON API: /pypi/... answers 404
-    int delay_ms = 0;             ///< every reply waits this long
-    std::optional<int> max_age;   ///< Cache-Control: max-age
-    bool no_validators = false;   ///< neither ETag nor Last-Modified
-    nlohmann::json faults;        ///< {key: [step, ...]} (null: none)
+    std::filesystem::path root; ///< directory of <name>.json files (see the script's doc)
+    bool simple_only = false;   ///< no JSON API: /pypi/... answers 404
+    int delay_ms = 0;           ///< every reply waits this long
+    std::optional<int> max_age; ///< Cache-Control: max-age
+    bool no_validators = false; ///< neither ETag nor Last-Modified
+    nlohmann::json faults;      ///< {key: [step, ...]} (null: none)
   };
 
   explicit PypiServer(Options options);

@@ -14,7 +14,8 @@ using LimitSet = std::vector<std::size_t>;
 
 /// Runs one probe per subset (at most the search's parallelism at once), one outcome per subset in
 /// order. With `first_pass_wins`, probes not yet finished may be cancelled once one of them passed.
-using ProbeBatch = std::function<std::vector<ProbeOutcome>(const std::vector<LimitSet>& subsets, bool first_pass_wins)>;
+using ProbeBatch = std::function<std::vector<ProbeOutcome>(const std::vector<LimitSet>& subsets,
+                                                           bool first_pass_wins)>;
 
 /// The answer of find_culprits.
 struct SearchResult {
@@ -39,7 +40,8 @@ struct SearchResult {
 /// same round as it (speculation). When it passes it is the answer — 2 probes, 1 round in
 /// parallel; otherwise the search goes on as above, reusing both results (so a wrong suspect
 /// costs at most one probe, and no round in parallel). Out-of-range suspects are ignored.
-[[nodiscard]] SearchResult find_culprits(std::size_t n, const ProbeBatch& probe, std::size_t parallelism,
+[[nodiscard]] SearchResult find_culprits(std::size_t n, const ProbeBatch& probe,
+                                         std::size_t parallelism,
                                          const std::vector<std::size_t>& suspects = {});
 
 } // namespace breeze::commands

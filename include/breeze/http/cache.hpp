@@ -32,8 +32,8 @@ public:
   /// The entry for `request`, if one was stored and is readable (a corrupt file is a miss).
   [[nodiscard]] std::optional<CachedResponse> load(const Request& request) const;
 
-  /// Stores a response when is_storable says it is worth it (others are ignored). Atomic: a concurrent or
-  /// interrupted run never sees half a file.
+  /// Stores a response when is_storable says it is worth it (others are ignored). Atomic: a
+  /// concurrent or interrupted run never sees half a file.
   [[nodiscard]] Expected<void> store(const Request& request, const CachedResponse& entry) const;
 
   /// The file that holds the entry for `request`.

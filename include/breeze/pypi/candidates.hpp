@@ -19,7 +19,8 @@ struct Latest {
 
 /// The highest PEP 440 version that has at least one non-yanked file and is not a pre-release
 /// (pre-releases count only when `pinned` is one); nullopt when there is none.
-[[nodiscard]] std::optional<Latest> choose_latest(const Project& project, const constraints::Version& pinned);
+[[nodiscard]] std::optional<Latest> choose_latest(const Project& project,
+                                                  const constraints::Version& pinned);
 
 /// The candidate rule: latest > pinned and latest was released after `since`, or its release date
 /// is unknown (PEP 700 upload-time is optional): a package we cannot rule out is never dropped.
@@ -42,12 +43,12 @@ struct Failure {
 
 /// The whole answer of find-backtracking-candidates.
 struct Report {
-  time::Instant since;                 ///< the last constraints date
-  std::string source;                  ///< where the constraints came from (path or URL)
-  std::size_t checked = 0;             ///< packages asked about
-  std::vector<Candidate> candidates;   ///< in the file's order
-  std::vector<std::string> not_found;  ///< not on the index (warnings)
-  std::vector<Failure> failed;         ///< could not be checked: the report is partial
+  time::Instant since;                ///< the last constraints date
+  std::string source;                 ///< where the constraints came from (path or URL)
+  std::size_t checked = 0;            ///< packages asked about
+  std::vector<Candidate> candidates;  ///< in the file's order
+  std::vector<std::string> not_found; ///< not on the index (warnings)
+  std::vector<Failure> failed;        ///< could not be checked: the report is partial
   /// The conflict analysis of the candidates' newest requirements (none: not run).
   std::optional<ConflictReport> conflicts;
 };

@@ -63,7 +63,8 @@ public:
 
   [[nodiscard]] std::string json_url(const std::string& name) const;
   /// `/pypi/<name>/<version>/json`.
-  [[nodiscard]] std::string version_json_url(const std::string& name, const std::string& version) const;
+  [[nodiscard]] std::string version_json_url(const std::string& name,
+                                             const std::string& version) const;
   [[nodiscard]] std::string simple_url(const std::string& name) const;
 
 private:

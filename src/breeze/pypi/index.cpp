@@ -16,12 +16,15 @@ namespace {
 constexpr const char* k_simple_json = "application/vnd.pypi.simple.v1+json";
 
 std::string strip_slashes(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
+  while (!s.empty() && s.back() == '/')
+    s.pop_back();
   return s;
 }
 
 // Some indexes answer the simple API with HTML whatever Accept says (PEP 691 is optional).
-bool is_html(const http::Response& r) { return r.header("content-type").find("html") != std::string::npos; }
+bool is_html(const http::Response& r) {
+  return r.header("content-type").find("html") != std::string::npos;
+}
 
 // The host part of an index URL, lower-cased ("https://user@PyPI.org:443/simple" -> "pypi.org").
 std::string host_of(std::string_view url) {
@@ -56,7 +59,8 @@ std::string Index::json_url(const std::string& name) const {
 }
 
 std::string Index::version_json_url(const std::string& name, const std::string& version) const {
-  return fmt::format("{}/pypi/{}/{}/json", m_json_base, constraints::canonicalize_name(name), version);
+  return fmt::format("{}/pypi/{}/{}/json", m_json_base, constraints::canonicalize_name(name),
+                     version);
 }
 
 std::string Index::simple_url(const std::string& name) const {
@@ -70,7 +74,8 @@ Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names
     options.redirect_hosts.push_back(std::move(h));
   std::vector<Lookup> out(names.size());
   std::vector<http::Request> requests;
-  for (const auto& n : names) requests.push_back({json_url(n), {{"Accept", "application/json"}}});
+  for (const auto& n : names)
+    requests.push_back({json_url(n), {{"Accept", "application/json"}}});
   auto responses = m_client.get_all(requests, options);
 
   std::vector<std::size_t> fallback; // no JSON API answer: ask the simple API
@@ -110,7 +115,8 @@ Expected<std::vector<Lookup>> Index::fetch(const std::vector<std::string>& names
   if (fallback.empty()) return out;
 
   std::vector<http::Request> simple;
-  for (auto i : fallback) simple.push_back({simple_url(names[i]), {{"Accept", k_simple_json}}});
+  for (auto i : fallback)
+    simple.push_back({simple_url(names[i]), {{"Accept", k_simple_json}}});
   auto simple_responses = m_client.get_all(simple, options);
   for (std::size_t k = 0; k < fallback.size(); ++k) {
     auto& r = simple_responses[k];
@@ -167,8 +173,9 @@ const File* metadata_file(const Release& release) {
 
 } // namespace
 
-Expected<std::vector<Requirements>> Index::requirements(const std::vector<RequirementsQuery>& queries,
-                                                        const http::BatchOptions& batch_options) {
+Expected<std::vector<Requirements>>
+Index::requirements(const std::vector<RequirementsQuery>& queries,
+                    const http::BatchOptions& batch_options) {
   auto options = batch_options;
   options.on_progress = nullptr;
   for (auto& h : file_hosts(m_json_base))

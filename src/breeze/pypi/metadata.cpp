@@ -78,9 +78,9 @@ bool is_scheme(std::string_view s) {
 
 Reference split(std::string_view url) {
   Reference r;
-  if (const auto colon = url.find(':');
-      colon != std::string_view::npos && colon < url.find_first_of("/?#") &&
-      is_scheme(url.substr(0, colon))) {
+  if (const auto colon = url.find(':'); colon != std::string_view::npos &&
+                                        colon < url.find_first_of("/?#") &&
+                                        is_scheme(url.substr(0, colon))) {
     r.scheme = std::string(url.substr(0, colon));
     url.remove_prefix(colon + 1);
   }

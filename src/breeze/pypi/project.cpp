@@ -32,7 +32,8 @@ Expected<Project> parse_json_api(std::string_view body) {
     Project p;
     if (doc.contains("info") && doc["info"].is_object()) {
       const auto& info = doc["info"];
-      if (info.contains("name") && info["name"].is_string()) p.name = info["name"].get<std::string>();
+      if (info.contains("name") && info["name"].is_string())
+        p.name = info["name"].get<std::string>();
       if (info.contains("version") && info["version"].is_string() &&
           !info["version"].get<std::string>().empty())
         p.info_version = info["version"].get<std::string>();
@@ -50,8 +51,9 @@ Expected<Project> parse_json_api(std::string_view body) {
         File file;
         file.filename = f.value("filename", "");
         // upload_time_iso_8601 carries the zone; the older upload_time is UTC without one.
-        file.uploaded = parse_time(f.contains("upload_time_iso_8601") ? f["upload_time_iso_8601"]
-                                                                        : f.value("upload_time", json()));
+        file.uploaded =
+            parse_time(f.contains("upload_time_iso_8601") ? f["upload_time_iso_8601"]
+                                                          : f.value("upload_time", json()));
         file.yanked = f.contains("yanked") && f["yanked"].is_boolean() && f["yanked"].get<bool>();
         if (f.contains("url") && f["url"].is_string()) file.url = f["url"].get<std::string>();
         r.files.push_back(std::move(file));
@@ -87,7 +89,8 @@ Expected<Project> parse_simple_json(std::string_view body) {
       if (f.contains("upload-time")) file.uploaded = parse_time(f["upload-time"]);
       // PEP 592/691: yanked is false, true, or a reason string (which means yanked).
       if (f.contains("yanked"))
-        file.yanked = f["yanked"].is_string() || (f["yanked"].is_boolean() && f["yanked"].get<bool>());
+        file.yanked =
+            f["yanked"].is_string() || (f["yanked"].is_boolean() && f["yanked"].get<bool>());
       if (f.contains("url") && f["url"].is_string()) file.url = f["url"].get<std::string>();
       // PEP 714 renamed PEP 658's key; indexes send either or both. A hash mapping or true means
       // the metadata is there; false or anything else that it is not.
@@ -104,9 +107,11 @@ Expected<Project> parse_simple_json(std::string_view body) {
   }
 }
 
-std::optional<std::string> version_from_filename(std::string_view filename, std::string_view project) {
+std::optional<std::string> version_from_filename(std::string_view filename,
+                                                 std::string_view project) {
   if (filename.ends_with(".whl") || filename.ends_with(".egg")) {
-    // name-version(-build)?-python-abi-platform.whl; the name has `_` for `-`, so field 2 is the version.
+    // name-version(-build)?-python-abi-platform.whl; the name has `_` for `-`, so field 2 is the
+    // version.
     auto parts = strings::split(filename, '-');
     if (parts.size() < 3) return std::nullopt;
     return parts[1];
@@ -123,7 +128,8 @@ std::optional<std::string> version_from_filename(std::string_view filename, std:
   if (!known) return std::nullopt;
   // An sdist's name part may itself hold `-`: find the split whose left side is the project.
   const auto want = constraints::canonicalize_name(project);
-  for (std::size_t pos = stem.find('-'); pos != std::string_view::npos; pos = stem.find('-', pos + 1)) {
+  for (std::size_t pos = stem.find('-'); pos != std::string_view::npos;
+       pos = stem.find('-', pos + 1)) {
     if (want.empty() || constraints::canonicalize_name(stem.substr(0, pos)) == want) {
       if (pos + 1 < stem.size()) return std::string(stem.substr(pos + 1));
       return std::nullopt;

@@ -41,9 +41,11 @@ TEST_CASE("pypi requirements vs a real server: the per-version JSON document, on
           "[integration][pypi][metadata]") {
   files::TempDir dir;
   // info.version lags behind: 2.6.0's requirements are in its own document only.
-  write_wheels(dir.path(), "aiobotocore", {"2.5.4", "2.6.0"}, "2.5.4",
-               {{"2.5.4", {"botocore<1.32.0,>=1.31.17"}}, {"2.6.0", {"botocore<1.31.18,>=1.31.17"}}});
-  write_wheels(dir.path(), "boto3", {"1.28.25"}, "1.28.25", {{"1.28.25", {"botocore<1.32.0,>=1.31.25"}}});
+  write_wheels(
+      dir.path(), "aiobotocore", {"2.5.4", "2.6.0"}, "2.5.4",
+      {{"2.5.4", {"botocore<1.32.0,>=1.31.17"}}, {"2.6.0", {"botocore<1.31.18,>=1.31.17"}}});
+  write_wheels(dir.path(), "boto3", {"1.28.25"}, "1.28.25",
+               {{"1.28.25", {"botocore<1.32.0,>=1.31.25"}}});
   test::PypiServer server({.root = dir.path()});
   http::CurlClient client;
   pypi::Index index(client, server.url());
@@ -73,8 +75,8 @@ TEST_CASE("pypi requirements vs a real server: PEP 691 with PEP 658 metadata at 
   auto r = index.requirements(
       {{"aiobotocore", &(*lookups)[0], "2.6.0"}, {"nometa", &(*lookups)[1], "1.0"}}, quick());
   REQUIRE(r);
-  CHECK((*r)[0].requires_dist ==
-        std::vector<std::string>{"botocore<1.31.18,>=1.31.17", "awscli<1.29.18 ; extra == \"awscli\""});
+  CHECK((*r)[0].requires_dist == std::vector<std::string>{"botocore<1.31.18,>=1.31.17",
+                                                          "awscli<1.29.18 ; extra == \"awscli\""});
   CHECK((*r)[0].source == server.url() + "/files/aiobotocore-2.6.0-py3-none-any.whl.metadata");
   CHECK_FALSE((*r)[1].requires_dist.has_value()); // announces no metadata: not asked
   CHECK(server.requests_for("/files/aiobotocore-2.6.0-py3-none-any.whl.metadata") == 1);

@@ -43,7 +43,8 @@ TEST_CASE("http: freshness follows max-age, Age and no-cache", "[unit][http]") {
 }
 
 TEST_CASE("http: revalidation headers and storability", "[unit][http]") {
-  http::CachedResponse e{200, {{"etag", "\"abc\""}, {"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}, "", {}};
+  http::CachedResponse e{
+      200, {{"etag", "\"abc\""}, {"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}, "", {}};
   auto h = http::revalidation_headers(e);
   CHECK(h["If-None-Match"] == "\"abc\"");
   CHECK(h["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT");
@@ -69,11 +70,13 @@ TEST_CASE("http: a response with neither validators nor freshness is not stored"
   CHECK(std::filesystem::is_empty(dir.path()));
 }
 
-TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses", "[unit][http]") {
+TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses",
+          "[unit][http]") {
   files::TempDir dir;
   http::DiskCache cache(dir.path());
   const http::Request json{"https://pypi.org/simple/a/", {{"Accept", "application/json"}}};
-  const http::Request simple{"https://pypi.org/simple/a/", {{"Accept", "application/vnd.pypi.simple.v1+json"}}};
+  const http::Request simple{"https://pypi.org/simple/a/",
+                             {{"Accept", "application/vnd.pypi.simple.v1+json"}}};
   const auto t = Clock::time_point(std::chrono::seconds(1700000000));
   REQUIRE(cache.store(json, {200, {{"etag", "\"x\""}}, "body\nwith newline", t}).has_value());
   auto back = cache.load(json);

@@ -36,24 +36,39 @@ TEST_CASE("pypi metadata: info.version and info.requires_dist of a JSON API docu
   REQUIRE(doc);
   CHECK(doc->version == "1.28.25");
   CHECK(doc->requires_dist == std::vector<std::string>{"botocore<1.32.0,>=1.31.25"});
-  auto none = pypi::parse_json_requirements(R"({"info": {"version": "1.0", "requires_dist": null}})");
+  auto none =
+      pypi::parse_json_requirements(R"({"info": {"version": "1.0", "requires_dist": null}})");
   REQUIRE(none);
   CHECK_FALSE(none->requires_dist.has_value());
   CHECK_FALSE(pypi::parse_json_requirements("{\"info\": ").has_value());
 }
 
-TEST_CASE("pypi metadata: RFC 3986 reference resolution and PEP 658 URLs", "[unit][pypi][metadata]") {
+TEST_CASE("pypi metadata: RFC 3986 reference resolution and PEP 658 URLs",
+          "[unit][pypi][metadata]") {
   // RFC 3986 section 5.4's base and a selection of its normal and abnormal examples.
   const std::string base = "http://a/b/c/d;p?q";
-  const std::vector<std::pair<std::string, std::string>> examples = {
-      {"g:h", "g:h"},           {"g", "http://a/b/c/g"},         {"./g", "http://a/b/c/g"},
-      {"g/", "http://a/b/c/g/"}, {"/g", "http://a/g"},            {"//g", "http://g"},
-      {"?y", "http://a/b/c/d;p?y"}, {"g?y", "http://a/b/c/g?y"},  {"#s", "http://a/b/c/d;p?q#s"},
-      {"", "http://a/b/c/d;p?q"}, {".", "http://a/b/c/"},         {"..", "http://a/b/"},
-      {"../g", "http://a/b/g"},  {"../..", "http://a/"},          {"../../g", "http://a/g"},
-      {"../../../g", "http://a/g"}, {"/./g", "http://a/g"},       {"g.", "http://a/b/c/g."},
-      {"..g", "http://a/b/c/..g"}, {"./../g", "http://a/b/g"},    {"g/./h", "http://a/b/c/g/h"},
-      {"g/../h", "http://a/b/c/h"}};
+  const std::vector<std::pair<std::string, std::string>> examples = {{"g:h", "g:h"},
+                                                                     {"g", "http://a/b/c/g"},
+                                                                     {"./g", "http://a/b/c/g"},
+                                                                     {"g/", "http://a/b/c/g/"},
+                                                                     {"/g", "http://a/g"},
+                                                                     {"//g", "http://g"},
+                                                                     {"?y", "http://a/b/c/d;p?y"},
+                                                                     {"g?y", "http://a/b/c/g?y"},
+                                                                     {"#s", "http://a/b/c/d;p?q#s"},
+                                                                     {"", "http://a/b/c/d;p?q"},
+                                                                     {".", "http://a/b/c/"},
+                                                                     {"..", "http://a/b/"},
+                                                                     {"../g", "http://a/b/g"},
+                                                                     {"../..", "http://a/"},
+                                                                     {"../../g", "http://a/g"},
+                                                                     {"../../../g", "http://a/g"},
+                                                                     {"/./g", "http://a/g"},
+                                                                     {"g.", "http://a/b/c/g."},
+                                                                     {"..g", "http://a/b/c/..g"},
+                                                                     {"./../g", "http://a/b/g"},
+                                                                     {"g/./h", "http://a/b/c/g/h"},
+                                                                     {"g/../h", "http://a/b/c/h"}};
   for (const auto& [ref, want] : examples) {
     INFO(ref);
     CHECK(pypi::resolve_url(base, ref) == want);
@@ -76,22 +91,28 @@ const std::string k_base = "https://pypi.example";
 // A JSON API project document with one wheel per version; info describes `info_version`.
 std::string json_project(const std::string& name, const std::vector<std::string>& versions,
                          const std::string& info_version, const nlohmann::json& requires_dist) {
-  nlohmann::json doc{{"info", {{"name", name}, {"version", info_version}, {"requires_dist", requires_dist}}},
-                     {"releases", nlohmann::json::object()}};
+  nlohmann::json doc{
+      {"info", {{"name", name}, {"version", info_version}, {"requires_dist", requires_dist}}},
+      {"releases", nlohmann::json::object()}};
   for (const auto& v : versions)
-    doc["releases"][v] = {{{"filename", name + "-" + v + "-py3-none-any.whl"},
-                           {"upload_time_iso_8601", "2023-08-11T00:00:00Z"},
-                           {"yanked", false},
-                           {"url", "https://files.example/" + name + "-" + v + "-py3-none-any.whl"}}};
+    doc["releases"][v] = {
+        {{"filename", name + "-" + v + "-py3-none-any.whl"},
+         {"upload_time_iso_8601", "2023-08-11T00:00:00Z"},
+         {"yanked", false},
+         {"url", "https://files.example/" + name + "-" + v + "-py3-none-any.whl"}}};
   return doc.dump();
 }
 
 // A PEP 691 page whose files announce metadata as given: (filename, core-metadata JSON, yanked).
-std::string simple_project(const std::string& name,
-                           const std::vector<std::tuple<std::string, nlohmann::json, bool>>& files) {
-  nlohmann::json doc{{"meta", {{"api-version", "1.1"}}}, {"name", name}, {"files", nlohmann::json::array()}};
+std::string
+simple_project(const std::string& name,
+               const std::vector<std::tuple<std::string, nlohmann::json, bool>>& files) {
+  nlohmann::json doc{
+      {"meta", {{"api-version", "1.1"}}}, {"name", name}, {"files", nlohmann::json::array()}};
   for (const auto& [filename, metadata, yanked] : files) {
-    nlohmann::json f{{"filename", filename}, {"url", "../../files/" + filename}, {"hashes", nlohmann::json::object()},
+    nlohmann::json f{{"filename", filename},
+                     {"url", "../../files/" + filename},
+                     {"hashes", nlohmann::json::object()},
                      {"yanked", yanked}};
     if (!metadata.is_null()) f["core-metadata"] = metadata;
     doc["files"].push_back(f);
@@ -115,8 +136,9 @@ struct Fixture {
 TEST_CASE("pypi requirements: info.requires_dist of the latest release costs no request",
           "[unit][pypi][metadata]") {
   Fixture f;
-  f.http.on(k_base + "/pypi/boto3/json", 200,
-            json_project("boto3", {"1.28.17", "1.28.25"}, "1.28.25", {"botocore<1.32.0,>=1.31.25"}));
+  f.http.on(
+      k_base + "/pypi/boto3/json", 200,
+      json_project("boto3", {"1.28.17", "1.28.25"}, "1.28.25", {"botocore<1.32.0,>=1.31.25"}));
   auto lookups = f.fetch({"boto3"});
   const auto before = f.http.requests.size();
   auto r = f.index.requirements({{"boto3", &lookups[0], "1.28.25"}}, {});
@@ -128,14 +150,17 @@ TEST_CASE("pypi requirements: info.requires_dist of the latest release costs no 
 TEST_CASE("pypi requirements: another release than info.version is one per-version request",
           "[unit][pypi][metadata]") {
   Fixture f;
-  // info describes 2.5.4 (a stale index, or the latest chosen differs): 2.6.0 needs its own document.
-  f.http.on(k_base + "/pypi/aiobotocore/json", 200,
-            json_project("aiobotocore", {"2.5.4", "2.6.0"}, "2.5.4", {"botocore<1.32.0,>=1.31.17"}));
+  // info describes 2.5.4 (a stale index, or the latest chosen differs): 2.6.0 needs its own
+  // document.
+  f.http.on(
+      k_base + "/pypi/aiobotocore/json", 200,
+      json_project("aiobotocore", {"2.5.4", "2.6.0"}, "2.5.4", {"botocore<1.32.0,>=1.31.17"}));
   f.http.on(k_base + "/pypi/aiobotocore/2.6.0/json", 200,
             R"({"info": {"version": "2.6.0", "requires_dist": ["botocore<1.31.18,>=1.31.17"]}})");
   // A release whose document has no requirements, and one the index no longer has.
   f.http.on(k_base + "/pypi/bare/json", 200, json_project("bare", {"1.0"}, "0.9", nullptr));
-  f.http.on(k_base + "/pypi/bare/1.0/json", 200, R"({"info": {"version": "1.0", "requires_dist": null}})");
+  f.http.on(k_base + "/pypi/bare/1.0/json", 200,
+            R"({"info": {"version": "1.0", "requires_dist": null}})");
   f.http.on(k_base + "/pypi/gone/json", 200, json_project("gone", {"1.0"}, "0.9", nullptr));
   f.http.on(k_base + "/pypi/gone/1.0/json", 404, "{}");
   auto lookups = f.fetch({"aiobotocore", "bare", "gone"});
@@ -157,11 +182,13 @@ TEST_CASE("pypi requirements: on a simple index, the PEP 658 metadata of a wheel
           "resolved",
           "[unit][pypi][metadata]") {
   Fixture f;
-  for (const auto* name : {"aiobotocore", "nometa", "yanked"}) f.http.on(k_base + "/pypi/" + std::string(name) + "/json", 404, "{}");
+  for (const auto* name : {"aiobotocore", "nometa", "yanked"})
+    f.http.on(k_base + "/pypi/" + std::string(name) + "/json", 404, "{}");
   f.http.on(k_base + "/simple/aiobotocore/", 200,
-            simple_project("aiobotocore", {{"aiobotocore-2.6.0.tar.gz", true, false},
-                                           {"aiobotocore-2.6.0-py3-none-any.whl", {{"sha256", "ab"}}, false},
-                                           {"aiobotocore-2.5.4-py3-none-any.whl", true, false}}),
+            simple_project("aiobotocore",
+                           {{"aiobotocore-2.6.0.tar.gz", true, false},
+                            {"aiobotocore-2.6.0-py3-none-any.whl", {{"sha256", "ab"}}, false},
+                            {"aiobotocore-2.5.4-py3-none-any.whl", true, false}}),
             {{"content-type", "application/vnd.pypi.simple.v1+json"}});
   f.http.on(k_base + "/files/aiobotocore-2.6.0-py3-none-any.whl.metadata", 200,
             "Metadata-Version: 2.1\nName: aiobotocore\nVersion: 2.6.0\n"
@@ -173,7 +200,8 @@ TEST_CASE("pypi requirements: on a simple index, the PEP 658 metadata of a wheel
             simple_project("yanked", {{"yanked-1.0-py3-none-any.whl", true, true},
                                       {"yanked-1.0.tar.gz", true, false}}),
             {{"content-type", "application/vnd.pypi.simple.v1+json"}});
-  f.http.on(k_base + "/files/yanked-1.0.tar.gz.metadata", 200, "Name: yanked\nRequires-Dist: six\n");
+  f.http.on(k_base + "/files/yanked-1.0.tar.gz.metadata", 200,
+            "Name: yanked\nRequires-Dist: six\n");
   auto lookups = f.fetch({"aiobotocore", "nometa", "yanked"});
   REQUIRE(lookups[0].simple);
   f.http.requests.clear();
@@ -198,7 +226,8 @@ TEST_CASE("pypi requirements: metadata over plain http from an https index is no
                        {{{"filename", "a-1.0-py3-none-any.whl"},
                          {"url", "http://files.example/a-1.0-py3-none-any.whl"},
                          {"data-dist-info-metadata", true}}}}};
-  f.http.on(k_base + "/simple/a/", 200, page.dump(), {{"content-type", "application/vnd.pypi.simple.v1+json"}});
+  f.http.on(k_base + "/simple/a/", 200, page.dump(),
+            {{"content-type", "application/vnd.pypi.simple.v1+json"}});
   auto lookups = f.fetch({"a"});
   f.http.requests.clear();
   auto r = f.index.requirements({{"a", &lookups[0], "1.0"}}, {});

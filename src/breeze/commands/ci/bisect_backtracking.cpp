@@ -53,12 +53,14 @@ Expected<std::vector<BisectLimit>> parse_limits(std::string_view requirements) {
   for (const auto& item : strings::split_whitespace(requirements)) {
     const auto name = requirement_name(item);
     if (name.empty() || !constraints::is_valid_name(name) || name.size() == item.size())
-      return usage_error(fmt::format("--eager-upgrade-additional-requirements: '{}' is not a limit like "
-                                     "'aiobotocore<=2.5.4'",
-                                     item));
+      return usage_error(
+          fmt::format("--eager-upgrade-additional-requirements: '{}' is not a limit like "
+                      "'aiobotocore<=2.5.4'",
+                      item));
     auto spec = constraints::SpecifierSet::parse(std::string_view(item).substr(name.size()));
     if (!spec)
-      return usage_error(fmt::format("--eager-upgrade-additional-requirements: '{}': {}", item, spec.error().message));
+      return usage_error(fmt::format("--eager-upgrade-additional-requirements: '{}': {}", item,
+                                     spec.error().message));
     out.push_back({name, item, {}});
   }
   return out;
@@ -92,7 +94,8 @@ Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view 
   try {
     const auto doc = nlohmann::json::parse(json);
     if (!doc.is_object() || !doc.contains("candidates") || !doc["candidates"].is_array())
-      return failure("not the --output json of find-backtracking-candidates: no \"candidates\" list");
+      return failure(
+          "not the --output json of find-backtracking-candidates: no \"candidates\" list");
     std::vector<BisectLimit> out;
     for (const auto& c : doc["candidates"]) {
       if (!c.is_object() || !c.contains("name") || !c["name"].is_string() ||
@@ -114,8 +117,8 @@ Expected<std::vector<BisectLimit>> limits_from_candidates_json(std::string_view 
   }
 }
 
-Expected<std::vector<std::size_t>> suspects_from_candidates_json(std::string_view json,
-                                                                 const std::vector<BisectLimit>& limits) {
+Expected<std::vector<std::size_t>>
+suspects_from_candidates_json(std::string_view json, const std::vector<BisectLimit>& limits) {
   try {
     const auto doc = nlohmann::json::parse(json);
     if (!doc.is_object() || !doc.contains("suspects")) return std::vector<std::size_t>{};
@@ -163,7 +166,8 @@ Expected<std::vector<std::string>> split_command_line(std::string_view line) {
       in_word = true;
     } else if (c == '\'') {
       const auto end = line.find('\'', i + 1);
-      if (end == std::string_view::npos) return usage_error("--probe-command: unterminated ' quote");
+      if (end == std::string_view::npos)
+        return usage_error("--probe-command: unterminated ' quote");
       word.append(line.substr(i + 1, end - i - 1));
       i = end;
       in_word = true;
@@ -171,7 +175,8 @@ Expected<std::vector<std::string>> split_command_line(std::string_view line) {
       // Inside double quotes a backslash escapes only $ ` " \ and newline, as in sh.
       std::size_t j = i + 1;
       for (; j < line.size() && line[j] != '"'; ++j) {
-        if (line[j] == '\\' && j + 1 < line.size() && std::string_view("$`\"\\\n").find(line[j + 1]) != std::string_view::npos) {
+        if (line[j] == '\\' && j + 1 < line.size() &&
+            std::string_view("$`\"\\\n").find(line[j + 1]) != std::string_view::npos) {
           if (line[j + 1] != '\n') word += line[j + 1];
           ++j;
         } else {
@@ -190,10 +195,12 @@ Expected<std::vector<std::string>> split_command_line(std::string_view line) {
   return words;
 }
 
-std::vector<std::string> substitute_requirements(const std::vector<std::string>& words, const std::string& requirements) {
+std::vector<std::string> substitute_requirements(const std::vector<std::string>& words,
+                                                 const std::string& requirements) {
   std::vector<std::string> out;
   for (auto w : words) {
-    for (auto at = w.find(k_placeholder); at != std::string::npos; at = w.find(k_placeholder, at + requirements.size()))
+    for (auto at = w.find(k_placeholder); at != std::string::npos;
+         at = w.find(k_placeholder, at + requirements.size()))
       w.replace(at, k_placeholder.size(), requirements);
     out.push_back(std::move(w));
   }
@@ -218,7 +225,8 @@ std::vector<std::string> expand_probe_command(const std::vector<std::string>& wo
 Expected<std::optional<std::regex>> compile_backtracking_pattern(std::string_view pattern) {
   if (pattern.empty()) return std::optional<std::regex>();
   try {
-    return std::optional<std::regex>(std::regex(std::string(pattern), std::regex::ECMAScript | std::regex::optimize));
+    return std::optional<std::regex>(
+        std::regex(std::string(pattern), std::regex::ECMAScript | std::regex::optimize));
   } catch (const std::regex_error& e) {
     return usage_error(fmt::format("--backtracking-pattern '{}' is not a regular expression: {}",
                                    strings::strip_control(pattern), e.what()));
@@ -231,22 +239,30 @@ bool matches_backtracking(const std::regex& pattern, std::string_view line) {
   return std::regex_search(text.begin(), text.end(), pattern);
 }
 
-std::vector<std::string> resolve_probe_argv(const config::Settings& settings, const std::string& docker,
-                                            const std::string& python, const std::string& platform) {
+namespace {
+// The local CI image a `--probe resolve` probe runs in (the one `ci-image build` makes).
+std::string ci_image(const config::Settings& settings, const std::string& python) {
   docker::ImageParams p;
   p.type = docker::ImageType::ci;
   p.registry = settings.registry;
   p.github_repository = settings.github_repository;
   p.branch = settings.default_branch;
   p.python = python;
+  return docker::image_name_with_tag(p);
+}
+} // namespace
+
+std::vector<std::string> resolve_probe_argv(const config::Settings& settings,
+                                            const std::string& docker, const std::string& python,
+                                            const std::string& platform) {
   // `--pull never`: resolve in the image that is here (the one the last build made), never in a
   // newer one a registry happens to have.
   std::vector<std::string> argv{docker, "run", "--rm", "--pull", "never"};
   if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
   argv.insert(argv.end(), {"-v", settings.sources_root.string() + ":/opt/airflow", "-e",
-                           "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=" + std::string(k_placeholder), "-e",
-                           "PYTHON_MAJOR_MINOR_VERSION=" + python, "--entrypoint", "/bin/sh",
-                           docker::image_name_with_tag(p), "-c", settings.resolve_command});
+                           "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=" + std::string(k_placeholder),
+                           "-e", "PYTHON_MAJOR_MINOR_VERSION=" + python, "--entrypoint", "/bin/sh",
+                           ci_image(settings, python), "-c", settings.resolve_command});
   return argv;
 }
 
@@ -258,15 +274,23 @@ std::vector<std::string> conflict_lines(std::string_view output, std::size_t max
   // pip: "ERROR: Cannot install ... because these package versions have conflicting dependencies",
   // "The conflict is caused by:", "x 1.0 depends on y<2", "ResolutionImpossible"; uv: "No solution
   // found", "Because x depends on ...", "╰─▶".
-  static const std::vector<std::string> k_markers = {"conflict", "cannot install", "depends on", "requires",
-                                                     "resolutionimpossible", "no solution", "because",
-                                                     "the user requested", "no matching distribution",
-                                                     "╰─▶", "error:"};
+  static const std::vector<std::string> k_markers = {"conflict",
+                                                     "cannot install",
+                                                     "depends on",
+                                                     "requires",
+                                                     "resolutionimpossible",
+                                                     "no solution",
+                                                     "because",
+                                                     "the user requested",
+                                                     "no matching distribution",
+                                                     "╰─▶",
+                                                     "error:"};
   std::vector<std::string> out;
   for (const auto& raw : strings::split(output, '\n')) {
     const auto line = strings::strip_control(redact::text(raw));
     const auto lower = strings::to_lower(line);
-    if (std::any_of(k_markers.begin(), k_markers.end(), [&](const std::string& m) { return lower.find(m) != std::string::npos; })) {
+    if (std::any_of(k_markers.begin(), k_markers.end(),
+                    [&](const std::string& m) { return lower.find(m) != std::string::npos; })) {
       out.emplace_back(strings::trim(line));
       if (out.size() == max_lines) break;
     }
@@ -274,7 +298,8 @@ std::vector<std::string> conflict_lines(std::string_view output, std::size_t max
   return out;
 }
 
-Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile, const std::vector<DockerfileLimit>& limits) {
+Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile,
+                                               const std::vector<DockerfileLimit>& limits) {
   // The last gate before Dockerfile.ci: a requirement is one `name<op>version` word and a comment
   // one line, whatever the caller checked, so nothing here can start an instruction of its own.
   for (const auto& l : limits) {
@@ -295,19 +320,24 @@ Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile, cons
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const auto& line = lines[i];
     const auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || std::string_view(line).substr(start, k_arg.size()) != k_arg) continue;
+    if (start == std::string::npos || std::string_view(line).substr(start, k_arg.size()) != k_arg)
+      continue;
     found = true;
     const std::string indent = line.substr(0, start);
     std::string value = line.substr(start + k_arg.size());
     const auto trimmed = std::string(strings::trim(value));
-    value = trimmed.size() >= 2 && trimmed.front() == '"' && trimmed.back() == '"' ? trimmed.substr(1, trimmed.size() - 2)
-                                                                                    : trimmed;
+    value = trimmed.size() >= 2 && trimmed.front() == '"' && trimmed.back() == '"'
+                ? trimmed.substr(1, trimmed.size() - 2)
+                : trimmed;
     auto items = strings::split_whitespace(value);
     std::vector<std::string> comments;
     for (const auto& l : limits) {
-      if (std::find(items.begin(), items.end(), l.requirement) != items.end()) continue; // already there
+      if (std::find(items.begin(), items.end(), l.requirement) != items.end())
+        continue; // already there
       const auto name = constraints::canonicalize_name(requirement_name(l.requirement));
-      std::erase_if(items, [&](const std::string& it) { return constraints::canonicalize_name(requirement_name(it)) == name; });
+      std::erase_if(items, [&](const std::string& it) {
+        return constraints::canonicalize_name(requirement_name(it)) == name;
+      });
       items.push_back(l.requirement);
       comments.push_back(indent + "# " + l.comment);
     }
@@ -329,8 +359,8 @@ struct ProbeRecord {
   std::vector<std::string> limits;
   ProbeOutcome outcome = ProbeOutcome::fail;
   bool timed_out = false;
-  bool backtracked = false;     ///< cut: its output matched --backtracking-pattern
-  std::string cut_line;         ///< the line that matched (control characters stripped)
+  bool backtracked = false;        ///< cut: its output matched --backtracking-pattern
+  std::string cut_line;            ///< the line that matched (control characters stripped)
   std::size_t cut_line_number = 0; ///< its number in the probe's output, from 1
   int exit_code = 0;
   std::chrono::milliseconds elapsed{0};
@@ -341,10 +371,14 @@ struct ProbeRecord {
 
 std::string outcome_word(const ProbeRecord& r) {
   switch (r.outcome) {
-  case ProbeOutcome::pass: return "pass";
-  case ProbeOutcome::cancelled: return "cancelled";
-  case ProbeOutcome::interrupted: return "interrupted";
-  case ProbeOutcome::fail: break;
+  case ProbeOutcome::pass:
+    return "pass";
+  case ProbeOutcome::cancelled:
+    return "cancelled";
+  case ProbeOutcome::interrupted:
+    return "interrupted";
+  case ProbeOutcome::fail:
+    break;
   }
   if (r.backtracked) return "BACKTRACKED (cut)";
   if (r.timed_out) return "TIMEOUT (killed)";
@@ -354,10 +388,14 @@ std::string outcome_word(const ProbeRecord& r) {
 
 std::string outcome_key(const ProbeRecord& r) {
   switch (r.outcome) {
-  case ProbeOutcome::pass: return "pass";
-  case ProbeOutcome::cancelled: return "cancelled";
-  case ProbeOutcome::interrupted: return "interrupted";
-  case ProbeOutcome::fail: break;
+  case ProbeOutcome::pass:
+    return "pass";
+  case ProbeOutcome::cancelled:
+    return "cancelled";
+  case ProbeOutcome::interrupted:
+    return "interrupted";
+  case ProbeOutcome::fail:
+    break;
   }
   if (r.backtracked) return "backtracking";
   return r.timed_out ? "timeout" : "fail";
@@ -366,18 +404,25 @@ std::string outcome_key(const ProbeRecord& r) {
 std::string short_limits(const std::vector<std::string>& limits) {
   if (limits.size() <= 4) return strings::join(limits, " ");
   std::vector<std::string> head(limits.begin(), limits.begin() + 3);
-  return fmt::format("{} ... (+{} more, {} limits)", strings::join(head, " "), limits.size() - 3, limits.size());
+  return fmt::format("{} ... (+{} more, {} limits)", strings::join(head, " "), limits.size() - 3,
+                     limits.size());
 }
 
 // Progress on stderr: one line when a probe starts or ends (the table on stdout is the result).
 class ProbeReporter final : public parallel::Reporter {
 public:
-  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::seconds(1); }
-  void started(const std::filesystem::path&, const std::vector<parallel::JobStatus>&, std::size_t) override {}
-  void changed(const parallel::JobStatus& job, const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {
-    if (job.state == parallel::JobState::running) spdlog::info("{} started", job.name);
+  [[nodiscard]] std::chrono::milliseconds interval() const override {
+    return std::chrono::seconds(1);
+  }
+  void started(const std::filesystem::path&, const std::vector<parallel::JobStatus>&,
+               std::size_t) override {}
+  void changed(const parallel::JobStatus& job, const std::vector<parallel::JobStatus>&,
+               parallel::Clock::time_point) override {
+    if (job.state == parallel::JobState::running)
+      spdlog::info("{} started", job.name);
     else if (job.state != parallel::JobState::queued)
-      spdlog::info("{} {} after {}{}", job.name, job.summary, parallel::format_duration(job.elapsed),
+      spdlog::info("{} {} after {}{}", job.name, job.summary,
+                   parallel::format_duration(job.elapsed),
                    job.summary == "passed" ? "" : fmt::format(" (log: {})", job.log_file.string()));
   }
   void tick(const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {}
@@ -396,15 +441,17 @@ struct ProbeRequest {
   std::string purpose;
 };
 
-// Runs the probes: argv per probe, the Runner (so --dry-run and recording fakes apply), the pool for
+// Runs the probes: argv per probe, the Runner (so --dry-run and recording fakes apply), the pool
+// for
 // --parallelism, timeouts and cancellation, and the cut when a probe's output shows backtracking.
 class Prober {
 public:
   Prober(Context& ctx, std::vector<std::string> argv_template, std::size_t parallelism,
          std::optional<std::chrono::milliseconds> timeout, std::filesystem::path log_dir,
          std::optional<std::regex> backtracking)
-      : m_ctx(ctx), m_template(std::move(argv_template)), m_parallelism(parallelism), m_timeout(timeout),
-        m_log_dir(std::move(log_dir)), m_backtracking(std::move(backtracking)) {}
+      : m_ctx(ctx), m_template(std::move(argv_template)), m_parallelism(parallelism),
+        m_timeout(timeout), m_log_dir(std::move(log_dir)), m_backtracking(std::move(backtracking)) {
+  }
 
   std::vector<std::string> argv(const std::vector<std::string>& limits) const {
     return expand_probe_command(m_template, limits);
@@ -421,7 +468,8 @@ public:
       rec.limits = batch[i].limits;
       rec.outcome = ProbeOutcome::cancelled;
       jobs.push_back({fmt::format("probe-{:02}", rec.number),
-                      [this, &rec, &state, first_pass_wins, speculative = batch.size() > 1](parallel::JobContext& jc) {
+                      [this, &rec, &state, first_pass_wins,
+                       speculative = batch.size() > 1](parallel::JobContext& jc) {
                         return run_one(rec, jc, state, first_pass_wins, speculative);
                       }});
     }
@@ -437,7 +485,8 @@ public:
       }
     }
     for (auto& r : records)
-      if (r.outcome == ProbeOutcome::cancelled && interrupt::requested()) r.outcome = ProbeOutcome::interrupted;
+      if (r.outcome == ProbeOutcome::cancelled && interrupt::requested())
+        r.outcome = ProbeOutcome::interrupted;
     m_all.insert(m_all.end(), records.begin(), records.end());
     return records;
   }
@@ -456,11 +505,12 @@ private:
     std::atomic<long long> late_timeout_ms{-1};
   };
 
-  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, BatchState& state, bool first_pass_wins,
-                              bool speculative) {
+  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, BatchState& state,
+                              bool first_pass_wins, bool speculative) {
     using Clock = std::chrono::steady_clock;
     rec.log = jc.log_file;
-    if (first_pass_wins && state.passed.load()) return {false, "cancelled"}; // another probe already answered
+    if (first_pass_wins && state.passed.load())
+      return {false, "cancelled"}; // another probe already answered
     // The ==latest checks run to their end: pip prints the conflict it explains only after it has
     // backtracked, and that explanation is what a check is for.
     const bool watch = m_backtracking && rec.purpose != "check";
@@ -505,20 +555,30 @@ private:
     rec.timed_out = result->timed_out || late_timeout;
     rec.backtracked = cut;
     rec.output = std::move(result->out);
-    if (result->interrupted) rec.outcome = ProbeOutcome::interrupted;
-    else if (cut || late_timeout) rec.outcome = ProbeOutcome::fail;
-    else if (result->cancelled) rec.outcome = ProbeOutcome::cancelled;
-    else if (result->ok()) rec.outcome = ProbeOutcome::pass;
-    else rec.outcome = ProbeOutcome::fail;
+    if (result->interrupted)
+      rec.outcome = ProbeOutcome::interrupted;
+    else if (cut || late_timeout)
+      rec.outcome = ProbeOutcome::fail;
+    else if (result->cancelled)
+      rec.outcome = ProbeOutcome::cancelled;
+    else if (result->ok())
+      rec.outcome = ProbeOutcome::pass;
+    else
+      rec.outcome = ProbeOutcome::fail;
     if (rec.outcome == ProbeOutcome::pass) state.passed = true;
     if (speculative && rec.purpose == "full list") {
       // The full list decides for the probes beside it: its time T sets their timeout, and when it
       // does not pass the search stops, so they are stopped too.
-      if (rec.outcome == ProbeOutcome::pass) state.late_timeout_ms = default_probe_timeout(rec.elapsed).count();
-      else state.abort = true;
+      if (rec.outcome == ProbeOutcome::pass)
+        state.late_timeout_ms = default_probe_timeout(rec.elapsed).count();
+      else
+        state.abort = true;
     }
-    const std::string summary = rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
-    if (cut) spdlog::info("{}: the resolver started backtracking (output line {}): cut", jc.name, rec.cut_line_number);
+    const std::string summary =
+        rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
+    if (cut)
+      spdlog::info("{}: the resolver started backtracking (output line {}): cut", jc.name,
+                   rec.cut_line_number);
     return {rec.outcome == ProbeOutcome::pass, summary};
   }
 
@@ -552,31 +612,37 @@ Expected<std::vector<BisectLimit>> limits_from_requirements(const BisectOptions&
     auto* client = ctx.services().http;
     if (client == nullptr) return limits;
     std::vector<std::string> names;
-    for (const auto& l : limits) names.push_back(l.name);
+    for (const auto& l : limits)
+      names.push_back(l.name);
     http::BatchOptions http_options;
     http_options.parallelism = static_cast<std::size_t>(o.candidates.parallelism);
-    http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.candidates.timeout * 1000));
+    http_options.timeout =
+        std::chrono::milliseconds(static_cast<long long>(o.candidates.timeout * 1000));
     http_options.use_cache = !o.candidates.no_cache;
     pypi::Index index(*client, o.candidates.pypi_url);
     auto lookups = index.fetch(names, http_options);
     if (!lookups) {
-      spdlog::warn("Could not ask {} for the latest versions ({}): the ==latest checks are skipped", o.candidates.pypi_url,
-                   lookups.error().what());
+      spdlog::warn("Could not ask {} for the latest versions ({}): the ==latest checks are skipped",
+                   o.candidates.pypi_url, lookups.error().what());
       return limits;
     }
     for (std::size_t i = 0; i < limits.size() && i < lookups->size(); ++i) {
       const auto& l = (*lookups)[i];
       if (l.status != pypi::Lookup::Status::found) {
-        spdlog::warn("No latest version of {} from the index: its ==latest check is skipped", limits[i].name);
+        spdlog::warn("No latest version of {} from the index: its ==latest check is skipped",
+                     limits[i].name);
         continue;
       }
-      // Pre-releases only count when the limit itself names one, as in find-backtracking-candidates.
-      const auto spec = constraints::SpecifierSet::parse(limits[i].limit.substr(limits[i].name.size()));
+      // Pre-releases only count when the limit itself names one, as in
+      // find-backtracking-candidates.
+      const auto spec =
+          constraints::SpecifierSet::parse(limits[i].limit.substr(limits[i].name.size()));
       std::optional<constraints::Version> floor;
       if (spec && !spec->specifiers().empty()) {
         if (auto v = constraints::Version::parse(spec->specifiers().front().version())) floor = *v;
       }
-      auto latest = pypi::choose_latest(l.project, floor.value_or(*constraints::Version::parse("0")));
+      auto latest =
+          pypi::choose_latest(l.project, floor.value_or(*constraints::Version::parse("0")));
       if (latest) limits[i].latest = latest->version.str();
     }
     return limits;
@@ -600,8 +666,8 @@ Expected<Gathered> gather_limits(const BisectOptions& o, Context& ctx) {
   }
   BREEZE_TRY(auto report, find_backtracking_report(o.candidates, ctx));
   if (!report.failed.empty())
-    spdlog::warn("{} packages could not be checked: bisecting the {} candidates found", report.failed.size(),
-                 report.candidates.size());
+    spdlog::warn("{} packages could not be checked: bisecting the {} candidates found",
+                 report.failed.size(), report.candidates.size());
   Gathered out;
   for (const auto& c : report.candidates) {
     BREEZE_TRY(auto limit, make_limit(c.name, c.pinned, c.latest));
@@ -620,29 +686,38 @@ Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Contex
     if (words.empty()) return usage_error("--probe-command is empty");
     for (const auto& w : words)
       if (w != k_each_placeholder && w.find(k_each_placeholder) != std::string::npos)
-        return usage_error("--probe-command: {requirements...} must be a word of its own (it becomes one "
-                           "argument per limit)");
+        return usage_error(
+            "--probe-command: {requirements...} must be a word of its own (it becomes one "
+            "argument per limit)");
     if (std::none_of(words.begin(), words.end(), [](const std::string& w) {
           return w == k_each_placeholder || w.find(k_placeholder) != std::string::npos;
         }))
-      return usage_error("--probe-command must contain {requirements} or {requirements...} (where the limits go)");
+      return usage_error(
+          "--probe-command must contain {requirements} or {requirements...} (where the limits go)");
     return words;
   }
   const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
   if (o.probe == "resolve") {
     BREEZE_TRY_VOID(ctx.settings.check_python(python));
     if (ctx.settings.sources_root.empty())
-      return usage_error("--probe resolve: no Airflow sources found (a folder with Dockerfile.ci) to mount; "
-                         "pass --airflow-sources PATH");
+      return usage_error(
+          "--probe resolve: no Airflow sources found (a folder with Dockerfile.ci) to mount; "
+          "pass --airflow-sources PATH");
     std::string platform;
     if (!o.platform.empty()) {
       BREEZE_TRY(platform, docker::normalize_platform(o.platform));
     }
-    return resolve_probe_argv(ctx.settings, docker::docker_client(ctx.services().env), python, platform);
+    return resolve_probe_argv(ctx.settings, docker::docker_client(ctx.services().env), python,
+                              platform);
   }
-  std::vector<std::string> argv{self_exe().string(), "ci-image", "build", "--upgrade-to-newer-dependencies",
-                                "--eager-upgrade-additional-requirements", std::string(k_placeholder),
-                                "--python", python};
+  std::vector<std::string> argv{self_exe().string(),
+                                "ci-image",
+                                "build",
+                                "--upgrade-to-newer-dependencies",
+                                "--eager-upgrade-additional-requirements",
+                                std::string(k_placeholder),
+                                "--python",
+                                python};
   auto pass = [&argv](const char* flag, const std::string& value) {
     if (!value.empty()) argv.insert(argv.end(), {flag, value});
   };
@@ -650,18 +725,24 @@ Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Contex
   pass("--builder", o.builder);
   pass("--docker-cache", o.docker_cache);
   pass("--github-repository", ctx.globals.github_repository);
-  if (!ctx.settings.sources_root.empty()) pass("--airflow-sources", ctx.settings.sources_root.string());
+  if (!ctx.settings.sources_root.empty())
+    pass("--airflow-sources", ctx.settings.sources_root.string());
   if (ctx.globals.verbose) argv.push_back("--verbose");
   return argv;
 }
 
-std::string format_seconds(std::chrono::milliseconds d) { return fmt::format("{:.1f}s", static_cast<double>(d.count()) / 1000.0); }
+std::string format_seconds(std::chrono::milliseconds d) {
+  return fmt::format("{:.1f}s", static_cast<double>(d.count()) / 1000.0);
+}
 
 std::string removal_comment(const BisectLimit& l, const Check* check, const std::string& date) {
-  auto text = fmt::format("{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
-                          "limit when an image build with --upgrade-to-newer-dependencies without it finishes in normal time",
-                          l.name, l.latest, l.name, l.latest, date);
-  if (check && check->verdict == "heuristics") text += " - try that in a few days: " + l.name + "==" + l.latest + " alone resolves";
+  auto text = fmt::format(
+      "{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
+      "limit when an image build with --upgrade-to-newer-dependencies without it finishes in "
+      "normal time",
+      l.name, l.latest, l.name, l.latest, date);
+  if (check && check->verdict == "heuristics")
+    text += " - try that in a few days: " + l.name + "==" + l.latest + " alone resolves";
   return text;
 }
 
@@ -675,15 +756,18 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   auto& limits = gathered.limits;
   const auto& suspects = gathered.suspects;
   if (limits.empty()) {
-    spdlog::error("No candidates to bisect: nothing was released since the last constraints (or the list was empty)");
+    spdlog::error("No candidates to bisect: nothing was released since the last constraints (or "
+                  "the list was empty)");
     return ExitCode::failure;
   }
   std::filesystem::path dockerfile;
   if (o.apply) {
-    dockerfile = o.dockerfile.empty() ? ctx.settings.sources_root / "Dockerfile.ci" : std::filesystem::path(o.dockerfile);
+    dockerfile = o.dockerfile.empty() ? ctx.settings.sources_root / "Dockerfile.ci"
+                                      : std::filesystem::path(o.dockerfile);
     if (dockerfile.is_relative()) dockerfile = ctx.services().cwd / dockerfile;
     if (o.dockerfile.empty() && ctx.settings.sources_root.empty())
-      return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass --dockerfile PATH");
+      return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass "
+                         "--dockerfile PATH");
     // Checked before hours of probes, not after: readable, editable and replaceable in place.
     BREEZE_TRY(auto text, files::read(dockerfile));
     BREEZE_TRY_VOID(add_eager_upgrade_limits(text, {}));
@@ -693,23 +777,26 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
           fmt::format("--apply cannot write {}: {}", dockerfile.string(), writable.error().what())};
   }
   std::vector<std::string> all_limits;
-  for (const auto& l : limits) all_limits.push_back(l.limit);
+  for (const auto& l : limits)
+    all_limits.push_back(l.limit);
   std::vector<std::string> suspect_names;
-  for (auto i : suspects) suspect_names.push_back(limits[i].name);
+  for (auto i : suspects)
+    suspect_names.push_back(limits[i].name);
   if (!suspects.empty())
     spdlog::info("Suspects (from the packages' own requirements), tried first: {}",
                  strings::strip_control(strings::join(suspect_names, ", ")));
   if (o.probe == "resolve" && o.probe_command.empty()) {
     // The image must be here already: `docker run --pull never` would fail every probe, and the
     // report would only say the full list failed.
-    const auto& image = argv_template[static_cast<std::size_t>(
-        std::find(argv_template.begin(), argv_template.end(), "/bin/sh") - argv_template.begin() + 1)];
+    const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+    const auto image = ci_image(ctx.settings, python);
     BREEZE_TRY(auto labels, docker::inspect_labels(ctx.runner(), argv_template.front(), image));
     if (!labels)
-      return Error{ErrorKind::failure,
-                   fmt::format("--probe resolve runs in the local CI image {}, which is not there: build it "
-                               "first (breeze ci-image build --python {})",
-                               image, o.python.empty() ? ctx.settings.newest_python() : o.python)};
+      return Error{
+          ErrorKind::failure,
+          fmt::format("--probe resolve runs in the local CI image {}, which is not there: build it "
+                      "first (breeze ci-image build --python {})",
+                      image, python)};
   }
 
   std::optional<milliseconds> timeout;
@@ -721,7 +808,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     spec.timeout = timeout;
     BREEZE_TRY(auto r, ctx.runner().run(spec));
     (void)r;
-    spdlog::info("--dry-run: the first of the probes that would bisect {} limits is printed above; nothing ran",
+    spdlog::info("--dry-run: the first of the probes that would bisect {} limits is printed above; "
+                 "nothing ran",
                  limits.size());
     return ExitCode::ok;
   }
@@ -744,7 +832,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
 
   const auto parallelism = static_cast<std::size_t>(std::max(o.parallelism, 1));
   Prober prober(ctx, argv_template, parallelism, timeout, log_dir, backtracking);
-  spdlog::info("Bisecting {} limits, {} probe(s) at a time; logs in {}", limits.size(), parallelism, log_dir.string());
+  spdlog::info("Bisecting {} limits, {} probe(s) at a time; logs in {}", limits.size(), parallelism,
+               log_dir.string());
   const auto started = steady_clock::now();
 
   bool first = true;
@@ -753,11 +842,12 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     std::vector<ProbeRequest> requests;
     for (const auto& s : subsets) {
       ProbeRequest r;
-      for (auto i : s) r.limits.push_back(limits[i].limit);
+      for (auto i : s)
+        r.limits.push_back(limits[i].limit);
       // The search probes the full list and a suspect alone once each, so the set tells which.
-      r.purpose = s.size() == limits.size()                          ? "full list"
+      r.purpose = s.size() == limits.size()                              ? "full list"
                   : !suspects.empty() && s == LimitSet{suspects.front()} ? "suspect"
-                                                                     : "bisect";
+                                                                         : "bisect";
       requests.push_back(std::move(r));
     }
     auto records = prober.run(requests, first_pass_wins);
@@ -769,15 +859,18 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
         spdlog::info("The full list took {}: probes now fail after {}", format_seconds(r.elapsed),
                      format_seconds(*prober.timeout()));
       } else if (r.outcome == ProbeOutcome::fail) {
-        full_list_error = !r.error.empty() ? r.error
-                          : r.backtracked  ? fmt::format("the resolver backtracked: output line {}: {}",
-                                                        r.cut_line_number, r.cut_line)
-                          : r.timed_out    ? fmt::format("it ran past --probe-timeout {} and was killed", format_seconds(*prober.timeout()))
-                                           : fmt::format("it exited {}", r.exit_code);
+        full_list_error =
+            !r.error.empty() ? r.error
+            : r.backtracked  ? fmt::format("the resolver backtracked: output line {}: {}",
+                                           r.cut_line_number, r.cut_line)
+            : r.timed_out    ? fmt::format("it ran past --probe-timeout {} and was killed",
+                                           format_seconds(*prober.timeout()))
+                             : fmt::format("it exited {}", r.exit_code);
       }
     }
     std::vector<ProbeOutcome> out;
-    for (const auto& r : records) out.push_back(r.outcome);
+    for (const auto& r : records)
+      out.push_back(r.outcome);
     return out;
   };
   const auto search = find_culprits(limits.size(), batch, parallelism, suspects);
@@ -801,21 +894,25 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     }
     if (!lists.empty() && !interrupt::requested()) {
       std::vector<ProbeRequest> requests;
-      for (auto& l : lists) requests.push_back({std::move(l), "check"});
+      for (auto& l : lists)
+        requests.push_back({std::move(l), "check"});
       auto records = prober.run(requests, false);
       for (std::size_t i = 0; i < records.size(); ++i) {
         auto& check = checks[checked[i]];
         const auto& r = records[i];
-        if (r.outcome == ProbeOutcome::pass) check.verdict = "heuristics";
+        if (r.outcome == ProbeOutcome::pass)
+          check.verdict = "heuristics";
         else if (r.outcome == ProbeOutcome::fail) {
           check.verdict = r.timed_out ? "timeout" : "conflict";
           check.conflicts = conflict_lines(r.output);
-        } else check.verdict = "interrupted";
+        } else
+          check.verdict = "interrupted";
       }
     }
   }
   const auto total = duration_cast<milliseconds>(steady_clock::now() - started);
-  const bool interrupted = interrupt::requested() || search.status == SearchResult::Status::interrupted;
+  const bool interrupted =
+      interrupt::requested() || search.status == SearchResult::Status::interrupted;
 
   std::vector<DockerfileLimit> additions;
   std::vector<std::string> culprit_limits;
@@ -825,14 +922,18 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     culprit_limits.push_back(l.limit);
     if (search.status != SearchResult::Status::found) continue;
     const Check* check = k < checks.size() ? &checks[k] : nullptr;
-    if (l.latest.empty()) additions.push_back({l.limit, fmt::format("{}: pip backtracked without this limit (found by "
-                                                                    "breeze ci bisect-backtracking on {}); remove it when "
-                                                                    "an eager upgrade without it finishes in normal time",
-                                                                    l.limit, today)});
-    else additions.push_back({l.name + "<" + l.latest, removal_comment(l, check, today)});
+    if (l.latest.empty())
+      additions.push_back(
+          {l.limit, fmt::format("{}: pip backtracked without this limit (found by "
+                                "breeze ci bisect-backtracking on {}); remove it when "
+                                "an eager upgrade without it finishes in normal time",
+                                l.limit, today)});
+    else
+      additions.push_back({l.name + "<" + l.latest, removal_comment(l, check, today)});
   }
   std::vector<std::string> add_line;
-  for (const auto& a : additions) add_line.push_back(a.requirement);
+  for (const auto& a : additions)
+    add_line.push_back(a.requirement);
 
   // Write before printing, so the report can say what happened to the file. A write that fails
   // now (after hours of probes) must not lose the answer: the whole report is printed, then the
@@ -862,82 +963,114 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   // printed, whatever stream it goes to.
   std::ostringstream report;
   if (o.output == "json") {
-    nlohmann::json doc{{"status", interrupted ? "interrupted"
-                                  : search.status == SearchResult::Status::full_list_failed ? "full_list_failed"
-                                                                                             : "found"},
-                       {"limits", all_limits},
-                       {"probes", nlohmann::json::array()},
-                       {"probe_count", search.probes},
-                       {"used_ddmin", search.used_ddmin},
-                       {"suspects", suspect_names},
-                       {"found_by_suspect", search.by_suspect},
-                       {"backtracking_pattern", backtracking ? nlohmann::json(o.backtracking_pattern) : nlohmann::json(nullptr)},
-                       {"probe_timeout_seconds", prober.timeout() ? nlohmann::json(prober.timeout()->count() / 1000.0) : nlohmann::json(nullptr)},
-                       {"total_seconds", total.count() / 1000.0},
-                       {"culprits", culprit_limits},
-                       {"checks", nlohmann::json::array()},
-                       {"add", strings::join(add_line, " ")},
-                       {"log_dir", log_dir.string()}};
+    nlohmann::json doc{
+        {"status", interrupted                                               ? "interrupted"
+                   : search.status == SearchResult::Status::full_list_failed ? "full_list_failed"
+                                                                             : "found"},
+        {"limits", all_limits},
+        {"probes", nlohmann::json::array()},
+        {"probe_count", search.probes},
+        {"used_ddmin", search.used_ddmin},
+        {"suspects", suspect_names},
+        {"found_by_suspect", search.by_suspect},
+        {"backtracking_pattern",
+         backtracking ? nlohmann::json(o.backtracking_pattern) : nlohmann::json(nullptr)},
+        {"probe_timeout_seconds", prober.timeout()
+                                      ? nlohmann::json(prober.timeout()->count() / 1000.0)
+                                      : nlohmann::json(nullptr)},
+        {"total_seconds", total.count() / 1000.0},
+        {"culprits", culprit_limits},
+        {"checks", nlohmann::json::array()},
+        {"add", strings::join(add_line, " ")},
+        {"log_dir", log_dir.string()}};
     for (const auto& r : probes) {
-      doc["probes"].push_back({{"number", r.number}, {"purpose", r.purpose}, {"limits", r.limits},
-                               {"result", outcome_key(r)}, {"exit_code", r.exit_code},
-                               {"seconds", r.elapsed.count() / 1000.0}, {"log", r.log.string()},
+      doc["probes"].push_back({{"number", r.number},
+                               {"purpose", r.purpose},
+                               {"limits", r.limits},
+                               {"result", outcome_key(r)},
+                               {"exit_code", r.exit_code},
+                               {"seconds", r.elapsed.count() / 1000.0},
+                               {"log", r.log.string()},
                                {"cut", nullptr}});
-      if (r.backtracked) doc["probes"].back()["cut"] = {{"line_number", r.cut_line_number}, {"line", r.cut_line}};
+      if (r.backtracked)
+        doc["probes"].back()["cut"] = {{"line_number", r.cut_line_number}, {"line", r.cut_line}};
     }
     for (const auto& c : checks)
-      doc["checks"].push_back({{"name", c.name}, {"requirement", c.requirement}, {"verdict", c.verdict}, {"conflicts", c.conflicts}});
+      doc["checks"].push_back({{"name", c.name},
+                               {"requirement", c.requirement},
+                               {"verdict", c.verdict},
+                               {"conflicts", c.conflicts}});
     if (!applied.empty()) doc["applied"] = {{"file", dockerfile.string()}, {"result", applied}};
     if (apply_error) doc["applied"]["error"] = apply_error->what();
     report << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     auto& out = report;
-    out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", "#", "probe", "result", "time", "limits");
+    out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", "#", "probe", "result", "time",
+                       "limits");
     for (const auto& r : probes)
       out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", r.number, r.purpose, outcome_word(r),
-                         r.outcome == ProbeOutcome::cancelled && r.elapsed.count() == 0 ? "-" : format_seconds(r.elapsed),
+                         r.outcome == ProbeOutcome::cancelled && r.elapsed.count() == 0
+                             ? "-"
+                             : format_seconds(r.elapsed),
                          short_limits(r.limits));
-    out << fmt::format("{} probes for the search (the full list included, the ==latest checks not), {} in all\n",
-                       search.probes, format_seconds(total));
+    out << fmt::format(
+        "{} probes for the search (the full list included, the ==latest checks not), {} in all\n",
+        search.probes, format_seconds(total));
     if (!suspect_names.empty())
-      out << fmt::format("Suspects (from the packages' own requirements): {}\n", strings::join(suspect_names, ", "));
+      out << fmt::format("Suspects (from the packages' own requirements): {}\n",
+                         strings::join(suspect_names, ", "));
     for (const auto& r : probes)
       if (r.backtracked)
-        out << fmt::format("Probe {} cut after {}: the resolver started backtracking at output line {}: {}\n", r.number,
-                           format_seconds(r.elapsed), r.cut_line_number, r.cut_line);
+        out << fmt::format(
+            "Probe {} cut after {}: the resolver started backtracking at output line {}: {}\n",
+            r.number, format_seconds(r.elapsed), r.cut_line_number, r.cut_line);
     if (search.status == SearchResult::Status::full_list_failed) {
-      out << fmt::format("The full list of {} limits did not pass ({}): the candidates alone do not stop the "
-                         "backtracking, or the probe itself is broken. See {}\n",
-                         limits.size(), full_list_error, probes.empty() ? log_dir.string() : probes.front().log.string());
+      out << fmt::format(
+          "The full list of {} limits did not pass ({}): the candidates alone do not stop the "
+          "backtracking, or the probe itself is broken. See {}\n",
+          limits.size(), full_list_error,
+          probes.empty() ? log_dir.string() : probes.front().log.string());
     } else if (interrupted) {
-      out << (culprit_limits.empty() ? std::string("Interrupted before the full list finished: nothing is known yet\n")
-                                     : fmt::format("Interrupted. The culprit(s) are among these {} limits (they pass): {}\n",
-                                                   culprit_limits.size(), strings::join(culprit_limits, " ")));
+      out << (culprit_limits.empty()
+                  ? std::string("Interrupted before the full list finished: nothing is known yet\n")
+                  : fmt::format(
+                        "Interrupted. The culprit(s) are among these {} limits (they pass): {}\n",
+                        culprit_limits.size(), strings::join(culprit_limits, " ")));
     } else {
       out << fmt::format("Culprit{}: {}{}\n", culprit_limits.size() == 1 ? "" : "s (together)",
                          strings::join(culprit_limits, " "),
-                         search.used_ddmin    ? " (interacting: found by delta debugging)"
+                         search.used_ddmin   ? " (interacting: found by delta debugging)"
                          : search.by_suspect ? " (the top suspect: its limit alone passes)"
                                              : "");
       for (const auto& c : checks) {
-        if (c.verdict == "skipped") out << fmt::format("Check {}: skipped (latest version unknown)\n", c.name);
+        if (c.verdict == "skipped")
+          out << fmt::format("Check {}: skipped (latest version unknown)\n", c.name);
         else if (c.verdict == "heuristics")
-          out << fmt::format("Check {}: passes - the resolver's heuristics, not a real conflict; try removing the limit "
-                             "in a few days\n", c.requirement);
-        else if (c.verdict == "interrupted") out << fmt::format("Check {}: interrupted\n", c.requirement);
+          out << fmt::format("Check {}: passes - the resolver's heuristics, not a real conflict; "
+                             "try removing the limit "
+                             "in a few days\n",
+                             c.requirement);
+        else if (c.verdict == "interrupted")
+          out << fmt::format("Check {}: interrupted\n", c.requirement);
         else {
           out << fmt::format("Check {}: {}\n", c.requirement,
-                             c.verdict == "timeout" ? "still backtracks (killed at the probe timeout)" : "fails - a real conflict:");
-          for (const auto& line : c.conflicts) out << "    " << line << "\n";
+                             c.verdict == "timeout"
+                                 ? "still backtracks (killed at the probe timeout)"
+                                 : "fails - a real conflict:");
+          for (const auto& line : c.conflicts)
+            out << "    " << line << "\n";
         }
       }
       out << fmt::format("Add to Dockerfile.ci: {}\"{}\"\n", k_arg, strings::join(add_line, " "));
-      if (applied == "written") out << fmt::format("Written to {}\n", dockerfile.string());
-      else if (applied == "already there") out << fmt::format("{} already has these limits\n", dockerfile.string());
+      if (applied == "written")
+        out << fmt::format("Written to {}\n", dockerfile.string());
+      else if (applied == "already there")
+        out << fmt::format("{} already has these limits\n", dockerfile.string());
       else if (applied == "failed")
         out << fmt::format("NOT written to {} (see the error below): add the line above by hand\n",
                            dockerfile.string());
-      else out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
+      else
+        out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
     }
     out << fmt::format("Probe logs: {}\n", log_dir.string());
   }
@@ -950,39 +1083,48 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
 
 void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
   auto opts = std::make_shared<BisectOptions>();
-  auto* cmd = ci.add_subcommand(
-      "bisect-backtracking",
-      "Find the limit(s) that stop pip backtracking: probe image builds (or any --probe-command) with subsets of "
-      "the backtracking candidates' limits, bisecting (and delta debugging for interacting culprits).");
-  cmd->footer("Examples:\n"
-              "  breeze ci bisect-backtracking --python 3.11\n"
-              "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements \"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
-              "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
-              "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" --probe-timeout 90\n"
-              "  breeze ci bisect-backtracking --probe resolve --parallelism 4\n"
-              "  breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run --report /dev/null "
-              "apache-airflow {requirements...}\"\n");
+  auto* cmd = ci.add_subcommand("bisect-backtracking",
+                                "Find the limit(s) that stop pip backtracking: probe image builds "
+                                "(or any --probe-command) with subsets of "
+                                "the backtracking candidates' limits, bisecting (and delta "
+                                "debugging for interacting culprits).");
+  cmd->footer(
+      "Examples:\n"
+      "  breeze ci bisect-backtracking --python 3.11\n"
+      "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements "
+      "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
+      "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
+      "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" "
+      "--probe-timeout 90\n"
+      "  breeze ci bisect-backtracking --probe resolve --parallelism 4\n"
+      "  breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run --report "
+      "/dev/null "
+      "apache-airflow {requirements...}\"\n");
   const char* src = "Candidates";
   cmd->add_option("--candidates-file", opts->candidates_file,
                   "Read the candidates from `find-backtracking-candidates --output json` output")
       ->group(src);
-  cmd->add_option("--eager-upgrade-additional-requirements", opts->requirements,
-                  "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
+  cmd->add_option(
+         "--eager-upgrade-additional-requirements", opts->requirements,
+         "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
       ->group(src);
   add_candidate_source_options(*cmd, opts->candidates, src);
   const char* probe = "Probes";
   cmd->add_option("--probe", opts->probe,
-                  "Default probe: build (a ci-image build with the limits) or resolve (only the resolution of the "
+                  "Default probe: build (a ci-image build with the limits) or resolve (only the "
+                  "resolution of the "
                   "eager-upgrade step, in the local CI image with the sources mounted)")
       ->check(CLI::IsMember({"build", "resolve"}))
       ->capture_default_str()
       ->group(probe);
   cmd->add_option("--probe-command", opts->probe_command,
-                  "Probe with this command instead (split like a shell, no shell runs it; {requirements} becomes "
+                  "Probe with this command instead (split like a shell, no shell runs it; "
+                  "{requirements} becomes "
                   "the space-separated limits, a word {requirements...} one argument per limit)")
       ->group(probe);
   cmd->add_option("--backtracking-pattern", opts->backtracking_pattern,
-                  "A probe whose output matches this regular expression has backtracked: it fails and is stopped "
+                  "A probe whose output matches this regular expression has backtracked: it fails "
+                  "and is stopped "
                   "at once (not the ==latest checks); empty: off")
       ->capture_default_str()
       ->group(probe);
@@ -995,20 +1137,28 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
       ->check(numeric::integer_in(1, numeric::k_max_parallelism))
       ->capture_default_str()
       ->group(probe);
-  cmd->add_option("-p,--python", opts->python, "Python of the probe image builds and the constraints (default: newest)")
+  cmd->add_option("-p,--python", opts->python,
+                  "Python of the probe image builds and the constraints (default: newest)")
       ->envname("PYTHON_MAJOR_MINOR_VERSION")
       ->group(probe);
   cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")->group(probe);
-  cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")->group(probe);
-  cmd->add_option("-c,--docker-cache", opts->docker_cache, "Cache of the probe image builds: registry, local or disabled")
+  cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")
+      ->group(probe);
+  cmd->add_option("-c,--docker-cache", opts->docker_cache,
+                  "Cache of the probe image builds: registry, local or disabled")
       ->group(probe);
   const char* result = "Result";
   cmd->add_flag("--apply", opts->apply,
-                "Add pkg<latest to Dockerfile.ci's ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS with a dated comment")
+                "Add pkg<latest to Dockerfile.ci's ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS with "
+                "a dated comment")
       ->group(result);
-  cmd->add_option("--dockerfile", opts->dockerfile, "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
+  cmd->add_option("--dockerfile", opts->dockerfile,
+                  "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
       ->group(result);
-  cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str()->group(result);
+  cmd->add_option("--output", opts->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str()
+      ->group(result);
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     opts->candidates.python = opts->python;
