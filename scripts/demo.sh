@@ -29,8 +29,8 @@ read -r PYPI_PORT <&"${PYPI[0]}"
   --constraints-file tests/fixtures/pypi/constraints-source-providers-3.11.txt
 # bisect-backtracking: the seed's 20 limits (aiobotocore moved last, so bisection meets builds that
 # backtrack) against a stand-in probe that resolves in 0.2 s only when aiobotocore is limited and
-# otherwise hangs until --probe-timeout kills it; latest versions from the PyPI stand-in; --apply
-# edits a scratch Dockerfile.ci.
+# otherwise prints pip's backtracking line and hangs (cut at that line); latest versions from the
+# PyPI stand-in; --apply edits a scratch Dockerfile.ci.
 step "breeze ci bisect-backtracking (stand-in probe, PyPI stand-in on 127.0.0.1)"
 BISECT_DIR=$(mktemp -d /tmp/breeze-bisect-demo-XXXXXX)
 printf 'FROM python:3.11-slim-bookworm\nARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=""\n' >"$BISECT_DIR/Dockerfile.ci"
@@ -42,6 +42,12 @@ azure-core<=1.29.0 azure-cosmos<=4.4.0 boto3<=1.28.17 botocore<=1.31.17 cfgv<=3.
 databricks-sql-connector<=2.8.0 google-ads<=21.2.0 google-cloud-aiplatform<=1.29.0 grpcio-status<=1.56.2 \
 grpcio<=1.56.2 mypy<=1.2.0 pyzmq<=25.1.0 tornado<=6.3.2 tqdm<=4.66.0 virtualenv<=20.24.1 aiobotocore<=2.5.4"
 cat "$BISECT_DIR/Dockerfile.ci"
+# The same with the candidates and their likely culprits computed in-process: the top suspect,
+# aiobotocore, ends the search after the full list.
+step "breeze ci bisect-backtracking (suspects from the conflict analysis)"
+TMPDIR="$BISECT_DIR" "$BREEZE" ci bisect-backtracking \
+  --pypi-url "http://127.0.0.1:$PYPI_PORT" --constraints-file tests/fixtures/pypi/constraints-source-providers-3.11.txt \
+  --probe-timeout 1 --probe-command "$PWD/tests/scripts/fake-probe seed 0.2 {requirements}"
 rm -rf "$BISECT_DIR"
 kill "$PYPI_SERVER_PID" 2>/dev/null || true
 # update-constraints: the seed's pymssql fix against a generated constraints repository (Airflow's

@@ -25,12 +25,14 @@ using namespace breeze;
 namespace {
 
 std::vector<std::string> args(const test::PypiServer& server, const std::string& constraints) {
-  return {"ci", "find-backtracking-candidates", "--pypi-url", server.url(), "--constraints-file", constraints};
+  return {"ci",         "find-backtracking-candidates", "--pypi-url",
+          server.url(), "--constraints-file",           constraints};
 }
 
 } // namespace
 
-TEST_CASE("e2e: find-backtracking-candidates reproduces the seed's session on the shipped data", "[e2e]") {
+TEST_CASE("e2e: find-backtracking-candidates reproduces the seed's session on the shipped data",
+          "[e2e]") {
   files::TempDir cache;
   test::PypiServer server({.root = test::fixture("pypi/index")});
   const auto constraints = test::fixture("pypi/constraints-source-providers-3.11.txt").string();
@@ -38,7 +40,8 @@ TEST_CASE("e2e: find-backtracking-candidates reproduces the seed's session on th
   auto r = test::run_binary(args(server, constraints), env);
   CHECK(r.exit_code == 0);
   CHECK(r.out == test::read_file(test::fixture("pypi/expected-output.txt")));
-  CHECK_THAT(r.err, Catch::Contains("Not on the index, skipped (1): apache-airflow-providers-internal-only"));
+  CHECK_THAT(r.err, Catch::Contains(
+                        "Not on the index, skipped (1): apache-airflow-providers-internal-only"));
   auto first = server.stats();
   CHECK(first["by_status"]["200"] == 26);
 
@@ -49,6 +52,99 @@ TEST_CASE("e2e: find-backtracking-candidates reproduces the seed's session on th
   auto second = server.stats();
   CHECK(second["by_status"]["304"] == 26);
   CHECK(second["by_status"]["200"] == 26);
+}
+
+namespace {
+
+// The seed session's decoys (tests/fixtures/pypi/make_index.py): requirements that must not make
+// their package a suspect.
+const std::vector<std::string> k_decoys = {"boto3", "botocore", "grpcio-status", "asana",
+                                           "google-ads"};
+
+void check_seed_suspects(const nlohmann::json& doc) {
+  REQUIRE(doc["suspects"].is_array());
+  REQUIRE_FALSE(doc["suspects"].empty());
+  CHECK(doc["suspects"][0] == "aiobotocore");
+  for (const auto& decoy : k_decoys) {
+    INFO(decoy);
+    CHECK(std::find(doc["suspects"].begin(), doc["suspects"].end(), decoy) ==
+          doc["suspects"].end());
+  }
+  REQUIRE(doc["candidates"][0]["name"] == "aiobotocore");
+  CHECK(
+      doc["candidates"][0]["conflicts"] ==
+      nlohmann::json::parse(R"([{"package": "botocore", "requirement": "botocore<1.31.18,>=1.31.17",
+                                   "excludes": "1.31.25", "kind": "excludes_new"}])"));
+}
+
+} // namespace
+
+TEST_CASE(
+    "e2e: find-backtracking-candidates names aiobotocore the first suspect over the JSON API, "
+    "decoys not",
+    "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index")});
+  auto a = args(server, test::fixture("pypi/constraints-source-providers-3.11.txt").string());
+  a.insert(a.end(), {"--python", "3.11", "--output", "json", "--no-cache"});
+  auto r = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  check_seed_suspects(doc);
+  CHECK(doc["suspects"] == nlohmann::json{"aiobotocore"});
+  // info.requires_dist describes every newest release: not one request more than the scan (27
+  // project documents and the simple-API fallback for the one PyPI does not have).
+  CHECK(server.stats()["total"] == 28);
+  CHECK(doc["candidates"][7]["name"] == "botocore");
+  CHECK(doc["candidates"][7]["requirements_known"] == true);
+  CHECK(doc["candidates"][2]["requirements_known"] == false); // async-timeout: requires_dist null
+}
+
+TEST_CASE("e2e: find-backtracking-candidates reads PEP 658 metadata on a PEP 691 index",
+          "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index"), .simple_only = true});
+  auto a =
+      std::vector<std::string>{"ci",
+                               "find-backtracking-candidates",
+                               "--pypi-url",
+                               server.url() + "/simple",
+                               "--constraints-file",
+                               test::fixture("pypi/constraints-source-providers-3.11.txt").string(),
+                               "--python",
+                               "3.11",
+                               "--no-cache"};
+  auto text = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  INFO(text.err);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out == test::read_file(test::fixture("pypi/expected-output.txt")));
+  // One metadata file per candidate whose newest wheel announces one, none for the others.
+  const auto stats = server.stats();
+  int metadata = 0;
+  for (const auto& [path, n] : stats["by_path"].items())
+    if (path.ends_with(".metadata")) metadata += n.get<int>();
+  CHECK(metadata == 6);
+  CHECK(server.requests_for("/files/aiobotocore-2.6.0-py3-none-any.whl.metadata") == 1);
+  CHECK(server.requests_for("/files/tqdm-4.66.1-py3-none-any.whl.metadata") == 0);
+
+  a.insert(a.end(), {"--output", "json"});
+  auto json = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  CHECK(json.exit_code == 0);
+  check_seed_suspects(nlohmann::json::parse(json.out));
+}
+
+TEST_CASE("e2e: find-backtracking-candidates on Python 2 markers and extras: the decoys stay "
+          "decoys on linux/arm64 too",
+          "[e2e][conflicts]") {
+  files::TempDir cache;
+  test::PypiServer server({.root = test::fixture("pypi/index")});
+  auto a = args(server, test::fixture("pypi/constraints-source-providers-3.11.txt").string());
+  a.insert(a.end(),
+           {"--python", "3.10", "--platform", "linux/arm64", "--output", "json", "--no-cache"});
+  auto r = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
+  CHECK(r.exit_code == 0);
+  check_seed_suspects(nlohmann::json::parse(r.out));
 }
 
 TEST_CASE("e2e: find-backtracking-candidates --output json", "[e2e]") {
@@ -66,9 +162,11 @@ TEST_CASE("e2e: find-backtracking-candidates --output json", "[e2e]") {
   CHECK(std::filesystem::is_empty(cache.path())); // --no-cache wrote nothing
 }
 
-TEST_CASE("e2e: find-backtracking-candidates with a failing package prints the rest and exits 1", "[e2e]") {
+TEST_CASE("e2e: find-backtracking-candidates with a failing package prints the rest and exits 1",
+          "[e2e]") {
   files::TempDir cache;
-  test::PypiServer server({.root = test::fixture("pypi/index"), .faults = {{"boto3", {"*503"}}, {"cfgv", {"*truncate"}}}});
+  test::PypiServer server({.root = test::fixture("pypi/index"),
+                           .faults = {{"boto3", {"*503"}}, {"cfgv", {"*truncate"}}}});
   auto a = args(server, test::fixture("pypi/constraints-source-providers-3.11.txt").string());
   a.insert(a.end(), {"--no-cache"});
   auto r = test::run_binary(a, {{"XDG_CACHE_HOME", cache.path().string()}});
@@ -81,24 +179,28 @@ TEST_CASE("e2e: find-backtracking-candidates with a failing package prints the r
   CHECK(server.requests_for("/pypi/boto3/json") == 4); // 1 + 3 retries
 }
 
-TEST_CASE("e2e: find-backtracking-candidates with the index down: one clear error naming the URL", "[e2e]") {
+TEST_CASE("e2e: find-backtracking-candidates with the index down: one clear error naming the URL",
+          "[e2e]") {
   files::TempDir cache;
   std::string url;
   {
     test::PypiServer gone({.root = cache.path()});
     url = gone.url();
   }
-  auto r = test::run_binary({"ci", "find-backtracking-candidates", "--pypi-url", url, "--constraints-file",
-                             test::fixture("pypi/constraints-source-providers-3.11.txt").string(), "--timeout", "2"},
-                            {{"XDG_CACHE_HOME", cache.path().string()}});
+  auto r = test::run_binary(
+      {"ci", "find-backtracking-candidates", "--pypi-url", url, "--constraints-file",
+       test::fixture("pypi/constraints-source-providers-3.11.txt").string(), "--timeout", "2"},
+      {{"XDG_CACHE_HOME", cache.path().string()}});
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("error: cannot reach the package index " + url));
 }
 
-TEST_CASE("e2e: find-backtracking-candidates on a real Airflow constraints file (641 pins)", "[e2e]") {
+TEST_CASE("e2e: find-backtracking-candidates on a real Airflow constraints file (641 pins)",
+          "[e2e]") {
   files::TempDir dir;
-  const auto constraints = test::fixture("real-constraints/constraints-main-2023-09-13-constraints-3.11.txt");
+  const auto constraints =
+      test::fixture("real-constraints/constraints-main-2023-09-13-constraints-3.11.txt");
   // An index with every pinned project; every 10th has a newer release after the file's date.
   std::set<std::string> seen;
   std::size_t expected = 0;
@@ -109,7 +211,8 @@ TEST_CASE("e2e: find-backtracking-candidates on a real Airflow constraints file 
     const auto name = constraints::canonicalize_name(line.substr(0, eq));
     const auto version = std::string(strings::trim(strings::split(line.substr(eq + 2), ';')[0]));
     if (!seen.insert(name).second) continue;
-    std::vector<std::tuple<std::string, std::string, bool>> releases{{version, "2023-09-01T00:00:00Z", false}};
+    std::vector<std::tuple<std::string, std::string, bool>> releases{
+        {version, "2023-09-01T00:00:00Z", false}};
     if (seen.size() % 10 == 0) {
       releases.emplace_back(version + ".post99", "2023-09-14T08:00:00Z", false);
       ++expected;
@@ -122,15 +225,16 @@ TEST_CASE("e2e: find-backtracking-candidates on a real Airflow constraints file 
   auto r = test::run_binary(a, {{"XDG_CACHE_HOME", dir.path().string()}});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::StartsWith("Last constraint date: 2023-09-13 23:59:08\n"));
-  CHECK_THAT(r.out, Catch::Contains(fmt::format("Found {} candidates for backtracking\n", expected)));
+  CHECK_THAT(r.out,
+             Catch::Contains(fmt::format("Found {} candidates for backtracking\n", expected)));
   CHECK(server.stats()["total"] == static_cast<int>(seen.size())); // one request each, no redirects
 }
 
 TEST_CASE("e2e: find-backtracking-candidates --help shows its options and examples", "[e2e]") {
   auto r = test::run_binary({"ci", "find-backtracking-candidates", "--help"});
   CHECK(r.exit_code == 0);
-  for (const char* s : {"Examples:", "--constraints-repo", "--pypi-url", "--parallelism", "--no-cache", "--since",
-                        "--output", "--dry-run"})
+  for (const char* s : {"Examples:", "--constraints-repo", "--pypi-url", "--parallelism",
+                        "--no-cache", "--since", "--output", "--dry-run"})
     CHECK_THAT(r.out, Catch::Contains(s));
 }
 

@@ -33,12 +33,13 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     auto name = entry.substr(0, entry.find('='));
-    if (extra.count(name) || name == "DOCKER_HOST" || name == "ANSWER" || name == "VERBOSE" || name == "DRY_RUN" ||
-        name == "GITHUB_ACTIONS" || name == "GITHUB_REPOSITORY")
+    if (extra.count(name) || name == "DOCKER_HOST" || name == "ANSWER" || name == "VERBOSE" ||
+        name == "DRY_RUN" || name == "GITHUB_ACTIONS" || name == "GITHUB_REPOSITORY")
       continue;
     env.push_back(entry);
   }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  for (const auto& [k, v] : extra)
+    env.push_back(k + "=" + v);
   return env;
 }
 
@@ -49,11 +50,13 @@ pid_t spawn_breeze(const std::vector<std::string>& args, const std::vector<std::
   std::vector<std::string> argv_strings{BREEZE_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_strings) argv.push_back(a.data());
+  for (auto& a : argv_strings)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_strings = env;
   std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
+  for (auto& e : env_strings)
+    envp.push_back(e.data());
   envp.push_back(nullptr);
   int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   REQUIRE(out >= 0);
@@ -61,7 +64,8 @@ pid_t spawn_breeze(const std::vector<std::string>& args, const std::vector<std::
   REQUIRE(in >= 0);
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (::chdir(cwd.c_str()) != 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) ::_exit(127);
+    if (::chdir(cwd.c_str()) != 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)
+      ::_exit(127);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
@@ -103,7 +107,8 @@ bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 // Starts breeze with `args` against the blocking docker stand-in, presses Ctrl-C once docker runs,
 // and checks breeze exits 130 having stopped (and reaped) the docker process.
 void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::filesystem::path& dir,
-                            const std::filesystem::path& root, std::map<std::string, std::string> extra_env = {}) {
+                            const std::filesystem::path& root,
+                            std::map<std::string, std::string> extra_env = {}) {
   auto pid_file = dir / "docker.pid";
   auto output = dir / "breeze.out";
   extra_env["BREEZE_DOCKER"] = std::string(BREEZE_TEST_SCRIPTS) + "/blocking-docker";
@@ -125,7 +130,9 @@ void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::fil
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  auto breeze_output = [&] { return std::filesystem::exists(output) ? test::read_file(output) : std::string(); };
+  auto breeze_output = [&] {
+    return std::filesystem::exists(output) ? test::read_file(output) : std::string();
+  };
   if (early_exit || !std::filesystem::exists(pid_file)) {
     if (!early_exit) {
       ::kill(breeze, SIGKILL);
@@ -134,7 +141,8 @@ void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::fil
     INFO("breeze output:\n" << breeze_output());
     FAIL("the docker stand-in's build never started");
   }
-  auto docker = static_cast<pid_t>(std::stol(std::string(strings::trim(test::read_file(pid_file)))));
+  auto docker =
+      static_cast<pid_t>(std::stol(std::string(strings::trim(test::read_file(pid_file)))));
   REQUIRE(process_exists(docker));
 
   // What the terminal does on Ctrl-C for breeze; breeze's children are in their own group, so
@@ -146,9 +154,10 @@ void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::fil
   bool docker_left = process_exists(docker);
   if (docker_left) ::kill(docker, SIGKILL);
   CHECK_FALSE(docker_left); // breeze waited for (and reaped) the build it started
-  std::smatch logs; // a parallel run's log folder is kept for the user; not for the test
+  std::smatch logs;         // a parallel run's log folder is kept for the user; not for the test
   const auto text = breeze_output();
-  if (std::regex_search(text, logs, std::regex("Logs: (/\\S+)"))) std::filesystem::remove_all(logs[1].str());
+  if (std::regex_search(text, logs, std::regex("Logs: (/\\S+)")))
+    std::filesystem::remove_all(logs[1].str());
 }
 
 } // namespace
@@ -161,31 +170,37 @@ TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e
   check_ctrl_c_exits_130({"ci-image", "build", "--python", "3.12"}, dir.path(), root);
 }
 
-TEST_CASE("e2e: Ctrl-C during parallel generate-constraints stops docker, exits 130 and writes no file",
-          "[e2e][docker][generate-constraints]") {
+TEST_CASE(
+    "e2e: Ctrl-C during parallel generate-constraints stops docker, exits 130 and writes no file",
+    "[e2e][docker][generate-constraints]") {
   files::TempDir dir{"breeze-interrupt-e2e"};
   auto root = dir.path() / "airflow";
   test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
-  check_ctrl_c_exits_130({"release-management", "generate-constraints", "--run-in-parallel", "--python-versions",
-                          "3.10 3.11", "--constraints-url", "http://127.0.0.1:1", "--answer", "yes"},
-                         dir.path(), root,
-                         {{"FAKE_DOCKER_LABELS", R"({"org.apache.airflow.breeze.build-time":"2099-01-01T00:00:00Z",)"
-                                                 R"("org.apache.airflow.breeze.upgrade-to-newer-dependencies":"true"})"}});
+  check_ctrl_c_exits_130(
+      {"release-management", "generate-constraints", "--run-in-parallel", "--python-versions",
+       "3.10 3.11", "--constraints-url", "http://127.0.0.1:1", "--answer", "yes"},
+      dir.path(), root,
+      {{"FAKE_DOCKER_LABELS",
+        R"({"org.apache.airflow.breeze.build-time":"2099-01-01T00:00:00Z",)"
+        R"("org.apache.airflow.breeze.upgrade-to-newer-dependencies":"true"})"}});
   CHECK(!std::filesystem::exists(root / "files" / "constraints-3.10"));
   CHECK(!std::filesystem::exists(root / "files" / "constraints-3.11"));
 }
 
-TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints what is known", "[e2e][bisect]") {
+TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints what is known",
+          "[e2e][bisect]") {
   files::TempDir dir{"breeze-bisect-interrupt"};
   const auto log = dir.path() / "probes.log";
   const auto output = dir.path() / "breeze.out";
   // aiobotocore last: the full list passes, then the first half (without it) hangs.
   const std::string reqs = "asana<=3.2.1 boto3<=1.28.17 cfgv<=3.3.1 aiobotocore<=2.5.4";
   auto env = child_environment({{"FAKE_PROBE_LOG", log.string()}, {"TMPDIR", dir.path().string()}});
-  pid_t breeze = spawn_breeze({"ci", "bisect-backtracking", "--eager-upgrade-additional-requirements", reqs,
-                               "--pypi-url", "http://127.0.0.1:9", "--probe-timeout", "120", "--probe-command",
-                               std::string(BREEZE_TEST_SCRIPTS) + "/fake-probe seed 0.05 {requirements}"},
-                              env, dir.path(), output);
+  pid_t breeze =
+      spawn_breeze({"ci", "bisect-backtracking", "--eager-upgrade-additional-requirements", reqs,
+                    "--pypi-url", "http://127.0.0.1:9", "--probe-timeout", "120",
+                    "--backtracking-pattern", "", "--probe-command", // a hang, not a cut
+                    std::string(BREEZE_TEST_SCRIPTS) + "/fake-probe seed 0.05 {requirements}"},
+                   env, dir.path(), output);
   // Readiness: the stand-in logged the second probe's start (it hangs from then on).
   auto started = [&] {
     std::vector<std::string> starts;
@@ -196,7 +211,8 @@ TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints wha
   };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (started().size() < 2 && std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(breeze, nullptr, WNOHANG) == breeze) FAIL("breeze exited early: " << test::read_file(output));
+    if (::waitpid(breeze, nullptr, WNOHANG) == breeze)
+      FAIL("breeze exited early: " << test::read_file(output));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   auto lines = started();
@@ -208,7 +224,8 @@ TEST_CASE("e2e: Ctrl-C during bisect-backtracking stops the probe and prints wha
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_THAT(out, Catch::Contains("interrupted"));
-  CHECK_THAT(out, Catch::Contains("Interrupted. The culprit(s) are among these 4 limits (they pass): " + reqs));
+  CHECK_THAT(out, Catch::Contains(
+                      "Interrupted. The culprit(s) are among these 4 limits (they pass): " + reqs));
   bool left = process_exists(probe);
   if (left) ::kill(probe, SIGKILL);
   CHECK_FALSE(left);

@@ -4,17 +4,32 @@
 Serves, from --root DIR:
   GET /pypi/<name>/json     <- DIR/<normalised name>.json (PyPI JSON API document); a name that is
                                not PEP 503-normalised gets a 301 to the normalised URL, like PyPI
+  GET /pypi/<name>/<version>/json
+                            <- the per-version document PyPI serves: `info` with that version and
+                               its `requires_dist`, `urls` (its files); 404 for an unknown version
   GET /simple/<name>/       <- PEP 691 JSON (Accept: application/vnd.pypi.simple.v1+json), from
                                DIR/simple/<name>.json if present, else generated from DIR/<name>.json
-                               (PEP 700 upload-time, yanked, versions)
+                               (PEP 700 upload-time, yanked, versions; file URLs relative to the
+                               page, `../../files/<filename>`; PEP 658/714 `core-metadata` and
+                               `data-dist-info-metadata` on the wheels of releases whose
+                               requirements are known)
+  GET /files/<wheel>.metadata
+                            <- the wheel's core metadata (Metadata-Version, Name, Version and one
+                               Requires-Dist line per requirement)
+Requirements: a project document may hold, besides PyPI's fields, "x-requires-dist": {version:
+[requirement, ...]} (a test-data extension, never served): the per-version documents and metadata
+files are made from it, and the project document's `info.requires_dist` is filled from it for
+`info.version` when absent.
   GET /raw/<path>           <- DIR/raw/<path> (stands in for raw.githubusercontent.com)
   GET /_stats               <- request counts (not counted itself)
-Every reply carries an ETag and Last-Modified; If-None-Match / If-Modified-Since give a 304.
+Every reply carries an ETag and Last-Modified (unless --no-validators); If-None-Match /
+If-Modified-Since give a 304.
 
 Options:
   --simple-only     the index has no JSON API: /pypi/... answers 404
   --delay-ms N      every reply waits N ms first (the benchmark's slow index)
   --max-age N       send Cache-Control: max-age=N (default: no Cache-Control)
+  --no-validators   send neither ETag nor Last-Modified (and never answer 304)
   --faults FILE     JSON {key: [step, ...]}; key is a normalised name (JSON API), "simple:<name>"
                     or a path; each request of that key consumes the next step, then replies are
                     normal. A step starting with "*" repeats forever. Steps: "ok", "404", "500",
@@ -89,15 +104,62 @@ class State:
             return step
 
 
+def requirements_of(doc, version):
+    """The requirements of one release of a project document, or None when unknown."""
+    known = doc.get("x-requires-dist", {})
+    if version in known:
+        return known[version]
+    info = doc.get("info", {})
+    if info.get("version") == version:
+        return info.get("requires_dist")
+    return None
+
+
+def core_metadata(doc, version):
+    """A release's METADATA file, as a wheel carries it."""
+    name = doc.get("info", {}).get("name", "")
+    lines = ["Metadata-Version: 2.1", "Name: %s" % name, "Version: %s" % version]
+    lines += ["Requires-Dist: %s" % r for r in requirements_of(doc, version) or []]
+    return ("\n".join(lines) + "\n\n%s %s (test data)\n" % (name, version)).encode()
+
+
+def to_json_api(doc):
+    """The project document as PyPI serves it: without the test-data extension."""
+    if "x-requires-dist" not in doc:
+        return doc
+    doc = dict(doc)
+    doc["info"] = dict(doc.get("info", {}))
+    version = doc["info"].get("version")
+    if doc["info"].get("requires_dist") is None and version in doc["x-requires-dist"]:
+        doc["info"]["requires_dist"] = doc["x-requires-dist"][version]
+    del doc["x-requires-dist"]
+    return doc
+
+
+def to_version_json(doc, version):
+    """PyPI's /pypi/<name>/<version>/json, or None when there is no such release."""
+    if version not in doc.get("releases", {}):
+        return None
+    info = dict(doc.get("info", {}))
+    info["version"] = version
+    info["requires_dist"] = requirements_of(doc, version)
+    return {"info": info, "urls": doc["releases"][version], "vulnerabilities": []}
+
+
 def to_simple(doc):
-    """PEP 691 (+ PEP 700) JSON from a PyPI JSON API document."""
+    """PEP 691 (+ PEP 700, PEP 658/714) JSON from a PyPI JSON API document."""
     files = []
     for version, release_files in doc.get("releases", {}).items():
         for f in release_files:
-            entry = {"filename": f["filename"], "url": f.get("url", "https://files.example/" + f["filename"]),
+            # Relative to /simple/<name>/, as many private indexes write them.
+            entry = {"filename": f["filename"], "url": "../../files/" + f["filename"],
                      "hashes": f.get("digests", {}), "yanked": f.get("yanked_reason") or f.get("yanked", False)}
             if "upload_time_iso_8601" in f:
                 entry["upload-time"] = f["upload_time_iso_8601"]
+            if f["filename"].endswith(".whl") and requirements_of(doc, version) is not None:
+                digest = {"sha256": hashlib.sha256(core_metadata(doc, version)).hexdigest()}
+                entry["core-metadata"] = digest
+                entry["data-dist-info-metadata"] = digest
             files.append(entry)
     return {"meta": {"api-version": "1.1"}, "name": normalise(doc.get("info", {}).get("name", "")),
             "versions": list(doc.get("releases", {}).keys()), "files": files}
@@ -148,16 +210,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(self.state.args.delay_ms / 1000.0)
 
         m_json = re.fullmatch(r"/pypi/([^/]+)/json/?", path)
+        m_version = re.fullmatch(r"/pypi/([^/]+)/([^/]+)/json/?", path)
         m_simple = re.fullmatch(r"/simple/([^/]+)/?", path)
-        if m_json:
-            name = m_json.group(1)
+        m_metadata = re.fullmatch(r"/files/(([^/-]+)-([^/-]+)-[^/]+\.whl)\.metadata", path)
+        if m_json or m_version:
+            name = (m_json or m_version).group(1)
             if name != normalise(name):
-                self.reply(301, b"", headers={"Location": "/pypi/%s/json" % normalise(name)})
+                rest = "/json" if m_json else "/%s/json" % m_version.group(2)
+                self.reply(301, b"", headers={"Location": "/pypi/%s%s" % (normalise(name), rest)})
                 return
-            key, source = name, os.path.join(self.state.args.root, name + ".json")
+            key, source = (name if m_json else path), os.path.join(self.state.args.root, name + ".json")
             if self.state.args.simple_only:
                 source = None
-            content_type, transform = "application/json", None
+            content_type = "application/json"
+            if m_json:
+                transform = to_json_api
+            else:
+                version = m_version.group(2)
+                transform = lambda doc: to_version_json(doc, version)  # noqa: E731
+        elif m_metadata:
+            key = path
+            name, version = normalise(m_metadata.group(2)), m_metadata.group(3)
+            source = os.path.join(self.state.args.root, name + ".json")
+            content_type = "text/plain; charset=utf-8"
+            transform = lambda doc: core_metadata(doc, version) if requirements_of(doc, version) is not None else None  # noqa: E731
         elif m_simple:
             name = normalise(m_simple.group(1))
             if SIMPLE_JSON not in self.headers.get("Accept", ""):
@@ -206,14 +282,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(source, "rb") as f:
             body = f.read()
         if transform is not None:
-            body = json.dumps(transform(json.loads(body))).encode()
+            doc = json.loads(body)
+            out = transform(doc)
+            if out is None:
+                self.reply(404, b'{"message": "Not Found"}')
+                return
+            if isinstance(out, bytes):
+                body = out
+            elif out is not doc:  # an unchanged document is served byte for byte
+                body = json.dumps(out).encode()
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         last_modified = email.utils.formatdate(int(os.path.getmtime(source)), usegmt=True)
-        headers = {"ETag": etag, "Last-Modified": last_modified}
+        headers = {} if self.state.args.no_validators else {"ETag": etag, "Last-Modified": last_modified}
         if self.state.args.max_age is not None:
             headers["Cache-Control"] = "max-age=%d, public" % self.state.args.max_age
-        if self.headers.get("If-None-Match") == etag or (
-                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == last_modified):
+        not_modified = self.headers.get("If-None-Match") == etag or (
+            "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == last_modified)
+        if not_modified and not self.state.args.no_validators:
             self.reply(304, b"", content_type, headers)
             return
         self.reply(200, body, content_type, headers, truncate=(step == "truncate"))
@@ -285,6 +370,7 @@ def main():
     parser.add_argument("--simple-only", action="store_true")
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--max-age", type=int, default=None)
+    parser.add_argument("--no-validators", action="store_true")
     parser.add_argument("--faults")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()

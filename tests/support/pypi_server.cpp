@@ -15,11 +15,13 @@
 namespace breeze::test {
 
 PypiServer::PypiServer(Options options) {
-  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/pypi_server.py", "--root",
-                                options.root.string()};
+  std::vector<std::string> args{"python3", std::string(BREEZE_TEST_SCRIPTS) + "/pypi_server.py",
+                                "--root", options.root.string()};
   if (options.simple_only) args.emplace_back("--simple-only");
-  if (options.delay_ms > 0) args.insert(args.end(), {"--delay-ms", std::to_string(options.delay_ms)});
+  if (options.delay_ms > 0)
+    args.insert(args.end(), {"--delay-ms", std::to_string(options.delay_ms)});
   if (options.max_age) args.insert(args.end(), {"--max-age", std::to_string(*options.max_age)});
+  if (options.no_validators) args.emplace_back("--no-validators");
   if (!options.faults.is_null()) {
     write_file(m_dir.path() / "faults.json", options.faults.dump());
     args.insert(args.end(), {"--faults", (m_dir.path() / "faults.json").string()});
@@ -37,7 +39,8 @@ PypiServer::PypiServer(Options options) {
     ::close(fds[0]);
     ::close(fds[1]);
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
@@ -101,7 +104,10 @@ int PypiServer::requests_for(const std::string& path) const {
 
 void write_project(const std::filesystem::path& dir, const std::string& name,
                    const std::vector<std::tuple<std::string, std::string, bool>>& releases) {
-  nlohmann::json doc{{"info", {{"name", name}, {"version", ""}}}, {"releases", nlohmann::json::object()}};
+  // As PyPI: `info` describes the newest release (the last one given), with no requirements known.
+  const std::string latest = releases.empty() ? "" : std::get<0>(releases.back());
+  nlohmann::json doc{{"info", {{"name", name}, {"version", latest}, {"requires_dist", nullptr}}},
+                     {"releases", nlohmann::json::object()}};
   for (const auto& [version, uploaded, yanked] : releases) {
     nlohmann::json file{{"filename", name + "-" + version + ".tar.gz"},
                         {"packagetype", "sdist"},

@@ -18,11 +18,12 @@ namespace breeze::test {
 class PypiServer {
 public:
   struct Options {
-    std::filesystem::path root;   ///< directory of <name>.json files (see the script's doc)
-    bool simple_only = false;     ///< no JSON API: /pypi/... answers 404
-    int delay_ms = 0;             ///< every reply waits this long
-    std::optional<int> max_age;   ///< Cache-Control: max-age
-    nlohmann::json faults;        ///< {key: [step, ...]} (null: none)
+    std::filesystem::path root; ///< directory of <name>.json files (see the script's doc)
+    bool simple_only = false;   ///< no JSON API: /pypi/... answers 404
+    int delay_ms = 0;           ///< every reply waits this long
+    std::optional<int> max_age; ///< Cache-Control: max-age
+    bool no_validators = false; ///< neither ETag nor Last-Modified
+    nlohmann::json faults;      ///< {key: [step, ...]} (null: none)
   };
 
   explicit PypiServer(Options options);
@@ -45,7 +46,8 @@ private:
 };
 
 /// Writes a PyPI JSON API document for `name` to `dir/<name>.json`: `releases` maps a version
-/// to (upload time ISO 8601, yanked) of its files (one file each).
+/// to (upload time ISO 8601, yanked) of its files (one file each); `info.version` is the last
+/// release given, `info.requires_dist` null.
 void write_project(const std::filesystem::path& dir, const std::string& name,
                    const std::vector<std::tuple<std::string, std::string, bool>>& releases);
 

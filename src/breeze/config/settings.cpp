@@ -51,7 +51,8 @@ Expected<void> Settings::check_python(const std::string& python) const {
 }
 
 Expected<void> Settings::check_constraints_mode(const std::string& mode) const {
-  if (std::find(constraints_modes.begin(), constraints_modes.end(), mode) != constraints_modes.end())
+  if (std::find(constraints_modes.begin(), constraints_modes.end(), mode) !=
+      constraints_modes.end())
     return {};
   return usage_error(fmt::format("'{}' is not a constraints mode (choose from: {})", mode,
                                  strings::join(constraints_modes, ", ")));
@@ -76,8 +77,10 @@ Error yaml_error(const std::string& label, const YAML::Mark& mark, const std::st
   return usage_error(fmt::format("{}:{}: {}", label, line, what));
 }
 
-Expected<std::string> as_string(const std::string& label, const std::string& key, const YAML::Node& node) {
-  if (!node.IsScalar()) return yaml_error(label, node.Mark(), fmt::format("'{}' must be a string", key));
+Expected<std::string> as_string(const std::string& label, const std::string& key,
+                                const YAML::Node& node) {
+  if (!node.IsScalar())
+    return yaml_error(label, node.Mark(), fmt::format("'{}' must be a string", key));
   auto value = node.as<std::string>();
   if (strings::trim(value).empty())
     return yaml_error(label, node.Mark(), fmt::format("'{}' must not be empty", key));
@@ -87,7 +90,8 @@ Expected<std::string> as_string(const std::string& label, const std::string& key
 Expected<std::vector<std::string>> as_string_list(const std::string& label, const std::string& key,
                                                   const YAML::Node& node) {
   if (!node.IsSequence() || node.size() == 0)
-    return yaml_error(label, node.Mark(), fmt::format("'{}' must be a non-empty list of strings", key));
+    return yaml_error(label, node.Mark(),
+                      fmt::format("'{}' must be a non-empty list of strings", key));
   std::vector<std::string> out;
   for (const auto& item : node) {
     BREEZE_TRY(auto s, as_string(label, key, item));
@@ -96,17 +100,20 @@ Expected<std::vector<std::string>> as_string_list(const std::string& label, cons
   return out;
 }
 
-using Setter = std::function<Expected<void>(Settings&, const std::string&, const std::string&, const YAML::Node&)>;
+using Setter = std::function<Expected<void>(Settings&, const std::string&, const std::string&,
+                                            const YAML::Node&)>;
 
 Setter string_field(std::string Settings::*field) {
-  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+  return [field](Settings& s, const std::string& label, const std::string& key,
+                 const YAML::Node& node) -> Expected<void> {
     BREEZE_TRY(s.*field, as_string(label, key, node));
     return {};
   };
 }
 
 Setter list_field(std::vector<std::string> Settings::*field) {
-  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+  return [field](Settings& s, const std::string& label, const std::string& key,
+                 const YAML::Node& node) -> Expected<void> {
     BREEZE_TRY(s.*field, as_string_list(label, key, node));
     return {};
   };
@@ -114,9 +121,11 @@ Setter list_field(std::vector<std::string> Settings::*field) {
 
 // A mapping of strings; keys it names replace the defaults' entries, other entries stay.
 Setter map_field(std::map<std::string, std::string> Settings::*field) {
-  return [field](Settings& s, const std::string& label, const std::string& key, const YAML::Node& node) -> Expected<void> {
+  return [field](Settings& s, const std::string& label, const std::string& key,
+                 const YAML::Node& node) -> Expected<void> {
     if (!node.IsMap() || node.size() == 0)
-      return yaml_error(label, node.Mark(), fmt::format("'{}' must be a non-empty mapping of strings", key));
+      return yaml_error(label, node.Mark(),
+                        fmt::format("'{}' must be a non-empty mapping of strings", key));
     for (const auto& kv : node) {
       BREEZE_TRY(auto name, as_string(label, key, kv.first));
       BREEZE_TRY((s.*field)[name], as_string(label, key + "." + name, kv.second));
@@ -175,6 +184,7 @@ const std::map<std::string, Setter>& setters() {
       {"dockerfile-ci", string_field(&Settings::dockerfile_ci)},
       {"dockerfile-prod", string_field(&Settings::dockerfile_prod)},
       {"package-build-command", string_field(&Settings::package_build_command)},
+      {"resolve-command", string_field(&Settings::resolve_command)},
       {"constraints-generation-commands", map_field(&Settings::constraints_generation_commands)},
       {"freeze-drop-prefixes", list_field(&Settings::freeze_drop_prefixes)},
       {"freeze-drop-containing", list_field(&Settings::freeze_drop_containing)},
@@ -185,7 +195,8 @@ const std::map<std::string, Setter>& setters() {
 
 } // namespace
 
-Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text, const std::string& label) {
+Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text,
+                          const std::string& label) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -193,18 +204,22 @@ Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text, cons
     return yaml_error(label, e.mark, e.msg);
   }
   if (root.IsNull()) return {}; // an empty file changes nothing
-  if (!root.IsMap()) return yaml_error(label, root.Mark(), "the top level must be a mapping of settings");
+  if (!root.IsMap())
+    return yaml_error(label, root.Mark(), "the top level must be a mapping of settings");
   try {
     for (const auto& kv : root) {
       const auto key = kv.first.as<std::string>();
       const auto it = setters().find(key);
       if (it == setters().end()) {
         std::vector<std::string> known;
-        for (const auto& [k, _] : setters()) known.push_back(k);
+        for (const auto& [k, _] : setters())
+          known.push_back(k);
         auto hint = strings::closest_match(key, known);
-        return yaml_error(label, kv.first.Mark(),
-                          hint ? fmt::format("unknown setting '{}' (did you mean '{}'?)", key, *hint)
-                               : fmt::format("unknown setting '{}' (known: {})", key, strings::join(known, ", ")));
+        return yaml_error(
+            label, kv.first.Mark(),
+            hint
+                ? fmt::format("unknown setting '{}' (did you mean '{}'?)", key, *hint)
+                : fmt::format("unknown setting '{}' (known: {})", key, strings::join(known, ", ")));
       }
       BREEZE_TRY_VOID(it->second(settings, label, key, kv.second));
     }
@@ -213,8 +228,9 @@ Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text, cons
   }
   if (std::find(settings.constraints_modes.begin(), settings.constraints_modes.end(),
                 settings.default_constraints_mode) == settings.constraints_modes.end()) {
-    return usage_error(fmt::format("{}: default-constraints-mode '{}' is not one of constraints-modes",
-                                   label, settings.default_constraints_mode));
+    return usage_error(
+        fmt::format("{}: default-constraints-mode '{}' is not one of constraints-modes", label,
+                    settings.default_constraints_mode));
   }
   return {};
 }
@@ -241,7 +257,8 @@ Expected<void> apply_env(Settings& settings, const EnvLookup& env) {
   return {};
 }
 
-Expected<Settings> load(const std::string& airflow_sources, const fs::path& cwd, const EnvLookup& env) {
+Expected<Settings> load(const std::string& airflow_sources, const fs::path& cwd,
+                        const EnvLookup& env) {
   Settings settings;
   std::optional<fs::path> root;
   if (!airflow_sources.empty()) {

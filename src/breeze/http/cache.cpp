@@ -49,8 +49,10 @@ CacheControl parse_cache_control(const std::string& value) {
   CacheControl cc;
   for (const auto& part : strings::split(value, ',')) {
     auto d = strings::to_lower(strings::trim(part));
-    if (d == "no-cache") cc.no_cache = true;
-    else if (d == "no-store") cc.no_store = true;
+    if (d == "no-cache")
+      cc.no_cache = true;
+    else if (d == "no-store")
+      cc.no_store = true;
     else if (d.starts_with("max-age=")) {
       try {
         cc.max_age = std::stoll(d.substr(8));
@@ -95,7 +97,15 @@ Expected<void> write_entry(const std::filesystem::path& path, const std::string&
 
 bool is_storable(long status, const Headers& headers) {
   if (status != 200) return false;
-  return !parse_cache_control(header_of(headers, "cache-control")).no_store;
+  const auto cc = parse_cache_control(header_of(headers, "cache-control"));
+  if (cc.no_store) return false;
+  // An entry is worth its disk write only if a later run can use it: served while fresh, or
+  // revalidated with a validator. Without either every use would fetch the whole body again, so
+  // storing it only costs a write per response (and a read per request next time).
+  const bool validated =
+      !header_of(headers, "etag").empty() || !header_of(headers, "last-modified").empty();
+  const bool freshness = !cc.no_cache && cc.max_age && *cc.max_age > 0;
+  return validated || freshness;
 }
 
 bool is_fresh(const CachedResponse& entry, Clock::time_point now) {
@@ -106,7 +116,8 @@ bool is_fresh(const CachedResponse& entry, Clock::time_point now) {
     if (auto a = header_of(entry.headers, "age"); !a.empty()) age_at_store = std::stoll(a);
   } catch (const std::exception&) {
   }
-  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - entry.stored_at).count() + age_at_store;
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - entry.stored_at).count() +
+                   age_at_store;
   return age >= 0 && age < *cc.max_age;
 }
 
@@ -164,7 +175,8 @@ std::optional<CachedResponse> DiskCache::load(const Request& request) const {
     CachedResponse entry;
     entry.status = meta.at("status").get<long>();
     entry.headers = meta.at("headers").get<Headers>();
-    entry.stored_at = Clock::time_point(std::chrono::seconds(meta.at("stored_at").get<long long>()));
+    entry.stored_at =
+        Clock::time_point(std::chrono::seconds(meta.at("stored_at").get<long long>()));
     if (meta.at("size").get<std::size_t>() != content->size() - nl - 1) return std::nullopt; // torn
     entry.body = content->substr(nl + 1);
     return entry;
@@ -174,7 +186,13 @@ std::optional<CachedResponse> DiskCache::load(const Request& request) const {
 }
 
 Expected<void> DiskCache::store(const Request& request, const CachedResponse& entry) const {
-  if (!is_storable(entry.status, entry.headers)) return {};
+  if (!is_storable(entry.status, entry.headers)) {
+    // An older entry for this request (the server once sent validators) would only cost a read
+    // and a useless conditional request on every later run.
+    std::error_code ec;
+    std::filesystem::remove(path_for(request), ec);
+    return {};
+  }
   nlohmann::json meta{{"key", cache_key(request)},
                       {"status", entry.status},
                       {"headers", entry.headers},

@@ -324,8 +324,10 @@ std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& 
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     Headers send = t.request.headers;
     if (t.cached)
-      for (auto& [k, v] : revalidation_headers(*t.cached)) send[k] = v;
-    for (const auto& [k, v] : send) t.header_list = curl_slist_append(t.header_list, (k + ": " + v).c_str());
+      for (auto& [k, v] : revalidation_headers(*t.cached))
+        send[k] = v;
+    for (const auto& [k, v] : send)
+      t.header_list = curl_slist_append(t.header_list, (k + ": " + v).c_str());
     if (t.header_list != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list);
     curl_multi_add_handle(impl.multi, e);
     ++in_flight;
@@ -414,7 +416,8 @@ std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& 
     const auto now = std::chrono::system_clock::now();
     if (status == 304 && t.cached) {
       // Not modified: the cached body is current; refresh its headers and age.
-      for (auto& [k, v] : t.headers) t.cached->headers[k] = v;
+      for (auto& [k, v] : t.headers)
+        t.cached->headers[k] = v;
       t.cached->stored_at = now;
       if (cache != nullptr) (void)cache->store(t.request, *t.cached);
       finish(t.index, Response{t.cached->status, t.cached->headers, std::move(t.cached->body), true,
@@ -426,6 +429,8 @@ std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& 
       if (auto stored = cache->store(t.request, entry); !stored)
         spdlog::debug("cache: {}",
                       stored.error().what()); // a cache we cannot write only costs speed
+    } else if (cache != nullptr && t.cached && status == 200) {
+      (void)cache->store(t.request, {status, t.headers, {}, now}); // drops the unusable old entry
     }
     finish(t.index, Response{status, std::move(t.headers), std::move(t.body), false, t.attempts});
   };
@@ -459,11 +464,13 @@ std::vector<Expected<Response>> CurlClient::get_all(const std::vector<Request>& 
     int wait_ms = 1000;
     if (!waiting.empty()) {
       const auto next = std::min_element(waiting.begin(), waiting.end())->first;
-      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
+      const auto until =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
       wait_ms = static_cast<int>(std::clamp<long long>(until, 0, wait_ms));
     }
     curl_waitfd wake{interrupt::wake_fd(), CURL_WAIT_POLLIN, 0};
-    curl_multi_poll(impl.multi, wake.fd >= 0 ? &wake : nullptr, wake.fd >= 0 ? 1 : 0, wait_ms, nullptr);
+    curl_multi_poll(impl.multi, wake.fd >= 0 ? &wake : nullptr, wake.fd >= 0 ? 1 : 0, wait_ms,
+                    nullptr);
   }
 
   // Interrupted: stop what is in flight and report the rest as interrupted.

@@ -13,7 +13,8 @@ std::optional<Latest> choose_latest(const Project& project, const constraints::V
   for (const auto& release : project.releases) {
     // A release without any installable (non-yanked) file is one pip will not pick.
     bool installable = false;
-    for (const auto& f : release.files) installable = installable || !f.yanked;
+    for (const auto& f : release.files)
+      installable = installable || !f.yanked;
     if (!installable) continue;
     auto v = constraints::Version::parse(release.version);
     if (!v) continue; // legacy non-PEP 440 versions: pip ignores them too
@@ -42,7 +43,8 @@ std::string released_text(const Candidate& c) {
 
 std::string limits(const Report& report) {
   std::vector<std::string> parts;
-  for (const auto& c : report.candidates) parts.push_back(clean(c.name) + "<=" + clean(c.pinned));
+  for (const auto& c : report.candidates)
+    parts.push_back(clean(c.name) + "<=" + clean(c.pinned));
   return strings::join(parts, " ");
 }
 
@@ -58,11 +60,13 @@ std::string render_text(const Report& report) {
   for (const auto& c : report.candidates)
     out += fmt::format("Latest version {}=={} release date: {} (in current constraints: {})\n",
                        clean(c.name), clean(c.latest), released_text(c), clean(c.pinned));
+  if (report.conflicts) out += render_conflicts_text(*report.conflicts);
   if (!report.failed.empty()) {
     // A partial answer must never look complete: say so on stdout too, not only in the log.
-    out += fmt::format("Could not check {} of {} packages, so this list may be incomplete:\n", report.failed.size(),
-                       report.checked);
-    for (const auto& f : report.failed) out += fmt::format("  {}: {}\n", clean(f.name), clean(f.reason));
+    out += fmt::format("Could not check {} of {} packages, so this list may be incomplete:\n",
+                       report.failed.size(), report.checked);
+    for (const auto& f : report.failed)
+      out += fmt::format("  {}: {}\n", clean(f.name), clean(f.reason));
   }
   out += fmt::format("Found {} candidates for backtracking\n", report.candidates.size());
   if (!report.candidates.empty()) out += next_command(report) + "\n";
@@ -86,8 +90,11 @@ std::string render_json(const Report& report) {
          {"pinned", clean(c.pinned)},
          {"latest", clean(c.latest)},
          {"released", c.released ? json(time::format_iso_z(*c.released)) : json(nullptr)}});
-  for (const auto& n : report.not_found) doc["not_found"].push_back(clean(n));
-  for (const auto& f : report.failed) doc["failed"].push_back({{"name", clean(f.name)}, {"error", clean(f.reason)}});
+  for (const auto& n : report.not_found)
+    doc["not_found"].push_back(clean(n));
+  for (const auto& f : report.failed)
+    doc["failed"].push_back({{"name", clean(f.name)}, {"error", clean(f.reason)}});
+  if (report.conflicts) add_conflicts_json(doc, *report.conflicts);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

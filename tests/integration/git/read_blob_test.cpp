@@ -25,7 +25,8 @@ public:
   Repo& operator=(const Repo&) = delete;
 
   // Commits `files` (path -> content, replacing the whole tree) on `branch` at `when` (unix time).
-  void commit(const std::string& branch, const std::map<std::string, std::string>& files, git_time_t when) {
+  void commit(const std::string& branch, const std::map<std::string, std::string>& files,
+              git_time_t when) {
     git_treebuilder* tb = nullptr;
     REQUIRE(git_treebuilder_new(&tb, m_repo, nullptr) == 0);
     for (const auto& [path, content] : files) {
@@ -47,8 +48,8 @@ public:
       REQUIRE(git_commit_lookup(&parent, m_repo, &parent_id) == 0);
     const git_commit* parents[] = {parent};
     git_oid id;
-    REQUIRE(git_commit_create(&id, m_repo, ref.c_str(), sig, sig, nullptr, "Updating constraints", tree,
-                              parent ? 1 : 0, parents) == 0);
+    REQUIRE(git_commit_create(&id, m_repo, ref.c_str(), sig, sig, nullptr, "Updating constraints",
+                              tree, parent ? 1 : 0, parents) == 0);
     git_commit_free(parent);
     git_signature_free(sig);
     git_tree_free(tree);
@@ -64,7 +65,8 @@ constexpr git_time_t k_second = 1691700000; // a later commit that touches anoth
 
 } // namespace
 
-TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository", "[integration][git]") {
+TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository",
+          "[integration][git]") {
   files::TempDir dir;
   Repo repo(dir.path(), true);
   repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "x"}}, k_first);
@@ -85,7 +87,8 @@ TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository", 
   REQUIRE_FALSE(not_repo.has_value());
 }
 
-TEST_CASE("git last_commit_time: the last commit that changed the file, not the tip", "[integration][git]") {
+TEST_CASE("git last_commit_time: the last commit that changed the file, not the tip",
+          "[integration][git]") {
   files::TempDir dir;
   Repo repo(dir.path(), true);
   repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "1"}}, k_first - 3600);
@@ -96,30 +99,34 @@ TEST_CASE("git last_commit_time: the last commit that changed the file, not the 
   CHECK(time::format_iso_z(*t) == "2023-08-09T21:48:23Z");
 }
 
-TEST_CASE("find-backtracking-candidates --constraints-repo: reads the branch, not the work tree", "[integration][git]") {
+TEST_CASE("find-backtracking-candidates --constraints-repo: reads the branch, not the work tree",
+          "[integration][git]") {
   files::TempDir dir;
   Repo repo(dir.path(), false);
   // No date in the header: the command falls back to the commit date.
   repo.commit("constraints-main", {{k_file, "# constraints\naiobotocore==2.5.4\n"}}, k_first);
-  repo.commit("constraints-main", {{k_file, "# constraints\naiobotocore==2.5.4\n"}, {"README", "x"}}, k_second);
+  repo.commit("constraints-main",
+              {{k_file, "# constraints\naiobotocore==2.5.4\n"}, {"README", "x"}}, k_second);
   // The work tree holds something else entirely: it must not be read or changed.
   test::write_file(dir.path() / k_file, "aiobotocore==0.1\n");
 
   test::FakeHttp http;
   http.on("https://pypi.example/pypi/aiobotocore/json", 200,
-          R"({"info": {"name": "aiobotocore"}, "releases": {
+          R"({"info": {"name": "aiobotocore", "version": "2.6.0"}, "releases": {
                "2.5.4": [{"filename": "aiobotocore-2.5.4.tar.gz", "upload_time_iso_8601": "2023-08-01T00:00:00Z"}],
                "2.6.0": [{"filename": "aiobotocore-2.6.0.tar.gz", "upload_time_iso_8601": "2023-08-11T20:43:19Z"}]}})");
   test::InProcess breeze;
   breeze.http = &http;
   breeze.cwd = dir.path();
-  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".", "--python", "3.11",
-                    "--pypi-url", "https://pypi.example"}) == 0);
-  CHECK_THAT(breeze.out.str(), Catch::StartsWith("Last constraint date: 2023-08-09 21:48:23\n"
-                                                 "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 "
-                                                 "(in current constraints: 2.5.4)\n"));
+  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".", "--python",
+                    "3.11", "--pypi-url", "https://pypi.example"}) == 0);
+  CHECK_THAT(
+      breeze.out.str(),
+      Catch::StartsWith("Last constraint date: 2023-08-09 21:48:23\n"
+                        "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 "
+                        "(in current constraints: 2.5.4)\n"));
   CHECK(test::read_file(dir.path() / k_file) == "aiobotocore==0.1\n");
 
-  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".", "--constraints-branch",
-                    "constraints-2-7", "--python", "3.11"}) == 1);
+  CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".",
+                    "--constraints-branch", "constraints-2-7", "--python", "3.11"}) == 1);
 }

@@ -2,6 +2,7 @@
 #include <support/helpers.hpp>
 #include <support/pypi_server.hpp>
 
+#include <breeze/http/cache.hpp>
 #include <breeze/http/curl_client.hpp>
 
 #include <chrono>
@@ -31,17 +32,20 @@ http::BatchOptions quick() {
 
 std::vector<http::Request> get(const std::string& base, const std::vector<std::string>& paths) {
   std::vector<http::Request> r;
-  for (const auto& p : paths) r.push_back({base + p, {{"Accept", "application/json"}}});
+  for (const auto& p : paths)
+    r.push_back({base + p, {{"Accept", "application/json"}}});
   return r;
 }
 
 } // namespace
 
-TEST_CASE("curl client: a batch returns one result per request in order, 404 is data", "[integration][http]") {
+TEST_CASE("curl client: a batch returns one result per request in order, 404 is data",
+          "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root});
   http::CurlClient client;
-  auto results = client.get_all(get(server.url(), {"/pypi/beta/json", "/pypi/missing/json", "/pypi/alpha/json"}), quick());
+  auto results = client.get_all(
+      get(server.url(), {"/pypi/beta/json", "/pypi/missing/json", "/pypi/alpha/json"}), quick());
   REQUIRE(results.size() == 3);
   REQUIRE(results[0].has_value());
   CHECK(results[0]->status == 200);
@@ -66,7 +70,8 @@ TEST_CASE("curl client: follows PyPI's redirect for a non-normalised name", "[in
   CHECK_THAT(r->body, Catch::Contains("alpha-1.0.tar.gz"));
 }
 
-TEST_CASE("curl client: 429 with Retry-After is retried after the server's delay", "[integration][http]") {
+TEST_CASE("curl client: 429 with Retry-After is retried after the server's delay",
+          "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root, .faults = {{"alpha", {"429:1"}}}});
   http::CurlClient client;
@@ -80,11 +85,13 @@ TEST_CASE("curl client: 429 with Retry-After is retried after the server's delay
   CHECK(server.requests_for("/pypi/alpha/json") == 2);
 }
 
-TEST_CASE("curl client: 5xx is retried 3 times, then the status is returned", "[integration][http]") {
+TEST_CASE("curl client: 5xx is retried 3 times, then the status is returned",
+          "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root, .faults = {{"alpha", {"*503"}}, {"beta", {"500", "502"}}}});
   http::CurlClient client;
-  auto results = client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), quick());
+  auto results =
+      client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), quick());
   REQUIRE(results[0].has_value());
   CHECK(results[0]->status == 503);
   CHECK(results[0]->attempts == 4);
@@ -98,7 +105,8 @@ TEST_CASE("curl client: a truncated body is a transport error, retried", "[integ
   Fixture f;
   PypiServer server({.root = f.root, .faults = {{"alpha", {"truncate"}}, {"beta", {"*truncate"}}}});
   http::CurlClient client;
-  auto results = client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), quick());
+  auto results =
+      client.get_all(get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"}), quick());
   REQUIRE(results[0].has_value());
   CHECK(results[0]->attempts == 2);
   CHECK_THAT(results[0]->body, Catch::EndsWith("}"));
@@ -129,7 +137,8 @@ TEST_CASE("curl client: requests run concurrently up to the parallelism", "[inte
   files::TempDir dir;
   std::vector<std::string> paths;
   for (int i = 0; i < 16; ++i) {
-    test::write_project(dir.path(), "p" + std::to_string(i), {{"1.0", "2023-08-01T10:00:00Z", false}});
+    test::write_project(dir.path(), "p" + std::to_string(i),
+                        {{"1.0", "2023-08-01T10:00:00Z", false}});
     paths.push_back("/pypi/p" + std::to_string(i) + "/json");
   }
   PypiServer server({.root = dir.path(), .delay_ms = 300});
@@ -145,12 +154,14 @@ TEST_CASE("curl client: requests run concurrently up to the parallelism", "[inte
   auto results = client.get_all(get(server.url(), paths), o);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   CHECK(elapsed < 2400ms); // one after another would take 4.8 s
-  for (auto& r : results) CHECK((r.has_value() && r->status == 200));
+  for (auto& r : results)
+    CHECK((r.has_value() && r->status == 200));
   REQUIRE(progress.size() == 16);
   CHECK(progress.back() == 16);
 }
 
-TEST_CASE("curl client: the disk cache revalidates with ETag and serves the 304 from disk", "[integration][http]") {
+TEST_CASE("curl client: the disk cache revalidates with ETag and serves the 304 from disk",
+          "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root}); // no Cache-Control: every use revalidates
   const auto cache = f.dir.path() / "cache";
@@ -173,13 +184,60 @@ TEST_CASE("curl client: the disk cache revalidates with ETag and serves the 304 
   CHECK(s["by_status"]["304"] == 1);
 
   // --no-cache: neither reads nor trusts the cache.
-  auto third = client.get_all(req, [] { auto o = quick(); o.use_cache = false; return o; }());
+  auto third = client.get_all(req, [] {
+    auto o = quick();
+    o.use_cache = false;
+    return o;
+  }());
   REQUIRE(third[0].has_value());
   CHECK_FALSE(third[0]->from_cache);
   CHECK(server.stats()["conditional"] == 1);
 }
 
-TEST_CASE("curl client: a fresh cached response (max-age) needs no request at all", "[integration][http]") {
+TEST_CASE("curl client: a reply with neither validators nor max-age is not written to the cache",
+          "[integration][http]") {
+  Fixture f;
+  const auto cache = f.dir.path() / "cache";
+  PypiServer server({.root = f.root, .no_validators = true});
+  const auto requests = get(server.url(), {"/pypi/alpha/json", "/pypi/beta/json"});
+  for (int run = 0; run < 2; ++run) {
+    http::CurlClient client({.cache_dir = cache});
+    auto r = client.get_all(requests, quick());
+    REQUIRE(r[0].has_value());
+    REQUIRE(r[1].has_value());
+    CHECK(r[0]->status == 200);
+    CHECK_FALSE(r[1]->from_cache);
+    CHECK_THAT(r[1]->body, Catch::Contains("beta-2.0.tar.gz"));
+  }
+  // Nothing stored: no entry could ever be used fresh or revalidated.
+  REQUIRE(std::filesystem::is_directory(cache));
+  CHECK(std::filesystem::is_empty(cache));
+  CHECK(server.stats()["total"] == 4);
+  CHECK(server.stats()["conditional"] == 0);
+}
+
+TEST_CASE("curl client: an unusable cache entry is dropped when the index stops sending validators",
+          "[integration][http]") {
+  Fixture f;
+  const auto cache = f.dir.path() / "cache";
+  http::CurlClient client({.cache_dir = cache});
+  auto opened = http::DiskCache::open(cache);
+  REQUIRE(opened.has_value());
+  auto& disk = *opened;
+  PypiServer server({.root = f.root, .no_validators = true});
+  const auto req = get(server.url(), {"/pypi/alpha/json"});
+  // As a run against the same URL left it when the index still sent an ETag.
+  REQUIRE(disk.store(req[0], {200, {{"etag", "\"old\""}}, "{}", std::chrono::system_clock::now()}));
+  REQUIRE(std::filesystem::exists(disk.path_for(req[0])));
+  auto r = client.get_all(req, quick());
+  REQUIRE(r[0].has_value());
+  CHECK_FALSE(r[0]->from_cache);
+  CHECK_THAT(r[0]->body, Catch::Contains("alpha-1.0.tar.gz"));
+  CHECK_FALSE(std::filesystem::exists(disk.path_for(req[0])));
+}
+
+TEST_CASE("curl client: a fresh cached response (max-age) needs no request at all",
+          "[integration][http]") {
   Fixture f;
   PypiServer server({.root = f.root, .max_age = 900});
   const auto cache = f.dir.path() / "cache";
@@ -195,7 +253,8 @@ TEST_CASE("curl client: a fresh cached response (max-age) needs no request at al
   CHECK(server.stats()["total"] == 4);
 }
 
-TEST_CASE("curl client: an unreachable server is a network error naming the URL", "[integration][http]") {
+TEST_CASE("curl client: an unreachable server is a network error naming the URL",
+          "[integration][http]") {
   std::string url;
   {
     files::TempDir dir;

@@ -43,21 +43,40 @@ TEST_CASE("http: freshness follows max-age, Age and no-cache", "[unit][http]") {
 }
 
 TEST_CASE("http: revalidation headers and storability", "[unit][http]") {
-  http::CachedResponse e{200, {{"etag", "\"abc\""}, {"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}, "", {}};
+  http::CachedResponse e{
+      200, {{"etag", "\"abc\""}, {"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}, "", {}};
   auto h = http::revalidation_headers(e);
   CHECK(h["If-None-Match"] == "\"abc\"");
   CHECK(h["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT");
   CHECK(http::revalidation_headers({}).empty());
-  CHECK(http::is_storable(200, {}));
-  CHECK_FALSE(http::is_storable(404, {}));
-  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-store"}}));
+  CHECK(http::is_storable(200, {{"etag", "\"abc\""}}));
+  CHECK(http::is_storable(200, {{"last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
+  CHECK(http::is_storable(200, {{"cache-control", "max-age=900, public"}}));
+  CHECK_FALSE(http::is_storable(404, {{"etag", "\"abc\""}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-store"}, {"etag", "\"abc\""}}));
 }
 
-TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses", "[unit][http]") {
+TEST_CASE("http: a response with neither validators nor freshness is not stored", "[unit][http]") {
+  // It could never be used: not fresh, and nothing to revalidate it with.
+  CHECK_FALSE(http::is_storable(200, {}));
+  CHECK_FALSE(http::is_storable(200, {{"content-type", "application/json"}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "max-age=0"}}));
+  CHECK_FALSE(http::is_storable(200, {{"cache-control", "no-cache, max-age=900"}}));
+  CHECK(http::is_storable(200, {{"cache-control", "no-cache"}, {"etag", "\"abc\""}}));
+  files::TempDir dir;
+  http::DiskCache cache(dir.path());
+  const http::Request req{"https://index.example/simple/a/", {}};
+  REQUIRE(cache.store(req, {200, {{"content-type", "application/json"}}, "{}", Clock::now()}));
+  CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("http: disk cache round trip, keyed by URL and Accept, corrupt files are misses",
+          "[unit][http]") {
   files::TempDir dir;
   http::DiskCache cache(dir.path());
   const http::Request json{"https://pypi.org/simple/a/", {{"Accept", "application/json"}}};
-  const http::Request simple{"https://pypi.org/simple/a/", {{"Accept", "application/vnd.pypi.simple.v1+json"}}};
+  const http::Request simple{"https://pypi.org/simple/a/",
+                             {{"Accept", "application/vnd.pypi.simple.v1+json"}}};
   const auto t = Clock::time_point(std::chrono::seconds(1700000000));
   REQUIRE(cache.store(json, {200, {{"etag", "\"x\""}}, "body\nwith newline", t}).has_value());
   auto back = cache.load(json);

@@ -17,7 +17,8 @@ std::vector<LimitSet> split(const LimitSet& set, std::size_t k) {
   std::size_t at = 0;
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t len = base + (i < extra ? 1 : 0);
-    parts.emplace_back(set.begin() + static_cast<std::ptrdiff_t>(at), set.begin() + static_cast<std::ptrdiff_t>(at + len));
+    parts.emplace_back(set.begin() + static_cast<std::ptrdiff_t>(at),
+                       set.begin() + static_cast<std::ptrdiff_t>(at + len));
     at += len;
   }
   return parts;
@@ -35,14 +36,37 @@ bool subset_of(const LimitSet& small, const LimitSet& big) {
 
 class Search {
 public:
-  Search(const ProbeBatch& probe, std::size_t parallelism) : m_probe(probe), m_parallelism(std::max<std::size_t>(parallelism, 1)) {}
+  Search(const ProbeBatch& probe, std::size_t parallelism)
+      : m_probe(probe), m_parallelism(std::max<std::size_t>(parallelism, 1)) {}
 
-  SearchResult run(std::size_t n) {
+  SearchResult run(std::size_t n, const std::vector<std::size_t>& suspects) {
     LimitSet all(n);
     std::iota(all.begin(), all.end(), std::size_t{0});
-    auto full = test({all}, false);
-    if (m_interrupted) return finish(SearchResult::Status::interrupted, {});
-    if (full[0] != true) return finish(SearchResult::Status::full_list_failed, {});
+    // With one limit its suspect probe would be the full list again.
+    std::optional<std::size_t> top;
+    if (n > 1 && !suspects.empty() && suspects.front() < n) top = suspects.front();
+    std::optional<bool> suspect_passed;
+    if (top && m_parallelism >= 2) {
+      // Speculation: the full list and the top suspect at once, both to the end (the full list's
+      // time sets the probe timeout, and a failing full list means the premise is broken).
+      auto answers = test({all, {*top}}, false);
+      if (m_interrupted)
+        return finish(SearchResult::Status::interrupted, answers[0] == true ? all : LimitSet{});
+      if (answers[0] != true) return finish(SearchResult::Status::full_list_failed, {});
+      suspect_passed = answers[1];
+    } else {
+      auto full = test({all}, false);
+      if (m_interrupted) return finish(SearchResult::Status::interrupted, {});
+      if (full[0] != true) return finish(SearchResult::Status::full_list_failed, {});
+      if (top) {
+        suspect_passed = test({{*top}}, false)[0];
+        if (m_interrupted) return finish(SearchResult::Status::interrupted, all);
+      }
+    }
+    if (suspect_passed == true) {
+      m_by_suspect = true;
+      return finish(SearchResult::Status::found, {*top});
+    }
     return bisect(all);
   }
 
@@ -103,7 +127,8 @@ private:
       const bool probe_all = current.size() <= m_parallelism;
       const std::size_t k = probe_all ? current.size() : m_parallelism + 1;
       auto parts = split(current, k);
-      std::vector<LimitSet> probed(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(probe_all ? k : k - 1));
+      std::vector<LimitSet> probed(
+          parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(probe_all ? k : k - 1));
       auto answers = test(probed, true);
       if (m_interrupted) return finish(SearchResult::Status::interrupted, good);
       auto hit = std::find(answers.begin(), answers.end(), std::optional<bool>(true));
@@ -142,7 +167,8 @@ private:
       }
       if (granularity > 2) { // with two parts the complements are the parts themselves
         std::vector<LimitSet> complements;
-        for (const auto& p : parts) complements.push_back(minus(c, p));
+        for (const auto& p : parts)
+          complements.push_back(minus(c, p));
         answers = test(complements, true);
         if (m_interrupted) return finish(SearchResult::Status::interrupted, c);
         hit = std::find(answers.begin(), answers.end(), std::optional<bool>(true));
@@ -164,6 +190,7 @@ private:
     r.culprits = std::move(culprits);
     r.probes = m_probes;
     r.used_ddmin = m_ddmin;
+    r.by_suspect = m_by_suspect;
     return r;
   }
 
@@ -174,12 +201,14 @@ private:
   std::size_t m_probes = 0;
   bool m_interrupted = false;
   bool m_ddmin = false;
+  bool m_by_suspect = false;
 };
 
 } // namespace
 
-SearchResult find_culprits(std::size_t n, const ProbeBatch& probe, std::size_t parallelism) {
-  return Search(probe, parallelism).run(n);
+SearchResult find_culprits(std::size_t n, const ProbeBatch& probe, std::size_t parallelism,
+                           const std::vector<std::size_t>& suspects) {
+  return Search(probe, parallelism).run(n, suspects);
 }
 
 } // namespace breeze::commands::ci

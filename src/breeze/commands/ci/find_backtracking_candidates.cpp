@@ -5,11 +5,14 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/constraints_file.hpp>
+#include <breeze/constraints/markers.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
+#include <breeze/docker/image.hpp>
 #include <breeze/git/read_blob.hpp>
 #include <breeze/http/client.hpp>
 #include <breeze/pypi/candidates.hpp>
+#include <breeze/pypi/conflicts.hpp>
 #include <breeze/pypi/index.hpp>
 
 #include <CLI/CLI.hpp>
@@ -35,7 +38,8 @@ struct Source {
   std::string file;
 };
 
-Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx, const std::string& branch,
+Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx,
+                                  const std::string& branch,
                                   const http::BatchOptions& http_options) {
   if (!o.constraints_file.empty()) {
     auto path = std::filesystem::path(o.constraints_file);
@@ -44,7 +48,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     return Source{std::move(text), o.constraints_file, {}, {}, {}};
   }
   const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
-  const auto mode = o.constraints_mode.empty() ? ctx.settings.default_constraints_mode : o.constraints_mode;
+  const auto mode =
+      o.constraints_mode.empty() ? ctx.settings.default_constraints_mode : o.constraints_mode;
   BREEZE_TRY_VOID(ctx.settings.check_python(python));
   BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
   const auto file = fmt::format("{}-{}.txt", mode, python);
@@ -55,13 +60,14 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
     BREEZE_TRY(auto blob, git::read_blob(repo, branch, file));
     spdlog::debug("read {} from {} at {} ({})", file, repo.string(), branch, blob.commit);
-    return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file), repo.string(),
-                  branch, file};
+    return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file),
+                  repo.string(), branch, file};
   }
   auto* client = ctx.services().http;
   if (client == nullptr) return failure("no HTTP client is available to download the constraints");
   auto base = o.constraints_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
   const auto url = fmt::format("{}/{}/{}/{}", base, ctx.settings.github_repository, branch, file);
   const auto shown = redact::url(url); // userinfo in --constraints-url is used, never shown
   spdlog::info("Downloading constraints from {}", shown);
@@ -88,16 +94,19 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
     // No date in the header: the commit that last wrote the file is the best evidence of when
     // these constraints were known to work.
     BREEZE_TRY(auto at, git::last_commit_time(source.repo, source.branch, source.file));
-    spdlog::info("No date in the header of {}; using the date of the last commit touching it", source.label);
+    spdlog::info("No date in the header of {}; using the date of the last commit touching it",
+                 source.label);
     return at;
   }
-  return Error{ErrorKind::failure,
-               "no generation date in the header (expected a line like '# This constraints file was "
-               "automatically generated on 2023-08-09T21:48:23Z'); pass --since DATETIME",
-               source.label};
+  return Error{
+      ErrorKind::failure,
+      "no generation date in the header (expected a line like '# This constraints file was "
+      "automatically generated on 2023-08-09T21:48:23Z'); pass --since DATETIME",
+      source.label};
 }
 
-// Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs).
+// Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI
+// logs).
 class Progress {
 public:
   // fprintf bypasses the redacting std::cerr filter: the label is redacted here instead.
@@ -137,6 +146,43 @@ private:
   std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
 };
 
+// The conflict analysis: each candidate's newest requirements (at most one request each, in one
+// batch with the scan's options), checked against the other candidates' newest releases and the
+// constraints' pins, with markers evaluated for the target Python and platform.
+Expected<pypi::ConflictReport> analyse_conflicts(pypi::Index& index, const pypi::Report& report,
+                                                 const std::vector<const pypi::Lookup*>& lookups,
+                                                 const constraints::ConstraintsFile& file,
+                                                 const constraints::MarkerEnvironment& env,
+                                                 const http::BatchOptions& options) {
+  std::vector<pypi::RequirementsQuery> queries;
+  for (std::size_t i = 0; i < report.candidates.size(); ++i)
+    queries.push_back({report.candidates[i].name, lookups[i], report.candidates[i].latest});
+  const auto started = std::chrono::steady_clock::now();
+  BREEZE_TRY(auto requirements, index.requirements(queries, options));
+  std::vector<pypi::ConflictCandidate> candidates;
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < report.candidates.size(); ++i) {
+    const auto& c = report.candidates[i];
+    auto& r = requirements[i];
+    spdlog::debug("requirements of {} {}: {}", c.name, c.latest, strings::strip_control(r.source));
+    if (!r.requires_dist) unknown.push_back(c.name);
+    candidates.push_back({c.name, constraints::canonicalize_name(c.name), c.pinned, c.latest,
+                          std::move(r.requires_dist)});
+  }
+  std::map<std::string, std::string> pins;
+  for (const auto& pin : file.pins())
+    pins.emplace(constraints::canonicalize_name(pin.name), pin.version);
+  auto conflicts = pypi::find_conflicts(candidates, pins, env);
+  spdlog::info("Read the requirements of {} of {} candidates in {:.1f} s: {} likely culprit(s)",
+               candidates.size() - unknown.size(), candidates.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+               conflicts.suspects.size());
+  if (!unknown.empty())
+    spdlog::info("No requirements known for {} (unranked): {}", unknown.size(),
+                 strings::strip_control(strings::join(unknown, ", ")));
+  return conflicts;
+}
+
 } // namespace
 
 Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o, Context& ctx) {
@@ -145,7 +191,8 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout * 1000));
   http_options.use_cache = !o.no_cache;
   http_options.max_response_size = static_cast<std::size_t>(o.max_response_mib) << 20;
-  const auto branch = o.constraints_branch.empty() ? ctx.settings.constraints_branch : o.constraints_branch;
+  const auto branch =
+      o.constraints_branch.empty() ? ctx.settings.constraints_branch : o.constraints_branch;
 
   BREEZE_TRY(auto source, read_constraints(o, ctx, branch, http_options));
   const auto file = constraints::ConstraintsFile::parse(source.text);
@@ -156,6 +203,13 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
                  "no pins (name==version lines) in the constraints: is this a constraints file?",
                  source.label};
   BREEZE_TRY(auto since, constraints_date(o, source, file));
+  // Checked before any request: the markers are evaluated for this Python and platform.
+  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  BREEZE_TRY_VOID(ctx.settings.check_python(python));
+  BREEZE_TRY(const auto platform,
+             docker::normalize_platform(o.platform.empty() ? "linux/amd64" : o.platform));
+  const auto env = constraints::MarkerEnvironment::for_linux(
+      python, platform == "linux/arm64" ? "aarch64" : "x86_64");
 
   pypi::Report report;
   report.since = since;
@@ -174,7 +228,8 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
     if (!seen.insert(constraints::canonicalize_name(pin.name)).second) continue;
     auto v = constraints::Version::parse(pin.version);
     if (!v) {
-      report.failed.push_back({pin.name, fmt::format("pinned version '{}' is not a PEP 440 version", pin.version)});
+      report.failed.push_back(
+          {pin.name, fmt::format("pinned version '{}' is not a PEP 440 version", pin.version)});
       continue;
     }
     names.push_back(pin.name);
@@ -191,13 +246,16 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   std::vector<pypi::Lookup> lookups;
   {
     Progress progress("Asking the package index");
-    http_options.on_progress = [&progress](std::size_t done, std::size_t total) { progress.update(done, total); };
+    http_options.on_progress = [&progress](std::size_t done, std::size_t total) {
+      progress.update(done, total);
+    };
     BREEZE_TRY(auto fetched, index.fetch(names, http_options));
     lookups = std::move(fetched);
   }
   spdlog::info("Checked {} packages in {:.1f} s", names.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
+  std::vector<const pypi::Lookup*> candidate_lookups; // the lookup of each candidate, in order
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     const auto& w = wanted[i];
     const auto& l = lookups[i];
@@ -210,9 +268,17 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
       continue;
     }
     auto latest = pypi::choose_latest(l.project, w.version);
-    if (latest && pypi::is_candidate(w.version, *latest, since))
+    if (latest && pypi::is_candidate(w.version, *latest, since)) {
       report.candidates.push_back(
           {w.pin.name, w.pin.version, latest->version.str(), latest->released});
+      candidate_lookups.push_back(&l);
+    }
+  }
+  if (o.conflict_analysis && !report.candidates.empty()) {
+    auto options = http_options;
+    options.on_progress = nullptr;
+    BREEZE_TRY(report.conflicts,
+               analyse_conflicts(index, report, candidate_lookups, file, env, options));
   }
   std::vector<std::string> undated;
   for (const auto& c : report.candidates)
@@ -225,60 +291,79 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   if (!report.not_found.empty())
     spdlog::warn("Not on the index, skipped ({}): {}", report.not_found.size(),
                  strings::strip_control(strings::join(report.not_found, ", ")));
-  for (const auto& f : report.failed) spdlog::error("Could not check {}: {}", f.name, strings::strip_control(f.reason));
+  for (const auto& f : report.failed)
+    spdlog::error("Could not check {}: {}", f.name, strings::strip_control(f.reason));
   return report;
 }
 
-Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o, Context& ctx) {
+Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o,
+                                                    Context& ctx) {
   BREEZE_TRY(auto report, find_backtracking_report(o, ctx));
   ctx.out() << (o.output == "json" ? pypi::render_json(report) : pypi::render_text(report));
   ctx.out().flush();
   if (!report.failed.empty()) {
-    spdlog::error("{} of {} packages could not be checked: the list of candidates may be incomplete",
-                  report.failed.size(), report.checked);
+    spdlog::error(
+        "{} of {} packages could not be checked: the list of candidates may be incomplete",
+        report.failed.size(), report.checked);
     return ExitCode::failure;
   }
   return ExitCode::ok;
 }
 
-void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group) {
+void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
+                                  const std::string& group) {
   cmd.add_option("--airflow-constraints-mode", o.constraints_mode,
-                  "Constraints variant (default: constraints-source-providers)")
+                 "Constraints variant (default: constraints-source-providers)")
       ->envname("AIRFLOW_CONSTRAINTS_MODE")
       ->group(group);
   cmd.add_option("--constraints-branch", o.constraints_branch,
-                  "Branch holding the constraints (default: constraints-main)")
+                 "Branch holding the constraints (default: constraints-main)")
       ->group(group);
-  cmd.add_option("--constraints-file", o.constraints_file, "Read the constraints from this local file")
+  cmd.add_option("--constraints-file", o.constraints_file,
+                 "Read the constraints from this local file")
       ->group(group);
   cmd.add_option("--constraints-repo", o.constraints_repo,
-                  "Read the constraints from this git repository (object database; the work tree is not touched)")
+                 "Read the constraints from this git repository (object database; the work tree is "
+                 "not touched)")
       ->group(group);
   cmd.add_option("--constraints-url", o.constraints_url,
-                  "Base URL to download constraints from: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
+                 "Base URL to download constraints from: "
+                 "<URL>/<github-repository>/<branch>/<mode>-<python>.txt")
       ->capture_default_str()
       ->group(group);
-  cmd.add_option("--since", o.since, "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
+  cmd.add_option("--since", o.since,
+                 "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
       ->group(group);
-  cmd.add_option("--pypi-url", o.pypi_url, "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
+  cmd.add_option("--pypi-url", o.pypi_url,
+                 "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
       ->capture_default_str()
       ->group(group);
-  cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")->group(group);
+  cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")
+      ->group(group);
+  cmd.add_flag("!--no-conflict-analysis", o.conflict_analysis,
+               "Do not read the candidates' requirements (no likely culprits, no suspects)")
+      ->group(group);
 }
 
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
   auto opts = std::make_shared<FindBacktrackingOptions>();
-  auto* cmd = ci.add_subcommand(
-      "find-backtracking-candidates",
-      "Find packages released since the last constraints were generated: the candidates that may make "
-      "pip backtrack in an eager-upgrade image build, with the limits to try.");
-  cmd->footer("Examples:\n"
-              "  breeze ci find-backtracking-candidates\n"
-              "  breeze ci find-backtracking-candidates --python 3.11 --airflow-constraints-mode constraints\n"
-              "  breeze ci find-backtracking-candidates --constraints-repo ~/code/airflow-constraints\n"
-              "  breeze ci find-backtracking-candidates --constraints-file constraints-3.12.txt --output json\n"
-              "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since 2023-08-09\n");
-  cmd->add_option("--python", opts->python, "Python version of the constraints file (default: newest supported)")
+  auto* cmd =
+      ci.add_subcommand("find-backtracking-candidates",
+                        "Find packages released since the last constraints were generated: the "
+                        "candidates that may make "
+                        "pip backtrack in an eager-upgrade image build, with the limits to try.");
+  cmd->footer(
+      "Examples:\n"
+      "  breeze ci find-backtracking-candidates\n"
+      "  breeze ci find-backtracking-candidates --python 3.11 --airflow-constraints-mode "
+      "constraints\n"
+      "  breeze ci find-backtracking-candidates --constraints-repo ~/code/airflow-constraints\n"
+      "  breeze ci find-backtracking-candidates --constraints-file constraints-3.12.txt --output "
+      "json\n"
+      "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since "
+      "2023-08-09\n");
+  cmd->add_option("--python", opts->python,
+                  "Python version of the constraints file (default: newest supported)")
       ->envname("PYTHON_MAJOR_MINOR_VERSION");
   add_candidate_source_options(*cmd, *opts, "Options");
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
@@ -302,7 +387,13 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
       ->envname("BREEZE_MAX_RESPONSE_SIZE")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  cmd->add_option("--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--output", opts->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--platform", opts->platform,
+                  "Platform whose environment markers the conflict analysis evaluates: linux/amd64 "
+                  "or linux/arm64 "
+                  "[default: linux/amd64]");
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };

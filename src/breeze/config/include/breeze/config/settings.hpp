@@ -32,22 +32,36 @@ struct Settings {
       "breeze release-management prepare-provider-packages --package-list-file "
       "./prod_image_installed_providers.txt --package-format wheel && "
       "breeze release-management prepare-airflow-package --package-format wheel";
-  /// Per constraints mode: the shell command (`/bin/sh -c`, in the CI image, sources at /opt/airflow,
-  /// files/ at /files) that installs what the mode needs and prints `pip freeze` on stdout (install
-  /// output goes to stderr). generate-constraints filters and writes the result itself.
+  /// Per constraints mode: the shell command (`/bin/sh -c`, in the CI image, sources at
+  /// /opt/airflow, files/ at /files) that installs what the mode needs and prints `pip freeze` on
+  /// stdout (install output goes to stderr). generate-constraints filters and writes the result
+  /// itself.
   std::map<std::string, std::string> constraints_generation_commands{
       {"constraints-source-providers", "pip freeze"},
       {"constraints",
-       "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' $(python -c 'import json; "
+       "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' $(python -c "
+       "'import json; "
        "print(\" \".join(\"apache-airflow-providers-\" + p.replace(\".\", \"-\") for p in "
-       "json.load(open(\"/opt/airflow/generated/provider_dependencies.json\"))))') >&2 && pip freeze"},
-      {"constraints-no-providers",
-       "pip freeze | grep -v '^-e' | grep -v ' @ ' | cut -d= -f1 | xargs -r pip uninstall -y >&2 && "
-       "pip install --upgrade --upgrade-strategy eager -e '/opt/airflow[all-core]' >&2 && pip freeze"},
+       "json.load(open(\"/opt/airflow/generated/provider_dependencies.json\"))))') >&2 && pip "
+       "freeze"},
+      {"constraints-no-providers", "pip freeze | grep -v '^-e' | grep -v ' @ ' | cut -d= -f1 | "
+                                   "xargs -r pip uninstall -y >&2 && "
+                                   "pip install --upgrade --upgrade-strategy eager -e "
+                                   "'/opt/airflow[all-core]' >&2 && pip freeze"},
   };
+  /// The shell command (`/bin/sh -c`, in the CI image, sources mounted at /opt/airflow) that
+  /// `ci bisect-backtracking --probe resolve` runs: only the resolution of the image's
+  /// eager-upgrade step, with the limits to try in $EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS.
+  /// Airflow's default is the 2024 Dockerfile.ci's eager-upgrade `pip install` with `--dry-run`.
+  std::string resolve_command =
+      "cd /opt/airflow && pip install --root-user-action ignore --dry-run --upgrade "
+      "--upgrade-strategy eager "
+      "${ADDITIONAL_PIP_INSTALL_FLAGS:-} --editable \".[${AIRFLOW_EXTRAS:-devel-ci}]\" "
+      "${EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS}";
   /// `pip freeze` lines starting with one of these are left out of generated constraints
   /// (Airflow itself, editable installs, comments).
-  std::vector<std::string> freeze_drop_prefixes{"apache-airflow==", "apache_airflow", "-e ", "/opt/airflow", "#"};
+  std::vector<std::string> freeze_drop_prefixes{"apache-airflow==", "apache_airflow", "-e ",
+                                                "/opt/airflow", "#"};
   /// `pip freeze` lines containing one of these are left out (direct references and local files).
   std::vector<std::string> freeze_drop_containing{" @ ", "file://"};
   /// Hosts besides github.com that may receive GITHUB_TOKEN over https (GitHub Enterprise), from
@@ -78,7 +92,8 @@ struct Settings {
 [[nodiscard]] bool is_constraints_mode(std::string_view text);
 
 /// Walks up from `start` to the first folder holding `Dockerfile.ci` or `breeze.yaml`.
-[[nodiscard]] std::optional<std::filesystem::path> find_sources_root(const std::filesystem::path& start);
+[[nodiscard]] std::optional<std::filesystem::path>
+find_sources_root(const std::filesystem::path& start);
 
 /// Applies a breeze.yaml text to `settings`. Errors are usage errors worded
 /// `breeze.yaml:LINE: what is wrong`.
@@ -86,7 +101,8 @@ struct Settings {
                                         const std::string& file_label = "breeze.yaml");
 
 /// Applies BREEZE_PYTHON_VERSIONS (space or comma separated), BREEZE_DEFAULT_BRANCH,
-/// BREEZE_REGISTRY, BREEZE_CONSTRAINTS_BRANCH, BREEZE_GITHUB_TOKEN_HOSTS (space or comma separated).
+/// BREEZE_REGISTRY, BREEZE_CONSTRAINTS_BRANCH, BREEZE_GITHUB_TOKEN_HOSTS (space or comma
+/// separated).
 [[nodiscard]] Expected<void> apply_env(Settings& settings, const EnvLookup& env);
 
 /// Defaults <- breeze.yaml in the sources root <- environment. `airflow_sources` is the value of

@@ -32,8 +32,8 @@ public:
   /// The entry for `request`, if one was stored and is readable (a corrupt file is a miss).
   [[nodiscard]] std::optional<CachedResponse> load(const Request& request) const;
 
-  /// Stores a 200 response (others and `no-store` ones are ignored). Atomic: a concurrent or
-  /// interrupted run never sees half a file.
+  /// Stores a response when is_storable says it is worth it (others are ignored). Atomic: a
+  /// concurrent or interrupted run never sees half a file.
   [[nodiscard]] Expected<void> store(const Request& request, const CachedResponse& entry) const;
 
   /// The file that holds the entry for `request`.
@@ -50,7 +50,9 @@ private:
 /// an ETag nor a Last-Modified).
 [[nodiscard]] Headers revalidation_headers(const CachedResponse& entry);
 
-/// True when a response with these headers may be stored at all.
+/// True when a response with these headers is worth storing: a 200 without `no-store` that a later
+/// run can use, i.e. one with a validator (ETag / Last-Modified) or a freshness lifetime (max-age
+/// > 0 without no-cache). Anything else would be fetched in full again anyway.
 [[nodiscard]] bool is_storable(long status, const Headers& headers);
 
 } // namespace breeze::http

@@ -2,6 +2,7 @@
 
 #include <breeze/base/time.hpp>
 #include <breeze/constraints/version.hpp>
+#include <breeze/pypi/conflicts.hpp>
 #include <breeze/pypi/project.hpp>
 
 #include <optional>
@@ -18,7 +19,8 @@ struct Latest {
 
 /// The highest PEP 440 version that has at least one non-yanked file and is not a pre-release
 /// (pre-releases count only when `pinned` is one); nullopt when there is none.
-[[nodiscard]] std::optional<Latest> choose_latest(const Project& project, const constraints::Version& pinned);
+[[nodiscard]] std::optional<Latest> choose_latest(const Project& project,
+                                                  const constraints::Version& pinned);
 
 /// The candidate rule: latest > pinned and latest was released after `since`, or its release date
 /// is unknown (PEP 700 upload-time is optional): a package we cannot rule out is never dropped.
@@ -41,12 +43,14 @@ struct Failure {
 
 /// The whole answer of find-backtracking-candidates.
 struct Report {
-  time::Instant since;                 ///< the last constraints date
-  std::string source;                  ///< where the constraints came from (path or URL)
-  std::size_t checked = 0;             ///< packages asked about
-  std::vector<Candidate> candidates;   ///< in the file's order
-  std::vector<std::string> not_found;  ///< not on the index (warnings)
-  std::vector<Failure> failed;         ///< could not be checked: the report is partial
+  time::Instant since;                ///< the last constraints date
+  std::string source;                 ///< where the constraints came from (path or URL)
+  std::size_t checked = 0;            ///< packages asked about
+  std::vector<Candidate> candidates;  ///< in the file's order
+  std::vector<std::string> not_found; ///< not on the index (warnings)
+  std::vector<Failure> failed;        ///< could not be checked: the report is partial
+  /// The conflict analysis of the candidates' newest requirements (none: not run).
+  std::optional<ConflictReport> conflicts;
 };
 
 /// `aiobotocore<=2.5.4 asana<=3.2.1 ...`: the limits that are known to work.
@@ -55,10 +59,13 @@ struct Report {
 /// The exact command to run next (empty when there are no candidates).
 [[nodiscard]] std::string next_command(const Report& report);
 
-/// The text report for stdout (network text stripped of control characters).
+/// The text report for stdout (network text stripped of control characters): the candidate lines,
+/// the likely culprits (when the conflict analysis found any), what could not be checked, the
+/// count and the next command.
 [[nodiscard]] std::string render_text(const Report& report);
 
-/// The report as one JSON document (`--output json`).
+/// The report as one JSON document (`--output json`); with the conflict analysis, `suspects` and
+/// per candidate `conflicts` and `requirements_known` (see add_conflicts_json).
 [[nodiscard]] std::string render_json(const Report& report);
 
 } // namespace breeze::pypi

@@ -9,36 +9,43 @@ namespace breeze::commands::ci {
 
 /// Flags of `breeze ci find-backtracking-candidates` (empty strings: use the settings' default).
 struct FindBacktrackingOptions {
-  std::string python;             ///< --python (default: newest supported)
-  std::string constraints_mode;   ///< --airflow-constraints-mode (default constraints-source-providers)
+  std::string python; ///< --python (default: newest supported)
+  std::string
+      constraints_mode; ///< --airflow-constraints-mode (default constraints-source-providers)
   std::string constraints_branch; ///< --constraints-branch (default constraints-main)
   std::string constraints_file;   ///< --constraints-file: a local file (wins over the others)
   std::string constraints_repo;   ///< --constraints-repo: a git repository read with libgit2
   std::string constraints_url = "https://raw.githubusercontent.com"; ///< --constraints-url base
-  std::string since;              ///< --since: overrides the header date
+  std::string since;                         ///< --since: overrides the header date
   std::string pypi_url = "https://pypi.org"; ///< --pypi-url (JSON API or a .../simple index)
   int parallelism = 32;                      ///< --parallelism
-  double timeout = 30;         ///< --timeout (seconds per request, retries and backoff included)
-  int max_response_mib = 64;   ///< --max-response-size (MiB per body, after decompression)
-  bool no_cache = false;       ///< --no-cache
-  std::string output = "text"; ///< --output text|json
+  double timeout = 30;           ///< --timeout (seconds per request, retries and backoff included)
+  int max_response_mib = 64;     ///< --max-response-size (MiB per body, after decompression)
+  bool no_cache = false;         ///< --no-cache
+  std::string output = "text";   ///< --output text|json
+  bool conflict_analysis = true; ///< false: --no-conflict-analysis (no requirement lookups)
+  std::string platform;          ///< --platform whose markers count (default linux/amd64)
 };
 
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
-/// URL, --since, --pypi-url, --no-cache) to `cmd`, in help group `group`: shared by
-/// find-backtracking-candidates and bisect-backtracking, which computes the candidates in-process.
-void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group);
+/// URL, --since, --pypi-url, --no-cache, --no-conflict-analysis) to `cmd`, in help group `group`:
+/// shared by find-backtracking-candidates and bisect-backtracking, which computes the candidates
+/// in-process.
+void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
+                                  const std::string& group);
 
 /// Adds `find-backtracking-candidates` to the `ci` group.
 void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
 
-/// Computes the report (constraints + index lookups) without printing it; per-package problems
-/// are logged and listed in `failed`.
-[[nodiscard]] Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& options, Context& ctx);
+/// Computes the report (constraints + index lookups, then the conflict analysis of the candidates'
+/// newest requirements unless disabled) without printing it; per-package problems are logged and
+/// listed in `failed`; requirements that cannot be read leave a candidate unranked.
+[[nodiscard]] Expected<pypi::Report>
+find_backtracking_report(const FindBacktrackingOptions& options, Context& ctx);
 
 /// Finds packages released since the last constraints and prints the limits to try. Exit 1 when
 /// some packages could not be checked (the report is printed anyway, marked incomplete).
-[[nodiscard]] Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& options,
-                                                                  Context& ctx);
+[[nodiscard]] Expected<ExitCode>
+run_find_backtracking_candidates(const FindBacktrackingOptions& options, Context& ctx);
 
 } // namespace breeze::commands::ci
