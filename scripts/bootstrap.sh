@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config git
+  # style: scripts/format.sh, checked by scripts/test.sh (clang-format 14)
+  clang-format
   # libraries (all from Debian, found with find_package / pkg-config)
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libgit2-dev
   libcurl4-openssl-dev libyaml-cpp-dev catch2

@@ -1,14 +1,39 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing (Debian packages), builds, runs every test.
-# Exits non-zero on any failure. `.ci/run` calls exactly this.
-#   scripts/test.sh                 # everything
-#   scripts/test.sh -L unit         # extra arguments go to ctest (e.g. a label)
+# The README's test command; `.ci/run` calls exactly this. Installs what is missing (Debian
+# packages), then, failing on the first problem:
+#   1. format:  clang-format --dry-run --Werror over every tracked *.cpp/*.hpp (scripts/format.sh);
+#   2. ci:      Release build with warnings as errors (preset `ci`, build/ci), then every test;
+#   3. asan:    Debug build with AddressSanitizer + UBSan (preset `asan`, build/asan), then the
+#               unit and integration tests (e2e tests are not built there).
+#   scripts/test.sh                       # everything
+#   scripts/test.sh -L unit               # extra arguments go to ctest in steps 2 and 3
+#   BREEZE_SKIP_FORMAT=1 scripts/test.sh  # skip step 1
+#   BREEZE_SKIP_ASAN=1 scripts/test.sh    # skip step 3
+#   BREEZE_PRESET=release scripts/test.sh # another preset for step 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
 
-PRESET=${BREEZE_PRESET:-release}
+jobs=$(nproc)
+step() { echo "test.sh: $1 ($SECONDS s so far)" >&2; }
+
+if [[ "${BREEZE_SKIP_FORMAT:-}" != 1 ]]; then
+  step "format check"
+  scripts/format.sh --check
+fi
+
+PRESET=${BREEZE_PRESET:-ci}
+step "build and test, preset $PRESET"
 cmake --preset "$PRESET" >/dev/null
-cmake --build --preset "$PRESET" -- -j"$(nproc)"
-ctest --preset "$PRESET" -j"$(nproc)" "$@"
+cmake --build --preset "$PRESET" -- -j"$jobs"
+ctest --preset "$PRESET" -j"$jobs" "$@"
+
+if [[ "${BREEZE_SKIP_ASAN:-}" != 1 ]]; then
+  step "build and test under AddressSanitizer + UBSan, unit and integration tests"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan --target breeze breeze_unit_tests breeze_integration_tests -- -j"$jobs"
+  # Several -L options must all match: the caller's filter narrows the unit|integration set.
+  ctest --preset asan -j"$jobs" --no-tests=ignore -L 'unit|integration' "$@"
+fi
+step "done"
