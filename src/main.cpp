@@ -31,7 +31,8 @@ void register_secrets(int argc, char** argv) {
     std::string_view arg(argv[i]);
     if (!arg.starts_with("--")) continue;
     if (const auto eq = arg.find('='); eq != std::string_view::npos) {
-      if (breeze::redact::is_secret_name(arg.substr(0, eq))) breeze::redact::add_secret(arg.substr(eq + 1));
+      if (breeze::redact::is_secret_name(arg.substr(0, eq)))
+        breeze::redact::add_secret(arg.substr(eq + 1));
     } else if (breeze::redact::is_secret_name(arg) && i + 1 < argc) {
       breeze::redact::add_secret(argv[i + 1]);
     }
@@ -69,8 +70,8 @@ int run_breeze(int argc, char** argv) {
   breeze::process::TerminalPrompter prompter;
   breeze::http::CurlClient http({.cache_dir = http_cache_dir()});
   std::error_code ec;
-  breeze::commands::Services services{runner, prompter, std::cout, breeze::process_env(),
-                                      std::filesystem::current_path(ec), &http};
+  breeze::commands::Services services{
+      runner, prompter, std::cout, breeze::process_env(), std::filesystem::current_path(ec), &http};
   const int code = breeze::cli::run({argv + 1, argv + argc}, services);
   std::cout.flush();
   return code;

@@ -43,13 +43,18 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 
 // Replaces what differs per run or machine: date, random string, paths and (for commands that did
 // not choose a platform) the native platform.
-std::string normalise(std::string text, const std::filesystem::path& root = {}, bool native_platform = false) {
+std::string normalise(std::string text, const std::filesystem::path& root = {},
+                      bool native_platform = false) {
   if (!root.empty()) replace_all(text, root.string(), "<sources>");
   replace_all(text, std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker", "docker");
-  text = std::regex_replace(text, std::regex("AIRFLOW_IMAGE_DATE_CREATED=[0-9TZ:-]+"), "AIRFLOW_IMAGE_DATE_CREATED=<date>");
-  text = std::regex_replace(text, std::regex("UPGRADE_INVALIDATION_STRING=[0-9a-f]+"), "UPGRADE_INVALIDATION_STRING=<random>");
-  text = std::regex_replace(text, std::regex("breeze\\.build-time=[0-9TZ:-]+"), "breeze.build-time=<date>");
-  if (native_platform) replace_all(text, "--platform] [" + docker::native_platform() + "]", "--platform] [<native>]");
+  text = std::regex_replace(text, std::regex("AIRFLOW_IMAGE_DATE_CREATED=[0-9TZ:-]+"),
+                            "AIRFLOW_IMAGE_DATE_CREATED=<date>");
+  text = std::regex_replace(text, std::regex("UPGRADE_INVALIDATION_STRING=[0-9a-f]+"),
+                            "UPGRADE_INVALIDATION_STRING=<random>");
+  text = std::regex_replace(text, std::regex("breeze\\.build-time=[0-9TZ:-]+"),
+                            "breeze.build-time=<date>");
+  if (native_platform)
+    replace_all(text, "--platform] [" + docker::native_platform() + "]", "--platform] [<native>]");
   return text;
 }
 
@@ -57,7 +62,8 @@ std::string normalise(std::string text, const std::filesystem::path& root = {}, 
 std::string sorted_records(const std::string& log) {
   auto lines = strings::split(log, '\n');
   std::vector<std::string> records;
-  for (std::size_t i = 0; i + 1 < lines.size(); i += 2) records.push_back(lines[i] + "\n" + lines[i + 1] + "\n");
+  for (std::size_t i = 0; i + 1 < lines.size(); i += 2)
+    records.push_back(lines[i] + "\n" + lines[i + 1] + "\n");
   std::sort(records.begin(), records.end());
   return strings::join(records, "");
 }
@@ -71,20 +77,24 @@ void check_golden(const std::string& name, const std::string& actual) {
 
 } // namespace
 
-TEST_CASE("e2e: seed backtracking command runs verbatim and passes the eager requirements", "[e2e][docker]") {
+TEST_CASE("e2e: seed backtracking command runs verbatim and passes the eager requirements",
+          "[e2e][docker]") {
   Tree t;
   auto r = test::run_binary({"ci-image", "build", "--upgrade-to-newer-dependencies",
-                             "--eager-upgrade-additional-requirements", "aiobotocore<=2.5.4 asana<=3.2.1"},
+                             "--eager-upgrade-additional-requirements",
+                             "aiobotocore<=2.5.4 asana<=3.2.1"},
                             t.env(), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   check_golden("e2e_seed_eager", normalise(t.calls(), {}, true));
 }
 
-TEST_CASE("e2e: the line Airflow's find-backtracking-candidates prints (no `build`) runs the same build",
-          "[e2e][docker]") {
+TEST_CASE(
+    "e2e: the line Airflow's find-backtracking-candidates prints (no `build`) runs the same build",
+    "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci-image", "--upgrade-to-newer-dependencies", "--eager-upgrade-additional-requirements",
+  auto r = test::run_binary({"ci-image", "--upgrade-to-newer-dependencies",
+                             "--eager-upgrade-additional-requirements",
                              "aiobotocore<=2.5.4 asana<=3.2.1"},
                             t.env(), t.root);
   INFO(r.err);
@@ -95,15 +105,17 @@ TEST_CASE("e2e: the line Airflow's find-backtracking-candidates prints (no `buil
   auto help = test::run_binary({"ci-image", "--help"}, t.env(), t.root);
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("save"));
-  auto verbose_build = test::run_binary({"ci-image", "--verbose", "build", "--dry-run"}, t.env(), t.root);
+  auto verbose_build =
+      test::run_binary({"ci-image", "--verbose", "build", "--dry-run"}, t.env(), t.root);
   CHECK(verbose_build.exit_code == 0);
   CHECK_THAT(verbose_build.err, !Catch::Contains("Running `breeze ci-image build`"));
 }
 
-TEST_CASE("e2e: seed --run-in-parallel command builds every Python and prints a summary", "[e2e][docker]") {
+TEST_CASE("e2e: seed --run-in-parallel command builds every Python and prints a summary",
+          "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--upgrade-to-newer-dependencies", "--answer",
-                             "yes"},
+  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel",
+                             "--upgrade-to-newer-dependencies", "--answer", "yes"},
                             t.env(), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -119,9 +131,10 @@ TEST_CASE("e2e: seed --run-in-parallel command builds every Python and prints a 
 
 TEST_CASE("e2e: --dry-run prints every docker command and runs none", "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.10 3.12",
-                             "--prepare-buildx-cache", "--platform", "both", "--dry-run"},
-                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"}}), t.root);
+  auto r =
+      test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.10 3.12",
+                        "--prepare-buildx-cache", "--platform", "both", "--dry-run"},
+                       t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"}}), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   // Only the read-only probe ran.
@@ -133,20 +146,23 @@ TEST_CASE("e2e: docker is found on PATH when BREEZE_DOCKER is unset", "[e2e][doc
   Tree t;
   auto bin = t.dir.path() / "bin";
   std::filesystem::create_directories(bin);
-  std::filesystem::create_symlink(std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker", bin / "docker");
+  std::filesystem::create_symlink(std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker",
+                                  bin / "docker");
   auto env = t.env({{"PATH", bin.string() + ":" + std::string(std::getenv("PATH"))}});
   env.erase("BREEZE_DOCKER");
   env["-BREEZE_DOCKER"] = "";
-  auto r = test::run_binary({"ci-image", "build", "--python", "3.11", "--platform", "linux/amd64"}, env, t.root);
+  auto r = test::run_binary({"ci-image", "build", "--python", "3.11", "--platform", "linux/amd64"},
+                            env, t.root);
   CHECK(r.exit_code == 0);
   CHECK_THAT(t.calls(), Catch::Contains("[buildx] [build] [--load]"));
   CHECK_THAT(t.calls(), Catch::Contains("ghcr.io/apache/airflow/main/ci/python3.11:latest"));
 }
 
-TEST_CASE("e2e: without buildx the classic engine pulls, builds with DOCKER_BUILDKIT=1 and pushes", "[e2e][docker]") {
+TEST_CASE("e2e: without buildx the classic engine pulls, builds with DOCKER_BUILDKIT=1 and pushes",
+          "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci-image", "build", "--python", "3.10", "--platform", "linux/amd64", "--push",
-                             "--github-repository", "fork/airflow"},
+  auto r = test::run_binary({"ci-image", "build", "--python", "3.10", "--platform", "linux/amd64",
+                             "--push", "--github-repository", "fork/airflow"},
                             t.env({{"FAKE_DOCKER_NO_BUILDX", "1"}}), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -160,7 +176,8 @@ TEST_CASE("e2e: without buildx the classic engine pulls, builds with DOCKER_BUIL
   CHECK_THAT(t2.calls(), !Catch::Contains("[build]"));
 }
 
-TEST_CASE("e2e: --builder must be a buildx builder and docker contexts are never touched", "[e2e][docker]") {
+TEST_CASE("e2e: --builder must be a buildx builder and docker contexts are never touched",
+          "[e2e][docker]") {
   Tree t;
   auto bad = test::run_binary({"ci-image", "build", "--builder", "desktop-linux"}, t.env(), t.root);
   CHECK(bad.exit_code == 2);
@@ -168,8 +185,8 @@ TEST_CASE("e2e: --builder must be a buildx builder and docker contexts are never
   CHECK_THAT(t.calls(), !Catch::Contains("[build]"));
 
   Tree t2;
-  auto ok = test::run_binary({"ci-image", "build", "--builder", "airflow_cache", "--push", "--platform",
-                              "linux/amd64,linux/arm64"},
+  auto ok = test::run_binary({"ci-image", "build", "--builder", "airflow_cache", "--push",
+                              "--platform", "linux/amd64,linux/arm64"},
                              t2.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"}}), t2.root);
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
@@ -177,18 +194,22 @@ TEST_CASE("e2e: --builder must be a buildx builder and docker contexts are never
   CHECK_THAT(calls, Catch::Contains("[--push] [--builder] [airflow_cache]"));
   CHECK_THAT(calls, !Catch::Contains("[--load]"));
   CHECK_THAT(calls, !Catch::Contains("[context]"));
-  CHECK_THAT(calls, Catch::Contains("[--cache-from=ghcr.io/apache/airflow/main/ci/python3.13:cache-linux-amd64] "
-                                    "[--cache-from=ghcr.io/apache/airflow/main/ci/python3.13:cache-linux-arm64]"));
+  CHECK_THAT(calls,
+             Catch::Contains(
+                 "[--cache-from=ghcr.io/apache/airflow/main/ci/python3.13:cache-linux-amd64] "
+                 "[--cache-from=ghcr.io/apache/airflow/main/ci/python3.13:cache-linux-arm64]"));
 }
 
-TEST_CASE("e2e: a failing parallel build fails the run, names the job and keeps its log", "[e2e][docker]") {
+TEST_CASE("e2e: a failing parallel build fails the run, names the job and keeps its log",
+          "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.10 3.11",
-                             "--platform", "linux/amd64"},
+  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                             "3.10 3.11", "--platform", "linux/amd64"},
                             t.env({{"FAKE_DOCKER_FAIL", "python3.11:latest"}}), t.root);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.10 +ok(.|\\n)*", Catch::CaseSensitive::Yes));
-  CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*", Catch::CaseSensitive::Yes));
+  CHECK_THAT(r.out,
+             Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*", Catch::CaseSensitive::Yes));
   CHECK_THAT(r.err, Catch::Contains("simulated failure"));
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex("(/\\S+python3\\.11\\.log)")));
@@ -199,9 +220,12 @@ TEST_CASE("e2e: a failing parallel build fails the run, names the job and keeps 
 TEST_CASE("e2e: bad option values are usage errors before anything runs", "[e2e][docker]") {
   Tree t;
   CHECK(test::run_binary({"ci-image", "build", "--python", "2.7"}, t.env(), t.root).exit_code == 2);
-  CHECK(test::run_binary({"ci-image", "build", "--platform", "linux/s390x"}, t.env(), t.root).exit_code == 2);
-  CHECK(test::run_binary({"ci-image", "build", "--docker-cache", "sometimes"}, t.env(), t.root).exit_code == 2);
-  CHECK(test::run_binary({"ci-image", "build", "--platform", "both"}, t.env(), t.root).exit_code == 2);
+  CHECK(test::run_binary({"ci-image", "build", "--platform", "linux/s390x"}, t.env(), t.root)
+            .exit_code == 2);
+  CHECK(test::run_binary({"ci-image", "build", "--docker-cache", "sometimes"}, t.env(), t.root)
+            .exit_code == 2);
+  CHECK(test::run_binary({"ci-image", "build", "--platform", "both"}, t.env(), t.root).exit_code ==
+        2);
   CHECK_THAT(t.calls(), !Catch::Contains("[build]"));
   files::TempDir empty;
   auto none = test::run_binary({"ci-image", "build"}, t.env(), empty.path());
@@ -209,22 +233,29 @@ TEST_CASE("e2e: bad option values are usage errors before anything runs", "[e2e]
   CHECK_THAT(none.err, Catch::Contains("--airflow-sources"));
 }
 
-TEST_CASE("e2e: ci-image save/load run docker save/load and check the file name against Python and platform",
+TEST_CASE("e2e: ci-image save/load run docker save/load and check the file name against Python and "
+          "platform",
           "[e2e][docker]") {
   Tree t;
   auto file = (t.dir.path() / "ci-image-save-linux-arm64-3.12.tar").string();
-  auto save = test::run_binary({"ci-image", "save", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
-                               t.env(), t.root);
+  auto save = test::run_binary(
+      {"ci-image", "save", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
+      t.env(), t.root);
   INFO(save.err);
   CHECK(save.exit_code == 0);
-  CHECK_THAT(t.calls(), Catch::Contains("argv: [save] [ghcr.io/apache/airflow/main/ci/python3.12:latest] [-o] [" + file + "]"));
+  CHECK_THAT(
+      t.calls(),
+      Catch::Contains("argv: [save] [ghcr.io/apache/airflow/main/ci/python3.12:latest] [-o] [" +
+                      file + "]"));
   test::write_file(file, "tar");
-  auto load = test::run_binary({"ci-image", "load", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
-                               t.env(), t.root);
+  auto load = test::run_binary(
+      {"ci-image", "load", "--python", "3.12", "--platform", "linux/arm64", "--image-file", file},
+      t.env(), t.root);
   CHECK(load.exit_code == 0);
   CHECK_THAT(t.calls(), Catch::Contains("argv: [load] [-i] [" + file + "]"));
-  auto wrong = test::run_binary({"ci-image", "load", "--python", "3.10", "--platform", "linux/arm64", "--image-file", file},
-                                t.env(), t.root);
+  auto wrong = test::run_binary(
+      {"ci-image", "load", "--python", "3.10", "--platform", "linux/arm64", "--image-file", file},
+      t.env(), t.root);
   CHECK(wrong.exit_code == 2);
   CHECK_THAT(wrong.err, Catch::Contains("-linux-arm64-3.10.tar"));
 }
@@ -234,8 +265,9 @@ namespace {
 // A docker config dir with (or without) a login for ghcr.io.
 std::filesystem::path docker_config(const Tree& t, bool logged_in) {
   auto dir = t.dir.path() / "docker-config";
-  test::write_file(dir / "config.json", logged_in ? R"({"auths": {"ghcr.io": {"auth": "dXNlcjp0b2tlbg=="}}})"
-                                                  : R"({"auths": {"https://index.docker.io/v1/": {}}})");
+  test::write_file(dir / "config.json",
+                   logged_in ? R"({"auths": {"ghcr.io": {"auth": "dXNlcjp0b2tlbg=="}}})"
+                             : R"({"auths": {"https://index.docker.io/v1/": {}}})");
   return dir;
 }
 
@@ -255,7 +287,8 @@ TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none"
   check_golden("e2e_refresh_images_dry_run", normalise(r.out, t.root));
 }
 
-TEST_CASE("e2e: ci refresh-images without a registry login stops before building", "[e2e][docker]") {
+TEST_CASE("e2e: ci refresh-images without a registry login stops before building",
+          "[e2e][docker]") {
   Tree t;
   auto r = test::run_binary({"ci", "refresh-images"},
                             t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
@@ -268,26 +301,31 @@ TEST_CASE("e2e: ci refresh-images without a registry login stops before building
 
 TEST_CASE("e2e: ci refresh-images without buildx says how to install it", "[e2e][docker]") {
   Tree t;
-  auto r = test::run_binary({"ci", "refresh-images"},
-                            t.env({{"FAKE_DOCKER_NO_BUILDX", "1"}, {"DOCKER_CONFIG", docker_config(t, true).string()}}),
-                            t.root);
+  auto r = test::run_binary(
+      {"ci", "refresh-images"},
+      t.env({{"FAKE_DOCKER_NO_BUILDX", "1"}, {"DOCKER_CONFIG", docker_config(t, true).string()}}),
+      t.root);
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("needs docker buildx") && Catch::Contains("docker-buildx-plugin"));
+  CHECK_THAT(r.err,
+             Catch::Contains("needs docker buildx") && Catch::Contains("docker-buildx-plugin"));
   CHECK(t.calls().find("[build]") == std::string::npos);
 }
 
-TEST_CASE("e2e: ci refresh-images builds the CI cache, the packages, then the PROD cache", "[e2e][docker]") {
+TEST_CASE("e2e: ci refresh-images builds the CI cache, the packages, then the PROD cache",
+          "[e2e][docker]") {
   Tree t;
-  test::write_file(t.root / "breeze.yaml",
-                   "package-build-command: mkdir -p dist && echo wheel > dist/apache_airflow-2.10.0-py3-none-any.whl\n");
+  test::write_file(t.root / "breeze.yaml", "package-build-command: mkdir -p dist && echo wheel > "
+                                           "dist/apache_airflow-2.10.0-py3-none-any.whl\n");
   test::write_file(t.root / "docker-context-files/old.whl", "stale\n");
-  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--platform", "linux/amd64"},
-                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
-                                   {"DOCKER_CONFIG", docker_config(t, true).string()}}),
-                            t.root);
+  auto r = test::run_binary(
+      {"ci", "refresh-images", "--python-versions", "3.12", "--platform", "linux/amd64"},
+      t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
+             {"DOCKER_CONFIG", docker_config(t, true).string()}}),
+      t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(std::filesystem::exists(t.root / "docker-context-files/apache_airflow-2.10.0-py3-none-any.whl"));
+  CHECK(std::filesystem::exists(t.root /
+                                "docker-context-files/apache_airflow-2.10.0-py3-none-any.whl"));
   CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files/old.whl"));
   auto calls = t.calls();
   auto ci = calls.find("/ci/python3.12:cache-linux-amd64");

@@ -9,38 +9,43 @@ using namespace breeze;
 using test::LocalEngine;
 
 // The real-engine tier: Debian's dockerd (vfs, no iptables, no bridge) and docker-registry, started
-// by the test itself in a temp dir (tests/support/docker_engine), driven by the built breeze through
-// Debian's docker 20.10 client (no buildx: the classic-engine path). When the engine cannot start
-// this fails loudly unless BREEZE_SKIP_DOCKER_E2E=1.
+// by the test itself in a temp dir (tests/support/docker_engine), driven by the built breeze
+// through Debian's docker 20.10 client (no buildx: the classic-engine path). When the engine cannot
+// start this fails loudly unless BREEZE_SKIP_DOCKER_E2E=1.
 
 namespace {
 
 // A tiny Airflow-like source tree: Dockerfile.ci from scratch + busybox, declaring Airflow's ARGs.
 void write_sources(const std::filesystem::path& root, const std::string& extra_run = "true") {
   std::string args;
-  for (const auto* a : {"AIRFLOW_BRANCH", "AIRFLOW_IMAGE_DATE_CREATED", "AIRFLOW_IMAGE_REPOSITORY", "BUILD_ID",
-                        "CONSTRAINTS_GITHUB_REPOSITORY", "AIRFLOW_CONSTRAINTS_MODE", "AIRFLOW_CONSTRAINTS_REFERENCE",
-                        "AIRFLOW_EXTRAS", "AIRFLOW_USE_UV", "UV_HTTP_TIMEOUT", "AIRFLOW_VERSION", "PYTHON_BASE_IMAGE",
-                        "UPGRADE_INVALIDATION_STRING", "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", "BUILD_PROGRESS",
-                        "INSTALL_MYSQL_CLIENT_TYPE", "DOCKER_HOST"})
+  for (const auto* a : {"AIRFLOW_BRANCH", "AIRFLOW_IMAGE_DATE_CREATED", "AIRFLOW_IMAGE_REPOSITORY",
+                        "BUILD_ID", "CONSTRAINTS_GITHUB_REPOSITORY", "AIRFLOW_CONSTRAINTS_MODE",
+                        "AIRFLOW_CONSTRAINTS_REFERENCE", "AIRFLOW_EXTRAS", "AIRFLOW_USE_UV",
+                        "UV_HTTP_TIMEOUT", "AIRFLOW_VERSION", "PYTHON_BASE_IMAGE",
+                        "UPGRADE_INVALIDATION_STRING", "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS",
+                        "BUILD_PROGRESS", "INSTALL_MYSQL_CLIENT_TYPE", "DOCKER_HOST"})
     args += std::string("ARG ") + a + "\n";
-  test::write_file(root / "Dockerfile.ci",
-                   "# syntax: classic BuildKit, no frontend image needed\n"
-                   "FROM scratch AS main\n"
-                   "COPY busybox /bin/busybox\n"
-                   "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox --install -s /bin\"]\n"
-                   // Like Airflow's Dockerfile.ci, the ARGs come after the expensive steps: the date
-                   // changes on every build and would otherwise invalidate every RUN step's cache.
-                   + args +
-                   "RUN echo \"airflow ${AIRFLOW_VERSION} on ${PYTHON_BASE_IMAGE}\" > /version && " + extra_run + "\n"
-                   "CMD [\"/bin/cat\", \"/version\"]\n");
+  test::write_file(
+      root / "Dockerfile.ci",
+      "# syntax: classic BuildKit, no frontend image needed\n"
+      "FROM scratch AS main\n"
+      "COPY busybox /bin/busybox\n"
+      "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox --install -s /bin\"]\n"
+          // Like Airflow's Dockerfile.ci, the ARGs come after the expensive steps: the date
+          // changes on every build and would otherwise invalidate every RUN step's cache.
+          + args +
+          "RUN echo \"airflow ${AIRFLOW_VERSION} on ${PYTHON_BASE_IMAGE}\" > /version && " +
+          extra_run +
+          "\n"
+          "CMD [\"/bin/cat\", \"/version\"]\n");
   test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
   std::filesystem::copy_file("/bin/busybox", root / "busybox");
 }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
+    ++n;
   return n;
 }
 
@@ -52,15 +57,19 @@ TEST_CASE("e2e: real engine: build, push, rebuild from the registry cache on a c
   const auto root = engine.dir() / "airflow";
   write_sources(root);
   const auto image = engine.registry() + "/apache/airflow/main/ci/python3.10:latest";
-  const std::vector<std::string> build{"ci-image", "build", "--python", "3.10", "--platform",
-                                       docker::native_platform(), "--push", "--build-network", "host",
-                                       "--build-progress", "plain"};
+  const std::vector<std::string> build{"ci-image",   "build",
+                                       "--python",   "3.10",
+                                       "--platform", docker::native_platform(),
+                                       "--push",     "--build-network",
+                                       "host",       "--build-progress",
+                                       "plain"};
 
   auto first = test::run_binary(build, engine.breeze_env(), root);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK_THAT(first.err, Catch::Contains("classic engine"));
-  CHECK(std::filesystem::exists(engine.dir() / "registry/docker/registry/v2/repositories/apache/airflow/main/ci/python3.10"));
+  CHECK(std::filesystem::exists(
+      engine.dir() / "registry/docker/registry/v2/repositories/apache/airflow/main/ci/python3.10"));
 
   // A clean engine: no image, no build cache. Whatever is reused now must come from the registry.
   CHECK(engine.docker({"rmi", "-f", image}).exit_code == 0);
@@ -72,15 +81,19 @@ TEST_CASE("e2e: real engine: build, push, rebuild from the registry cache on a c
   INFO(second.err);
   REQUIRE(second.exit_code == 0);
   CHECK_THAT(second.err, Catch::Contains("importing cache manifest from " + image));
-  CHECK(occurrences(second.err, "CACHED") >= 2); // COPY and the install step came from the registry cache
+  CHECK(occurrences(second.err, "CACHED") >=
+        2); // COPY and the install step came from the registry cache
 
   auto run = engine.docker({"run", "--rm", "--network", "host", image});
   CHECK(run.exit_code == 0);
   CHECK(run.out == "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
 
   // save -> remove -> load round trip (the CI artifact path).
-  const auto tar = (engine.dir() / ("ci-image-save-" + docker::native_platform().replace(5, 1, "-") + "-3.10.tar")).string();
-  const std::vector<std::string> where{"--python", "3.10", "--platform", docker::native_platform(), "--image-file", tar};
+  const auto tar = (engine.dir() /
+                    ("ci-image-save-" + docker::native_platform().replace(5, 1, "-") + "-3.10.tar"))
+                       .string();
+  const std::vector<std::string> where{
+      "--python", "3.10", "--platform", docker::native_platform(), "--image-file", tar};
   auto save_args = std::vector<std::string>{"ci-image", "save"};
   save_args.insert(save_args.end(), where.begin(), where.end());
   auto saved = test::run_binary(save_args, engine.breeze_env(), root);
@@ -95,20 +108,22 @@ TEST_CASE("e2e: real engine: build, push, rebuild from the registry cache on a c
         "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
 }
 
-TEST_CASE("e2e: real engine: parallel builds, one failing, each with its own log", "[e2e][docker][engine]") {
+TEST_CASE("e2e: real engine: parallel builds, one failing, each with its own log",
+          "[e2e][docker][engine]") {
   REQUIRE_ENGINE(engine);
   const auto root = engine.dir() / "airflow";
   // The 3.11 build fails in its RUN step; the 3.10 build succeeds.
   write_sources(root, "! /bin/grep -q 3.11 /version");
-  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.10 3.11", "--platform",
-                             docker::native_platform(), "--docker-cache", "local", "--build-network", "host",
-                             "--parallelism", "2"},
+  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                             "3.10 3.11", "--platform", docker::native_platform(), "--docker-cache",
+                             "local", "--build-network", "host", "--parallelism", "2"},
                             engine.breeze_env(), root);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.10 +ok(.|\\n)*"));
   CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*"));
-  auto ok = engine.docker({"run", "--rm", "--network", "host", engine.registry() + "/apache/airflow/main/ci/python3.10:latest"});
+  auto ok = engine.docker({"run", "--rm", "--network", "host",
+                           engine.registry() + "/apache/airflow/main/ci/python3.10:latest"});
   CHECK(ok.out == "airflow 2.10.0.dev0 on python:3.10-slim-bookworm\n");
   auto logs = strings::split_whitespace(r.out);
   for (const auto& w : logs)

@@ -5,7 +5,8 @@
 namespace breeze::test {
 
 void FakeHttp::on(const std::string& url, long status, std::string body, http::Headers headers) {
-  routes.insert_or_assign(url, http::Response{status, std::move(headers), std::move(body), false, 1});
+  routes.insert_or_assign(url,
+                          http::Response{status, std::move(headers), std::move(body), false, 1});
 }
 
 void FakeHttp::fail(const std::string& url, std::string message) {

@@ -25,8 +25,8 @@ public:
   /// Answers `url` with a transport failure.
   void fail(const std::string& url, std::string message);
 
-  [[nodiscard]] std::vector<Expected<http::Response>> get_all(const std::vector<http::Request>& reqs,
-                                                              const http::BatchOptions& options) override;
+  [[nodiscard]] std::vector<Expected<http::Response>>
+  get_all(const std::vector<http::Request>& reqs, const http::BatchOptions& options) override;
 };
 
 } // namespace breeze::test

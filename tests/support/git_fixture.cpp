@@ -82,12 +82,14 @@ void bare_repo_from_bundle(const std::filesystem::path& bundle, const std::files
 }
 
 namespace {
-int create_named_remote(git_remote** out, git_repository* repo, const char*, const char* url, void* payload) {
+int create_named_remote(git_remote** out, git_repository* repo, const char*, const char* url,
+                        void* payload) {
   return git_remote_create(out, repo, static_cast<const std::string*>(payload)->c_str(), url);
 }
 } // namespace
 
-void clone_repo(const std::filesystem::path& remote, const std::filesystem::path& dir, const std::string& remote_name) {
+void clone_repo(const std::filesystem::path& remote, const std::filesystem::path& dir,
+                const std::string& remote_name) {
   git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
   opts.remote_cb = create_named_remote;
   opts.remote_cb_payload = const_cast<std::string*>(&remote_name);
@@ -113,12 +115,14 @@ std::map<std::string, std::string> all_refs(const std::filesystem::path& path) {
   return out;
 }
 
-std::optional<std::string> blob_at(const std::filesystem::path& path, const std::string& rev, const std::string& file) {
+std::optional<std::string> blob_at(const std::filesystem::path& path, const std::string& rev,
+                                   const std::string& file) {
   auto repo = open(path);
   auto obj = revparse(repo.get(), rev + ":" + file);
   if (!obj || git_object_type(obj.get()) != GIT_OBJECT_BLOB) return std::nullopt;
   auto* blob = reinterpret_cast<git_blob*>(obj.get());
-  return std::string(static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<std::size_t>(git_blob_rawsize(blob)));
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob)),
+                     static_cast<std::size_t>(git_blob_rawsize(blob)));
 }
 
 std::vector<std::string> tree_files(const std::filesystem::path& path, const std::string& rev) {
@@ -127,7 +131,8 @@ std::vector<std::string> tree_files(const std::filesystem::path& path, const std
   REQUIRE(obj);
   auto* tree = reinterpret_cast<git_tree*>(obj.get());
   std::vector<std::string> names;
-  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) names.emplace_back(git_tree_entry_name(git_tree_entry_byindex(tree, i)));
+  for (size_t i = 0; i < git_tree_entrycount(tree); ++i)
+    names.emplace_back(git_tree_entry_name(git_tree_entry_byindex(tree, i)));
   return names;
 }
 
@@ -152,7 +157,8 @@ std::string parent_of(const std::filesystem::path& path, const std::string& comm
   return git_commit_parentcount(c) == 0 ? std::string() : git::to_hex(*git_commit_parent_id(c, 0));
 }
 
-bool reachable_from(const std::filesystem::path& path, const std::string& commit, const std::string& tip) {
+bool reachable_from(const std::filesystem::path& path, const std::string& commit,
+                    const std::string& tip) {
   if (commit == tip) return true;
   auto repo = open(path);
   git_oid a, b;
@@ -163,12 +169,14 @@ bool reachable_from(const std::filesystem::path& path, const std::string& commit
 
 std::map<std::string, std::string> snapshot_tree(const std::filesystem::path& dir) {
   std::map<std::string, std::string> out;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir); it != std::filesystem::recursive_directory_iterator(); ++it) {
+  for (auto it = std::filesystem::recursive_directory_iterator(dir);
+       it != std::filesystem::recursive_directory_iterator(); ++it) {
     if (it->path().filename() == ".git") {
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file()) out[std::filesystem::relative(it->path(), dir).string()] = read_file(it->path());
+    if (it->is_regular_file())
+      out[std::filesystem::relative(it->path(), dir).string()] = read_file(it->path());
   }
   return out;
 }
@@ -178,8 +186,9 @@ ConstraintsRepos::ConstraintsRepos() {
   clone_repo(remote, clone);
 }
 
-std::string commit_on(const std::filesystem::path& path, const std::string& parent, const std::string& file,
-                      const std::string& content, const std::string& refname) {
+std::string commit_on(const std::filesystem::path& path, const std::string& parent,
+                      const std::string& file, const std::string& content,
+                      const std::string& refname) {
   auto repo = open(path);
   auto parent_obj = revparse(repo.get(), parent + "^{commit}");
   REQUIRE(parent_obj);
@@ -201,11 +210,14 @@ std::string commit_on(const std::filesystem::path& path, const std::string& pare
   ok(git_signature_now(&sig, "test", "test@localhost"), "sig");
   git::SignaturePtr sig_owned(sig);
   const git_commit* parents[] = {parent_commit};
-  ok(git_commit_create(&commit, repo.get(), refname.c_str(), sig, sig, nullptr, "diverged\n", tree, 1, parents), "commit");
+  ok(git_commit_create(&commit, repo.get(), refname.c_str(), sig, sig, nullptr, "diverged\n", tree,
+                       1, parents),
+     "commit");
   return git::to_hex(commit);
 }
 
-std::string annotated_tag(const std::filesystem::path& path, const std::string& name, const std::string& rev) {
+std::string annotated_tag(const std::filesystem::path& path, const std::string& name,
+                          const std::string& rev) {
   auto repo = open(path);
   auto obj = revparse(repo.get(), rev + "^{commit}");
   REQUIRE(obj);
@@ -213,12 +225,15 @@ std::string annotated_tag(const std::filesystem::path& path, const std::string& 
   ok(git_signature_now(&sig, "test", "test@localhost"), "sig");
   git::SignaturePtr sig_owned(sig);
   git_oid oid;
-  ok(git_tag_create(&oid, repo.get(), name.c_str(), obj.get(), sig, ("Constraints for " + name + "\n").c_str(), 1), "tag");
+  ok(git_tag_create(&oid, repo.get(), name.c_str(), obj.get(), sig,
+                    ("Constraints for " + name + "\n").c_str(), 1),
+     "tag");
   return git::to_hex(oid);
 }
 
 const std::vector<std::string>& bundle_versions() {
-  static const std::vector<std::string> v{"2.5.1", "2.5.2", "2.5.3", "2.6.0", "2.6.1", "2.6.2", "2.6.3"};
+  static const std::vector<std::string> v{"2.5.1", "2.5.2", "2.5.3", "2.6.0",
+                                          "2.6.1", "2.6.2", "2.6.3"};
   return v;
 }
 
@@ -241,7 +256,9 @@ std::string init_repo_with_commit(const std::filesystem::path& dir, std::int64_t
   git_signature* sig = nullptr;
   ok(git_signature_new(&sig, "test", "test@localhost", when, 0), "sig");
   git::SignaturePtr sig_owned(sig);
-  ok(git_commit_create(&commit, repo.get(), "HEAD", sig, sig, nullptr, "sources\n", tree, 0, nullptr), "commit");
+  ok(git_commit_create(&commit, repo.get(), "HEAD", sig, sig, nullptr, "sources\n", tree, 0,
+                       nullptr),
+     "commit");
   return git::to_hex(commit);
 }
 

@@ -25,11 +25,12 @@ void clone_repo(const std::filesystem::path& remote, const std::filesystem::path
 [[nodiscard]] std::map<std::string, std::string> all_refs(const std::filesystem::path& repo);
 
 /// The bytes of `path` in the tree of `rev` (any revspec: a tag, a commit id), or nullopt.
-[[nodiscard]] std::optional<std::string> blob_at(const std::filesystem::path& repo, const std::string& rev,
-                                                 const std::string& path);
+[[nodiscard]] std::optional<std::string> blob_at(const std::filesystem::path& repo,
+                                                 const std::string& rev, const std::string& path);
 
 /// Top-level file names in the tree of `rev`.
-[[nodiscard]] std::vector<std::string> tree_files(const std::filesystem::path& repo, const std::string& rev);
+[[nodiscard]] std::vector<std::string> tree_files(const std::filesystem::path& repo,
+                                                  const std::string& rev);
 
 /// The commit `rev` peels to.
 [[nodiscard]] std::string commit_of(const std::filesystem::path& repo, const std::string& rev);
@@ -41,9 +42,11 @@ void clone_repo(const std::filesystem::path& remote, const std::filesystem::path
 [[nodiscard]] std::string parent_of(const std::filesystem::path& repo, const std::string& commit);
 
 /// True when `commit` is `tip` or an ancestor of it.
-[[nodiscard]] bool reachable_from(const std::filesystem::path& repo, const std::string& commit, const std::string& tip);
+[[nodiscard]] bool reachable_from(const std::filesystem::path& repo, const std::string& commit,
+                                  const std::string& tip);
 
-/// Every file under `dir` except .git: relative path -> bytes (to prove a work tree was not touched).
+/// Every file under `dir` except .git: relative path -> bytes (to prove a work tree was not
+/// touched).
 [[nodiscard]] std::map<std::string, std::string> snapshot_tree(const std::filesystem::path& dir);
 
 /// A temp dir with `apache.git` (bare, from tests/fixtures/real-constraints/pymssql-2023.bundle)
@@ -57,11 +60,14 @@ struct ConstraintsRepos {
 
 /// Writes a commit on top of `parent` in `repo` replacing top-level `path` with `content` and
 /// points `refname` at it (to build diverged branches for rejection tests). Returns the commit id.
-std::string commit_on(const std::filesystem::path& repo, const std::string& parent, const std::string& path,
-                      const std::string& content, const std::string& refname);
+std::string commit_on(const std::filesystem::path& repo, const std::string& parent,
+                      const std::string& path, const std::string& content,
+                      const std::string& refname);
 
-/// Creates (or moves) annotated tag `name` -> the commit of `rev` in `repo`. Returns the tag object id.
-std::string annotated_tag(const std::filesystem::path& repo, const std::string& name, const std::string& rev);
+/// Creates (or moves) annotated tag `name` -> the commit of `rev` in `repo`. Returns the tag object
+/// id.
+std::string annotated_tag(const std::filesystem::path& repo, const std::string& name,
+                          const std::string& rev);
 
 /// Makes `dir` a git repository whose HEAD is one commit (empty tree) dated `when` (Unix seconds).
 /// Returns the commit id.

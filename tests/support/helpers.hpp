@@ -73,7 +73,8 @@ class ScriptedPrompter final : public prompt::Prompter {
 public:
   std::deque<prompt::Answer> answers;
   std::vector<std::string> questions;
-  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question, prompt::Answer def) override;
+  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question,
+                                                 prompt::Answer def) override;
 };
 
 /// Runs `breeze` in-process through cli::run with fakes, capturing stdout.

@@ -30,12 +30,23 @@ std::string paint(std::string_view text, Colour colour, bool enabled) {
   if (!enabled || colour == Colour::none) return std::string(text);
   const char* code = "";
   switch (colour) {
-  case Colour::red: code = "\033[31m"; break;
-  case Colour::green: code = "\033[32m"; break;
-  case Colour::yellow: code = "\033[33m"; break;
-  case Colour::blue: code = "\033[34m"; break;
-  case Colour::bold: code = "\033[1m"; break;
-  case Colour::none: break;
+  case Colour::red:
+    code = "\033[31m";
+    break;
+  case Colour::green:
+    code = "\033[32m";
+    break;
+  case Colour::yellow:
+    code = "\033[33m";
+    break;
+  case Colour::blue:
+    code = "\033[34m";
+    break;
+  case Colour::bold:
+    code = "\033[1m";
+    break;
+  case Colour::none:
+    break;
   }
   return std::string(code) + std::string(text) + "\033[0m";
 }
@@ -47,23 +58,37 @@ void print_child_line(std::string_view line) {
 }
 
 namespace {
-// "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain progress
-// reads like a CLI and problems stand out.
+// "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain
+// progress reads like a CLI and problems stand out.
 class LevelPrefix final : public spdlog::custom_flag_formatter {
 public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     std::string_view prefix;
     switch (msg.level) {
-    case spdlog::level::trace: prefix = "trace: "; break;
-    case spdlog::level::debug: prefix = "debug: "; break;
-    case spdlog::level::warn: prefix = "warning: "; break;
-    case spdlog::level::err: prefix = "error: "; break;
-    case spdlog::level::critical: prefix = "error: "; break;
-    default: break;
+    case spdlog::level::trace:
+      prefix = "trace: ";
+      break;
+    case spdlog::level::debug:
+      prefix = "debug: ";
+      break;
+    case spdlog::level::warn:
+      prefix = "warning: ";
+      break;
+    case spdlog::level::err:
+      prefix = "error: ";
+      break;
+    case spdlog::level::critical:
+      prefix = "error: ";
+      break;
+    default:
+      break;
     }
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelPrefix>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelPrefix>();
+  }
 };
 // Every log line passes through redact::text before any sink sees it: messages quote URLs, git
 // errors and child output, and none of them may show a credential.
@@ -73,13 +98,16 @@ public:
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const std::string clean = redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string clean =
+        redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
     m_inner->log(copy);
   }
   void flush_() override { m_inner->flush(); }
   void set_pattern_(const std::string& pattern) override { m_inner->set_pattern(pattern); }
-  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override { m_inner->set_formatter(std::move(f)); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override {
+    m_inner->set_formatter(std::move(f));
+  }
 
 private:
   spdlog::sink_ptr m_inner;

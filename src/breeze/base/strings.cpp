@@ -7,12 +7,16 @@
 namespace breeze::strings {
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 } // namespace
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -34,9 +38,11 @@ std::vector<std::string> split_whitespace(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && is_space(s[i])) ++i;
+    while (i < s.size() && is_space(s[i]))
+      ++i;
     std::size_t j = i;
-    while (j < s.size() && !is_space(s[j])) ++j;
+    while (j < s.size() && !is_space(s[j]))
+      ++j;
     if (j > i) out.emplace_back(s.substr(i, j - i));
     i = j;
   }
@@ -61,14 +67,16 @@ std::string to_lower(std::string_view s) {
 
 std::string shell_quote(std::string_view arg) {
   const bool safe = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("@%_+=:,./-").find(static_cast<char>(c)) !=
-                                  std::string_view::npos;
+    return std::isalnum(c) ||
+           std::string_view("@%_+=:,./-").find(static_cast<char>(c)) != std::string_view::npos;
   });
   if (safe) return std::string(arg);
   std::string out = "'";
   for (char c : arg) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   out += '\'';
   return out;

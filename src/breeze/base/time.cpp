@@ -37,19 +37,23 @@ Expected<Instant> parse_iso8601(std::string_view text) {
   using namespace std::chrono;
   const std::string original(text);
   auto bad = [&] {
-    return Error{ErrorKind::usage,
-                 fmt::format("'{}' is not a date-time (expected e.g. 2023-08-09T21:48:23Z)", original),
-                 {}};
+    return Error{
+        ErrorKind::usage,
+        fmt::format("'{}' is not a date-time (expected e.g. 2023-08-09T21:48:23Z)", original),
+        {}};
   };
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
 
   std::size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!read_digits(text, pos, 4, y) || !expect(text, pos, '-') || !read_digits(text, pos, 2, mo) ||
       !expect(text, pos, '-') || !read_digits(text, pos, 2, d))
     return bad();
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return bad();
 
   microseconds frac{0};
@@ -71,7 +75,8 @@ Expected<Instant> parse_iso8601(std::string_view text) {
         ++pos;
       }
       if (digits == 0) return bad();
-      for (int i = digits; i < 6; ++i) us *= 10;
+      for (int i = digits; i < 6; ++i)
+        us *= 10;
       frac = microseconds{us};
     }
     if (pos < text.size()) {

@@ -10,7 +10,8 @@ namespace breeze::commands {
 process::Runner& Context::runner() {
   if (!globals.dry_run) return m_services.runner;
   if (!m_dry_run_runner)
-    m_dry_run_runner = std::make_unique<process::DryRunRunner>(m_services.runner, m_services.out, m_services.env);
+    m_dry_run_runner =
+        std::make_unique<process::DryRunRunner>(m_services.runner, m_services.out, m_services.env);
   return *m_dry_run_runner;
 }
 
@@ -19,9 +20,12 @@ std::optional<prompt::Answer> Context::forced_answer() const {
   return prompt::parse_answer(globals.answer);
 }
 
-Expected<prompt::Answer> Context::confirm(const std::string& question, prompt::Answer default_answer) {
+Expected<prompt::Answer> Context::confirm(const std::string& question,
+                                          prompt::Answer default_answer) {
   if (auto forced = forced_answer()) {
-    const char* word = *forced == prompt::Answer::yes ? "yes" : *forced == prompt::Answer::no ? "no" : "quit";
+    const char* word = *forced == prompt::Answer::yes  ? "yes"
+                       : *forced == prompt::Answer::no ? "no"
+                                                       : "quit";
     spdlog::info("{} Forced answer: {} (from --answer/ANSWER)", question, word);
     return *forced;
   }
@@ -42,17 +46,20 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember({"y", "n", "q", "yes", "no", "quit"}, CLI::ignore_case))
       ->group(group);
   app.add_option("-g,--github-repository", g.github_repository,
-                 "GitHub repository used to pull, push images and read constraints [default: apache/airflow].")
+                 "GitHub repository used to pull, push images and read constraints [default: "
+                 "apache/airflow].")
       ->envname("GITHUB_REPOSITORY")
       ->check([](const std::string& v) -> std::string {
         auto slash = v.find('/');
-        if (slash == std::string::npos || slash == 0 || slash + 1 == v.size() || v.find('/', slash + 1) != std::string::npos)
+        if (slash == std::string::npos || slash == 0 || slash + 1 == v.size() ||
+            v.find('/', slash + 1) != std::string::npos)
           return "must be OWNER/NAME, e.g. apache/airflow";
         return {};
       })
       ->group(group);
   app.add_option("--airflow-sources", g.airflow_sources,
-                 "Sources root [default: nearest folder up from here holding Dockerfile.ci or breeze.yaml].")
+                 "Sources root [default: nearest folder up from here holding Dockerfile.ci or "
+                 "breeze.yaml].")
       ->group(group);
 }
 

@@ -13,8 +13,10 @@ Expected<ExitCode> run_version(Context& ctx) {
   const auto& s = ctx.settings;
   auto& out = ctx.out();
   out << "breeze version: " << BREEZE_VERSION << "\n";
-  out << "Sources root: " << (s.sources_root.empty() ? std::string("(none found)") : s.sources_root.string()) << "\n";
-  out << "Settings file: " << (s.settings_file ? s.settings_file->string() : std::string("(built-in defaults)")) << "\n";
+  out << "Sources root: "
+      << (s.sources_root.empty() ? std::string("(none found)") : s.sources_root.string()) << "\n";
+  out << "Settings file: "
+      << (s.settings_file ? s.settings_file->string() : std::string("(built-in defaults)")) << "\n";
   out << "GitHub repository: " << s.github_repository << "\n";
   out << "Python versions: " << strings::join(s.python_versions, " ") << "\n";
   out << "Default branch: " << s.default_branch << "\n";
@@ -26,7 +28,8 @@ Expected<ExitCode> run_version(Context& ctx) {
 } // namespace
 
 void register_version(CLI::App& root, Context& ctx) {
-  auto* cmd = root.add_subcommand("version", "Print information about the version and settings of breeze.");
+  auto* cmd =
+      root.add_subcommand("version", "Print information about the version and settings of breeze.");
   cmd->footer("Examples:\n  breeze version\n  breeze version --airflow-sources ~/code/airflow\n");
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx] { ctx.action = [](Context& c) { return run_version(c); }; });

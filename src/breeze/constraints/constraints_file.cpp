@@ -15,7 +15,8 @@ bool is_name_char(char c) {
 }
 
 std::size_t skip_blanks(std::string_view s, std::size_t i) {
-  while (i < s.size() && is_blank(s[i])) ++i;
+  while (i < s.size() && is_blank(s[i]))
+    ++i;
   return i;
 }
 
@@ -52,7 +53,8 @@ void classify(Line& line) {
 
   std::size_t i = skip_blanks(t, 0);
   const std::size_t name_start = i;
-  while (i < t.size() && is_name_char(t[i])) ++i;
+  while (i < t.size() && is_name_char(t[i]))
+    ++i;
   const auto name = t.substr(name_start, i - name_start);
   if (!is_valid_name(name)) return;
   i = skip_blanks(t, i);
@@ -66,7 +68,8 @@ void classify(Line& line) {
   if (rest.starts_with("==") && !rest.starts_with("===")) {
     i = skip_blanks(t, i + 2);
     const std::size_t version_start = i;
-    while (i < t.size() && !is_blank(t[i]) && t[i] != ';' && t[i] != '#' && t[i] != ',') ++i;
+    while (i < t.size() && !is_blank(t[i]) && t[i] != ';' && t[i] != '#' && t[i] != ',')
+      ++i;
     const auto version = t.substr(version_start, i - version_start);
     // `==1.2.*` is a range, not a pin; `==1.0,<2` (checked below) is not one either.
     if (version.empty() || version.find('*') != std::string_view::npos) return;
@@ -82,7 +85,8 @@ void classify(Line& line) {
   if (rest.starts_with("@")) {
     i = skip_blanks(t, i + 1);
     const std::size_t url_start = i;
-    while (i < t.size() && !is_blank(t[i])) ++i;
+    while (i < t.size() && !is_blank(t[i]))
+      ++i;
     if (i == url_start) return;
     auto marker = marker_from(t, i);
     if (!marker) return;
@@ -114,7 +118,8 @@ void insert_lines(std::vector<Line>& lines, std::size_t pos,
   if (texts.empty()) return;
   const auto term = file_terminator(lines);
   std::vector<Line> added;
-  for (const auto& text : texts) added.push_back(make_line(text, term));
+  for (const auto& text : texts)
+    added.push_back(make_line(text, term));
   if (pos == lines.size() && !lines.empty() && lines.back().terminator.empty()) {
     lines.back().terminator = term;
     added.back().terminator.clear();
@@ -155,7 +160,8 @@ ConstraintsFile ConstraintsFile::parse(std::string_view text) {
 
 std::string ConstraintsFile::str() const {
   std::string out;
-  for (const auto& line : m_lines) out += line.text + line.terminator;
+  for (const auto& line : m_lines)
+    out += line.text + line.terminator;
   return out;
 }
 
@@ -185,7 +191,8 @@ std::optional<time::Instant> ConstraintsFile::generated_at() const {
     const auto words = strings::split_whitespace(line.text.substr(at + k_marker.size()));
     if (words.empty()) continue;
     std::string_view stamp = words.front();
-    while (!stamp.empty() && (stamp.back() == '.' || stamp.back() == ',')) stamp.remove_suffix(1);
+    while (!stamp.empty() && (stamp.back() == '.' || stamp.back() == ','))
+      stamp.remove_suffix(1);
     if (auto t = time::parse_iso8601(stamp)) return *t;
   }
   return std::nullopt;

@@ -39,8 +39,10 @@ std::size_t space_at(std::string_view s, bool back) {
 }
 
 std::string_view strip_space(std::string_view s) {
-  while (auto n = space_at(s, false)) s.remove_prefix(n);
-  while (auto n = space_at(s, true)) s.remove_suffix(n);
+  while (auto n = space_at(s, false))
+    s.remove_prefix(n);
+  while (auto n = space_at(s, true))
+    s.remove_suffix(n);
   return s;
 }
 

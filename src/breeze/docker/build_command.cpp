@@ -30,26 +30,30 @@ std::vector<std::string> build_arg_flags(const ImageParams& p) {
 
 // The cache directive for buildx. Unlike Breeze's single `--cache-from` for the joined platform
 // string, every platform's cache is listed: a multi-platform build reads both caches.
-std::vector<std::string> buildx_cache_from(const ImageParams& p, const std::vector<std::string>& platforms) {
+std::vector<std::string> buildx_cache_from(const ImageParams& p,
+                                           const std::vector<std::string>& platforms) {
   std::vector<std::string> out;
   if (p.docker_cache == DockerCache::registry)
-    for (const auto& pl : platforms) out.push_back("--cache-from=" + cache_ref(p, pl));
+    for (const auto& pl : platforms)
+      out.push_back("--cache-from=" + cache_ref(p, pl));
   else if (p.docker_cache == DockerCache::disabled)
     out.emplace_back("--no-cache");
   return out;
 }
 
-// Everything after the cache flags, in Breeze's order: --pull, build args, labels, [-t image], target,
-// context, Dockerfile, platform.
-std::vector<std::string> tail(const ImageParams& p, const std::vector<std::string>& platforms, bool tag,
-                              bool inline_cache) {
+// Everything after the cache flags, in Breeze's order: --pull, build args, labels, [-t image],
+// target, context, Dockerfile, platform.
+std::vector<std::string> tail(const ImageParams& p, const std::vector<std::string>& platforms,
+                              bool tag, bool inline_cache) {
   std::vector<std::string> out{"--pull"};
   if (inline_cache) append(out, {"--build-arg", "BUILDKIT_INLINE_CACHE=1"});
   append(out, build_arg_flags(p));
   // Labels record how the image was built, so generate-constraints can verify it instead of asking.
-  for (const auto& [key, value] : build_labels(p)) append(out, {"--label", key + "=" + value});
+  for (const auto& [key, value] : build_labels(p))
+    append(out, {"--label", key + "=" + value});
   if (tag) append(out, {"-t", image_name_with_tag(p)});
-  append(out, {"--target", "main", ".", "-f", dockerfile_of(p), "--platform", strings::join(platforms, ",")});
+  append(out, {"--target", "main", ".", "-f", dockerfile_of(p), "--platform",
+               strings::join(platforms, ",")});
   // RUN steps on an engine without a bridge network need the host network.
   if (!p.network.empty()) append(out, {"--network", p.network});
   return out;
@@ -62,7 +66,8 @@ Expected<std::vector<DockerStep>> plan_buildx(const ImageParams& p, const std::s
     // One build per platform, each pushing its own cache ref (a cache ref holds one platform).
     for (const auto& pl : p.platforms) {
       DockerStep s;
-      s.description = fmt::format("Prepare {} image cache for Python {} ({})", title(p), p.python, pl);
+      s.description =
+          fmt::format("Prepare {} image cache for Python {} ({})", title(p), p.python, pl);
       s.argv = {docker, "buildx", "build"};
       if (!p.builder.empty()) append(s.argv, {"--builder", p.builder});
       s.argv.push_back(progress);
@@ -74,8 +79,10 @@ Expected<std::vector<DockerStep>> plan_buildx(const ImageParams& p, const std::s
     return steps;
   }
   DockerStep s;
-  s.description = fmt::format("Build {} image for Python {} ({})", title(p), p.python, strings::join(p.platforms, ","));
-  // Breeze adds --load next to --push for non-default builders; an image is either pushed or loaded.
+  s.description = fmt::format("Build {} image for Python {} ({})", title(p), p.python,
+                              strings::join(p.platforms, ","));
+  // Breeze adds --load next to --push for non-default builders; an image is either pushed or
+  // loaded.
   s.argv = {docker, "buildx", "build", p.push ? "--push" : "--load"};
   if (!p.builder.empty()) append(s.argv, {"--builder", p.builder});
   s.argv.push_back(progress);
@@ -87,14 +94,17 @@ Expected<std::vector<DockerStep>> plan_buildx(const ImageParams& p, const std::s
 
 Expected<std::vector<DockerStep>> plan_classic(const ImageParams& p, const std::string& docker) {
   if (p.platforms.size() > 1)
-    return usage_error("a multi-platform build needs docker buildx, which this docker client lacks: " +
-                       std::string(k_buildx_hint));
+    return usage_error(
+        "a multi-platform build needs docker buildx, which this docker client lacks: " +
+        std::string(k_buildx_hint));
   if (p.prepare_buildx_cache)
-    return usage_error("--prepare-buildx-cache pushes a mode=max registry cache, which needs docker buildx: " +
-                       std::string(k_buildx_hint));
+    return usage_error(
+        "--prepare-buildx-cache pushes a mode=max registry cache, which needs docker buildx: " +
+        std::string(k_buildx_hint));
   if (!p.builder.empty())
-    return usage_error(fmt::format("--builder {} names a buildx builder, but this docker client has no buildx: {}",
-                                   p.builder, k_buildx_hint));
+    return usage_error(
+        fmt::format("--builder {} names a buildx builder, but this docker client has no buildx: {}",
+                    p.builder, k_buildx_hint));
   const auto image = image_name_with_tag(p);
   std::vector<DockerStep> steps;
   if (p.docker_cache == DockerCache::registry) {
@@ -105,13 +115,16 @@ Expected<std::vector<DockerStep>> plan_classic(const ImageParams& p, const std::
     steps.push_back(std::move(pull));
   }
   DockerStep build;
-  build.description = fmt::format("Build {} image for Python {} ({}) with the classic engine", title(p), p.python,
-                                  p.platforms.front());
+  build.description = fmt::format("Build {} image for Python {} ({}) with the classic engine",
+                                  title(p), p.python, p.platforms.front());
   build.env["DOCKER_BUILDKIT"] = "1";
   build.argv = {docker, "build", "--progress=" + p.build_progress};
-  if (p.docker_cache == DockerCache::registry) append(build.argv, {"--cache-from", image});
-  else if (p.docker_cache == DockerCache::disabled) build.argv.emplace_back("--no-cache");
-  // The inline cache puts the cache metadata into the image itself, so the pushed image is the cache.
+  if (p.docker_cache == DockerCache::registry)
+    append(build.argv, {"--cache-from", image});
+  else if (p.docker_cache == DockerCache::disabled)
+    build.argv.emplace_back("--no-cache");
+  // The inline cache puts the cache metadata into the image itself, so the pushed image is the
+  // cache.
   append(build.argv, tail(p, p.platforms, true, true));
   steps.push_back(std::move(build));
   if (p.push) {
@@ -125,27 +138,33 @@ Expected<std::vector<DockerStep>> plan_classic(const ImageParams& p, const std::
 
 } // namespace
 
-Expected<std::vector<DockerStep>> plan_build(const ImageParams& p, Engine engine, const std::string& docker) {
+Expected<std::vector<DockerStep>> plan_build(const ImageParams& p, Engine engine,
+                                             const std::string& docker) {
   if (p.platforms.empty()) return usage_error("no platform to build for");
   if (p.prepare_buildx_cache && p.push)
-    return usage_error("--prepare-buildx-cache pushes only the cache; build with --push separately to push the image");
+    return usage_error("--prepare-buildx-cache pushes only the cache; build with --push separately "
+                       "to push the image");
   if (engine == Engine::classic) return plan_classic(p, docker);
   if (p.platforms.size() > 1 && !p.push && !p.prepare_buildx_cache)
-    return usage_error("a multi-platform image cannot be loaded into the local engine: add --push or "
-                       "--prepare-buildx-cache, or pick one --platform");
+    return usage_error(
+        "a multi-platform image cannot be loaded into the local engine: add --push or "
+        "--prepare-buildx-cache, or pick one --platform");
   return plan_buildx(p, docker);
 }
 
 std::string render(const DockerStep& step) {
   std::string out;
-  for (const auto& [k, v] : step.env) out += k + "=" + strings::shell_quote(v) + " ";
+  for (const auto& [k, v] : step.env)
+    out += k + "=" + strings::shell_quote(v) + " ";
   // One option per line, its value beside it, so golden diffs show which option changed.
   const auto& a = step.argv;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (i > 0) out += " \\\n    ";
     out += strings::shell_quote(a[i]);
-    const bool takes_value = a[i].size() > 1 && a[i][0] == '-' && a[i].find('=') == std::string::npos;
-    if (takes_value && i + 1 < a.size() && !a[i + 1].starts_with("-")) out += " " + strings::shell_quote(a[++i]);
+    const bool takes_value =
+        a[i].size() > 1 && a[i][0] == '-' && a[i].find('=') == std::string::npos;
+    if (takes_value && i + 1 < a.size() && !a[i + 1].starts_with("-"))
+      out += " " + strings::shell_quote(a[++i]);
   }
   return out;
 }

@@ -10,7 +10,8 @@
 namespace breeze::docker {
 
 std::string docker_client(const EnvLookup& env) {
-  if (auto v = env("BREEZE_DOCKER"); v && !strings::trim(*v).empty()) return std::string(strings::trim(*v));
+  if (auto v = env("BREEZE_DOCKER"); v && !strings::trim(*v).empty())
+    return std::string(strings::trim(*v));
   return "docker";
 }
 
@@ -21,22 +22,26 @@ Expected<Engine> detect_engine(process::Runner& runner, const std::string& docke
   spec.timeout = std::chrono::seconds(30);
   auto r = runner.run(spec);
   if (!r)
-    return Error{ErrorKind::process,
-                 fmt::format("cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
-                             docker, r.error().message)};
+    return Error{
+        ErrorKind::process,
+        fmt::format(
+            "cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
+            docker, r.error().message)};
   return r->ok() ? Engine::buildx : Engine::classic;
 }
 
-Expected<void> check_builder(process::Runner& runner, const std::string& docker, const std::string& name) {
+Expected<void> check_builder(process::Runner& runner, const std::string& docker,
+                             const std::string& name) {
   process::ProcessSpec spec;
   spec.argv = {docker, "buildx", "inspect", name};
   spec.changes_state = false;
   spec.timeout = std::chrono::seconds(60);
   BREEZE_TRY(auto r, runner.run(spec));
   if (r.ok()) return {};
-  return usage_error(fmt::format("'{}' is not a docker buildx builder (docker contexts are not builders): create it "
-                                 "with `breeze setup builder --name {}` or see `docker buildx ls`",
-                                 name, name));
+  return usage_error(fmt::format(
+      "'{}' is not a docker buildx builder (docker contexts are not builders): create it "
+      "with `breeze setup builder --name {}` or see `docker buildx ls`",
+      name, name));
 }
 
 process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path& cwd) {
@@ -48,7 +53,8 @@ process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path
 }
 
 std::filesystem::path docker_config_file(const EnvLookup& env) {
-  if (auto d = env("DOCKER_CONFIG"); d && !d->empty()) return std::filesystem::path(*d) / "config.json";
+  if (auto d = env("DOCKER_CONFIG"); d && !d->empty())
+    return std::filesystem::path(*d) / "config.json";
   auto home = env("HOME");
   return std::filesystem::path(home ? *home : std::string(".")) / ".docker" / "config.json";
 }
@@ -65,14 +71,16 @@ std::string registry_host(std::string key) {
 
 } // namespace
 
-Expected<bool> has_registry_login(const std::filesystem::path& config_json, const std::string& registry) {
+Expected<bool> has_registry_login(const std::filesystem::path& config_json,
+                                  const std::string& registry) {
   if (!std::filesystem::exists(config_json)) return false;
   BREEZE_TRY(auto text, files::read(config_json));
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    return Error{ErrorKind::io, fmt::format("{}: not valid JSON ({})", config_json.string(), e.what())};
+    return Error{ErrorKind::io,
+                 fmt::format("{}: not valid JSON ({})", config_json.string(), e.what())};
   }
   const auto want = registry_host(registry);
   for (const auto* section : {"auths", "credHelpers"}) {

@@ -18,7 +18,9 @@ constexpr const char* k_default_prod_extras =
 
 class ArgList {
 public:
-  void req(const std::string& name, const std::string& value) { m_values.push_back(name + "=" + value); }
+  void req(const std::string& name, const std::string& value) {
+    m_values.push_back(name + "=" + value);
+  }
   // Breeze's _opt_arg: only passed when set, so the Dockerfile's own default applies otherwise.
   void opt(const std::string& name, const std::string& value) {
     if (!value.empty()) req(name, value);
@@ -41,7 +43,8 @@ Expected<std::string> normalize_platform(const std::string& platform) {
   if (p == "amd64" || p == "x86_64") return std::string("linux/amd64");
   if (p == "arm64" || p == "aarch64" || p == "arm64/v8") return std::string("linux/arm64");
   return usage_error(fmt::format("unsupported platform '{}': use linux/amd64, linux/arm64, "
-                                 "linux/amd64,linux/arm64 or both", platform));
+                                 "linux/amd64,linux/arm64 or both",
+                                 platform));
 }
 
 Expected<std::vector<std::string>> normalize_platforms(const std::string& value) {
@@ -50,7 +53,8 @@ Expected<std::vector<std::string>> normalize_platforms(const std::string& value)
   for (const auto& part : strings::split(value, ',')) {
     BREEZE_TRY(auto p, normalize_platform(part));
     bool seen = false;
-    for (const auto& o : out) seen = seen || o == p;
+    for (const auto& o : out)
+      seen = seen || o == p;
     if (!seen) out.push_back(p);
   }
   if (out.empty()) return usage_error("--platform needs a value");
@@ -66,8 +70,8 @@ std::string native_platform() {
 }
 
 std::string image_name(const ImageParams& p) {
-  return fmt::format("{}/{}/{}/{}/python{}", p.registry, strings::to_lower(p.github_repository), p.branch,
-                     type_name(p.type), p.python);
+  return fmt::format("{}/{}/{}/{}/python{}", p.registry, strings::to_lower(p.github_repository),
+                     p.branch, type_name(p.type), p.python);
 }
 
 std::string image_name_with_tag(const ImageParams& p) {
@@ -118,7 +122,8 @@ std::vector<std::string> build_arg_values(const ImageParams& p) {
   } else {
     a.req("AIRFLOW_CONSTRAINTS", p.airflow_constraints_mode);
     a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
-    a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
+    a.req("AIRFLOW_EXTRAS",
+          p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
     a.req("AIRFLOW_IMAGE_README_URL",
           "https://raw.githubusercontent.com/apache/airflow/main/docs/docker-stack/README.md");
     a.req("AIRFLOW_USE_UV", flag(p.use_uv));

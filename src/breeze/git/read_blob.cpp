@@ -18,13 +18,15 @@ Error to_error(int rc, const std::string& context) {
   return err;
 }
 
-Expected<CommitPtr> resolve_branch(git_repository* repo, const std::string& branch, const std::string& where) {
+Expected<CommitPtr> resolve_branch(git_repository* repo, const std::string& branch,
+                                   const std::string& where) {
   for (const auto& spec : {"refs/heads/" + branch, "refs/remotes/origin/" + branch, branch}) {
     git_object* raw = nullptr;
     if (git_revparse_single(&raw, repo, (spec + "^{commit}").c_str()) == 0)
       return CommitPtr(reinterpret_cast<git_commit*>(raw));
   }
-  return Error{ErrorKind::not_found, fmt::format("no branch '{}' (nor origin/{})", branch, branch), where};
+  return Error{ErrorKind::not_found, fmt::format("no branch '{}' (nor origin/{})", branch, branch),
+               where};
 }
 
 // The id of `path` in `commit`'s tree, or nullopt when the path is absent.
@@ -46,7 +48,8 @@ Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const s
   BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, repo_path.string()));
   auto id = entry_id(commit.get(), path);
   if (!id)
-    return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch), repo_path.string()};
+    return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch),
+                 repo_path.string()};
   git_blob* raw_blob = nullptr;
   if (int rc = git_blob_lookup(&raw_blob, repo.get(), &*id); rc != 0)
     return to_error(rc, fmt::format("{}:{}:{}", repo_path.string(), branch, path));
@@ -58,12 +61,13 @@ Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const s
   return out;
 }
 
-Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path, const std::string& branch,
-                                         const std::string& path) {
+Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path,
+                                         const std::string& branch, const std::string& path) {
   BREEZE_TRY(auto repo, open_repository(repo_path));
   BREEZE_TRY(auto tip, resolve_branch(repo.get(), branch, repo_path.string()));
   git_revwalk* raw_walk = nullptr;
-  if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc != 0) return to_error(rc, repo_path.string());
+  if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc != 0)
+    return to_error(rc, repo_path.string());
   RevwalkPtr walk(raw_walk);
   git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
   git_revwalk_push(walk.get(), git_commit_id(tip.get()));
@@ -86,7 +90,8 @@ Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path,
     if (!same_as_a_parent)
       return time::Instant{std::chrono::seconds(git_commit_time(commit.get()))};
   }
-  return Error{ErrorKind::not_found, fmt::format("no commit on '{}' touches '{}'", branch, path), repo_path.string()};
+  return Error{ErrorKind::not_found, fmt::format("no commit on '{}' touches '{}'", branch, path),
+               repo_path.string()};
 }
 
 } // namespace breeze::git

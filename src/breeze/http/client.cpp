@@ -19,11 +19,12 @@ Expected<Response> Client::get(const Request& request, const BatchOptions& optio
 
 bool is_retryable_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value,
-                                                           std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds>
+parse_retry_after(const std::string& value, std::chrono::system_clock::time_point now) {
   const auto v = strings::trim(value);
   if (v.empty()) return std::nullopt;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (std::all_of(v.begin(), v.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (v.size() > 9) return std::chrono::hours(24); // absurd; the caller caps it anyway
     return std::chrono::seconds(std::stol(std::string(v)));
   }

@@ -23,19 +23,23 @@ namespace breeze::parallel {
 
 namespace {
 
-constexpr std::uint64_t k_memory_per_job = std::uint64_t{2} << 30; // 2 GiB: an image build's pip + docker
+constexpr std::uint64_t k_memory_per_job = std::uint64_t{2}
+                                           << 30; // 2 GiB: an image build's pip + docker
 
 Expected<std::filesystem::path> make_log_dir(const std::filesystem::path& wanted) {
   std::error_code ec;
   if (!wanted.empty()) {
     std::filesystem::create_directories(wanted, ec);
-    if (ec) return Error{ErrorKind::io, fmt::format("cannot create the log folder: {}", ec.message()), wanted.string()};
+    if (ec)
+      return Error{ErrorKind::io, fmt::format("cannot create the log folder: {}", ec.message()),
+                   wanted.string()};
     return wanted;
   }
   // Kept after the run on purpose: the user reads the logs of failed jobs from here.
   auto pattern = (std::filesystem::temp_directory_path(ec) / "breeze-jobs-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr)
-    return Error{ErrorKind::io, fmt::format("cannot create the log folder: {}", std::strerror(errno)), pattern};
+    return Error{ErrorKind::io,
+                 fmt::format("cannot create the log folder: {}", std::strerror(errno)), pattern};
   return std::filesystem::path(pattern);
 }
 
@@ -64,7 +68,8 @@ void run_one(const Job& job, std::size_t index, Shared& shared) {
                  }};
   JobResult result;
   if (fd < 0) {
-    result = {false, fmt::format("cannot open log file {}: {}", log_path.string(), std::strerror(errno))};
+    result = {false,
+              fmt::format("cannot open log file {}: {}", log_path.string(), std::strerror(errno))};
   } else {
     try {
       result = job.run(ctx);
@@ -78,7 +83,8 @@ void run_one(const Job& job, std::size_t index, Shared& shared) {
   auto& status = shared.jobs[index];
   status.state = result.ok ? JobState::succeeded : JobState::failed;
   status.summary = std::move(result.summary);
-  status.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - shared.started_at[index]);
+  status.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                         shared.started_at[index]);
   shared.events.push_back(status);
   shared.wake.notify_all();
 }
@@ -106,8 +112,9 @@ void worker(const std::vector<Job>& jobs, Shared& shared) {
 } // namespace
 
 bool PoolOutcome::ok() const {
-  return !interrupted &&
-         std::all_of(jobs.begin(), jobs.end(), [](const JobStatus& j) { return j.state == JobState::succeeded; });
+  return !interrupted && std::all_of(jobs.begin(), jobs.end(), [](const JobStatus& j) {
+    return j.state == JobState::succeeded;
+  });
 }
 
 std::string log_file_name(const std::string& job_name) {
@@ -117,25 +124,29 @@ std::string log_file_name(const std::string& job_name) {
   return name + ".log";
 }
 
-Expected<PoolOutcome> run_jobs(const std::vector<Job>& jobs, const PoolOptions& options, Reporter& reporter) {
+Expected<PoolOutcome> run_jobs(const std::vector<Job>& jobs, const PoolOptions& options,
+                               Reporter& reporter) {
   if (options.parallelism == 0) return usage_error("--parallelism must be at least 1");
   std::set<std::string> files;
   for (const auto& job : jobs) {
     if (job.name.empty()) return usage_error("every job needs a name");
     if (!files.insert(log_file_name(job.name)).second)
-      return usage_error(fmt::format("two jobs would share the log file {}", log_file_name(job.name)), job.name);
+      return usage_error(
+          fmt::format("two jobs would share the log file {}", log_file_name(job.name)), job.name);
   }
   BREEZE_TRY(auto log_dir, make_log_dir(options.log_dir));
 
   Shared shared;
-  for (const auto& job : jobs) shared.jobs.push_back({.name = job.name, .log_file = log_dir / log_file_name(job.name)});
+  for (const auto& job : jobs)
+    shared.jobs.push_back({.name = job.name, .log_file = log_dir / log_file_name(job.name)});
   shared.started_at.resize(jobs.size());
   reporter.started(log_dir, shared.jobs, options.parallelism);
 
   const auto thread_count = std::min(options.parallelism, jobs.size());
   shared.workers_left = thread_count;
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < thread_count; ++i) threads.emplace_back([&] { worker(jobs, shared); });
+  for (std::size_t i = 0; i < thread_count; ++i)
+    threads.emplace_back([&] { worker(jobs, shared); });
 
   while (true) {
     std::unique_lock lock(shared.mutex);
@@ -145,19 +156,23 @@ Expected<PoolOutcome> run_jobs(const std::vector<Job>& jobs, const PoolOptions& 
     auto snapshot = shared.jobs;
     for (std::size_t i = 0; i < snapshot.size(); ++i)
       if (snapshot[i].state == JobState::running)
-        snapshot[i].elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - shared.started_at[i]);
+        snapshot[i].elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - shared.started_at[i]);
     auto events = std::move(shared.events);
     shared.events.clear();
     const bool done = shared.workers_left == 0;
     lock.unlock();
     // Reporters write to streams; never while holding the lock the jobs' output needs.
-    for (const auto& event : events) reporter.changed(event, snapshot, now);
+    for (const auto& event : events)
+      reporter.changed(event, snapshot, now);
     if (events.empty()) reporter.tick(snapshot, now);
     if (done) break;
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
 
-  PoolOutcome outcome{std::move(shared.jobs), log_dir, shared.interrupted || interrupt::requested()};
+  PoolOutcome outcome{std::move(shared.jobs), log_dir,
+                      shared.interrupted || interrupt::requested()};
   for (auto& job : outcome.jobs)
     if (job.state == JobState::queued) job.state = JobState::not_started;
   reporter.finished(outcome);
@@ -172,7 +187,8 @@ std::size_t default_parallelism(std::size_t cores, std::uint64_t memory_bytes) {
 std::size_t default_parallelism() {
   cpu_set_t set;
   std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) cores = static_cast<std::size_t>(CPU_COUNT(&set));
+  if (::sched_getaffinity(0, sizeof set, &set) == 0)
+    cores = static_cast<std::size_t>(CPU_COUNT(&set));
   std::uint64_t memory = static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
                          static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   // In a container (a CI runner) the cgroup limit is what the jobs really get.

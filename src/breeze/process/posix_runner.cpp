@@ -1,7 +1,7 @@
 #include <breeze/process/posix_runner.hpp>
 
-#include <breeze/base/interrupt.hpp>
 #include <breeze/base/env.hpp>
+#include <breeze/base/interrupt.hpp>
 #include <breeze/process/secrets.hpp>
 
 #include <fmt/format.h>
@@ -28,7 +28,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Used only when the kernel has no pidfd_open (Linux < 5.3): how often we look for the child's exit.
+// Used only when the kernel has no pidfd_open (Linux < 5.3): how often we look for the child's
+// exit.
 constexpr auto k_fallback_tick = std::chrono::milliseconds(20);
 // How often spec.cancel is asked: it is a plain predicate, so nothing can wake poll() for it.
 constexpr auto k_cancel_tick = std::chrono::milliseconds(50);
@@ -68,14 +69,17 @@ std::map<std::string, std::string> environment(const ProcessSpec& spec) {
     if (auto eq = kv.find('='); eq != std::string_view::npos)
       env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
-  for (const auto& name : spec.unset_env) env.erase(name);
-  for (const auto& [k, v] : spec.env) env[k] = v;
+  for (const auto& name : spec.unset_env)
+    env.erase(name);
+  for (const auto& [k, v] : spec.env)
+    env[k] = v;
   return env;
 }
 
-// PATH lookup happens here, in the parent, with the child's PATH: after fork() in a threaded program
-// only async-signal-safe calls are allowed, so the child must not setenv() or search.
-Expected<std::string> resolve(const std::string& program, const std::map<std::string, std::string>& env,
+// PATH lookup happens here, in the parent, with the child's PATH: after fork() in a threaded
+// program only async-signal-safe calls are allowed, so the child must not setenv() or search.
+Expected<std::string> resolve(const std::string& program,
+                              const std::map<std::string, std::string>& env,
                               const std::filesystem::path& cwd) {
   if (program.find('/') != std::string::npos) return program;
   auto it = env.find("PATH");
@@ -89,7 +93,8 @@ Expected<std::string> resolve(const std::string& program, const std::map<std::st
     if (dir.is_relative() && !cwd.empty()) dir = cwd / dir;
     const auto candidate = (dir / program).string();
     struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0)
       return candidate;
     begin = end + 1;
   }
@@ -115,7 +120,8 @@ int open_pidfd(pid_t pid) {
 // group id, cannot be reused while we may still signal the group.
 bool leader_exited(pid_t pid) {
   siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+    return errno == ECHILD;
   return info.si_pid == pid;
 }
 
@@ -130,7 +136,8 @@ struct Stream {
 
 Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   if (spec.argv.empty()) return Error{ErrorKind::process, "empty command line", {}};
-  if (interrupt::requested()) return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
+  if (interrupt::requested())
+    return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
   const auto start = Clock::now();
 
   const auto env = environment(spec);
@@ -138,7 +145,8 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
 
   Pipe out_pipe, err_pipe, exec_pipe;
   if (!out_pipe.open() || (!spec.merge_stderr && !err_pipe.open()) || !exec_pipe.open())
-    return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)), spec.argv[0]};
+    return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)),
+                 spec.argv[0]};
 
   // A raw O_CLOEXEC descriptor (not an ofstream): children must not inherit it, and each line is on
   // disk as soon as it is written, so a killed breeze still leaves a complete log.
@@ -154,27 +162,33 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
                                                        : std::vector<std::string>{};
 
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = spec.argv;
   std::vector<char*> argv;
-  for (auto& s : args) argv.push_back(s.data());
+  for (auto& s : args)
+    argv.push_back(s.data());
   argv.push_back(nullptr);
   const int out_w = out_pipe.write.get();
   const int err_w = spec.merge_stderr ? out_w : err_pipe.write.get();
   const int exec_w = exec_pipe.write.get();
 
   const pid_t pid = ::fork();
-  if (pid < 0) return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)), spec.argv[0]};
+  if (pid < 0)
+    return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)),
+                 spec.argv[0]};
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec (the parent may have other threads).
     ::setpgid(0, 0);
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD}) ::sigaction(sig, &sa, nullptr);
+    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD})
+      ::sigaction(sig, &sa, nullptr);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -205,16 +219,19 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (failure.stage == 0)
-      return Error{ErrorKind::process,
-                   fmt::format("cannot change to working directory: {}", std::strerror(failure.error)),
-                   spec.cwd.string()};
-    return Error{ErrorKind::process, fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(failure.error)),
+      return Error{
+          ErrorKind::process,
+          fmt::format("cannot change to working directory: {}", std::strerror(failure.error)),
+          spec.cwd.string()};
+    return Error{ErrorKind::process,
+                 fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(failure.error)),
                  {}};
   }
 
   ProcessResult result;
-  std::array<Stream, 2> streams{Stream{out_pipe.read.get(), {}, spec.capture ? &result.out : nullptr},
-                                Stream{err_pipe.read.get(), {}, spec.capture ? &result.err : nullptr}};
+  std::array<Stream, 2> streams{
+      Stream{out_pipe.read.get(), {}, spec.capture ? &result.out : nullptr},
+      Stream{err_pipe.read.get(), {}, spec.capture ? &result.err : nullptr}};
   auto emit_lines = [&](Stream& s, bool flush_all) {
     std::size_t pos;
     while ((pos = s.pending.find('\n')) != std::string::npos || (flush_all && !s.pending.empty())) {
@@ -236,7 +253,8 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   std::optional<Clock::time_point> deadline;
   if (spec.timeout) deadline = start + *spec.timeout;
   std::optional<Clock::time_point> kill_at; // SIGKILL the group then, if it still holds our pipes
-  std::optional<Clock::time_point> give_up; // stop reading pipes held by processes that escaped the group
+  std::optional<Clock::time_point>
+      give_up; // stop reading pipes held by processes that escaped the group
   auto stop_group = [&](int sig) {
     ::kill(-pid, sig);
     if (!kill_at) kill_at = Clock::now() + m_grace;
@@ -264,7 +282,8 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
     }
     if (!result.interrupted && interrupt::requested()) {
       result.interrupted = true;
-      stop_group(SIGINT); // what the terminal would have sent the group, had it been in the foreground
+      stop_group(
+          SIGINT); // what the terminal would have sent the group, had it been in the foreground
     }
     if (kill_at && now >= *kill_at) {
       ::kill(-pid, SIGKILL);
@@ -300,7 +319,8 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
       ::kill(-pid, SIGKILL);
       int status = 0;
       ::waitpid(pid, &status, 0);
-      return Error{ErrorKind::process, fmt::format("poll failed: {}", std::strerror(e)), spec.argv[0]};
+      return Error{ErrorKind::process, fmt::format("poll failed: {}", std::strerror(e)),
+                   spec.argv[0]};
     }
     for (const auto& p : fds) {
       if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -319,7 +339,8 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
       }
     }
   }
-  for (auto& s : streams) emit_lines(s, true); // pipes we gave up on may still hold a partial line
+  for (auto& s : streams)
+    emit_lines(s, true); // pipes we gave up on may still hold a partial line
 
   // Nothing of the group outlives the run, not even a leftover that ignores SIGTERM and does not
   // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours.

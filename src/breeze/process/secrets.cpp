@@ -11,7 +11,8 @@ bool is_secret_name(const std::string& name) { return redact::is_secret_name(nam
 
 namespace {
 bool is_secret_option(std::string_view opt) {
-  while (!opt.empty() && opt.front() == '-') opt.remove_prefix(1);
+  while (!opt.empty() && opt.front() == '-')
+    opt.remove_prefix(1);
   return is_secret_name(std::string(opt));
 }
 } // namespace
@@ -32,11 +33,14 @@ std::vector<std::string> secrets_of(const ProcessSpec& spec, const EnvLookup& en
       if (is_secret_option(std::string_view(a).substr(0, eq))) out.push_back(a.substr(eq + 1));
       continue;
     }
-    if ((is_secret_option(a) || (is_login && a == "-p")) && i + 1 < argv.size()) out.push_back(argv[i + 1]);
+    if ((is_secret_option(a) || (is_login && a == "-p")) && i + 1 < argv.size())
+      out.push_back(argv[i + 1]);
   }
-  out.erase(std::remove_if(out.begin(), out.end(), [](const std::string& s) { return s.empty(); }), out.end());
+  out.erase(std::remove_if(out.begin(), out.end(), [](const std::string& s) { return s.empty(); }),
+            out.end());
   // Longest first, so a secret that contains another is masked whole.
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return out;
 }
 
@@ -55,9 +59,11 @@ std::string mask(std::string text, const std::vector<std::string>& secrets) {
 
 std::string printable(const ProcessSpec& spec, const EnvLookup& env) {
   std::string line;
-  for (const auto& [name, value] : spec.env) line += name + "=" + strings::shell_quote(value) + " ";
+  for (const auto& [name, value] : spec.env)
+    line += name + "=" + strings::shell_quote(value) + " ";
   line += strings::shell_join(spec.argv);
-  if (!spec.cwd.empty()) line = "(cd " + strings::shell_quote(spec.cwd.string()) + " && " + line + ")";
+  if (!spec.cwd.empty())
+    line = "(cd " + strings::shell_quote(spec.cwd.string()) + " && " + line + ")";
   return mask(std::move(line), secrets_of(spec, env));
 }
 

@@ -39,16 +39,20 @@ ReadEnd read_line(int fd, std::string& line) {
 
 const char* choices(prompt::Answer default_answer) {
   switch (default_answer) {
-  case prompt::Answer::yes: return "Y/n/q";
-  case prompt::Answer::no: return "y/N/q";
-  case prompt::Answer::quit: return "y/n/Q";
+  case prompt::Answer::yes:
+    return "Y/n/q";
+  case prompt::Answer::no:
+    return "y/N/q";
+  case prompt::Answer::quit:
+    return "y/n/Q";
   }
   return "y/n/q";
 }
 
 } // namespace
 
-Expected<prompt::Answer> TerminalPrompter::confirm(const std::string& question, prompt::Answer default_answer) {
+Expected<prompt::Answer> TerminalPrompter::confirm(const std::string& question,
+                                                   prompt::Answer default_answer) {
   if (::isatty(m_input_fd) == 0) {
     return usage_error(fmt::format("'{}' needs an answer, but there is no terminal to ask on: pass "
                                    "--answer yes (or no/quit), or set ANSWER",
@@ -58,9 +62,14 @@ Expected<prompt::Answer> TerminalPrompter::confirm(const std::string& question, 
     m_err << question << " [" << choices(default_answer) << "] " << std::flush;
     std::string line;
     switch (read_line(m_input_fd, line)) {
-    case ReadEnd::interrupted: m_err << "\n" << std::flush; return Error{ErrorKind::interrupted, "interrupted", {}};
-    case ReadEnd::eof: m_err << "\n" << std::flush; return prompt::Answer::quit;
-    case ReadEnd::line: break;
+    case ReadEnd::interrupted:
+      m_err << "\n" << std::flush;
+      return Error{ErrorKind::interrupted, "interrupted", {}};
+    case ReadEnd::eof:
+      m_err << "\n" << std::flush;
+      return prompt::Answer::quit;
+    case ReadEnd::line:
+      break;
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) return default_answer;

@@ -20,10 +20,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string script(const std::string& name) { return std::string(BREEZE_TEST_SCRIPTS) + "/" + name; }
+std::string script(const std::string& name) {
+  return std::string(BREEZE_TEST_SCRIPTS) + "/" + name;
+}
 
 // Orphaned grandchildren are re-parented to this test process, so we can reap them and prove they
-// were killed (pid 1 in a container may never reap them, leaving zombies that kill(pid, 0) still sees).
+// were killed (pid 1 in a container may never reap them, leaving zombies that kill(pid, 0) still
+// sees).
 void become_subreaper() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
 
 pid_t read_pid(const std::filesystem::path& file) {
@@ -94,7 +97,8 @@ TEST_CASE("a program that cannot be started is an Error", "[process]") {
   auto missing = runner.run({.argv = {"breeze-no-such-program-xyz"}});
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().kind == ErrorKind::process);
-  CHECK_THAT(missing.error().what(), Catch::Contains("breeze-no-such-program-xyz") && Catch::Contains("PATH"));
+  CHECK_THAT(missing.error().what(),
+             Catch::Contains("breeze-no-such-program-xyz") && Catch::Contains("PATH"));
 
   test::write_file(dir.path() / "not-executable", "#!/bin/sh\n");
   auto denied = runner.run({.argv = {(dir.path() / "not-executable").string()}});
@@ -103,7 +107,8 @@ TEST_CASE("a program that cannot be started is an Error", "[process]") {
 
   auto bad_cwd = runner.run({.argv = {"true"}, .cwd = dir.path() / "missing"});
   REQUIRE_FALSE(bad_cwd.has_value());
-  CHECK_THAT(bad_cwd.error().what(), Catch::Contains("working directory") && Catch::Contains("missing"));
+  CHECK_THAT(bad_cwd.error().what(),
+             Catch::Contains("working directory") && Catch::Contains("missing"));
 }
 
 TEST_CASE("env, unset_env and cwd reach the child", "[process]") {
@@ -115,10 +120,12 @@ TEST_CASE("env, unset_env and cwd reach the child", "[process]") {
                        .env = {{"FOO", "bar baz"}},
                        .unset_env = {"HOME"}});
   REQUIRE(r.has_value());
-  CHECK(r->out == "cwd=" + std::filesystem::canonical(dir.path()).string() + "\nFOO=bar baz\nHOME=unset\n");
+  CHECK(r->out ==
+        "cwd=" + std::filesystem::canonical(dir.path()).string() + "\nFOO=bar baz\nHOME=unset\n");
   auto inherited = runner.run({.argv = {script("print_env.sh")}});
   REQUIRE(inherited.has_value());
-  CHECK_THAT(inherited->out, Catch::Contains("HOME=/home/somebody\n") && Catch::Contains("FOO=unset\n"));
+  CHECK_THAT(inherited->out,
+             Catch::Contains("HOME=/home/somebody\n") && Catch::Contains("FOO=unset\n"));
 }
 
 TEST_CASE("a PATH given in env is the one argv[0] is looked up on", "[process]") {
@@ -126,14 +133,16 @@ TEST_CASE("a PATH given in env is the one argv[0] is looked up on", "[process]")
   test::write_file(dir.path() / "only-here", "#!/bin/sh\necho found me\n");
   std::filesystem::permissions(dir.path() / "only-here", std::filesystem::perms::owner_all);
   process::PosixRunner runner;
-  auto r = runner.run({.argv = {"only-here"}, .env = {{"PATH", dir.path().string() + ":/usr/bin:/bin"}}});
+  auto r = runner.run(
+      {.argv = {"only-here"}, .env = {{"PATH", dir.path().string() + ":/usr/bin:/bin"}}});
   REQUIRE(r.has_value());
   CHECK(r->out == "found me\n");
   CHECK_FALSE(runner.run({.argv = {"only-here"}}).has_value());
 }
 
-TEST_CASE("on_line gets every line in order, the partial last line too, and the log file all of them",
-          "[process]") {
+TEST_CASE(
+    "on_line gets every line in order, the partial last line too, and the log file all of them",
+    "[process]") {
   files::TempDir dir;
   process::PosixRunner runner;
   std::vector<std::string> lines;
@@ -145,9 +154,11 @@ TEST_CASE("on_line gets every line in order, the partial last line too, and the 
   auto r = runner.run(spec);
   REQUIRE(r.has_value());
   CHECK(r->exit_code == 0);
-  const std::vector<std::string> expected{"out 1", "err 1", "out 2", "err 2", "token=***", "partial"};
+  const std::vector<std::string> expected{"out 1", "err 1",     "out 2",
+                                          "err 2", "token=***", "partial"};
   CHECK(lines == expected);
-  CHECK(test::read_file(dir.path() / "run.log") == "out 1\nerr 1\nout 2\nerr 2\ntoken=***\npartial\n");
+  CHECK(test::read_file(dir.path() / "run.log") ==
+        "out 1\nerr 1\nout 2\nerr 2\ntoken=***\npartial\n");
   // Captured output is data: exact bytes, secrets included (callers may need them).
   CHECK(r->out == "out 1\nerr 1\nout 2\nerr 2\ntoken=s3cr3t\r\npartial");
   CHECK(r->err.empty());
@@ -162,7 +173,8 @@ TEST_CASE("without merge_stderr the streams are captured apart, each in order", 
   CHECK(r->out == "out 1\nout 2\ntoken=x\r\npartial");
   CHECK(r->err == "err 1\nerr 2\n");
   std::vector<std::string> outs;
-  std::copy_if(lines.begin(), lines.end(), std::back_inserter(outs), [](auto& l) { return l.rfind("err", 0) != 0; });
+  std::copy_if(lines.begin(), lines.end(), std::back_inserter(outs),
+               [](auto& l) { return l.rfind("err", 0) != 0; });
   CHECK(outs == std::vector<std::string>{"out 1", "out 2", "token=x", "partial"});
   CHECK(lines.size() == 6);
 }
@@ -170,7 +182,8 @@ TEST_CASE("without merge_stderr the streams are captured apart, each in order", 
 TEST_CASE("a child flooding both pipes never blocks", "[process]") {
   process::PosixRunner runner;
   std::size_t count = 0;
-  auto r = runner.run({.argv = {script("flood.sh")}, .on_line = [&](const std::string&) { ++count; }});
+  auto r =
+      runner.run({.argv = {script("flood.sh")}, .on_line = [&](const std::string&) { ++count; }});
   REQUIRE(r.has_value());
   CHECK(r->exit_code == 0);
   CHECK(count == 40000);
@@ -196,8 +209,9 @@ TEST_CASE("a group that ignores SIGTERM is killed after the grace period", "[pro
   become_subreaper();
   files::TempDir dir;
   process::PosixRunner runner(200ms);
-  auto r = runner.run({.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "stubborn"},
-                       .timeout = 1000ms});
+  auto r = runner.run(
+      {.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "stubborn"},
+       .timeout = 1000ms});
   REQUIRE(r.has_value());
   CHECK(r->timed_out);
   CHECK(r->signal == SIGKILL);
@@ -210,7 +224,8 @@ TEST_CASE("a grandchild left holding the pipes does not keep the run going", "[p
   become_subreaper();
   files::TempDir dir;
   process::PosixRunner runner(std::chrono::minutes(5)); // a grace this long would show as a hang
-  auto r = runner.run({.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "leave"}});
+  auto r = runner.run(
+      {.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "leave"}});
   REQUIRE(r.has_value());
   CHECK(r->exit_code == 0);
   CHECK(r->ok());
@@ -223,8 +238,8 @@ TEST_CASE("a leftover that ignores SIGTERM and holds no pipes is killed too", "[
   become_subreaper();
   files::TempDir dir;
   process::PosixRunner runner(std::chrono::minutes(5));
-  auto r = runner.run(
-      {.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(), "stubborn-quiet-leave"}});
+  auto r = runner.run({.argv = {script("group_with_grandchild.sh"), (dir.path() / "pid").string(),
+                                "stubborn-quiet-leave"}});
   REQUIRE(r.has_value());
   CHECK(r->exit_code == 0);
   CHECK(r->elapsed < std::chrono::minutes(5));
@@ -249,7 +264,8 @@ Expected<process::ProcessResult> run_and_interrupt(const std::filesystem::path& 
   return r;
 }
 
-TEST_CASE("interrupt::request from another thread stops the group and marks the result", "[process]") {
+TEST_CASE("interrupt::request from another thread stops the group and marks the result",
+          "[process]") {
   become_subreaper();
   InterruptGuard guard;
   files::TempDir dir;
@@ -263,7 +279,8 @@ TEST_CASE("interrupt::request from another thread stops the group and marks the 
   CHECK(cli::exit_code(ExitCode::failure, interrupt::requested()) == 130);
 }
 
-TEST_CASE("a real SIGINT reaches the handler, stops the children, and maps to exit 130", "[process]") {
+TEST_CASE("a real SIGINT reaches the handler, stops the children, and maps to exit 130",
+          "[process]") {
   become_subreaper();
   InterruptGuard guard;
   interrupt::install_handlers();

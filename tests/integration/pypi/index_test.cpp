@@ -17,13 +17,16 @@ http::BatchOptions quick() {
 }
 } // namespace
 
-TEST_CASE("pypi index vs a real server: JSON API, retries, malformed and missing packages", "[integration][pypi]") {
+TEST_CASE("pypi index vs a real server: JSON API, retries, malformed and missing packages",
+          "[integration][pypi]") {
   files::TempDir dir;
-  test::write_project(dir.path(), "aiobotocore", {{"2.5.4", "2023-08-01T00:00:00Z", false},
-                                                  {"2.6.0", "2023-08-11T20:43:19.1Z", false}});
+  test::write_project(
+      dir.path(), "aiobotocore",
+      {{"2.5.4", "2023-08-01T00:00:00Z", false}, {"2.6.0", "2023-08-11T20:43:19.1Z", false}});
   test::write_project(dir.path(), "asana", {{"4.0.5", "2023-08-11T18:56:04Z", false}});
   test::write_project(dir.path(), "broken", {{"1.0", "2023-08-11T18:56:04Z", false}});
-  test::PypiServer server({.root = dir.path(), .faults = {{"asana", {"429:0", "503"}}, {"broken", {"*malformed"}}}});
+  test::PypiServer server(
+      {.root = dir.path(), .faults = {{"asana", {"429:0", "503"}}, {"broken", {"*malformed"}}}});
   http::CurlClient client;
   pypi::Index index(client, server.url());
   auto r = index.fetch({"aiobotocore", "asana", "broken", "missing"}, quick());
@@ -42,9 +45,10 @@ TEST_CASE("pypi index vs a real server: JSON API, retries, malformed and missing
 
 TEST_CASE("pypi index vs a server without a JSON API: PEP 691 simple API", "[integration][pypi]") {
   files::TempDir dir;
-  test::write_project(dir.path(), "zope-event", {{"5.0", "2023-06-23T06:00:00Z", false},
-                                                 {"5.1", "2023-08-10T06:00:00Z", true},
-                                                 {"6.0b1", "2023-08-11T06:00:00Z", false}});
+  test::write_project(dir.path(), "zope-event",
+                      {{"5.0", "2023-06-23T06:00:00Z", false},
+                       {"5.1", "2023-08-10T06:00:00Z", true},
+                       {"6.0b1", "2023-08-11T06:00:00Z", false}});
   test::PypiServer server({.root = dir.path(), .simple_only = true});
   http::CurlClient client;
   pypi::Index index(client, server.url() + "/simple/"); // PIP_INDEX_URL style

@@ -24,7 +24,8 @@ TEST_CASE("colour only on a terminal, never with NO_COLOR or TERM=dumb", "[conso
   {
     test::ScopedEnv no_color("NO_COLOR", std::nullopt);
     CHECK(console::colour_enabled(tty.file));
-    CHECK(console::paint("ok", console::Colour::green, console::colour_enabled(tty.file)) == "\033[32mok\033[0m");
+    CHECK(console::paint("ok", console::Colour::green, console::colour_enabled(tty.file)) ==
+          "\033[32mok\033[0m");
   }
   {
     test::ScopedEnv no_color("NO_COLOR", "1");
@@ -57,7 +58,8 @@ TEST_CASE("Group folds output only on GitHub Actions", "[console]") {
   }
   CHECK(out.str() == "::group::Build CI image 3.12\nstep\n::endgroup::\n");
 
-  for (const std::optional<std::string>& value : {std::optional<std::string>{}, std::optional<std::string>{"false"}}) {
+  for (const std::optional<std::string>& value :
+       {std::optional<std::string>{}, std::optional<std::string>{"false"}}) {
     std::ostringstream plain;
     test::ScopedEnv gha("GITHUB_ACTIONS", value);
     CHECK_FALSE(console::github_actions());

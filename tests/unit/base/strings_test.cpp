@@ -11,19 +11,22 @@ TEST_CASE("shell_quote makes copy-pasteable arguments", "[base]") {
   CHECK(strings::shell_quote("a b") == "'a b'");
   CHECK(strings::shell_quote("aiobotocore<=2.5.4") == "'aiobotocore<=2.5.4'");
   CHECK(strings::shell_quote("it's") == "'it'\\''s'");
-  CHECK(strings::shell_join({"docker", "build", "--build-arg", "X=a b"}) == "docker build --build-arg 'X=a b'");
+  CHECK(strings::shell_join({"docker", "build", "--build-arg", "X=a b"}) ==
+        "docker build --build-arg 'X=a b'");
 }
 
 TEST_CASE("strip_control removes terminal escapes from network text", "[base]") {
   CHECK(strings::strip_control("ok\x1b[31mred\x07") == "ok[31mred");
   CHECK(strings::strip_control("a\nb", false) == "ab");
   CHECK(strings::strip_control("a\nb", true) == "a\nb");
-  CHECK(strings::strip_control("x\xc2\x9b" "2Jy") == "x2Jy");
+  CHECK(strings::strip_control("x\xc2\x9b"
+                               "2Jy") == "x2Jy");
   CHECK(strings::strip_control("caf\xc3\xa9") == "caf\xc3\xa9");
 }
 
 TEST_CASE("closest_match suggests likely typos only", "[base]") {
-  const std::vector<std::string> cmds{"ci-image", "prod-image", "ci", "release-management", "setup", "version"};
+  const std::vector<std::string> cmds{"ci-image",           "prod-image", "ci",
+                                      "release-management", "setup",      "version"};
   CHECK(strings::closest_match("ci-imag", cmds) == "ci-image");
   CHECK(strings::closest_match("relase-management", cmds) == "release-management");
   CHECK(strings::closest_match("verison", cmds) == "version");

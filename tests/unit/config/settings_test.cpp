@@ -20,11 +20,12 @@ TEST_CASE("built-in defaults are Airflow's", "[config]") {
   CHECK(s.newest_python() == "3.13");
   CHECK(s.default_branch == "main");
   CHECK(s.registry == "ghcr.io");
-  CHECK(s.constraints_modes ==
-        std::vector<std::string>{"constraints-source-providers", "constraints", "constraints-no-providers"});
+  CHECK(s.constraints_modes == std::vector<std::string>{"constraints-source-providers",
+                                                        "constraints", "constraints-no-providers"});
   CHECK(s.check_python("3.12"));
   CHECK(s.check_python("3.9").error().kind == ErrorKind::usage);
-  CHECK_THAT(s.package_build_command, Catch::StartsWith("breeze release-management prepare-provider-packages"));
+  CHECK_THAT(s.package_build_command,
+             Catch::StartsWith("breeze release-management prepare-provider-packages"));
 }
 
 TEST_CASE("breeze.yaml overrides defaults", "[config]") {
@@ -53,12 +54,14 @@ TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
   SECTION("unknown key suggests the right one") {
     auto r = config::apply_yaml(s, "registry: ghcr.io\npython-version: ['3.10']\n");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "breeze.yaml:2: unknown setting 'python-version' (did you mean 'python-versions'?)");
+    CHECK(r.error().message ==
+          "breeze.yaml:2: unknown setting 'python-version' (did you mean 'python-versions'?)");
   }
   SECTION("wrong type") {
     auto r = config::apply_yaml(s, "\n\npython-versions: 3.10\n");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "breeze.yaml:3: 'python-versions' must be a non-empty list of strings");
+    CHECK(r.error().message ==
+          "breeze.yaml:3: 'python-versions' must be a non-empty list of strings");
   }
   SECTION("not a mapping") {
     auto r = config::apply_yaml(s, "- a\n- b\n");
@@ -69,9 +72,11 @@ TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
 
 TEST_CASE("environment overrides breeze.yaml", "[config]") {
   files::TempDir dir;
-  test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.11']\ndefault-branch: v2-10-test\n");
+  test::write_file(dir.path() / "breeze.yaml",
+                   "python-versions: ['3.11']\ndefault-branch: v2-10-test\n");
   std::filesystem::create_directories(dir.path() / "a" / "b");
-  auto s = config::load("", dir.path() / "a" / "b", env_of({{"BREEZE_PYTHON_VERSIONS", "3.12,3.13"}}));
+  auto s =
+      config::load("", dir.path() / "a" / "b", env_of({{"BREEZE_PYTHON_VERSIONS", "3.12,3.13"}}));
   REQUIRE(s);
   CHECK(s->sources_root == dir.path());
   CHECK(s->python_versions == std::vector<std::string>{"3.12", "3.13"});
@@ -94,12 +99,15 @@ TEST_CASE("breeze.yaml sets constraints generation commands and freeze filters",
                                 "freeze-drop-prefixes: [\"myproject==\"]\n"
                                 "freeze-drop-containing: [\" @ \"]\n"));
   CHECK(s.constraints_generation_commands.at("constraints") == "uv pip freeze");
-  CHECK(s.constraints_generation_commands.at("constraints-source-providers") == "pip freeze"); // others stay
+  CHECK(s.constraints_generation_commands.at("constraints-source-providers") ==
+        "pip freeze"); // others stay
   CHECK(s.freeze_drop_prefixes == std::vector<std::string>{"myproject=="});
   config::Settings bad;
   auto r = config::apply_yaml(bad, "constraints-generation-commands: pip freeze\n");
   REQUIRE(!r);
-  CHECK_THAT(r.error().message, Catch::Contains("breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
+  CHECK_THAT(r.error().message,
+             Catch::Contains(
+                 "breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
 }
 
 TEST_CASE("Python versions and constraints modes are names, never paths", "[config][safety]") {

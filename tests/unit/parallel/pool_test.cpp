@@ -27,7 +27,8 @@ public:
   bool finished_called = false;
   std::function<void()> on_tick;
   [[nodiscard]] std::chrono::milliseconds interval() const override { return 5ms; }
-  void started(const std::filesystem::path& dir, const std::vector<JobStatus>&, std::size_t p) override {
+  void started(const std::filesystem::path& dir, const std::vector<JobStatus>&,
+               std::size_t p) override {
     log_dir = dir;
     parallelism = p;
   }
@@ -42,13 +43,15 @@ public:
 
 std::vector<std::string> states(const PoolOutcome& outcome) {
   std::vector<std::string> out;
-  for (const auto& j : outcome.jobs) out.push_back(j.name + ":" + state_word(j.state));
+  for (const auto& j : outcome.jobs)
+    out.push_back(j.name + ":" + state_word(j.state));
   return out;
 }
 
 } // namespace
 
-TEST_CASE("the pool never runs more jobs at once than --parallelism, and does reach it", "[parallel]") {
+TEST_CASE("the pool never runs more jobs at once than --parallelism, and does reach it",
+          "[parallel]") {
   files::TempDir dir;
   constexpr std::size_t k_jobs = 10;
   constexpr int k_parallelism = 3;
@@ -67,10 +70,12 @@ TEST_CASE("the pool never runs more jobs at once than --parallelism, and does re
                       max_seen = std::max(max_seen, ++current);
                       const int arrived_in = generation;
                       cv.notify_all();
-                      // Hold the slot while the pool gets several chances to start more jobs; a pool
-                      // that is not bounded would start them and push `current` over the bound.
+                      // Hold the slot while the pool gets several chances to start more jobs; a
+                      // pool that is not bounded would start them and push `current` over the
+                      // bound.
                       cv.wait(lock, [&] {
-                        return generation > arrived_in || current > k_parallelism || started == k_jobs;
+                        return generation > arrived_in || current > k_parallelism ||
+                               started == k_jobs;
                       });
                       --current;
                       cv.notify_all();
@@ -97,7 +102,8 @@ TEST_CASE("the pool never runs more jobs at once than --parallelism, and does re
   CHECK(reporter.events.size() == 2 * k_jobs);
 }
 
-TEST_CASE("results are reported per job in the given order whatever order the jobs finish in", "[parallel]") {
+TEST_CASE("results are reported per job in the given order whatever order the jobs finish in",
+          "[parallel]") {
   files::TempDir dir;
   constexpr std::size_t k_jobs = 4;
   std::mutex m;
@@ -119,20 +125,24 @@ TEST_CASE("results are reported per job in the given order whatever order the jo
   RecordingReporter reporter;
   auto outcome = run_jobs(jobs, {.parallelism = k_jobs, .log_dir = dir.path()}, reporter);
   REQUIRE(outcome.has_value());
-  CHECK(states(*outcome) ==
-        std::vector<std::string>{"python-3.10:ok", "python-3.11:ok", "python-3.12:ok", "python-3.13:ok"});
+  CHECK(states(*outcome) == std::vector<std::string>{"python-3.10:ok", "python-3.11:ok",
+                                                     "python-3.12:ok", "python-3.13:ok"});
   CHECK(outcome->jobs[2].summary == "built python-3.12");
-  CHECK(finish_order == std::vector<std::string>{"python-3.13", "python-3.12", "python-3.11", "python-3.10"});
+  CHECK(finish_order ==
+        std::vector<std::string>{"python-3.13", "python-3.12", "python-3.11", "python-3.10"});
 }
 
-TEST_CASE("failures are reported with their logs and a throwing job is a failure, not a crash", "[parallel]") {
+TEST_CASE("failures are reported with their logs and a throwing job is a failure, not a crash",
+          "[parallel]") {
   files::TempDir dir;
   std::vector<Job> jobs{
-      {"good", [](JobContext& ctx) {
+      {"good",
+       [](JobContext& ctx) {
          ctx.on_line("all fine");
          return JobResult{true, {}};
        }},
-      {"bad", [](JobContext& ctx) {
+      {"bad",
+       [](JobContext& ctx) {
          ctx.on_line("step 1");
          ctx.on_line("ERROR: ResolutionImpossible");
          return JobResult{false, "exit code 1"};
@@ -149,8 +159,9 @@ TEST_CASE("failures are reported with their logs and a throwing job is a failure
   CHECK(outcome->jobs[1].last_line == "ERROR: ResolutionImpossible");
   CHECK(test::read_file(dir.path() / "bad.log") == "step 1\nERROR: ResolutionImpossible\n");
   CHECK(test::read_file(dir.path() / "good.log") == "all fine\n");
-  CHECK_THAT(err.str(), Catch::Contains("Log of failed job bad (" + (dir.path() / "bad.log").string() +
-                                        "):\nstep 1\nERROR: ResolutionImpossible\n"));
+  CHECK_THAT(err.str(),
+             Catch::Contains("Log of failed job bad (" + (dir.path() / "bad.log").string() +
+                             "):\nstep 1\nERROR: ResolutionImpossible\n"));
   CHECK_THAT(err.str(), Catch::Contains("Log of failed job buggy"));
   CHECK_THAT(err.str(), !Catch::Contains("Log of failed job good"));
   CHECK_THAT(out.str(), Catch::StartsWith("Job    Result  Duration  Log"));
@@ -175,7 +186,8 @@ TEST_CASE("after Ctrl-C no new job starts and the rest are reported as not run",
   CHECK(outcome->interrupted);
   CHECK_FALSE(outcome->ok());
   CHECK(ran == 2);
-  CHECK(states(*outcome) == std::vector<std::string>{"job-0:ok", "job-1:ok", "job-2:not run", "job-3:not run"});
+  CHECK(states(*outcome) ==
+        std::vector<std::string>{"job-0:ok", "job-1:ok", "job-2:not run", "job-3:not run"});
   CHECK(reporter.finished_called);
   CHECK_FALSE(std::filesystem::exists(dir.path() / "job-2.log"));
 }
@@ -187,8 +199,8 @@ TEST_CASE("the pool rejects parallelism 0 and jobs whose logs would collide", "[
   auto zero = run_jobs({{"a", ok_job}}, {.parallelism = 0, .log_dir = dir.path()}, reporter);
   REQUIRE_FALSE(zero.has_value());
   CHECK(zero.error().kind == ErrorKind::usage);
-  auto clash = run_jobs({{"3.12 amd64", ok_job}, {"3.12/amd64", ok_job}}, {.parallelism = 1, .log_dir = dir.path()},
-                        reporter);
+  auto clash = run_jobs({{"3.12 amd64", ok_job}, {"3.12/amd64", ok_job}},
+                        {.parallelism = 1, .log_dir = dir.path()}, reporter);
   REQUIRE_FALSE(clash.has_value());
   CHECK_THAT(clash.error().message, Catch::Contains("3.12-amd64.log"));
   CHECK_FALSE(reporter.finished_called);
@@ -196,10 +208,11 @@ TEST_CASE("the pool rejects parallelism 0 and jobs whose logs would collide", "[
 
 TEST_CASE("without a log folder the pool makes a fresh one and keeps it", "[parallel]") {
   RecordingReporter reporter;
-  auto outcome = run_jobs({{"only", [](JobContext& ctx) {
-                             ctx.on_line("hello");
-                             return JobResult{true, {}};
-                           }}},
+  auto outcome = run_jobs({{"only",
+                            [](JobContext& ctx) {
+                              ctx.on_line("hello");
+                              return JobResult{true, {}};
+                            }}},
                           {.parallelism = 1}, reporter);
   REQUIRE(outcome.has_value());
   CHECK(reporter.log_dir == outcome->log_dir);

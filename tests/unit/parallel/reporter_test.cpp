@@ -9,9 +9,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-JobStatus status(std::string name, JobState state, std::chrono::milliseconds elapsed, std::string last_line = {},
-                 std::filesystem::path log = {}, std::string summary = {}) {
-  return {std::move(name), state, elapsed, std::move(last_line), std::move(log), std::move(summary)};
+JobStatus status(std::string name, JobState state, std::chrono::milliseconds elapsed,
+                 std::string last_line = {}, std::filesystem::path log = {},
+                 std::string summary = {}) {
+  return {std::move(name),      state,          elapsed,
+          std::move(last_line), std::move(log), std::move(summary)};
 }
 
 } // namespace
@@ -25,24 +27,28 @@ TEST_CASE("durations read like Breeze's", "[parallel]") {
   CHECK(format_duration(3720s) == "1h02m");
 }
 
-TEST_CASE("the summary table is aligned and shows a Summary column only when a job has one", "[parallel]") {
-  PoolOutcome outcome{{status("python-3.10", JobState::succeeded, 62s, {}, "/logs/python-3.10.log"),
-                       status("python-3.11", JobState::failed, 500ms, {}, "/logs/python-3.11.log"),
-                       status("python-3.12", JobState::not_started, 0ms, {}, "/logs/python-3.12.log")},
-                      "/logs",
-                      true};
+TEST_CASE("the summary table is aligned and shows a Summary column only when a job has one",
+          "[parallel]") {
+  PoolOutcome outcome{
+      {status("python-3.10", JobState::succeeded, 62s, {}, "/logs/python-3.10.log"),
+       status("python-3.11", JobState::failed, 500ms, {}, "/logs/python-3.11.log"),
+       status("python-3.12", JobState::not_started, 0ms, {}, "/logs/python-3.12.log")},
+      "/logs",
+      true};
   CHECK(render_summary(outcome) == "Job          Result   Duration  Log\n"
                                    "python-3.10  ok       1m02s     /logs/python-3.10.log\n"
                                    "python-3.11  FAILED   0.5s      /logs/python-3.11.log\n"
                                    "python-3.12  not run  -         -\n");
   outcome.jobs[1].summary = "exit code 1";
-  CHECK(render_summary(outcome) == "Job          Result   Duration  Log                    Summary\n"
-                                   "python-3.10  ok       1m02s     /logs/python-3.10.log\n"
-                                   "python-3.11  FAILED   0.5s      /logs/python-3.11.log  exit code 1\n"
-                                   "python-3.12  not run  -         -\n");
+  CHECK(render_summary(outcome) ==
+        "Job          Result   Duration  Log                    Summary\n"
+        "python-3.10  ok       1m02s     /logs/python-3.10.log\n"
+        "python-3.11  FAILED   0.5s      /logs/python-3.11.log  exit code 1\n"
+        "python-3.12  not run  -         -\n");
 }
 
-TEST_CASE("plain CI lines: start, finish, and a status line per running job every interval", "[parallel]") {
+TEST_CASE("plain CI lines: start, finish, and a status line per running job every interval",
+          "[parallel]") {
   std::ostringstream out, err;
   PlainReporter reporter(out, err, 30s);
   const Clock::time_point t0{};
@@ -58,7 +64,8 @@ TEST_CASE("plain CI lines: start, finish, and a status line per running job ever
   b.elapsed = 31s;
   reporter.tick({a, b}, t0 + 31s);
   reporter.tick({a, b}, t0 + 40s); // the next status waits another 30 s
-  auto a_done = status("python-3.10", JobState::succeeded, 45s, {}, "/logs/python-3.10.log", "pushed image");
+  auto a_done =
+      status("python-3.10", JobState::succeeded, 45s, {}, "/logs/python-3.10.log", "pushed image");
   reporter.changed(a_done, {a_done, b}, t0 + 45s);
   CHECK(err.str() == "Running 2 jobs, at most 2 at a time. Logs: /logs\n"
                      "[python-3.10] started\n"
@@ -94,14 +101,14 @@ TEST_CASE("GitHub Actions folds each finished job's log in a group", "[parallel]
 }
 
 TEST_CASE("the live view draws a line per job and redraws them in place", "[parallel]") {
-  const std::vector<JobStatus> jobs{status("python-3.10", JobState::running, 65s, "Step 5/12 : RUN pip install apache-airflow"),
-                                    status("python-3.11", JobState::queued, 0ms),
-                                    status("py-3.12", JobState::failed, 2s)};
+  const std::vector<JobStatus> jobs{
+      status("python-3.10", JobState::running, 65s, "Step 5/12 : RUN pip install apache-airflow"),
+      status("python-3.11", JobState::queued, 0ms), status("py-3.12", JobState::failed, 2s)};
   CHECK(LiveReporter::render_frame(jobs, 60, false) ==
         std::vector<std::string>{"python-3.10  running  1m05s  Step 5/12 : RUN pip install ...",
-                                 "python-3.11  queued",
-                                 "py-3.12      FAILED    2.0s"});
-  for (const auto& line : LiveReporter::render_frame(jobs, 60, false)) CHECK(line.size() <= 60);
+                                 "python-3.11  queued", "py-3.12      FAILED    2.0s"});
+  for (const auto& line : LiveReporter::render_frame(jobs, 60, false))
+    CHECK(line.size() <= 60);
   const auto coloured = LiveReporter::render_frame(jobs, 60, true);
   CHECK(coloured[2] == "py-3.12      \033[31mFAILED\033[0m    2.0s");
 

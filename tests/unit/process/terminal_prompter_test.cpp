@@ -11,7 +11,8 @@
 using namespace breeze;
 using prompt::Answer;
 
-TEST_CASE("without a TTY the prompter refuses at once and tells the user to pass --answer", "[prompt]") {
+TEST_CASE("without a TTY the prompter refuses at once and tells the user to pass --answer",
+          "[prompt]") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0); // a pipe is not a terminal, like stdin under CI
   std::ostringstream err;
@@ -21,7 +22,8 @@ TEST_CASE("without a TTY the prompter refuses at once and tells the user to pass
   ::close(fds[1]);
   REQUIRE_FALSE(a.has_value());
   CHECK(a.error().kind == ErrorKind::usage);
-  CHECK_THAT(a.error().message, Catch::Contains("--answer") && Catch::Contains("Push the constraints?"));
+  CHECK_THAT(a.error().message,
+             Catch::Contains("--answer") && Catch::Contains("Push the constraints?"));
   CHECK(err.str().empty()); // it did not even ask
 }
 

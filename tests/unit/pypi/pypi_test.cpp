@@ -16,11 +16,14 @@ time::Instant at(const char* iso) { return *time::parse_iso8601(iso); }
 Version v(const char* s) { return *Version::parse(s); }
 
 pypi::Project project(std::vector<pypi::Release> releases) { return {"demo", std::move(releases)}; }
-pypi::File file(const char* uploaded, bool yanked = false) { return {"demo-x.tar.gz", at(uploaded), yanked}; }
+pypi::File file(const char* uploaded, bool yanked = false) {
+  return {"demo-x.tar.gz", at(uploaded), yanked};
+}
 
 } // namespace
 
-TEST_CASE("pypi: JSON API document -> releases with upload times and yanked flags", "[unit][pypi]") {
+TEST_CASE("pypi: JSON API document -> releases with upload times and yanked flags",
+          "[unit][pypi]") {
   const char* body = R"({"info": {"name": "aiobotocore", "version": "2.6.0"},
     "releases": {
       "2.5.4": [{"filename": "aiobotocore-2.5.4.tar.gz", "upload_time": "2023-08-07T10:00:00",
@@ -33,11 +36,13 @@ TEST_CASE("pypi: JSON API document -> releases with upload times and yanked flag
   REQUIRE(p.has_value());
   CHECK(p->name == "aiobotocore");
   REQUIRE(p->releases.size() == 3);
-  const auto& r254 = *std::find_if(p->releases.begin(), p->releases.end(), [](auto& r) { return r.version == "2.5.4"; });
+  const auto& r254 = *std::find_if(p->releases.begin(), p->releases.end(),
+                                   [](auto& r) { return r.version == "2.5.4"; });
   REQUIRE(r254.files.size() == 1);
   CHECK(r254.files[0].uploaded == at("2023-08-07T10:00:00.123456Z"));
   CHECK_FALSE(r254.files[0].yanked);
-  const auto& r260 = *std::find_if(p->releases.begin(), p->releases.end(), [](auto& r) { return r.version == "2.6.0"; });
+  const auto& r260 = *std::find_if(p->releases.begin(), p->releases.end(),
+                                   [](auto& r) { return r.version == "2.6.0"; });
   CHECK(r260.files[0].yanked);
   CHECK(r260.files[0].uploaded == at("2023-08-11T20:43:19Z")); // upload_time without zone is UTC
 }
@@ -52,7 +57,8 @@ TEST_CASE("pypi: malformed JSON API documents are errors, not crashes", "[unit][
   CHECK_THAT(e.error().message, Catch::StartsWith("malformed index JSON"));
 }
 
-TEST_CASE("pypi: PEP 691 simple JSON -> releases from filenames, PEP 700 times, yanked reasons", "[unit][pypi]") {
+TEST_CASE("pypi: PEP 691 simple JSON -> releases from filenames, PEP 700 times, yanked reasons",
+          "[unit][pypi]") {
   const char* body = R"({"meta": {"api-version": "1.1"}, "name": "zope-event",
     "versions": ["4.6", "5.0", "6.0"],
     "files": [
@@ -74,9 +80,12 @@ TEST_CASE("pypi: PEP 691 simple JSON -> releases from filenames, PEP 700 times, 
 }
 
 TEST_CASE("pypi: versions from distribution filenames", "[unit][pypi]") {
-  CHECK(pypi::version_from_filename("aiobotocore-2.6.0-py3-none-any.whl", "aiobotocore") == "2.6.0");
-  CHECK(pypi::version_from_filename("google_cloud_aiplatform-1.30.1-py2.py3-none-any.whl", "google-cloud-aiplatform") == "1.30.1");
-  CHECK(pypi::version_from_filename("google-cloud-aiplatform-1.30.1.tar.gz", "google-cloud-aiplatform") == "1.30.1");
+  CHECK(pypi::version_from_filename("aiobotocore-2.6.0-py3-none-any.whl", "aiobotocore") ==
+        "2.6.0");
+  CHECK(pypi::version_from_filename("google_cloud_aiplatform-1.30.1-py2.py3-none-any.whl",
+                                    "google-cloud-aiplatform") == "1.30.1");
+  CHECK(pypi::version_from_filename("google-cloud-aiplatform-1.30.1.tar.gz",
+                                    "google-cloud-aiplatform") == "1.30.1");
   CHECK(pypi::version_from_filename("Flask-AppBuilder-4.3.4.zip", "flask-appbuilder") == "4.3.4");
   CHECK(pypi::version_from_filename("zope.event-5.0.tar.gz", "zope-event") == "5.0");
   CHECK(pypi::version_from_filename("pendulum-3.0.0a1.tar.gz", "pendulum") == "3.0.0a1");
@@ -99,10 +108,14 @@ TEST_CASE("pypi: latest is the highest PEP 440 non-yanked final release", "[unit
   auto pre = pypi::choose_latest(p, v("3.0.0b1"));
   REQUIRE(pre.has_value());
   CHECK(pre->version.str() == "3.0.0rc1");
-  CHECK_FALSE(pypi::choose_latest(project({{"1.0", {file("2023-01-01T00:00:00Z", true)}}}), v("1.0")).has_value());
+  CHECK_FALSE(
+      pypi::choose_latest(project({{"1.0", {file("2023-01-01T00:00:00Z", true)}}}), v("1.0"))
+          .has_value());
 }
 
-TEST_CASE("pypi: a release is partly yanked only when all its files are, its date is the earliest upload", "[unit][pypi]") {
+TEST_CASE(
+    "pypi: a release is partly yanked only when all its files are, its date is the earliest upload",
+    "[unit][pypi]") {
   auto p = project({{"1.1", {file("2023-08-11T20:43:26Z"), file("2023-08-11T20:43:19Z", true)}}});
   auto latest = pypi::choose_latest(p, v("1.0"));
   REQUIRE(latest.has_value());
@@ -110,7 +123,8 @@ TEST_CASE("pypi: a release is partly yanked only when all its files are, its dat
   CHECK(latest->released == at("2023-08-11T20:43:19Z"));
 }
 
-TEST_CASE("pypi: candidate rule: newer than pinned and released after the constraints date", "[unit][pypi]") {
+TEST_CASE("pypi: candidate rule: newer than pinned and released after the constraints date",
+          "[unit][pypi]") {
   const auto since = at("2023-08-09T21:48:23Z");
   CHECK(pypi::is_candidate(v("2.5.4"), {v("2.6.0"), at("2023-08-11T20:43:19Z")}, since));
   CHECK_FALSE(
@@ -134,26 +148,32 @@ pypi::Report demo_report() {
 }
 } // namespace
 
-TEST_CASE("pypi: text report matches Breeze's lines and ends with the exact next command", "[unit][pypi]") {
-  CHECK(pypi::render_text(demo_report()) ==
-        "Last constraint date: 2023-08-09 21:48:23\n"
-        "Latest version aiobotocore==2.6.0 release date: 2023-08-11 20:43:19 (in current constraints: 2.5.4)\n"
-        "Latest version asana==4.0.5 release date: 2023-08-11 18:56:04 (in current constraints: 3.2.1)\n"
-        "Found 2 candidates for backtracking\n"
-        "breeze ci-image build --upgrade-to-newer-dependencies --eager-upgrade-additional-requirements "
-        "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n");
+TEST_CASE("pypi: text report matches Breeze's lines and ends with the exact next command",
+          "[unit][pypi]") {
+  CHECK(pypi::render_text(demo_report()) == "Last constraint date: 2023-08-09 21:48:23\n"
+                                            "Latest version aiobotocore==2.6.0 release date: "
+                                            "2023-08-11 20:43:19 (in current constraints: 2.5.4)\n"
+                                            "Latest version asana==4.0.5 release date: 2023-08-11 "
+                                            "18:56:04 (in current constraints: 3.2.1)\n"
+                                            "Found 2 candidates for backtracking\n"
+                                            "breeze ci-image build --upgrade-to-newer-dependencies "
+                                            "--eager-upgrade-additional-requirements "
+                                            "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n");
   pypi::Report none;
   none.since = at("2023-08-09T21:48:23Z");
-  CHECK(pypi::render_text(none) == "Last constraint date: 2023-08-09 21:48:23\nFound 0 candidates for backtracking\n");
+  CHECK(pypi::render_text(none) ==
+        "Last constraint date: 2023-08-09 21:48:23\nFound 0 candidates for backtracking\n");
 }
 
-TEST_CASE("pypi: a partial report says so, and network text loses control characters", "[unit][pypi]") {
+TEST_CASE("pypi: a partial report says so, and network text loses control characters",
+          "[unit][pypi]") {
   auto r = demo_report();
   r.candidates[1].latest = "4.0.5\x1b[2J";
   r.failed = {{"boto3", "HTTP 503 from https://pypi.org/pypi/boto3/json"}};
   const auto text = pypi::render_text(r);
-  CHECK_THAT(text, Catch::Contains("Could not check 1 of 3 packages, so this list may be incomplete:\n"
-                                   "  boto3: HTTP 503 from https://pypi.org/pypi/boto3/json\n"));
+  CHECK_THAT(text,
+             Catch::Contains("Could not check 1 of 3 packages, so this list may be incomplete:\n"
+                             "  boto3: HTTP 503 from https://pypi.org/pypi/boto3/json\n"));
   CHECK(text.find('\x1b') == std::string::npos);
   auto doc = nlohmann::json::parse(pypi::render_json(r));
   CHECK(doc["complete"] == false);
@@ -166,7 +186,9 @@ TEST_CASE("pypi: JSON report holds date, candidates, not-found and failed", "[un
   auto doc = nlohmann::json::parse(pypi::render_json(r));
   CHECK(doc["last_constraint_date"] == "2023-08-09T21:48:23Z");
   CHECK(doc["candidates"].size() == 2);
-  CHECK(doc["candidates"][0] == nlohmann::json{{"name", "aiobotocore"}, {"pinned", "2.5.4"}, {"latest", "2.6.0"},
+  CHECK(doc["candidates"][0] == nlohmann::json{{"name", "aiobotocore"},
+                                               {"pinned", "2.5.4"},
+                                               {"latest", "2.6.0"},
                                                {"released", "2023-08-11T20:43:19Z"}});
   CHECK(doc["not_found"] == nlohmann::json{"internal-pkg"});
   CHECK(doc["failed"].empty());
@@ -174,7 +196,8 @@ TEST_CASE("pypi: JSON report holds date, candidates, not-found and failed", "[un
   CHECK(doc["eager_upgrade_additional_requirements"] == "aiobotocore<=2.5.4 asana<=3.2.1");
 }
 
-TEST_CASE("pypi index: URLs for pypi.org and for a PIP_INDEX_URL-style .../simple", "[unit][pypi]") {
+TEST_CASE("pypi index: URLs for pypi.org and for a PIP_INDEX_URL-style .../simple",
+          "[unit][pypi]") {
   test::FakeHttp http;
   pypi::Index plain(http, "https://pypi.org/");
   CHECK(plain.json_url("Flask_AppBuilder") == "https://pypi.org/pypi/flask-appbuilder/json");
@@ -184,16 +207,18 @@ TEST_CASE("pypi index: URLs for pypi.org and for a PIP_INDEX_URL-style .../simpl
   CHECK(simple.simple_url("PyYAML") == "https://nexus.example/repository/pypi/simple/pyyaml/");
 }
 
-TEST_CASE("pypi index: JSON API, simple-API fallback on 404, not-found, failures per package", "[unit][pypi]") {
+TEST_CASE("pypi index: JSON API, simple-API fallback on 404, not-found, failures per package",
+          "[unit][pypi]") {
   test::FakeHttp http;
   const std::string base = "https://idx.example";
   http.on(base + "/pypi/good/json", 200, R"({"info": {"name": "good"}, "releases": {"1.0": []}})");
   http.on(base + "/pypi/broken/json", 200, R"({"releases": )");
   http.on(base + "/pypi/busy/json", 503, "unavailable");
   http.on(base + "/pypi/simple-only/json", 404, "");
-  http.on(base + "/simple/simple-only/", 200,
-          R"({"meta": {"api-version": "1.0"}, "name": "simple-only", "files": [{"filename": "simple_only-2.0.tar.gz", "url": "u", "hashes": {}}]})",
-          {{"content-type", "application/vnd.pypi.simple.v1+json"}});
+  http.on(
+      base + "/simple/simple-only/", 200,
+      R"({"meta": {"api-version": "1.0"}, "name": "simple-only", "files": [{"filename": "simple_only-2.0.tar.gz", "url": "u", "hashes": {}}]})",
+      {{"content-type", "application/vnd.pypi.simple.v1+json"}});
   http.on(base + "/pypi/gone/json", 404, "");
   http.on(base + "/simple/gone/", 404, "");
   http.on(base + "/pypi/html/json", 404, "");
@@ -219,7 +244,8 @@ TEST_CASE("pypi index: JSON API, simple-API fallback on 404, not-found, failures
   CHECK(http.requests.at(7).headers.at("Accept") == "application/vnd.pypi.simple.v1+json");
 }
 
-TEST_CASE("pypi index: an index that cannot be reached at all is one error naming it", "[unit][pypi]") {
+TEST_CASE("pypi index: an index that cannot be reached at all is one error naming it",
+          "[unit][pypi]") {
   test::FakeHttp http;
   http.fail("https://down.example/pypi/a/json", "Could not resolve host: down.example");
   http.fail("https://down.example/pypi/b/json", "Could not resolve host: down.example");
@@ -227,7 +253,9 @@ TEST_CASE("pypi index: an index that cannot be reached at all is one error namin
   auto r = index.fetch({"a", "b"}, {});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == ErrorKind::network);
-  CHECK(r.error().what() == "cannot reach the package index https://down.example (Could not resolve host: down.example)");
+  CHECK(
+      r.error().what() ==
+      "cannot reach the package index https://down.example (Could not resolve host: down.example)");
 }
 
 TEST_CASE("pypi: a newer release without an upload time is a candidate with an unknown date, never "

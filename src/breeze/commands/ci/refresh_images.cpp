@@ -20,7 +20,7 @@ namespace breeze::commands::ci {
 namespace {
 
 struct RefreshOptions {
-  std::string python_versions;                      ///< empty: all supported
+  std::string python_versions; ///< empty: all supported
   std::string platform = "linux/amd64,linux/arm64";
   std::string builder = "airflow_cache";
   int parallelism = 0;
@@ -103,7 +103,8 @@ Expected<ExitCode> build_packages(Context& ctx) {
     for (const auto& dir : {dist, context_dir}) {
       for (const auto& f : visible_files(dir)) {
         if (!fs::remove(f, ec) && ec)
-          return Error{ErrorKind::io, fmt::format("cannot remove {}: {}", f.string(), ec.message())};
+          return Error{ErrorKind::io,
+                       fmt::format("cannot remove {}: {}", f.string(), ec.message())};
       }
     }
   }
@@ -117,7 +118,8 @@ Expected<ExitCode> build_packages(Context& ctx) {
   BREEZE_TRY(auto r, ctx.runner().run(spec));
   if (r.interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!r.ok()) {
-    spdlog::error("the package-build command failed (exit {}): {}", r.exit_code, ctx.settings.package_build_command);
+    spdlog::error("the package-build command failed (exit {}): {}", r.exit_code,
+                  ctx.settings.package_build_command);
     return ExitCode::failure;
   }
   if (ctx.globals.dry_run) {
@@ -126,7 +128,8 @@ Expected<ExitCode> build_packages(Context& ctx) {
   }
   auto wheels = visible_files(dist, ".whl");
   if (wheels.empty()) {
-    spdlog::error("the package-build command left no wheels in {}: check `package-build-command` in breeze.yaml",
+    spdlog::error("the package-build command left no wheels in {}: check `package-build-command` "
+                  "in breeze.yaml",
                   dist.string());
     return ExitCode::failure;
   }
@@ -135,9 +138,11 @@ Expected<ExitCode> build_packages(Context& ctx) {
   for (const auto& w : wheels) {
     const auto to = context_dir / w.filename();
     fs::rename(w, to, ec);
-    if (ec) return Error{ErrorKind::io, fmt::format("cannot move {} to {}: {}", w.string(), to.string(), ec.message())};
-    fs::permissions(to, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read, fs::perm_options::add,
-                    ec);
+    if (ec)
+      return Error{ErrorKind::io,
+                   fmt::format("cannot move {} to {}: {}", w.string(), to.string(), ec.message())};
+    fs::permissions(to, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
+                    fs::perm_options::add, ec);
   }
   spdlog::info("Moved {} wheel(s) to {}", wheels.size(), context_dir.string());
   return ExitCode::ok;
@@ -159,25 +164,29 @@ ImageBuildOptions cache_options(const RefreshOptions& o, docker::ImageType type)
 Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
   const auto& settings = ctx.settings;
   if (settings.sources_root.empty())
-    return usage_error("no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
-                       "pass --airflow-sources PATH");
+    return usage_error(
+        "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
+        "pass --airflow-sources PATH");
   const auto docker = docker::docker_client(ctx.services().env);
   // Checks first, so nothing is built when the cache could not be pushed anyway.
   auto engine = docker::detect_engine(ctx.runner(), docker);
   if (!engine) return engine.error();
   if (*engine != docker::Engine::buildx)
-    return Error{ErrorKind::failure,
-                 "ci refresh-images needs docker buildx (multi-platform cache with mode=max): install the docker "
-                 "buildx plugin (https://docs.docker.com/go/buildx/, Debian/Ubuntu package docker-buildx-plugin) and "
-                 "check it with `docker buildx version`"};
+    return Error{ErrorKind::failure, "ci refresh-images needs docker buildx (multi-platform cache "
+                                     "with mode=max): install the docker "
+                                     "buildx plugin (https://docs.docker.com/go/buildx/, "
+                                     "Debian/Ubuntu package docker-buildx-plugin) and "
+                                     "check it with `docker buildx version`"};
   const auto config_file = docker::docker_config_file(ctx.services().env);
   BREEZE_TRY(auto logged_in, docker::has_registry_login(config_file, settings.registry));
   if (!logged_in)
-    return Error{ErrorKind::failure,
-                 fmt::format("not logged in to {} (no entry in {}): run `docker login {}` first (pushing the cache "
-                             "needs write access to {}/{})",
-                             settings.registry, config_file.string(), settings.registry, settings.registry,
-                             settings.github_repository)};
+    return Error{
+        ErrorKind::failure,
+        fmt::format(
+            "not logged in to {} (no entry in {}): run `docker login {}` first (pushing the cache "
+            "needs write access to {}/{})",
+            settings.registry, config_file.string(), settings.registry, settings.registry,
+            settings.github_repository)};
 
   BREEZE_TRY(auto dirs, check_package_dirs(ctx));
   if (dirs != ExitCode::ok) return dirs;
@@ -196,10 +205,13 @@ Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
 
 void register_refresh_images(CLI::App& group, Context& ctx) {
   auto* cmd = group.add_subcommand(
-      "refresh-images", "Refresh the registry cache of the CI and PROD images for every Python and platform.");
+      "refresh-images",
+      "Refresh the registry cache of the CI and PROD images for every Python and platform.");
   auto o = std::make_shared<RefreshOptions>();
-  cmd->add_option("--python-versions", o->python_versions, "Space separated Pythons [default: all supported].");
-  cmd->add_option("--platform", o->platform, "Platforms of the cache [default: linux/amd64,linux/arm64].");
+  cmd->add_option("--python-versions", o->python_versions,
+                  "Space separated Pythons [default: all supported].");
+  cmd->add_option("--platform", o->platform,
+                  "Platforms of the cache [default: linux/amd64,linux/arm64].");
   cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
   cmd->add_option("--parallelism", o->parallelism,
                   "Builds at a time [default: cores, capped by memory].")

@@ -21,8 +21,10 @@ void register_ci_image_save(CLI::App& group, Context& ctx) {
       BREEZE_TRY(auto r, resolve_image_file(c, *o));
       const auto docker = docker::docker_client(c.services().env);
       const auto image = docker::image_name_with_tag(r.image);
-      BREEZE_TRY(auto code, run_docker(c, {docker, "save", image, "-o", r.file.string()}, "docker save"));
-      if (code == ExitCode::ok && !c.globals.dry_run) c.out() << "Saved " << image << " to " << r.file.string() << "\n";
+      BREEZE_TRY(auto code,
+                 run_docker(c, {docker, "save", image, "-o", r.file.string()}, "docker save"));
+      if (code == ExitCode::ok && !c.globals.dry_run)
+        c.out() << "Saved " << image << " to " << r.file.string() << "\n";
       return code;
     };
   });

@@ -20,7 +20,8 @@ bool on_path(const std::string& program, const EnvLookup& env) {
 } // namespace
 
 Expected<git::Signer> gpg_signer(Context& ctx) {
-  if (!on_path("gpg", ctx.services().env)) return usage_error("--sign needs gpg on PATH (apt-get install gnupg)");
+  if (!on_path("gpg", ctx.services().env))
+    return usage_error("--sign needs gpg on PATH (apt-get install gnupg)");
   return git::Signer([&ctx](const std::string& payload) -> Expected<std::string> {
     // gpg reads the payload from a file: the runner passes argv only, never stdin.
     files::TempDir dir("breeze-sign");

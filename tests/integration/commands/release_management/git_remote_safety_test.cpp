@@ -264,9 +264,9 @@ TEST_CASE("restore-constraints-tags against a git daemon whose hooks refuse push
   }
 }
 
-TEST_CASE(
-    "GITHUB_TOKEN is never offered to a plain-http or non-GitHub host but the store helper still is",
-    "[integration][git][credentials]") {
+TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host but the store helper "
+          "still is",
+          "[integration][git][credentials]") {
   ConstraintsRepos r;
   AuthChallengeServer server;
   set_remote_url(r.clone, "apache", server.url() + "/apache/airflow.git");
@@ -467,7 +467,8 @@ TEST_CASE("publish-constraints commits only regular constraints files, never a s
         std::string::npos);
 }
 
-TEST_CASE("update-constraints refuses comment-file text that is not all comments, never inserting it as pins",
+TEST_CASE("update-constraints refuses comment-file text that is not all comments, never inserting "
+          "it as pins",
           "[integration][update-constraints][comment]") {
   ConstraintsRepos r;
   const auto remote_refs = all_refs(r.remote);

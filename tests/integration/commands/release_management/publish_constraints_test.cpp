@@ -1,4 +1,5 @@
-// publish-constraints against a real clone and bare remote (the seed's manual constraints-main flow).
+// publish-constraints against a real clone and bare remote (the seed's manual constraints-main
+// flow).
 
 #include <support/catch.hpp>
 #include <support/git_fixture.hpp>
@@ -9,15 +10,20 @@ using namespace breeze::test;
 
 namespace {
 
-std::vector<std::string> publish_args(const ConstraintsRepos& r, const std::filesystem::path& files) {
-  return {"release-management", "publish-constraints", "--constraints-repo", r.clone.string(), "--files-dir",
-          files.string(), "--commit-message", "Update constraints", "--answer", "yes"};
+std::vector<std::string> publish_args(const ConstraintsRepos& r,
+                                      const std::filesystem::path& files) {
+  return {"release-management", "publish-constraints",
+          "--constraints-repo", r.clone.string(),
+          "--files-dir",        files.string(),
+          "--commit-message",   "Update constraints",
+          "--answer",           "yes"};
 }
 
 } // namespace
 
-TEST_CASE("publish-constraints commits generated files on constraints-main and pushes without force",
-          "[integration][publish-constraints]") {
+TEST_CASE(
+    "publish-constraints commits generated files on constraints-main and pushes without force",
+    "[integration][publish-constraints]") {
   ConstraintsRepos r;
   const auto tip = commit_of(r.remote, "constraints-main");
   const auto before = *blob_at(r.remote, tip, "constraints-3.8.txt");
@@ -25,7 +31,8 @@ TEST_CASE("publish-constraints commits generated files on constraints-main and p
   changed.replace(changed.find("pymssql==2.2.7"), 14, "pymssql==2.2.8");
   const auto files = r.tmp.path() / "files";
   write_file(files / "constraints-3.8" / "constraints-3.8.txt", changed);
-  write_file(files / "constraints-3.9" / "constraints-3.9.txt", *blob_at(r.remote, tip, "constraints-3.9.txt"));
+  write_file(files / "constraints-3.9" / "constraints-3.9.txt",
+             *blob_at(r.remote, tip, "constraints-3.9.txt"));
 
   InProcess p;
   REQUIRE(p.run(publish_args(r, files)) == 0);
@@ -34,7 +41,8 @@ TEST_CASE("publish-constraints commits generated files on constraints-main and p
   CHECK(parent_of(r.remote, new_tip) == tip);
   CHECK(*blob_at(r.remote, new_tip, "constraints-3.8.txt") == changed);
   for (const auto& f : tree_files(r.remote, tip))
-    if (f != "constraints-3.8.txt") CHECK(*blob_at(r.remote, new_tip, f) == *blob_at(r.remote, tip, f));
+    if (f != "constraints-3.8.txt")
+      CHECK(*blob_at(r.remote, new_tip, f) == *blob_at(r.remote, tip, f));
   CHECK(p.out.str().find("+pymssql==2.2.8") != std::string::npos);
   // the checked-out branch was fast-forwarded, work tree included
   CHECK(ref_of(r.clone, "refs/heads/constraints-main") == new_tip);
@@ -46,7 +54,8 @@ TEST_CASE("publish-constraints commits generated files on constraints-main and p
   CHECK(commit_of(r.remote, "constraints-main") == new_tip);
 }
 
-TEST_CASE("publish-constraints refuses to overwrite uncommitted changes", "[integration][publish-constraints]") {
+TEST_CASE("publish-constraints refuses to overwrite uncommitted changes",
+          "[integration][publish-constraints]") {
   ConstraintsRepos r;
   const auto files = r.tmp.path() / "files";
   write_file(files / "constraints-3.8" / "constraints-3.8.txt", "a==1\n");

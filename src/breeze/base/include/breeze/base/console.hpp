@@ -27,7 +27,8 @@ void print_child_line(std::string_view line);
 /// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, colour per colour_enabled.
 void init_logging(bool verbose);
 
-/// A folded section of output: `::group::TITLE` / `::endgroup::` on GitHub Actions, nothing otherwise.
+/// A folded section of output: `::group::TITLE` / `::endgroup::` on GitHub Actions, nothing
+/// otherwise.
 class Group {
 public:
   Group(std::ostream& out, std::string_view title);

@@ -23,28 +23,43 @@ template <typename T> class [[nodiscard]] Expected {
 public:
   Expected() requires std::is_default_constructible_v<T> : m_data(std::in_place_index<0>) {}
   template <typename U = T>
-    requires std::is_constructible_v<T, U&&> &&
-             (!std::is_same_v<std::remove_cvref_t<U>, Expected>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, Unexpected>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, Error>)
-  Expected(U&& value) : m_data(std::in_place_index<0>, std::forward<U>(value)) {}
+  requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, Expected>)&&(
+      !std::is_same_v<std::remove_cvref_t<U>, Unexpected>)&&(!std::is_same_v<std::remove_cvref_t<U>,
+                                                                             Error>)
+      Expected(U&& value)
+      : m_data(std::in_place_index<0>, std::forward<U>(value)) {}
   Expected(Unexpected u) : m_data(std::in_place_index<1>, std::move(u.error)) {}
   Expected(Error e) : m_data(std::in_place_index<1>, std::move(e)) {}
 
   [[nodiscard]] bool has_value() const { return m_data.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(m_data); }
-  const T& value() const& { assert(has_value()); return std::get<0>(m_data); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(m_data)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(m_data);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(m_data);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(m_data));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(m_data); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(m_data)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(m_data);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(m_data));
+  }
 
   template <typename U> T value_or(U&& fallback) const& {
     return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
@@ -64,8 +79,14 @@ public:
   [[nodiscard]] bool has_value() const { return !m_failed; }
   explicit operator bool() const { return has_value(); }
   void value() const { assert(has_value()); }
-  const Error& error() const& { assert(m_failed); return m_error; }
-  Error&& error() && { assert(m_failed); return std::move(m_error); }
+  const Error& error() const& {
+    assert(m_failed);
+    return m_error;
+  }
+  Error&& error() && {
+    assert(m_failed);
+    return std::move(m_error);
+  }
 
 private:
   Error m_error;

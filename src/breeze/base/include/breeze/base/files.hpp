@@ -15,7 +15,8 @@ namespace breeze::files {
 
 /// Writes `content` to a temporary file beside `path`, fsyncs it and renames it over `path`, so an
 /// interrupted run never leaves a half-written file. Creates missing parent directories.
-[[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path, std::string_view content);
+[[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path,
+                                          std::string_view content);
 
 /// A fresh directory under the system temp dir, removed with everything in it on destruction.
 class TempDir {

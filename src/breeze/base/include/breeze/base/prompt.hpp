@@ -21,7 +21,8 @@ public:
   /// With a forced answer (--answer / ANSWER) it says so and returns it without reading input.
   /// Without a TTY and without a forced answer it returns a usage Error telling the user to pass
   /// --answer — it never hangs.
-  [[nodiscard]] virtual Expected<Answer> confirm(const std::string& question, Answer default_answer) = 0;
+  [[nodiscard]] virtual Expected<Answer> confirm(const std::string& question,
+                                                 Answer default_answer) = 0;
 };
 
 } // namespace breeze::prompt

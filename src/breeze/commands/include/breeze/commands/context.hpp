@@ -36,10 +36,10 @@ struct GlobalOptions {
 struct Services {
   process::Runner& runner;
   prompt::Prompter& prompter;
-  std::ostream& out;                ///< results (stdout)
-  EnvLookup env;            ///< environment lookup
-  std::filesystem::path cwd;        ///< where the user ran breeze
-  http::Client* http = nullptr;     ///< HTTP client (set by main when linked)
+  std::ostream& out;            ///< results (stdout)
+  EnvLookup env;                ///< environment lookup
+  std::filesystem::path cwd;    ///< where the user ran breeze
+  http::Client* http = nullptr; ///< HTTP client (set by main when linked)
 };
 
 /// Everything a running command sees: parsed global options, resolved settings, services.
@@ -48,7 +48,8 @@ public:
   explicit Context(Services& services) : m_services(services) {}
 
   GlobalOptions globals;
-  config::Settings settings; ///< defaults <- breeze.yaml <- env <- -g (filled before the action runs)
+  config::Settings
+      settings; ///< defaults <- breeze.yaml <- env <- -g (filled before the action runs)
 
   [[nodiscard]] Services& services() { return m_services; }
   [[nodiscard]] std::ostream& out() { return m_services.out; }
@@ -59,8 +60,8 @@ public:
 
   /// Confirmation with Breeze's semantics: --answer/ANSWER forces (and says so); otherwise asks on
   /// the terminal; no TTY and no forced answer is a usage error telling the user to pass --answer.
-  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question,
-                                                 prompt::Answer default_answer = prompt::Answer::no);
+  [[nodiscard]] Expected<prompt::Answer>
+  confirm(const std::string& question, prompt::Answer default_answer = prompt::Answer::no);
 
   /// The forced answer from --answer/ANSWER, if one was given.
   [[nodiscard]] std::optional<prompt::Answer> forced_answer() const;

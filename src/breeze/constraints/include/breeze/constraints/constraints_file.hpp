@@ -18,31 +18,32 @@ struct Line {
     comment, ///< starts with `#` (after optional whitespace) — even when it contains `==`
     pin,     ///< `name==version` with optional `; marker` and trailing comment
     url,     ///< `name @ url` (PEP 508 direct reference)
-    other,   ///< anything else (options such as `--index-url`, other specifiers): kept, never touched
+    other, ///< anything else (options such as `--index-url`, other specifiers): kept, never touched
   };
   Kind kind = Kind::other;
-  std::string text;       ///< the line without its terminator
-  std::string terminator; ///< "\n", "\r\n" or "" (last line without newline)
-  std::string name;       ///< pin/url: the name as spelled in the file (extras not included)
-  std::string version;    ///< pin: the version as written
-  std::string marker;     ///< pin/url: environment marker after `;`, trimmed, or empty
+  std::string text;            ///< the line without its terminator
+  std::string terminator;      ///< "\n", "\r\n" or "" (last line without newline)
+  std::string name;            ///< pin/url: the name as spelled in the file (extras not included)
+  std::string version;         ///< pin: the version as written
+  std::string marker;          ///< pin/url: environment marker after `;`, trimmed, or empty
   std::size_t version_pos = 0; ///< pin: offset of `version` in `text` (for in-place edits)
 };
 
 /// A pin as the rest of breeze sees it.
 struct Pin {
-  std::string name;    ///< as spelled in the file
-  std::string version; ///< as written
-  std::string marker;  ///< environment marker or empty
+  std::string name;     ///< as spelled in the file
+  std::string version;  ///< as written
+  std::string marker;   ///< environment marker or empty
   std::size_t line = 0; ///< index into lines()
 };
 
 /// What set_version did.
 struct Replacement {
-  std::string file_name;   ///< the file's spelling of the name
-  std::string old_version; ///< the version before (of the first matching line)
+  std::string file_name;         ///< the file's spelling of the name
+  std::string old_version;       ///< the version before (of the first matching line)
   std::size_t lines_changed = 0; ///< 0 when the file already held the requested version
-  bool spelling_differs = false; ///< the caller's spelling differs from the file's (PyYAML vs pyyaml)
+  bool spelling_differs =
+      false; ///< the caller's spelling differs from the file's (PyYAML vs pyyaml)
 };
 
 /// An Airflow constraints file: header comment block, pins, unknown lines kept.

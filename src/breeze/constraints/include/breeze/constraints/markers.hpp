@@ -53,7 +53,8 @@ struct MarkerEnvironment {
   /// CPython on Linux. `python` is `3.11` (full version taken as `3.11.0`, the first release of
   /// that line, since a constraints run targets a line, not a patch release) or `3.11.4`.
   /// platform_release and platform_version are left empty: they name a kernel build we cannot know.
-  [[nodiscard]] static MarkerEnvironment for_linux(std::string python, std::string machine = "x86_64");
+  [[nodiscard]] static MarkerEnvironment for_linux(std::string python,
+                                                   std::string machine = "x86_64");
 
   /// The value of a variable; `extra` has none here (evaluation supplies it) and yields "".
   [[nodiscard]] const std::string& value(MarkerVariable variable) const;

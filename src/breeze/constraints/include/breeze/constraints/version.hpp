@@ -15,7 +15,8 @@ namespace breeze::constraints {
 /// A PEP 440 version: parsed, normalised (str()) and totally ordered like `packaging.version`.
 class Version {
 public:
-  /// Parses any valid PEP 440 spelling (`v1.0`, `1.0-r5`, `1.0RC1`, ` 1.0 `…); usage Error otherwise.
+  /// Parses any valid PEP 440 spelling (`v1.0`, `1.0-r5`, `1.0RC1`, ` 1.0 `…); usage Error
+  /// otherwise.
   [[nodiscard]] static Expected<Version> parse(std::string_view text);
 
   /// Normalised form, e.g. `1.0.post5`, `100!0.0`, `1.0rc1+ubuntu.1`.
@@ -28,7 +29,9 @@ public:
   [[nodiscard]] std::uint64_t epoch() const { return m_epoch; }
   [[nodiscard]] const std::vector<std::uint64_t>& release() const { return m_release; }
   /// ("a"|"b"|"rc", number) or nullopt.
-  [[nodiscard]] const std::optional<std::pair<std::string, std::uint64_t>>& pre() const { return m_pre; }
+  [[nodiscard]] const std::optional<std::pair<std::string, std::uint64_t>>& pre() const {
+    return m_pre;
+  }
   [[nodiscard]] const std::optional<std::uint64_t>& post() const { return m_post; }
   [[nodiscard]] const std::optional<std::uint64_t>& dev() const { return m_dev; }
   /// Normalised local label (`ubuntu.1`) or nullopt.

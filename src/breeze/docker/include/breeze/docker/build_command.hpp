@@ -11,10 +11,11 @@ namespace breeze::docker {
 
 /// One docker invocation of a build plan.
 struct DockerStep {
-  std::string description;                 ///< e.g. "Build CI image for Python 3.10 (linux/amd64)"
-  std::vector<std::string> argv;           ///< argv[0] is the docker client
-  std::map<std::string, std::string> env;  ///< added to the environment (DOCKER_BUILDKIT=1)
-  bool may_fail = false;                   ///< a failure is expected and harmless (pulling a cache that may not exist yet)
+  std::string description;                ///< e.g. "Build CI image for Python 3.10 (linux/amd64)"
+  std::vector<std::string> argv;          ///< argv[0] is the docker client
+  std::map<std::string, std::string> env; ///< added to the environment (DOCKER_BUILDKIT=1)
+  bool may_fail =
+      false; ///< a failure is expected and harmless (pulling a cache that may not exist yet)
 };
 
 /// Which docker build front-end the client offers.

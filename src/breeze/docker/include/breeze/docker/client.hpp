@@ -1,7 +1,7 @@
 #pragma once
 
-#include <breeze/base/expected.hpp>
 #include <breeze/base/env.hpp>
+#include <breeze/base/expected.hpp>
 #include <breeze/docker/build_command.hpp>
 #include <breeze/process/runner.hpp>
 
@@ -23,13 +23,16 @@ namespace breeze::docker {
                                            const std::string& name);
 
 /// The process to run for `step` in `cwd` (the sources root).
-[[nodiscard]] process::ProcessSpec to_spec(const DockerStep& step, const std::filesystem::path& cwd);
+[[nodiscard]] process::ProcessSpec to_spec(const DockerStep& step,
+                                           const std::filesystem::path& cwd);
 
 /// The docker client's config file: $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json.
 [[nodiscard]] std::filesystem::path docker_config_file(const EnvLookup& env);
 
 /// True when the docker config at `config_json` holds a login for `registry` (an `auths` entry,
-/// with or without scheme, or a `credHelpers` entry). A missing file is false; unreadable JSON an io Error.
-[[nodiscard]] Expected<bool> has_registry_login(const std::filesystem::path& config_json, const std::string& registry);
+/// with or without scheme, or a `credHelpers` entry). A missing file is false; unreadable JSON an
+/// io Error.
+[[nodiscard]] Expected<bool> has_registry_login(const std::filesystem::path& config_json,
+                                                const std::string& registry);
 
 } // namespace breeze::docker

@@ -24,7 +24,7 @@ struct Request {
 /// What the server answered. A status >= 400 is data, not an error.
 struct Response {
   long status = 0;
-  Headers headers;         ///< response headers, names lower-cased (the final response only)
+  Headers headers; ///< response headers, names lower-cased (the final response only)
   std::string body;
   bool from_cache = false; ///< served from the on-disk cache (fresh, or revalidated with a 304)
   int attempts = 0;        ///< requests actually sent (0 when the cache was fresh)

@@ -17,7 +17,8 @@ class Reporter;
 /// What a running job sees.
 struct JobContext {
   std::string name;
-  std::filesystem::path log_file; ///< where on_line writes; the job may point a ProcessSpec's output here too
+  std::filesystem::path
+      log_file; ///< where on_line writes; the job may point a ProcessSpec's output here too
   /// Every output line of the job: appended to its log file and shown as its latest line.
   /// Pass it as ProcessSpec::on_line. Safe to call from the job's thread only.
   std::function<void(const std::string& line)> on_line;
@@ -50,8 +51,8 @@ struct JobStatus {
 
 /// How to run the pool.
 struct PoolOptions {
-  std::size_t parallelism = 1;               ///< jobs running at once (at least 1)
-  std::filesystem::path log_dir;             ///< empty: a fresh breeze-jobs-XXXXXX in the temp dir (kept)
+  std::size_t parallelism = 1;   ///< jobs running at once (at least 1)
+  std::filesystem::path log_dir; ///< empty: a fresh breeze-jobs-XXXXXX in the temp dir (kept)
 };
 
 /// What happened to every job, in the order the jobs were given.
@@ -66,10 +67,10 @@ struct PoolOutcome {
 
 /// Runs `jobs` at most `options.parallelism` at a time, each job's output going to its own log file
 /// in the log folder. Once Ctrl-C was requested no new job starts; running ones are stopped by the
-/// runner they use. Every Reporter call happens on the calling thread. A usage Error for parallelism
-/// 0 or duplicate/empty job names; an io Error when the log folder cannot be made.
-[[nodiscard]] Expected<PoolOutcome> run_jobs(const std::vector<Job>& jobs, const PoolOptions& options,
-                                             Reporter& reporter);
+/// runner they use. Every Reporter call happens on the calling thread. A usage Error for
+/// parallelism 0 or duplicate/empty job names; an io Error when the log folder cannot be made.
+[[nodiscard]] Expected<PoolOutcome> run_jobs(const std::vector<Job>& jobs,
+                                             const PoolOptions& options, Reporter& reporter);
 
 /// The default --parallelism: one job per core, but at most one per 2 GiB of memory, at least 1.
 [[nodiscard]] std::size_t default_parallelism(std::size_t cores, std::uint64_t memory_bytes);

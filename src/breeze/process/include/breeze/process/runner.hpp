@@ -15,14 +15,15 @@ namespace breeze::process {
 /// One child process to run. Never a shell string: argv[0] is looked up on PATH.
 struct ProcessSpec {
   std::vector<std::string> argv;
-  std::filesystem::path cwd;                            ///< empty: inherit
-  std::map<std::string, std::string> env;               ///< added to / overriding the inherited env
-  std::vector<std::string> unset_env;                   ///< removed from the inherited env
-  std::optional<std::chrono::milliseconds> timeout;     ///< kill the whole process group after this
-  std::function<void(const std::string& line)> on_line; ///< each output line (stdout+stderr), as it comes
-  std::optional<std::filesystem::path> log_file;        ///< also append all output here
-  bool capture = true;                                  ///< keep stdout/stderr in the result
-  bool merge_stderr = false;                            ///< stderr goes to the same pipe as stdout
+  std::filesystem::path cwd;                        ///< empty: inherit
+  std::map<std::string, std::string> env;           ///< added to / overriding the inherited env
+  std::vector<std::string> unset_env;               ///< removed from the inherited env
+  std::optional<std::chrono::milliseconds> timeout; ///< kill the whole process group after this
+  std::function<void(const std::string& line)>
+      on_line;                                   ///< each output line (stdout+stderr), as it comes
+  std::optional<std::filesystem::path> log_file; ///< also append all output here
+  bool capture = true;                           ///< keep stdout/stderr in the result
+  bool merge_stderr = false;                     ///< stderr goes to the same pipe as stdout
   /// True when running this changes state (build, push, commit): --dry-run prints it instead.
   bool changes_state = true;
   /// Values that must never be printed (tokens, passwords); masked as *** in every printed line.
@@ -34,17 +35,19 @@ struct ProcessSpec {
 
 /// What happened. A non-zero exit is data, not an error.
 struct ProcessResult {
-  int exit_code = 0;          ///< exit status, or 128+signal when killed by a signal
-  std::optional<int> signal;  ///< the signal that ended the process, if any
-  bool timed_out = false;     ///< the timeout killed it
-  bool interrupted = false;   ///< Ctrl-C arrived while it ran (the group was stopped)
-  bool dry_run = false;       ///< nothing ran: --dry-run printed the command instead
-  bool cancelled = false;     ///< spec.cancel asked to stop it (the group was stopped)
-  std::string out;            ///< captured stdout (when capture)
-  std::string err;            ///< captured stderr (when capture and not merged)
+  int exit_code = 0;         ///< exit status, or 128+signal when killed by a signal
+  std::optional<int> signal; ///< the signal that ended the process, if any
+  bool timed_out = false;    ///< the timeout killed it
+  bool interrupted = false;  ///< Ctrl-C arrived while it ran (the group was stopped)
+  bool dry_run = false;      ///< nothing ran: --dry-run printed the command instead
+  bool cancelled = false;    ///< spec.cancel asked to stop it (the group was stopped)
+  std::string out;           ///< captured stdout (when capture)
+  std::string err;           ///< captured stderr (when capture and not merged)
   std::chrono::milliseconds elapsed{0};
 
-  [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out && !interrupted && !cancelled; }
+  [[nodiscard]] bool ok() const {
+    return exit_code == 0 && !timed_out && !interrupted && !cancelled;
+  }
 };
 
 /// Runs child processes. The posix implementation is the real one; tests use recording fakes.

@@ -8,7 +8,8 @@
 
 namespace breeze::process {
 
-/// True for environment variable names that hold secrets (GITHUB_TOKEN, *_TOKEN, *PASSWORD*, *SECRET*).
+/// True for environment variable names that hold secrets (GITHUB_TOKEN, *_TOKEN, *PASSWORD*,
+/// *SECRET*).
 [[nodiscard]] bool is_secret_name(const std::string& name);
 
 /// Every secret value a printed form of `spec` could contain: spec.secrets, values of secret-named

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <breeze/base/expected.hpp>
-#include <breeze/commands/context.hpp>
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
+#include <breeze/commands/context.hpp>
 
 #include <chrono>
 #include <optional>

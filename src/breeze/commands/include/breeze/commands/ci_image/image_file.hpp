@@ -14,11 +14,13 @@ class App;
 namespace breeze::commands::ci_image {
 
 /// `/tmp/ci-image-save-<linux-amd64>-<X.Y>.tar`: Breeze's artifact name for a saved CI image.
-[[nodiscard]] std::string default_image_file(const std::string& platform, const std::string& python);
+[[nodiscard]] std::string default_image_file(const std::string& platform,
+                                             const std::string& python);
 
-/// Usage error unless `file`'s name is `...-<platform tag>-<python>.tar` (so an artifact for another
-/// Python or platform is never loaded by mistake).
-[[nodiscard]] Expected<void> check_image_file_name(const std::filesystem::path& file, const std::string& platform,
+/// Usage error unless `file`'s name is `...-<platform tag>-<python>.tar` (so an artifact for
+/// another Python or platform is never loaded by mistake).
+[[nodiscard]] Expected<void> check_image_file_name(const std::filesystem::path& file,
+                                                   const std::string& platform,
                                                    const std::string& python);
 
 /// Flags of `ci-image save` and `ci-image load`.
@@ -41,6 +43,7 @@ struct ImageFile {
 [[nodiscard]] Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o);
 
 /// Runs one docker command through ctx.runner(); exit 1 (its output's tail logged) when it fails.
-[[nodiscard]] Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv, const std::string& what);
+[[nodiscard]] Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv,
+                                            const std::string& what);
 
 } // namespace breeze::commands::ci_image
