@@ -29,15 +29,20 @@ std::string read_file(const std::filesystem::path& path) {
   return *content;
 }
 
-ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value) : m_name(std::move(name)) {
+ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value)
+    : m_name(std::move(name)) {
   if (const char* old = std::getenv(m_name.c_str())) m_saved = old;
-  if (value) ::setenv(m_name.c_str(), value->c_str(), 1);
-  else ::unsetenv(m_name.c_str());
+  if (value)
+    ::setenv(m_name.c_str(), value->c_str(), 1);
+  else
+    ::unsetenv(m_name.c_str());
 }
 
 ScopedEnv::~ScopedEnv() {
-  if (m_saved) ::setenv(m_name.c_str(), m_saved->c_str(), 1);
-  else ::unsetenv(m_name.c_str());
+  if (m_saved)
+    ::setenv(m_name.c_str(), m_saved->c_str(), 1);
+  else
+    ::unsetenv(m_name.c_str());
 }
 
 PseudoTerminal::PseudoTerminal() {
@@ -75,26 +80,40 @@ Expected<prompt::Answer> ScriptedPrompter::confirm(const std::string& question, 
 }
 
 int InProcess::run(const std::vector<std::string>& args) {
-  commands::Services services{runner, prompter, out,
+  commands::Services services{runner,
+                              prompter,
+                              out,
+                              err,
                               [this](const std::string& name) -> std::optional<std::string> {
                                 if (auto it = env.find(name); it != env.end()) return it->second;
                                 return std::nullopt;
                               },
-                              cwd, http};
+                              cwd,
+                              http,
+                              terminal};
   return cli::run(args, services);
 }
 
-BinaryResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+BinaryResult run_binary(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
                         const std::filesystem::path& cwd) {
   process::ProcessSpec spec;
   spec.argv.push_back(BREEZE_BINARY);
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   for (const auto& [k, v] : env) {
-    if (k.starts_with("-")) spec.unset_env.push_back(k.substr(1));
-    else spec.env[k] = v;
+    if (k.starts_with("-"))
+      spec.unset_env.push_back(k.substr(1));
+    else
+      spec.env[k] = v;
   }
-  // Tests must not inherit the developer's answers, colours or CI mode by accident.
-  for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
+  // Tests must not inherit the developer's answers, colours, CI mode or Breeze's option variables
+  // by accident (the suite passes with them exported).
+  for (const char* name :
+       {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY", "PYTHON_MAJOR_MINOR_VERSION",
+        "PYTHON_VERSIONS", "RUN_IN_PARALLEL", "PARALLELISM", "AIRFLOW_CONSTRAINTS_MODE", "BREEZE_CONSTRAINTS_URL",
+        "BREEZE_MAX_RESPONSE_SIZE", "UPGRADE_TO_NEWER_DEPENDENCIES", "PLATFORM", "DOCKER_CACHE", "PUSH", "IMAGE_TAG",
+        "BUILDER", "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", "PREPARE_BUILDX_CACHE", "BUILD_TIMEOUT_MINUTES",
+        "AIRFLOW_CONSTRAINTS_REFERENCE", "AIRFLOW_CONSTRAINTS_LOCATION", "INSTALL_MYSQL_CLIENT_TYPE"})
     if (!env.count(name)) spec.unset_env.emplace_back(name);
   spec.cwd = cwd;
   spec.timeout = std::chrono::minutes(5);

@@ -73,15 +73,19 @@ class ScriptedPrompter final : public prompt::Prompter {
 public:
   std::deque<prompt::Answer> answers;
   std::vector<std::string> questions;
-  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question, prompt::Answer def) override;
+  [[nodiscard]] Expected<prompt::Answer> confirm(const std::string& question,
+                                                 prompt::Answer def) override;
 };
 
-/// Runs `breeze` in-process through cli::run with fakes, capturing stdout.
+/// Runs `breeze` in-process through cli::run with fakes, capturing stdout and stderr. The
+/// environment breeze sees is `env` alone (empty unless the test sets it), never the real one.
 struct InProcess {
   RecordingRunner runner;
   ScriptedPrompter prompter;
   std::ostringstream out;
+  std::ostringstream err;
   std::map<std::string, std::string> env;
+  console::Terminal terminal{};
   std::filesystem::path cwd = std::filesystem::temp_directory_path();
   http::Client* http = nullptr;
 

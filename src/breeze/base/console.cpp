@@ -9,33 +9,54 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
-#include <cstring>
+#include <optional>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace breeze::console {
 
-bool colour_enabled(std::FILE* stream) {
-  if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
-  if (const char* term = std::getenv("TERM"); term && std::strcmp(term, "dumb") == 0) return false;
-  return ::isatty(::fileno(stream)) != 0;
+Terminal detect_terminal() {
+  Terminal t;
+  t.stdout_tty = ::isatty(STDOUT_FILENO) != 0;
+  t.stderr_tty = ::isatty(STDERR_FILENO) != 0;
+  if (winsize ws{}; ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    t.width = ws.ws_col;
+  return t;
 }
 
-bool github_actions() {
-  const char* v = std::getenv("GITHUB_ACTIONS");
-  return v && std::strcmp(v, "true") == 0;
+bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) != 0; }
+
+bool colour_enabled(bool is_tty, const EnvLookup& env) {
+  if (auto no = env("NO_COLOR"); no && !no->empty()) return false;
+  if (auto term = env("TERM"); term && *term == "dumb") return false;
+  return is_tty;
+}
+
+bool github_actions(const EnvLookup& env) {
+  return env("GITHUB_ACTIONS") == std::optional<std::string>("true");
 }
 
 std::string paint(std::string_view text, Colour colour, bool enabled) {
   if (!enabled || colour == Colour::none) return std::string(text);
   const char* code = "";
   switch (colour) {
-  case Colour::red: code = "\033[31m"; break;
-  case Colour::green: code = "\033[32m"; break;
-  case Colour::yellow: code = "\033[33m"; break;
-  case Colour::blue: code = "\033[34m"; break;
-  case Colour::bold: code = "\033[1m"; break;
-  case Colour::none: break;
+  case Colour::red:
+    code = "\033[31m";
+    break;
+  case Colour::green:
+    code = "\033[32m";
+    break;
+  case Colour::yellow:
+    code = "\033[33m";
+    break;
+  case Colour::blue:
+    code = "\033[34m";
+    break;
+  case Colour::bold:
+    code = "\033[1m";
+    break;
+  case Colour::none:
+    break;
   }
   return std::string(code) + std::string(text) + "\033[0m";
 }
@@ -47,23 +68,37 @@ void print_child_line(std::string_view line) {
 }
 
 namespace {
-// "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain progress
-// reads like a CLI and problems stand out.
+// "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain
+// progress reads like a CLI and problems stand out.
 class LevelPrefix final : public spdlog::custom_flag_formatter {
 public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     std::string_view prefix;
     switch (msg.level) {
-    case spdlog::level::trace: prefix = "trace: "; break;
-    case spdlog::level::debug: prefix = "debug: "; break;
-    case spdlog::level::warn: prefix = "warning: "; break;
-    case spdlog::level::err: prefix = "error: "; break;
-    case spdlog::level::critical: prefix = "error: "; break;
-    default: break;
+    case spdlog::level::trace:
+      prefix = "trace: ";
+      break;
+    case spdlog::level::debug:
+      prefix = "debug: ";
+      break;
+    case spdlog::level::warn:
+      prefix = "warning: ";
+      break;
+    case spdlog::level::err:
+      prefix = "error: ";
+      break;
+    case spdlog::level::critical:
+      prefix = "error: ";
+      break;
+    default:
+      break;
     }
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelPrefix>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelPrefix>();
+  }
 };
 // Every log line passes through redact::text before any sink sees it: messages quote URLs, git
 // errors and child output, and none of them may show a credential.
@@ -73,23 +108,26 @@ public:
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const std::string clean = redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string clean =
+        redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
     m_inner->log(copy);
   }
   void flush_() override { m_inner->flush(); }
   void set_pattern_(const std::string& pattern) override { m_inner->set_pattern(pattern); }
-  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override { m_inner->set_formatter(std::move(f)); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override {
+    m_inner->set_formatter(std::move(f));
+  }
 
 private:
   spdlog::sink_ptr m_inner;
 };
 } // namespace
 
-void init_logging(bool verbose) {
+void init_logging(bool verbose, bool colour) {
   spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
   spdlog::sink_ptr inner;
-  if (colour_enabled(stderr))
+  if (colour)
     inner = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   else
     inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
@@ -102,7 +140,8 @@ void init_logging(bool verbose) {
   spdlog::set_default_logger(logger);
 }
 
-Group::Group(std::ostream& out, std::string_view title) : m_out(out), m_active(github_actions()) {
+Group::Group(std::ostream& out, std::string_view title, bool active)
+    : m_out(out), m_active(active) {
   if (m_active) m_out << "::group::" << title << "\n" << std::flush;
 }
 

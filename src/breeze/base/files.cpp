@@ -73,11 +73,17 @@ Expected<void> write_atomic(const fs::path& path, std::string_view content) {
   std::error_code ec;
   if (path.has_parent_path()) {
     fs::create_directories(path.parent_path(), ec);
-    if (ec) return Error{ErrorKind::io, "cannot create directory: " + ec.message(), path.parent_path().string()};
+    if (ec)
+      return Error{ErrorKind::io, "cannot create directory: " + ec.message(),
+                   path.parent_path().string()};
   }
-  std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::string tmpl =
+      (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) return Error{ErrorKind::io, std::string("cannot create temporary file: ") + std::strerror(errno), path.string()};
+  if (fd < 0)
+    return Error{ErrorKind::io,
+                 std::string("cannot create temporary file: ") + std::strerror(errno),
+                 path.string()};
   std::size_t written = 0;
   while (written < content.size()) {
     auto n = ::write(fd, content.data() + written, content.size() - written);
@@ -106,11 +112,14 @@ Expected<void> write_atomic(const fs::path& path, std::string_view content) {
 TempDir::TempDir(std::string_view prefix) {
   std::string tmpl = (fs::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
   if (::mkdtemp(tmpl.data()) == nullptr)
-    throw std::runtime_error(fmt::format("cannot create temporary directory {}: {}", tmpl, std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot create temporary directory {}: {}", tmpl, std::strerror(errno)));
   m_path = tmpl;
 }
 
-TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) {
+  other.m_path.clear();
+}
 
 TempDir::~TempDir() {
   if (!m_path.empty()) {
@@ -119,10 +128,9 @@ TempDir::~TempDir() {
   }
 }
 
-fs::path cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "breeze";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return fs::path(home) / ".cache" / "breeze";
+fs::path cache_dir(const EnvLookup& env) {
+  if (auto xdg = env("XDG_CACHE_HOME"); xdg && !xdg->empty()) return fs::path(*xdg) / "breeze";
+  if (auto home = env("HOME"); home && !home->empty()) return fs::path(*home) / ".cache" / "breeze";
   // No home: a per-user name under the temp dir. It is shared with other users, so whoever opens
   // it must check who owns it (http::DiskCache::open does).
   std::error_code ec;

@@ -7,14 +7,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 namespace breeze::parallel {
 
 namespace {
 
-constexpr std::size_t k_plain_line_limit = 120; // a status line shows this much of the job's latest output
+constexpr std::size_t k_plain_line_limit =
+    120; // a status line shows this much of the job's latest output
 
 // Output of a child may carry escape sequences; on our terminal they would move the cursor.
 std::string clean(const std::string& line, std::size_t limit) {
@@ -23,13 +22,15 @@ std::string clean(const std::string& line, std::size_t limit) {
   return text;
 }
 
-std::string start_line(const std::filesystem::path& log_dir, std::size_t jobs, std::size_t parallelism) {
-  return fmt::format("Running {} job{}, at most {} at a time. Logs: {}\n", jobs, jobs == 1 ? "" : "s",
-                     parallelism, log_dir.string());
+std::string start_line(const std::filesystem::path& log_dir, std::size_t jobs,
+                       std::size_t parallelism) {
+  return fmt::format("Running {} job{}, at most {} at a time. Logs: {}\n", jobs,
+                     jobs == 1 ? "" : "s", parallelism, log_dir.string());
 }
 
 std::string finished_line(const JobStatus& job) {
-  auto line = fmt::format("[{}] {} in {}", job.name, state_word(job.state), format_duration(job.elapsed));
+  auto line =
+      fmt::format("[{}] {} in {}", job.name, state_word(job.state), format_duration(job.elapsed));
   if (!job.summary.empty()) line += ": " + strings::strip_control(job.summary);
   return line;
 }
@@ -46,7 +47,8 @@ std::string log_text(const JobStatus& job) {
 void finish(std::ostream& out, std::ostream& err, const PoolOutcome& outcome) {
   for (const auto& job : outcome.jobs) {
     if (job.state != JobState::failed) continue;
-    err << fmt::format("Log of failed job {} ({}):\n", job.name, job.log_file.string()) << log_text(job);
+    err << fmt::format("Log of failed job {} ({}):\n", job.name, job.log_file.string())
+        << log_text(job);
   }
   if (outcome.interrupted) err << "Interrupted: jobs not started yet were skipped.\n";
   err << std::flush;
@@ -55,10 +57,14 @@ void finish(std::ostream& out, std::ostream& err, const PoolOutcome& outcome) {
 
 console::Colour colour_of(JobState state) {
   switch (state) {
-  case JobState::succeeded: return console::Colour::green;
-  case JobState::failed: return console::Colour::red;
-  case JobState::running: return console::Colour::yellow;
-  default: return console::Colour::none;
+  case JobState::succeeded:
+    return console::Colour::green;
+  case JobState::failed:
+    return console::Colour::red;
+  case JobState::running:
+    return console::Colour::yellow;
+  default:
+    return console::Colour::none;
   }
 }
 
@@ -75,11 +81,16 @@ std::string format_duration(std::chrono::milliseconds d) {
 
 std::string state_word(JobState state) {
   switch (state) {
-  case JobState::queued: return "queued";
-  case JobState::running: return "running";
-  case JobState::succeeded: return "ok";
-  case JobState::failed: return "FAILED";
-  case JobState::not_started: return "not run";
+  case JobState::queued:
+    return "queued";
+  case JobState::running:
+    return "running";
+  case JobState::succeeded:
+    return "ok";
+  case JobState::failed:
+    return "FAILED";
+  case JobState::not_started:
+    return "not run";
   }
   return "?";
 }
@@ -97,7 +108,8 @@ std::string render_summary(const PoolOutcome& outcome) {
   }
   std::vector<std::size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    for (std::size_t c = 0; c < row.size(); ++c)
+      widths[c] = std::max(widths[c], row[c].size());
   std::string text;
   for (const auto& row : rows) {
     std::string line;
@@ -108,22 +120,25 @@ std::string render_summary(const PoolOutcome& outcome) {
   return text;
 }
 
-PlainReporter::PlainReporter(std::ostream& out, std::ostream& err, std::chrono::seconds status_every)
+PlainReporter::PlainReporter(std::ostream& out, std::ostream& err,
+                             std::chrono::seconds status_every)
     : m_out(out), m_err(err), m_status_every(status_every) {}
 
-void PlainReporter::started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
-                            std::size_t parallelism) {
-  m_err << start_line(log_dir, jobs.size(), parallelism)
-        << std::flush;
+void PlainReporter::started(const std::filesystem::path& log_dir,
+                            const std::vector<JobStatus>& jobs, std::size_t parallelism) {
+  m_err << start_line(log_dir, jobs.size(), parallelism) << std::flush;
 }
 
-void PlainReporter::changed(const JobStatus& job, const std::vector<JobStatus>&, Clock::time_point now) {
+void PlainReporter::changed(const JobStatus& job, const std::vector<JobStatus>&,
+                            Clock::time_point now) {
   if (!m_have_status) {
     m_last_status = now; // the first status lines come one interval after the first job started
     m_have_status = true;
   }
-  if (job.state == JobState::running) m_err << fmt::format("[{}] started\n", job.name);
-  else m_err << finished_line(job) << "\n";
+  if (job.state == JobState::running)
+    m_err << fmt::format("[{}] started\n", job.name);
+  else
+    m_err << finished_line(job) << "\n";
   m_err << std::flush;
 }
 
@@ -141,19 +156,23 @@ void PlainReporter::tick(const std::vector<JobStatus>& all, Clock::time_point no
 
 void PlainReporter::finished(const PoolOutcome& outcome) { finish(m_out, m_err, outcome); }
 
-void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) {
+void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>& all,
+                             Clock::time_point now) {
   PlainReporter::changed(job, all, now);
   if (job.state != JobState::succeeded && job.state != JobState::failed) return;
-  m_err << "::group::" << finished_line(job) << "\n" << log_text(job) << "::endgroup::\n" << std::flush;
+  m_err << "::group::" << finished_line(job) << "\n"
+        << log_text(job) << "::endgroup::\n"
+        << std::flush;
 }
 
 LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
     : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 20)), m_colour(colour) {}
 
-std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all, std::size_t width,
-                                                    bool colour) {
+std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all,
+                                                    std::size_t width, bool colour) {
   std::size_t name_width = 0;
-  for (const auto& job : all) name_width = std::max(name_width, job.name.size());
+  for (const auto& job : all)
+    name_width = std::max(name_width, job.name.size());
   std::vector<std::string> lines;
   for (const auto& job : all) {
     const bool shows_time = job.state != JobState::queued && job.state != JobState::not_started;
@@ -165,9 +184,11 @@ std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>
     if (head.size() > width) head.resize(width);
     // Colour only the state word, so the cut to `width` counts visible characters.
     const auto state_at = name_width + 2;
-    const auto state_len = std::min(state_word(job.state).size(), head.size() > state_at ? head.size() - state_at : 0);
+    const auto state_len =
+        std::min(state_word(job.state).size(), head.size() > state_at ? head.size() - state_at : 0);
     if (colour && state_len > 0)
-      head = head.substr(0, state_at) + console::paint(head.substr(state_at, state_len), colour_of(job.state), true) +
+      head = head.substr(0, state_at) +
+             console::paint(head.substr(state_at, state_len), colour_of(job.state), true) +
              head.substr(state_at + state_len);
     lines.push_back(std::string(strings::trim(head + tail)));
   }
@@ -176,8 +197,10 @@ std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>
 
 void LiveReporter::redraw(const std::vector<JobStatus>& all) {
   std::string frame;
-  if (m_lines_drawn > 0) frame += fmt::format("\033[{}A", m_lines_drawn); // back to the first job's line
-  for (const auto& line : render_frame(all, m_width, m_colour)) frame += "\r\033[2K" + line + "\n";
+  if (m_lines_drawn > 0)
+    frame += fmt::format("\033[{}A", m_lines_drawn); // back to the first job's line
+  for (const auto& line : render_frame(all, m_width, m_colour))
+    frame += "\r\033[2K" + line + "\n";
   m_lines_drawn = all.size();
   m_err << frame << std::flush;
 }
@@ -188,7 +211,9 @@ void LiveReporter::started(const std::filesystem::path& log_dir, const std::vect
   redraw(jobs);
 }
 
-void LiveReporter::changed(const JobStatus&, const std::vector<JobStatus>& all, Clock::time_point) { redraw(all); }
+void LiveReporter::changed(const JobStatus&, const std::vector<JobStatus>& all, Clock::time_point) {
+  redraw(all);
+}
 
 void LiveReporter::tick(const std::vector<JobStatus>& all, Clock::time_point) { redraw(all); }
 
@@ -202,15 +227,18 @@ ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty) {
   return stderr_is_tty ? ReporterKind::live : ReporterKind::plain;
 }
 
-std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err) {
-  switch (choose_reporter(console::github_actions(), ::isatty(STDERR_FILENO) != 0)) {
-  case ReporterKind::github: return std::make_unique<GithubReporter>(out, err);
-  case ReporterKind::plain: return std::make_unique<PlainReporter>(out, err);
-  case ReporterKind::live: break;
+std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
+                                        const ReporterFacts& facts) {
+  switch (choose_reporter(facts.github_actions, facts.stderr_tty)) {
+  case ReporterKind::github:
+    return std::make_unique<GithubReporter>(out, err);
+  case ReporterKind::plain:
+    return std::make_unique<PlainReporter>(out, err);
+  case ReporterKind::live:
+    break;
   }
-  winsize ws{};
-  const std::size_t width = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 100;
-  return std::make_unique<LiveReporter>(out, err, width, console::colour_enabled(stderr));
+  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 100,
+                                        facts.colour);
 }
 
 } // namespace breeze::parallel

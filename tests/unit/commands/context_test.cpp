@@ -19,7 +19,8 @@ struct CapturedLog {
   std::ostringstream text;
   std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
   CapturedLog() {
-    auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(text));
+    auto logger = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(text));
     logger->set_pattern("%v");
     spdlog::set_default_logger(logger);
   }
@@ -30,13 +31,15 @@ struct Fixture {
   test::RecordingRunner runner;
   test::ScriptedPrompter prompter;
   std::ostringstream out;
-  commands::Services services{runner, prompter, out, [](const std::string&) { return std::nullopt; }, {}};
+  commands::Services services{
+      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
   commands::Context ctx{services};
 };
 } // namespace
 
 TEST_CASE("a forced answer is used without asking, and breeze says it was forced", "[context]") {
-  for (const auto& [word, expected, said] : std::vector<std::tuple<std::string, Answer, std::string>>{
+  for (const auto& [word, expected, said] :
+       std::vector<std::tuple<std::string, Answer, std::string>>{
            {"y", Answer::yes, "yes"}, {"NO", Answer::no, "no"}, {"quit", Answer::quit, "quit"}}) {
     Fixture f;
     CapturedLog log;
@@ -45,7 +48,8 @@ TEST_CASE("a forced answer is used without asking, and breeze says it was forced
     REQUIRE(a.has_value());
     CHECK(*a == expected);
     CHECK(f.prompter.questions.empty());
-    CHECK(log.text.str() == "Push the constraints? Forced answer: " + said + " (from --answer/ANSWER)\n");
+    CHECK(log.text.str() ==
+          "Push the constraints? Forced answer: " + said + " (from --answer/ANSWER)\n");
     CHECK(f.out.str().empty()); // a diagnostic, not a result
   }
 }
@@ -66,7 +70,8 @@ TEST_CASE("no TTY and no forced answer is a usage error naming --answer, not a h
   std::ostringstream err;
   process::TerminalPrompter prompter(fds[0], err);
   std::ostringstream out;
-  commands::Services services{runner, prompter, out, [](const std::string&) { return std::nullopt; }, {}};
+  commands::Services services{
+      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
   commands::Context ctx(services);
   auto a = ctx.confirm("Push?");
   ::close(fds[0]);

@@ -21,8 +21,8 @@ namespace {
 
 std::vector<std::string> update_args(const ConstraintsRepos& r, const std::string& versions,
                                      std::vector<std::string> constraints = {"pymssql==2.2.8"}) {
-  std::vector<std::string> args{"release-management", "update-constraints", "--constraints-repo", r.clone.string(),
-                                "--airflow-versions", versions};
+  std::vector<std::string> args{"release-management", "update-constraints", "--constraints-repo",
+                                r.clone.string(),     "--airflow-versions", versions};
   for (const auto& c : constraints) {
     args.push_back("--updated-constraint");
     args.push_back(c);
@@ -44,7 +44,8 @@ std::string with_pymssql_fixed(const std::string& text) {
 
 // Asserts that on `repo` the tag of `version` moved to a new commit on top of `old_commit` that
 // changes exactly the files holding pymssql, each only on that line, and that -fix points at it.
-void check_fixed(const std::filesystem::path& repo, const std::string& version, const std::string& old_commit) {
+void check_fixed(const std::filesystem::path& repo, const std::string& version,
+                 const std::string& old_commit) {
   const std::string tag = "constraints-" + version;
   const std::string new_commit = commit_of(repo, tag);
   INFO(version);
@@ -70,14 +71,16 @@ void check_fixed(const std::filesystem::path& repo, const std::string& version, 
 
 std::map<std::string, std::string> old_commits(const ConstraintsRepos& r) {
   std::map<std::string, std::string> out;
-  for (const auto& v : bundle_versions()) out[v] = commit_of(r.remote, "constraints-" + v);
+  for (const auto& v : bundle_versions())
+    out[v] = commit_of(r.remote, "constraints-" + v);
   return out;
 }
 
 } // namespace
 
-TEST_CASE("update-constraints fixes pymssql in every tagged version and pushes fix branches and tags",
-          "[integration][update-constraints]") {
+TEST_CASE(
+    "update-constraints fixes pymssql in every tagged version and pushes fix branches and tags",
+    "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto old = old_commits(r);
   InProcess p;
@@ -85,20 +88,25 @@ TEST_CASE("update-constraints fixes pymssql in every tagged version and pushes f
   for (const auto& v : bundle_versions()) {
     check_fixed(r.remote, v, old.at(v));
     // the clone's own tag and branch moved to the same objects
-    CHECK(ref_of(r.clone, "refs/tags/constraints-" + v) == ref_of(r.remote, "refs/tags/constraints-" + v));
-    CHECK(ref_of(r.clone, "refs/heads/constraints-" + v + "-fix") == commit_of(r.remote, "constraints-" + v));
+    CHECK(ref_of(r.clone, "refs/tags/constraints-" + v) ==
+          ref_of(r.remote, "refs/tags/constraints-" + v));
+    CHECK(ref_of(r.clone, "refs/heads/constraints-" + v + "-fix") ==
+          commit_of(r.remote, "constraints-" + v));
     // the tag commit was printed before anything changed
-    CHECK(p.out.str().find(v + ": tag constraints-" + v + " points at commit " + old.at(v)) != std::string::npos);
+    CHECK(p.out.str().find(v + ": tag constraints-" + v + " points at commit " + old.at(v)) !=
+          std::string::npos);
   }
   // 2.6.x: 10 of 15 files held pymssql==2.2.7 (not the no-providers files)
   std::size_t with_new = 0;
   for (const auto& f : tree_files(r.remote, "constraints-2.6.3"))
-    if (blob_at(r.remote, "constraints-2.6.3", f)->find("\npymssql==2.2.8\n") != std::string::npos) ++with_new;
+    if (blob_at(r.remote, "constraints-2.6.3", f)->find("\npymssql==2.2.8\n") != std::string::npos)
+      ++with_new;
   CHECK(with_new == 10);
   CHECK(tree_files(r.remote, "constraints-2.6.3").size() == 15);
   // constraints-main and scratch refs are untouched / gone
   CHECK(ref_of(r.remote, "refs/heads/constraints-main") == old.at("2.6.3"));
-  for (const auto& [name, _] : all_refs(r.clone)) CHECK(!name.starts_with("refs/breeze/"));
+  for (const auto& [name, _] : all_refs(r.clone))
+    CHECK(!name.starts_with("refs/breeze/"));
   // a restore journal in .git
   bool journal = false;
   for (const auto& e : std::filesystem::directory_iterator(r.clone / ".git"))
@@ -107,7 +115,8 @@ TEST_CASE("update-constraints fixes pymssql in every tagged version and pushes f
   CHECK(p.out.str().find("pushed") != std::string::npos);
 }
 
-TEST_CASE("update-constraints leaves the work tree and index alone", "[integration][update-constraints]") {
+TEST_CASE("update-constraints leaves the work tree and index alone",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto before = snapshot_tree(r.clone);
   const auto head = ref_of(r.clone, "HEAD");
@@ -115,10 +124,12 @@ TEST_CASE("update-constraints leaves the work tree and index alone", "[integrati
   REQUIRE(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes"})) == 0);
   CHECK(snapshot_tree(r.clone) == before);
   CHECK(ref_of(r.clone, "HEAD") == head);
-  CHECK(ref_of(r.clone, "refs/heads/constraints-main") == ref_of(r.remote, "refs/heads/constraints-main"));
+  CHECK(ref_of(r.clone, "refs/heads/constraints-main") ==
+        ref_of(r.remote, "refs/heads/constraints-main"));
 }
 
-TEST_CASE("update-constraints dry run changes nothing anywhere", "[integration][update-constraints]") {
+TEST_CASE("update-constraints dry run changes nothing anywhere",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto clone_refs = all_refs(r.clone);
   const auto remote_refs = all_refs(r.remote);
@@ -141,8 +152,8 @@ TEST_CASE("update-constraints: a rejected branch push fails that version only an
   ConstraintsRepos r;
   const auto old = old_commits(r);
   // someone already pushed a different constraints-2.6.3-fix: ours would not be a fast-forward
-  const auto diverged = commit_on(r.remote, "constraints-2.6.3", "constraints-3.8.txt", "diverged\n",
-                                  "refs/heads/constraints-2.6.3-fix");
+  const auto diverged = commit_on(r.remote, "constraints-2.6.3", "constraints-3.8.txt",
+                                  "diverged\n", "refs/heads/constraints-2.6.3-fix");
   const auto tag_263 = ref_of(r.remote, "refs/tags/constraints-2.6.3");
   const auto local_tag_263 = ref_of(r.clone, "refs/tags/constraints-2.6.3");
   InProcess p;
@@ -165,7 +176,11 @@ TEST_CASE("update-constraints interrupted between versions, then re-run, is idem
     RecordingRunner runner;
     ScriptedPrompter prompter;
     std::ostringstream out;
-    commands::Services services{runner, prompter, out, [](const std::string&) { return std::optional<std::string>(); },
+    commands::Services services{runner,
+                                prompter,
+                                out,
+                                out,
+                                [](const std::string&) { return std::optional<std::string>(); },
                                 r.tmp.path()};
     commands::Context ctx(services);
     ctx.globals.answer = "yes";
@@ -202,7 +217,8 @@ TEST_CASE("update-constraints interrupted between versions, then re-run, is idem
   CHECK(third.prompter.questions.empty());
 }
 
-TEST_CASE("update-constraints resumes when only the branch push happened", "[integration][update-constraints]") {
+TEST_CASE("update-constraints resumes when only the branch push happened",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto old = old_commits(r);
   InProcess first;
@@ -230,21 +246,25 @@ TEST_CASE("update-constraints applies a differently spelled name to the file's o
   CHECK(p.out.str().find("PyMSSQL is spelled pymssql in the files") != std::string::npos);
 }
 
-TEST_CASE("update-constraints reports an absent package and leaves that version unless --add-missing",
-          "[integration][update-constraints]") {
+TEST_CASE(
+    "update-constraints reports an absent package and leaves that version unless --add-missing",
+    "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto refs = all_refs(r.remote);
   InProcess p;
-  REQUIRE(p.run(with(update_args(r, "2.6.3", {"pymssql==2.2.8", "no-such-package==1.0"}), {"--answer", "yes"})) == 0);
+  REQUIRE(p.run(with(update_args(r, "2.6.3", {"pymssql==2.2.8", "no-such-package==1.0"}),
+                     {"--answer", "yes"})) == 0);
   CHECK(all_refs(r.remote) == refs);
-  CHECK(p.out.str().find("no-such-package not in any constraints file of constraints-2.6.3") != std::string::npos);
+  CHECK(p.out.str().find("no-such-package not in any constraints file of constraints-2.6.3") !=
+        std::string::npos);
 
   InProcess add;
   REQUIRE(add.run(with(update_args(r, "2.6.3", {"pymssql==2.2.8", "no-such-package==1.0"}),
                        {"--answer", "yes", "--add-missing"})) == 0);
   for (const auto& f : tree_files(r.remote, "constraints-2.6.3")) {
     INFO(f);
-    CHECK(blob_at(r.remote, "constraints-2.6.3", f)->find("\nno-such-package==1.0\n") != std::string::npos);
+    CHECK(blob_at(r.remote, "constraints-2.6.3", f)->find("\nno-such-package==1.0\n") !=
+          std::string::npos);
   }
 }
 
@@ -259,10 +279,12 @@ TEST_CASE("update-constraints without a terminal and without --answer changes no
   CHECK(all_refs(r.clone) == clone_refs);
 }
 
-TEST_CASE("update-constraints --output json reports every version", "[integration][update-constraints]") {
+TEST_CASE("update-constraints --output json reports every version",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   InProcess p;
-  REQUIRE(p.run(with(update_args(r, "2.6.2..2.6.3"), {"--answer", "yes", "--output", "json"})) == 0);
+  REQUIRE(p.run(with(update_args(r, "2.6.2..2.6.3"), {"--answer", "yes", "--output", "json"})) ==
+          0);
   auto j = nlohmann::json::parse(p.out.str());
   REQUIRE(j["versions"].size() == 2);
   for (const auto& v : j["versions"]) {
@@ -274,7 +296,8 @@ TEST_CASE("update-constraints --output json reports every version", "[integratio
   CHECK(std::filesystem::exists(j["journal"].get<std::string>()));
 }
 
-TEST_CASE("restore-constraints-tags puts the tags back from the journal", "[integration][update-constraints]") {
+TEST_CASE("restore-constraints-tags puts the tags back from the journal",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   const auto before_remote = ref_of(r.remote, "refs/tags/constraints-2.6.3");
   const auto before_local = ref_of(r.clone, "refs/tags/constraints-2.6.3");
@@ -284,11 +307,13 @@ TEST_CASE("restore-constraints-tags puts the tags back from the journal", "[inte
   REQUIRE(ref_of(r.remote, "refs/tags/constraints-2.6.3") != before_remote);
 
   InProcess dry;
-  REQUIRE(dry.run({"release-management", "restore-constraints-tags", "--journal", journal, "--dry-run"}) == 0);
+  REQUIRE(dry.run({"release-management", "restore-constraints-tags", "--journal", journal,
+                   "--dry-run"}) == 0);
   CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") != before_remote);
 
   InProcess restore;
-  REQUIRE(restore.run({"release-management", "restore-constraints-tags", "--journal", journal, "--answer", "yes"}) == 0);
+  REQUIRE(restore.run({"release-management", "restore-constraints-tags", "--journal", journal,
+                       "--answer", "yes"}) == 0);
   CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == before_remote);
   CHECK(ref_of(r.clone, "refs/tags/constraints-2.6.3") == before_local);
   CHECK(restore.out.str().find("constraints-2.6.2: restored to") != std::string::npos);
@@ -303,7 +328,8 @@ TEST_CASE("update-constraints bad input changes nothing", "[integration][update-
   InProcess p;
   CHECK(p.run(with(update_args(r, "2.6.3", {"pymssql=2.2.8"}), {"--answer", "yes"})) == 2);
   CHECK(p.run(with(update_args(r, "9.9.9"), {"--answer", "yes"})) == 1);
-  CHECK(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes", "--remote-name", "upstream"})) == 1);
+  CHECK(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes", "--remote-name", "upstream"})) ==
+        1);
   auto not_repo = update_args(r, "2.6.3");
   not_repo[3] = r.tmp.path().string();
   CHECK(p.run(with(not_repo, {"--answer", "yes"})) == 1);
@@ -311,7 +337,8 @@ TEST_CASE("update-constraints bad input changes nothing", "[integration][update-
   CHECK(all_refs(r.clone) == clone_refs);
 }
 
-TEST_CASE("update-constraints --sign signs the moved tag through gpg", "[integration][update-constraints]") {
+TEST_CASE("update-constraints --sign signs the moved tag through gpg",
+          "[integration][update-constraints]") {
   ConstraintsRepos r;
   const std::string armour = "-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n";
   InProcess p;
@@ -335,7 +362,8 @@ TEST_CASE("update-constraints --sign signs the moved tag through gpg", "[integra
   REQUIRE(git_repository_odb(&odb, repo.get()) == 0);
   git_odb_object* obj = nullptr;
   REQUIRE(git_odb_read(&obj, odb, &oid) == 0);
-  const std::string text(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
+  const std::string text(static_cast<const char*>(git_odb_object_data(obj)),
+                         git_odb_object_size(obj));
   git_odb_object_free(obj);
   git_odb_free(odb);
   CHECK(text.find("tag constraints-2.6.3\n") != std::string::npos);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <breeze/base/env.hpp>
+
 #include <breeze/base/expected.hpp>
 
 #include <filesystem>
@@ -15,7 +17,8 @@ namespace breeze::files {
 
 /// Writes `content` to a temporary file beside `path`, fsyncs it and renames it over `path`, so an
 /// interrupted run never leaves a half-written file. Creates missing parent directories.
-[[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path, std::string_view content);
+[[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path,
+                                          std::string_view content);
 
 /// A fresh directory under the system temp dir, removed with everything in it on destruction.
 class TempDir {
@@ -33,8 +36,8 @@ private:
   std::filesystem::path m_path;
 };
 
-/// `$XDG_CACHE_HOME/breeze`, `~/.cache/breeze`, or (no HOME) `$TMPDIR/breeze-cache-<uid>`. Never
-/// throws.
-[[nodiscard]] std::filesystem::path cache_dir();
+/// `$XDG_CACHE_HOME/breeze`, `~/.cache/breeze`, or (no HOME) `$TMPDIR/breeze-cache-<uid>`, the
+/// variables read from `env`. Never throws.
+[[nodiscard]] std::filesystem::path cache_dir(const EnvLookup& env);
 
 } // namespace breeze::files

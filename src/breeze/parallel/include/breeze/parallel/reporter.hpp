@@ -24,7 +24,8 @@ public:
   virtual void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
                        std::size_t parallelism) = 0;
   /// `job` started or finished (its state as of that moment); `all` is the current picture.
-  virtual void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) = 0;
+  virtual void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+                       Clock::time_point now) = 0;
   /// Periodic refresh: `all` carries fresh elapsed times and latest lines.
   virtual void tick(const std::vector<JobStatus>& all, Clock::time_point now) = 0;
   /// Every job is done (or was never started): the summary table and the logs of failed jobs.
@@ -44,11 +45,15 @@ public:
 /// job every `status_every`.
 class PlainReporter : public Reporter {
 public:
-  PlainReporter(std::ostream& out, std::ostream& err, std::chrono::seconds status_every = std::chrono::seconds(30));
-  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::seconds(1); }
+  PlainReporter(std::ostream& out, std::ostream& err,
+                std::chrono::seconds status_every = std::chrono::seconds(30));
+  [[nodiscard]] std::chrono::milliseconds interval() const override {
+    return std::chrono::seconds(1);
+  }
   void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
                std::size_t parallelism) override;
-  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+               Clock::time_point now) override;
   void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
   void finished(const PoolOutcome& outcome) override;
 
@@ -67,23 +72,27 @@ private:
 class GithubReporter final : public PlainReporter {
 public:
   using PlainReporter::PlainReporter;
-  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+               Clock::time_point now) override;
 };
 
 /// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
 class LiveReporter final : public Reporter {
 public:
   LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour);
-  [[nodiscard]] std::chrono::milliseconds interval() const override { return std::chrono::milliseconds(250); }
+  [[nodiscard]] std::chrono::milliseconds interval() const override {
+    return std::chrono::milliseconds(250);
+  }
   void started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
                std::size_t parallelism) override;
-  void changed(const JobStatus& job, const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+               Clock::time_point now) override;
   void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
   void finished(const PoolOutcome& outcome) override;
 
   /// One frame of the view: a line per job, each cut to `width` columns.
-  [[nodiscard]] static std::vector<std::string> render_frame(const std::vector<JobStatus>& all, std::size_t width,
-                                                             bool colour);
+  [[nodiscard]] static std::vector<std::string> render_frame(const std::vector<JobStatus>& all,
+                                                             std::size_t width, bool colour);
 
 private:
   void redraw(const std::vector<JobStatus>& all);
@@ -100,7 +109,16 @@ enum class ReporterKind { live, plain, github };
 /// GitHub Actions wins; otherwise live on a terminal, plain lines elsewhere.
 [[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty);
 
-/// The reporter for this process (GITHUB_ACTIONS, whether stderr is a TTY, its width, NO_COLOR).
-[[nodiscard]] std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err);
+/// What picks and shapes a reporter (all injected: the caller reads its Services).
+struct ReporterFacts {
+  bool github_actions = false; ///< GITHUB_ACTIONS=true
+  bool stderr_tty = false;     ///< stderr is a terminal
+  std::size_t width = 0;       ///< stderr's columns; 0 when unknown (100 is used)
+  bool colour = false;         ///< colour on stderr (a TTY, no NO_COLOR, TERM not dumb)
+};
+
+/// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.
+[[nodiscard]] std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
+                                                      const ReporterFacts& facts);
 
 } // namespace breeze::parallel
