@@ -163,6 +163,14 @@ std::vector<std::string> with_implied_build(const std::vector<std::string>& args
 }
 } // namespace
 
+std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services) {
+  Context ctx(services);
+  CLI::App root("breeze", "breeze");
+  commands::add_global_options(root, ctx.globals);
+  register_all(root, ctx);
+  return commands::env_option_table(root);
+}
+
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
   Context ctx(services);

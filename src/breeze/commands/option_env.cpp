@@ -31,6 +31,16 @@ std::string long_name(const CLI::Option* opt) {
   return snames.empty() ? opt->get_name() : "-" + snames.front();
 }
 
+// "-p/--python": every spelling, short first.
+std::string spellings(const CLI::Option* opt) {
+  std::vector<std::string> names;
+  for (const auto& s : opt->get_snames())
+    names.push_back("-" + s);
+  for (const auto& l : opt->get_lnames())
+    names.push_back("--" + l);
+  return names.empty() ? opt->get_name() : strings::join(names, "/");
+}
+
 std::string command_path(const CLI::App* app) {
   std::vector<std::string> names;
   for (auto* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
@@ -55,10 +65,10 @@ std::vector<EnvOptionRow> env_option_table(CLI::App& root) {
   std::map<std::pair<std::string, std::string>, bool> global; // the root's own: listed once
   for (const auto& b : env_options(root)) {
     auto row =
-        EnvOptionRow{command_path(b.app), long_name(b.option), b.variable, is_flag(b.option)};
+        EnvOptionRow{command_path(b.app), spellings(b.option), b.variable, is_flag(b.option)};
     if (b.app == &root) {
       global[{row.option, row.variable}] = true;
-      row.command = "(every command)";
+      row.command = "every command";
     } else if (global.count({row.option, row.variable}) != 0) {
       continue;
     }
