@@ -22,7 +22,9 @@ void walk(CLI::App& app, std::vector<EnvOption>& found) {
     walk(*sub, found);
 }
 
-bool is_flag(const CLI::Option* opt) { return opt->get_type_size_max() == 0; }
+bool is_flag(const CLI::Option* opt) {
+  return opt->get_expected_max() == 0;
+} // CLI11 flags expect 0 values
 
 std::string long_name(const CLI::Option* opt) {
   const auto& lnames = opt->get_lnames();
