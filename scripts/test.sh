@@ -28,6 +28,13 @@ step "build and test, preset $PRESET"
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET" -- -j"$jobs"
 ctest --preset "$PRESET" -j"$jobs" "$@"
+# Sealed from the caller's shell: the unit and integration layers again with Breeze's variables
+# exported (issue 12). In-process tests see only their injected environment, so nothing changes.
+if [ "$#" -eq 0 ]; then
+  step "unit and integration tests again with ANSWER/DRY_RUN/VERBOSE/PYTHON_MAJOR_MINOR_VERSION exported"
+  ANSWER=yes DRY_RUN=true VERBOSE=true PYTHON_MAJOR_MINOR_VERSION=3.11 \
+    ctest --preset "$PRESET" -j"$jobs" -L 'unit|integration'
+fi
 
 if [[ "${BREEZE_SKIP_ASAN:-}" != 1 ]]; then
   step "build and test under AddressSanitizer + UBSan, unit and integration tests"

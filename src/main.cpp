@@ -1,10 +1,12 @@
 // breeze entry point: wire the real services, run the CLI. libcurl and libgit2 start on first use
 // (CurlClient's first request, breeze::git::ensure_initialized): most commands never need them.
+#include <breeze/base/console.hpp>
 #include <breeze/base/env.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/base/time.hpp>
 #include <breeze/cli/app.hpp>
 #include <breeze/http/curl_client.hpp>
 #include <breeze/process/posix_runner.hpp>
@@ -43,7 +45,7 @@ void register_secrets(int argc, char** argv) {
 // command that never downloads must still run, and one that does works uncached.
 std::optional<std::filesystem::path> http_cache_dir() {
   try {
-    return breeze::files::cache_dir() / "http";
+    return breeze::files::cache_dir(breeze::process_env()) / "http";
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -70,8 +72,15 @@ int run_breeze(int argc, char** argv) {
   breeze::process::TerminalPrompter prompter;
   breeze::http::CurlClient http({.cache_dir = http_cache_dir()});
   std::error_code ec;
-  breeze::commands::Services services{
-      runner, prompter, std::cout, breeze::process_env(), std::filesystem::current_path(ec), &http};
+  breeze::commands::Services services{runner,
+                                      prompter,
+                                      std::cout,
+                                      std::cerr,
+                                      breeze::process_env(),
+                                      std::filesystem::current_path(ec),
+                                      &http,
+                                      breeze::console::detect_terminal(),
+                                      [] { return breeze::time::now(); }};
   const int code = breeze::cli::run({argv + 1, argv + argc}, services);
   std::cout.flush();
   return code;

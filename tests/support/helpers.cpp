@@ -83,12 +83,14 @@ int InProcess::run(const std::vector<std::string>& args) {
   commands::Services services{runner,
                               prompter,
                               out,
+                              err,
                               [this](const std::string& name) -> std::optional<std::string> {
                                 if (auto it = env.find(name); it != env.end()) return it->second;
                                 return std::nullopt;
                               },
                               cwd,
-                              http};
+                              http,
+                              terminal};
   return cli::run(args, services);
 }
 
@@ -104,8 +106,32 @@ BinaryResult run_binary(const std::vector<std::string>& args,
     else
       spec.env[k] = v;
   }
-  // Tests must not inherit the developer's answers, colours or CI mode by accident.
-  for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
+  // Tests must not inherit the developer's answers, colours, CI mode or Breeze's option variables
+  // by accident (the suite passes with them exported).
+  for (const char* name : {"ANSWER",
+                           "VERBOSE",
+                           "DRY_RUN",
+                           "GITHUB_ACTIONS",
+                           "GITHUB_REPOSITORY",
+                           "PYTHON_MAJOR_MINOR_VERSION",
+                           "PYTHON_VERSIONS",
+                           "RUN_IN_PARALLEL",
+                           "PARALLELISM",
+                           "AIRFLOW_CONSTRAINTS_MODE",
+                           "BREEZE_CONSTRAINTS_URL",
+                           "BREEZE_MAX_RESPONSE_SIZE",
+                           "UPGRADE_TO_NEWER_DEPENDENCIES",
+                           "PLATFORM",
+                           "DOCKER_CACHE",
+                           "PUSH",
+                           "IMAGE_TAG",
+                           "BUILDER",
+                           "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS",
+                           "PREPARE_BUILDX_CACHE",
+                           "BUILD_TIMEOUT_MINUTES",
+                           "AIRFLOW_CONSTRAINTS_REFERENCE",
+                           "AIRFLOW_CONSTRAINTS_LOCATION",
+                           "INSTALL_MYSQL_CLIENT_TYPE"})
     if (!env.count(name)) spec.unset_env.emplace_back(name);
   spec.cwd = cwd;
   spec.timeout = std::chrono::minutes(5);

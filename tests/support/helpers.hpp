@@ -77,12 +77,15 @@ public:
                                                  prompt::Answer def) override;
 };
 
-/// Runs `breeze` in-process through cli::run with fakes, capturing stdout.
+/// Runs `breeze` in-process through cli::run with fakes, capturing stdout and stderr. The
+/// environment breeze sees is `env` alone (empty unless the test sets it), never the real one.
 struct InProcess {
   RecordingRunner runner;
   ScriptedPrompter prompter;
   std::ostringstream out;
+  std::ostringstream err;
   std::map<std::string, std::string> env;
+  console::Terminal terminal{};
   std::filesystem::path cwd = std::filesystem::temp_directory_path();
   http::Client* http = nullptr;
 

@@ -9,21 +9,31 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
-#include <cstring>
+#include <optional>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace breeze::console {
 
-bool colour_enabled(std::FILE* stream) {
-  if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
-  if (const char* term = std::getenv("TERM"); term && std::strcmp(term, "dumb") == 0) return false;
-  return ::isatty(::fileno(stream)) != 0;
+Terminal detect_terminal() {
+  Terminal t;
+  t.stdout_tty = ::isatty(STDOUT_FILENO) != 0;
+  t.stderr_tty = ::isatty(STDERR_FILENO) != 0;
+  if (winsize ws{}; ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    t.width = ws.ws_col;
+  return t;
 }
 
-bool github_actions() {
-  const char* v = std::getenv("GITHUB_ACTIONS");
-  return v && std::strcmp(v, "true") == 0;
+bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) != 0; }
+
+bool colour_enabled(bool is_tty, const EnvLookup& env) {
+  if (auto no = env("NO_COLOR"); no && !no->empty()) return false;
+  if (auto term = env("TERM"); term && *term == "dumb") return false;
+  return is_tty;
+}
+
+bool github_actions(const EnvLookup& env) {
+  return env("GITHUB_ACTIONS") == std::optional<std::string>("true");
 }
 
 std::string paint(std::string_view text, Colour colour, bool enabled) {
@@ -114,10 +124,10 @@ private:
 };
 } // namespace
 
-void init_logging(bool verbose) {
+void init_logging(bool verbose, bool colour) {
   spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
   spdlog::sink_ptr inner;
-  if (colour_enabled(stderr))
+  if (colour)
     inner = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   else
     inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
@@ -130,7 +140,8 @@ void init_logging(bool verbose) {
   spdlog::set_default_logger(logger);
 }
 
-Group::Group(std::ostream& out, std::string_view title) : m_out(out), m_active(github_actions()) {
+Group::Group(std::ostream& out, std::string_view title, bool active)
+    : m_out(out), m_active(active) {
   if (m_active) m_out << "::group::" << title << "\n" << std::flush;
 }
 

@@ -128,10 +128,9 @@ TempDir::~TempDir() {
   }
 }
 
-fs::path cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "breeze";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return fs::path(home) / ".cache" / "breeze";
+fs::path cache_dir(const EnvLookup& env) {
+  if (auto xdg = env("XDG_CACHE_HOME"); xdg && !xdg->empty()) return fs::path(*xdg) / "breeze";
+  if (auto home = env("HOME"); home && !home->empty()) return fs::path(*home) / ".cache" / "breeze";
   // No home: a per-user name under the temp dir. It is shared with other users, so whoever opens
   // it must check who owns it (http::DiskCache::open does).
   std::error_code ec;

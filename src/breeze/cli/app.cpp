@@ -9,6 +9,7 @@
 #include <breeze/commands/ci_image/build.hpp>
 #include <breeze/commands/ci_image/load.hpp>
 #include <breeze/commands/ci_image/save.hpp>
+#include <breeze/commands/option_env.hpp>
 #include <breeze/commands/prod_image/build.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
 #include <breeze/commands/release_management/publish_constraints.hpp>
@@ -162,6 +163,14 @@ std::vector<std::string> with_implied_build(const std::vector<std::string>& args
 }
 } // namespace
 
+std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services) {
+  Context ctx(services);
+  CLI::App root("breeze", "breeze");
+  commands::add_global_options(root, ctx.globals);
+  register_all(root, ctx);
+  return commands::env_option_table(root);
+}
+
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
   Context ctx(services);
@@ -176,6 +185,9 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   root.get_formatter()->column_width(34);
   commands::add_global_options(root, ctx.globals);
   register_all(root, ctx);
+  // CLI11 would read the options' variables from the real environment: they come from services.env.
+  const auto env_bindings = commands::seal(root);
+  const bool colour = console::colour_enabled(services.terminal.stderr_tty, services.env);
 
   const auto words = with_implied_build(args);
   std::vector<const char*> argv{"breeze"};
@@ -188,15 +200,17 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   } catch (const CLI::CallForHelp& e) {
     // `breeze ci no-such --help` must not print ci's help and succeed: the word names no command.
     if (auto message = unknown_command_message(root, args); !message.empty()) {
-      console::init_logging(false);
+      console::init_logging(false, colour);
       spdlog::error("{}", message);
       return static_cast<int>(ExitCode::usage);
     }
+    commands::unseal(env_bindings); // help shows each option's variable
     return root.exit(e, services.out, err);
   } catch (const CLI::CallForAllHelp& e) {
+    commands::unseal(env_bindings);
     return root.exit(e, services.out, err);
   } catch (const CLI::ParseError& e) {
-    console::init_logging(false);
+    console::init_logging(false, colour);
     auto message = unknown_command_message(root, args);
     if (message.empty()) message = e.what();
     spdlog::error("{}", message);
@@ -204,7 +218,13 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     return static_cast<int>(ExitCode::usage);
   }
 
-  console::init_logging(ctx.globals.verbose);
+  if (auto filled = commands::fill(env_bindings, services.env); !filled) {
+    console::init_logging(false, colour);
+    spdlog::error("{}", filled.error().what());
+    spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
+    return static_cast<int>(ExitCode::usage);
+  }
+  console::init_logging(ctx.globals.verbose, colour);
   if (words.size() != args.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",
                  words[0]);

@@ -164,7 +164,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
     return usage_error(
         fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
-  img.image_date_created = time::format_iso_z(time::now());
+  img.image_date_created = time::format_iso_z(ctx.now());
   if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
   if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
@@ -232,7 +232,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   }
   const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                 : parallel::default_parallelism();
-  auto reporter = parallel::make_reporter(ctx.out(), std::cerr);
+  auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
   if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!timed_out_pythons.empty() && timeout)

@@ -7,8 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 namespace breeze::parallel {
 
@@ -229,8 +227,9 @@ ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty) {
   return stderr_is_tty ? ReporterKind::live : ReporterKind::plain;
 }
 
-std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err) {
-  switch (choose_reporter(console::github_actions(), ::isatty(STDERR_FILENO) != 0)) {
+std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
+                                        const ReporterFacts& facts) {
+  switch (choose_reporter(facts.github_actions, facts.stderr_tty)) {
   case ReporterKind::github:
     return std::make_unique<GithubReporter>(out, err);
   case ReporterKind::plain:
@@ -238,10 +237,8 @@ std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err) {
   case ReporterKind::live:
     break;
   }
-  winsize ws{};
-  const std::size_t width =
-      ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 100;
-  return std::make_unique<LiveReporter>(out, err, width, console::colour_enabled(stderr));
+  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 100,
+                                        facts.colour);
 }
 
 } // namespace breeze::parallel

@@ -4,7 +4,10 @@
 #include <breeze/base/console.hpp>
 
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <sstream>
+#include <string>
 
 using namespace breeze;
 
@@ -17,29 +20,39 @@ struct TtyFile {
 };
 } // namespace
 
+// An environment of exactly these variables.
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    if (auto it = vars.find(name); it != vars.end()) return it->second;
+    return std::nullopt;
+  };
+}
+
 TEST_CASE("colour only on a terminal, never with NO_COLOR or TERM=dumb", "[console]") {
   TtyFile tty;
   REQUIRE(tty.file != nullptr);
-  test::ScopedEnv term("TERM", "xterm-256color");
-  {
-    test::ScopedEnv no_color("NO_COLOR", std::nullopt);
-    CHECK(console::colour_enabled(tty.file));
-    CHECK(console::paint("ok", console::Colour::green, console::colour_enabled(tty.file)) ==
-          "\033[32mok\033[0m");
-  }
-  {
-    test::ScopedEnv no_color("NO_COLOR", "1");
-    CHECK_FALSE(console::colour_enabled(tty.file));
-    CHECK(console::paint("ok", console::Colour::green, console::colour_enabled(tty.file)) == "ok");
-  }
-  {
-    test::ScopedEnv no_color("NO_COLOR", std::nullopt);
-    test::ScopedEnv dumb("TERM", "dumb");
-    CHECK_FALSE(console::colour_enabled(tty.file));
-  }
+  REQUIRE(console::is_terminal(tty.file));
+  const bool is_tty = console::is_terminal(tty.file);
+  CHECK(console::colour_enabled(is_tty, env_of({{"TERM", "xterm-256color"}})));
+  CHECK(console::paint("ok", console::Colour::green, console::colour_enabled(is_tty, env_of({}))) ==
+        "\033[32mok\033[0m");
+  CHECK_FALSE(
+      console::colour_enabled(is_tty, env_of({{"TERM", "xterm-256color"}, {"NO_COLOR", "1"}})));
+  CHECK(console::paint("ok", console::Colour::green,
+                       console::colour_enabled(is_tty, env_of({{"NO_COLOR", "1"}}))) == "ok");
+  CHECK_FALSE(console::colour_enabled(is_tty, env_of({{"TERM", "dumb"}})));
   std::FILE* not_a_tty = std::tmpfile();
-  CHECK_FALSE(console::colour_enabled(not_a_tty));
+  CHECK_FALSE(console::is_terminal(not_a_tty));
+  CHECK_FALSE(console::colour_enabled(console::is_terminal(not_a_tty), env_of({})));
   std::fclose(not_a_tty);
+}
+
+TEST_CASE("colour and GitHub Actions come from the injected environment, not the real one",
+          "[console]") {
+  test::ScopedEnv no_color("NO_COLOR", "1");
+  test::ScopedEnv gha("GITHUB_ACTIONS", "true");
+  CHECK(console::colour_enabled(true, env_of({})));
+  CHECK_FALSE(console::github_actions(env_of({})));
 }
 
 TEST_CASE("paint leaves text alone when colour is off or Colour::none", "[console]") {
@@ -51,20 +64,20 @@ TEST_CASE("paint leaves text alone when colour is off or Colour::none", "[consol
 TEST_CASE("Group folds output only on GitHub Actions", "[console]") {
   std::ostringstream out;
   {
-    test::ScopedEnv gha("GITHUB_ACTIONS", "true");
-    CHECK(console::github_actions());
-    console::Group group(out, "Build CI image 3.12");
+    const bool active = console::github_actions(env_of({{"GITHUB_ACTIONS", "true"}}));
+    CHECK(active);
+    console::Group group(out, "Build CI image 3.12", active);
     out << "step\n";
   }
   CHECK(out.str() == "::group::Build CI image 3.12\nstep\n::endgroup::\n");
 
-  for (const std::optional<std::string>& value :
-       {std::optional<std::string>{}, std::optional<std::string>{"false"}}) {
+  for (const auto& vars : {std::map<std::string, std::string>{},
+                           std::map<std::string, std::string>{{"GITHUB_ACTIONS", "false"}}}) {
     std::ostringstream plain;
-    test::ScopedEnv gha("GITHUB_ACTIONS", value);
-    CHECK_FALSE(console::github_actions());
+    const bool active = console::github_actions(env_of(vars));
+    CHECK_FALSE(active);
     {
-      console::Group group(plain, "Build");
+      console::Group group(plain, "Build", active);
       plain << "step\n";
     }
     CHECK(plain.str() == "step\n");

@@ -3,6 +3,10 @@
 
 #include <breeze/base/files.hpp>
 
+#include <map>
+#include <optional>
+#include <string>
+
 #include <chrono>
 #include <sys/stat.h>
 
@@ -45,19 +49,24 @@ TEST_CASE(
 }
 
 TEST_CASE("files: cache_dir follows XDG_CACHE_HOME, then HOME, and never throws", "[unit][base]") {
-  {
-    test::ScopedEnv xdg("XDG_CACHE_HOME", "/x/cache");
-    CHECK(files::cache_dir() == std::filesystem::path("/x/cache/breeze"));
-  }
-  test::ScopedEnv xdg("XDG_CACHE_HOME", std::nullopt);
-  {
-    test::ScopedEnv home("HOME", "/home/me");
-    CHECK(files::cache_dir() == std::filesystem::path("/home/me/.cache/breeze"));
-  }
-  // No HOME and a TMPDIR that does not exist: temp_directory_path() would throw.
-  test::ScopedEnv home("HOME", std::nullopt);
+  const auto env_of = [](std::map<std::string, std::string> vars) -> EnvLookup {
+    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+      if (auto it = vars.find(name); it != vars.end()) return it->second;
+      return std::nullopt;
+    };
+  };
+  CHECK(files::cache_dir(env_of({{"XDG_CACHE_HOME", "/x/cache"}, {"HOME", "/home/me"}})) ==
+        std::filesystem::path("/x/cache/breeze"));
+  CHECK(files::cache_dir(env_of({{"HOME", "/home/me"}})) ==
+        std::filesystem::path("/home/me/.cache/breeze"));
+  // The real environment is not consulted: a real XDG_CACHE_HOME does not leak in.
+  test::ScopedEnv real_xdg("XDG_CACHE_HOME", "/real/cache");
+  CHECK(files::cache_dir(env_of({{"HOME", "/home/me"}})) ==
+        std::filesystem::path("/home/me/.cache/breeze"));
+  // No HOME and a TMPDIR that does not exist: temp_directory_path() (which reads the real TMPDIR)
+  // would throw.
   test::ScopedEnv tmp("TMPDIR", "/nonexistent/tmp");
   std::filesystem::path p;
-  CHECK_NOTHROW(p = files::cache_dir());
+  CHECK_NOTHROW(p = files::cache_dir(env_of({})));
   CHECK_THAT(p.filename().string(), Catch::StartsWith("breeze-cache-")); // per user, checked on use
 }

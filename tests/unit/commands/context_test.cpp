@@ -32,7 +32,7 @@ struct Fixture {
   test::ScriptedPrompter prompter;
   std::ostringstream out;
   commands::Services services{
-      runner, prompter, out, [](const std::string&) { return std::nullopt; }, {}};
+      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
   commands::Context ctx{services};
 };
 } // namespace
@@ -71,7 +71,7 @@ TEST_CASE("no TTY and no forced answer is a usage error naming --answer, not a h
   process::TerminalPrompter prompter(fds[0], err);
   std::ostringstream out;
   commands::Services services{
-      runner, prompter, out, [](const std::string&) { return std::nullopt; }, {}};
+      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
   commands::Context ctx(services);
   auto a = ctx.confirm("Push?");
   ::close(fds[0]);

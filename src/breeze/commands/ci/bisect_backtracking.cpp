@@ -916,7 +916,7 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
 
   std::vector<DockerfileLimit> additions;
   std::vector<std::string> culprit_limits;
-  const auto today = time::format_iso_z(time::now()).substr(0, 10);
+  const auto today = time::format_iso_z(ctx.now()).substr(0, 10);
   for (std::size_t k = 0; k < search.culprits.size(); ++k) {
     const auto& l = limits[search.culprits[k]];
     culprit_limits.push_back(l.limit);
@@ -1161,10 +1161,13 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
       ->group(result);
   add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
-    opts->candidates.python = opts->python;
-    // The image builds' platform is also the one whose markers the in-process analysis evaluates.
-    opts->candidates.platform = opts->platform.substr(0, opts->platform.find(','));
-    ctx.action = [opts](Context& run_ctx) { return run_bisect_backtracking(*opts, run_ctx); };
+    ctx.action = [opts](Context& run_ctx) {
+      // Here, not at parse time: options filled from the environment are set after parsing.
+      opts->candidates.python = opts->python;
+      // The image builds' platform is also the one whose markers the in-process analysis evaluates.
+      opts->candidates.platform = opts->platform.substr(0, opts->platform.find(','));
+      return run_bisect_backtracking(*opts, run_ctx);
+    };
   });
 }
 

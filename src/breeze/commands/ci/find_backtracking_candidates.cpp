@@ -110,8 +110,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
 class Progress {
 public:
   // fprintf bypasses the redacting std::cerr filter: the label is redacted here instead.
-  explicit Progress(std::string_view what)
-      : m_what(redact::text(what)), m_tty(::isatty(STDERR_FILENO) == 1) {}
+  Progress(std::string_view what, bool stderr_tty)
+      : m_what(redact::text(what)), m_tty(stderr_tty) {}
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -245,7 +245,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   const auto started = std::chrono::steady_clock::now();
   std::vector<pypi::Lookup> lookups;
   {
-    Progress progress("Asking the package index");
+    Progress progress("Asking the package index", ctx.services().terminal.stderr_tty);
     http_options.on_progress = [&progress](std::size_t done, std::size_t total) {
       progress.update(done, total);
     };

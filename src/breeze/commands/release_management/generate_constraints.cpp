@@ -390,7 +390,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
                 runner,
                 {settings.freeze_drop_prefixes, settings.freeze_drop_containing},
                 {},
-                time::now()};
+                ctx.now()};
   if (ctx.globals.dry_run) {
     // The dry-run runner prints every docker command; nothing runs and nothing is written.
     for (const auto& job : jobs)
@@ -422,7 +422,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   }
 
   BREEZE_TRY(shared.originals, read_originals(jobs, opts, ctx));
-  shared.generated_on = time::now(); // after the question: the date says when the pins were frozen
+  shared.generated_on = ctx.now(); // after the question: the date says when the pins were frozen
 
   std::vector<JobOutcome> outcomes(jobs.size());
   std::mutex outcomes_mutex;
@@ -455,7 +455,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
     }
     const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                   : parallel::default_parallelism();
-    auto reporter = parallel::make_reporter(ctx.out(), std::cerr);
+    auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
     BREEZE_TRY(auto outcome,
                parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
     interrupted = outcome.interrupted;

@@ -418,7 +418,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   // 5. Act, journalling first so an interrupted run can still be undone.
   Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(),
                   options.remote_name,
-                  time::format_iso_z(time::now()),
+                  time::format_iso_z(ctx.now()),
                   {}};
   for (const auto& p : plans)
     if (p.kind == VersionPlan::Kind::change)

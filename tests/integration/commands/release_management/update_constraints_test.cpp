@@ -176,7 +176,10 @@ TEST_CASE("update-constraints interrupted between versions, then re-run, is idem
     RecordingRunner runner;
     ScriptedPrompter prompter;
     std::ostringstream out;
-    commands::Services services{runner, prompter, out,
+    commands::Services services{runner,
+                                prompter,
+                                out,
+                                out,
                                 [](const std::string&) { return std::optional<std::string>(); },
                                 r.tmp.path()};
     commands::Context ctx(services);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <breeze/base/env.hpp>
+
+#include <cstddef>
 #include <cstdio>
 #include <ostream>
 #include <string>
@@ -10,11 +13,25 @@ namespace breeze::console {
 /// Colours breeze uses; rendered only when colour is enabled.
 enum class Colour { none, red, green, yellow, blue, bold };
 
-/// True when `stream` (stdout/stderr) is a terminal, NO_COLOR is unset and TERM is not "dumb".
-[[nodiscard]] bool colour_enabled(std::FILE* stream);
+/// What breeze knows of the terminal it runs in (a Services member: tests pass their own).
+struct Terminal {
+  bool stdout_tty = false; ///< stdout is a terminal
+  bool stderr_tty = false; ///< stderr is a terminal
+  std::size_t width = 0;   ///< stderr's columns; 0 when unknown
+};
 
-/// True when running inside GitHub Actions (GITHUB_ACTIONS=true).
-[[nodiscard]] bool github_actions();
+/// The real terminal facts of this process (main() only; everything else gets them injected).
+[[nodiscard]] Terminal detect_terminal();
+
+/// True when `stream` is a terminal.
+[[nodiscard]] bool is_terminal(std::FILE* stream);
+
+/// True when the stream is a terminal (`is_tty`), NO_COLOR is unset and TERM is not "dumb" in
+/// `env`.
+[[nodiscard]] bool colour_enabled(bool is_tty, const EnvLookup& env);
+
+/// True when running inside GitHub Actions (GITHUB_ACTIONS=true in `env`).
+[[nodiscard]] bool github_actions(const EnvLookup& env);
 
 /// `text` wrapped in ANSI colour codes when `enabled`, unchanged otherwise.
 [[nodiscard]] std::string paint(std::string_view text, Colour colour, bool enabled);
@@ -24,14 +41,14 @@ enum class Colour { none, red, green, yellow, blue, bold };
 /// comes from programs fetching from the network and skips the std::cerr filter.
 void print_child_line(std::string_view line);
 
-/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, colour per colour_enabled.
-void init_logging(bool verbose);
+/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, ANSI colour when `colour`.
+void init_logging(bool verbose, bool colour = false);
 
-/// A folded section of output: `::group::TITLE` / `::endgroup::` on GitHub Actions, nothing
-/// otherwise.
+/// A folded section of output: `::group::TITLE` / `::endgroup::` when `active` (on GitHub
+/// Actions), nothing otherwise.
 class Group {
 public:
-  Group(std::ostream& out, std::string_view title);
+  Group(std::ostream& out, std::string_view title, bool active);
   ~Group();
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <breeze/base/env.hpp>
+
 #include <breeze/base/expected.hpp>
 
 #include <filesystem>
@@ -34,8 +36,8 @@ private:
   std::filesystem::path m_path;
 };
 
-/// `$XDG_CACHE_HOME/breeze`, `~/.cache/breeze`, or (no HOME) `$TMPDIR/breeze-cache-<uid>`. Never
-/// throws.
-[[nodiscard]] std::filesystem::path cache_dir();
+/// `$XDG_CACHE_HOME/breeze`, `~/.cache/breeze`, or (no HOME) `$TMPDIR/breeze-cache-<uid>`, the
+/// variables read from `env`. Never throws.
+[[nodiscard]] std::filesystem::path cache_dir(const EnvLookup& env);
 
 } // namespace breeze::files

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <breeze/commands/context.hpp>
+#include <breeze/commands/option_env.hpp>
 
 #include <string>
 #include <vector>
@@ -16,5 +17,9 @@ namespace breeze::cli {
 /// failed because it was interrupted is still an interruption), else the error kind's code
 /// (1 failure, 2 usage) or the command's own code.
 [[nodiscard]] int exit_code(const Expected<ExitCode>& outcome, bool interrupted);
+
+/// Every option of the whole command tree that reads an environment variable (the table
+/// docs/settings.md holds; a unit test keeps them equal).
+[[nodiscard]] std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services);
 
 } // namespace breeze::cli

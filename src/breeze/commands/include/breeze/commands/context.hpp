@@ -1,10 +1,13 @@
 #pragma once
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/env.hpp>
 #include <breeze/base/error.hpp>
 #include <breeze/base/expected.hpp>
 #include <breeze/base/prompt.hpp>
+#include <breeze/base/time.hpp>
 #include <breeze/config/settings.hpp>
+#include <breeze/parallel/reporter.hpp>
 #include <breeze/process/runner.hpp>
 
 #include <filesystem>
@@ -32,14 +35,18 @@ struct GlobalOptions {
   std::string airflow_sources;   ///< --airflow-sources
 };
 
-/// The side effects a command may use. main() wires the real ones; tests wire fakes.
+/// The side effects a command may use. main() wires the real ones; tests wire fakes. Nothing
+/// below main reads getenv, isatty or the clock itself: it asks these.
 struct Services {
   process::Runner& runner;
   prompt::Prompter& prompter;
   std::ostream& out;            ///< results (stdout)
-  EnvLookup env;                ///< environment lookup
+  std::ostream& err;            ///< diagnostics and progress (stderr)
+  EnvLookup env;                ///< environment lookup (options' variables too)
   std::filesystem::path cwd;    ///< where the user ran breeze
   http::Client* http = nullptr; ///< HTTP client (set by main when linked)
+  console::Terminal terminal{}; ///< whether stdout/stderr are TTYs, their width
+  std::function<time::Instant()> now = [] { return time::Instant{}; }; ///< the wall clock
 };
 
 /// Everything a running command sees: parsed global options, resolved settings, services.
@@ -53,6 +60,20 @@ public:
 
   [[nodiscard]] Services& services() { return m_services; }
   [[nodiscard]] std::ostream& out() { return m_services.out; }
+  [[nodiscard]] std::ostream& err() { return m_services.err; }
+  /// The wall clock of the injected services.
+  [[nodiscard]] time::Instant now() const { return m_services.now(); }
+  /// GITHUB_ACTIONS=true in the injected environment.
+  [[nodiscard]] bool github_actions() const { return console::github_actions(m_services.env); }
+  /// What make_reporter needs, from the injected environment and terminal.
+  [[nodiscard]] parallel::ReporterFacts reporter_facts() const {
+    return {github_actions(), m_services.terminal.stderr_tty, m_services.terminal.width,
+            stderr_colour()};
+  }
+  /// Colour on stderr: a TTY, NO_COLOR unset and TERM not "dumb" (injected environment).
+  [[nodiscard]] bool stderr_colour() const {
+    return console::colour_enabled(m_services.terminal.stderr_tty, m_services.env);
+  }
 
   /// The runner commands must use: in --dry-run it prints state-changing commands instead of
   /// running them; secrets are masked in everything it prints.

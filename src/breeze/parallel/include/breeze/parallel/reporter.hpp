@@ -109,7 +109,16 @@ enum class ReporterKind { live, plain, github };
 /// GitHub Actions wins; otherwise live on a terminal, plain lines elsewhere.
 [[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty);
 
-/// The reporter for this process (GITHUB_ACTIONS, whether stderr is a TTY, its width, NO_COLOR).
-[[nodiscard]] std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err);
+/// What picks and shapes a reporter (all injected: the caller reads its Services).
+struct ReporterFacts {
+  bool github_actions = false; ///< GITHUB_ACTIONS=true
+  bool stderr_tty = false;     ///< stderr is a terminal
+  std::size_t width = 0;       ///< stderr's columns; 0 when unknown (100 is used)
+  bool colour = false;         ///< colour on stderr (a TTY, no NO_COLOR, TERM not dumb)
+};
+
+/// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.
+[[nodiscard]] std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
+                                                      const ReporterFacts& facts);
 
 } // namespace breeze::parallel

@@ -1,0 +1,143 @@
+#include <breeze/commands/option_env.hpp>
+
+#include <breeze/base/error.hpp>
+#include <breeze/base/strings.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <utility>
+
+namespace breeze::commands {
+
+namespace {
+
+void walk(CLI::App& app, std::vector<EnvOption>& found) {
+  for (auto* opt : app.get_options())
+    if (!opt->get_envname().empty()) found.push_back({&app, opt, opt->get_envname()});
+  for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    walk(*sub, found);
+}
+
+bool is_flag(const CLI::Option* opt) {
+  return opt->get_expected_max() == 0;
+} // CLI11 flags expect 0 values
+
+std::string long_name(const CLI::Option* opt) {
+  const auto& lnames = opt->get_lnames();
+  if (!lnames.empty()) return "--" + lnames.front();
+  const auto& snames = opt->get_snames();
+  return snames.empty() ? opt->get_name() : "-" + snames.front();
+}
+
+// "-p/--python": every spelling, short first.
+std::string spellings(const CLI::Option* opt) {
+  std::vector<std::string> names;
+  for (const auto& s : opt->get_snames())
+    names.push_back("-" + s);
+  for (const auto& l : opt->get_lnames())
+    names.push_back("--" + l);
+  return names.empty() ? opt->get_name() : strings::join(names, "/");
+}
+
+std::string command_path(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (auto* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
+    names.insert(names.begin(), a->get_name());
+  return strings::join(names, " ");
+}
+
+} // namespace
+
+CLI::Option* env_option(CLI::Option* option, const std::string& variable) {
+  return option->envname(variable);
+}
+
+std::vector<EnvOption> env_options(CLI::App& root) {
+  std::vector<EnvOption> found;
+  walk(root, found);
+  return found;
+}
+
+std::vector<EnvOptionRow> env_option_table(CLI::App& root) {
+  std::vector<EnvOptionRow> rows;
+  std::map<std::pair<std::string, std::string>, bool> global; // the root's own: listed once
+  for (const auto& b : env_options(root)) {
+    auto row =
+        EnvOptionRow{command_path(b.app), spellings(b.option), b.variable, is_flag(b.option)};
+    if (b.app == &root) {
+      global[{row.option, row.variable}] = true;
+      row.command = "every command";
+    } else if (global.count({row.option, row.variable}) != 0) {
+      continue;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<EnvOption> seal(CLI::App& root) {
+  auto bindings = env_options(root);
+  for (auto& b : bindings)
+    b.option->envname("");
+  return bindings;
+}
+
+void unseal(const std::vector<EnvOption>& bindings) {
+  for (const auto& b : bindings)
+    b.option->envname(b.variable);
+}
+
+std::optional<bool> parse_breeze_bool(const std::string& value) {
+  std::string v = value;
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  return std::nullopt;
+}
+
+Expected<void> fill(const std::vector<EnvOption>& bindings, const EnvLookup& env) {
+  // Global options are registered on every level (breeze, the group, the command) and bound to one
+  // variable: the first time any level saw one on the command line, the environment stays out.
+  std::map<std::pair<std::string, std::string>, std::vector<const EnvOption*>> groups;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& b : bindings) {
+    if (b.app->get_parent() != nullptr && !b.app->parsed()) continue; // a command not selected
+    auto key = std::make_pair(b.variable, b.option->get_name());
+    if (groups.find(key) == groups.end()) order.push_back(key);
+    groups[key].push_back(&b);
+  }
+  for (const auto& key : order) {
+    const auto& members = groups[key];
+    if (std::any_of(members.begin(), members.end(),
+                    [](const EnvOption* b) { return b->option->count() > 0; }))
+      continue;
+    const auto value = env(key.first);
+    if (!value || value->empty()) continue;
+    auto* target = members.back()->option; // the deepest level: registered last
+    std::string result = *value;
+    if (is_flag(target)) {
+      const auto parsed = parse_breeze_bool(*value);
+      if (!parsed)
+        return Error{
+            ErrorKind::usage,
+            fmt::format("environment variable {}={}: not a boolean (true/false, 1/0, yes/no)",
+                        key.first, strings::strip_control(*value))};
+      result = *parsed ? "true" : "false";
+    }
+    try {
+      target->add_result(result);
+      target->run_callback();
+    } catch (const CLI::Error& e) {
+      return Error{ErrorKind::usage, fmt::format("environment variable {}={} ({}): {}", key.first,
+                                                 strings::strip_control(*value), long_name(target),
+                                                 strings::strip_control(e.what()))};
+    }
+  }
+  return {};
+}
+
+} // namespace breeze::commands
