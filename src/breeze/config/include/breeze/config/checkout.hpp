@@ -1,0 +1,129 @@
+#pragma once
+
+// Reading an Airflow checkout's own defaults as text, never by running Python: the module-level
+// assignments of dev/breeze/src/airflow_breeze/{global_constants,branch_defaults}.py, the
+// `__version__` of airflow/__init__.py (or airflow-core/src/airflow/__init__.py on Airflow 3), and
+// the `ARG` declarations of a Dockerfile. Python Breeze takes the same values from the same files
+// (it imports them), so a checkout of v2-10-test gets Python 3.8-3.12 and constraints-2-10.
+
+#include <breeze/base/expected.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace breeze::config {
+
+/// A value read from a module-level Python assignment: a string, or a list of strings.
+struct CheckoutValue {
+  bool is_list = false;
+  std::string text;               ///< the string (empty for a list)
+  std::vector<std::string> items; ///< the list's strings (empty for a string)
+  std::filesystem::path file;     ///< the file it was read from, relative to the sources root
+  int line = 0;                   ///< 1-based line of the assignment that gave the value
+
+  /// "file:line".
+  [[nodiscard]] std::string where() const;
+};
+
+/// What the module-level assignments of one Python file gave.
+struct PythonAssignments {
+  /// Each name's value after the whole module ran top to bottom (a later assignment replaces an
+  /// earlier one; one the reader cannot evaluate removes the earlier value).
+  std::map<std::string, CheckoutValue> values;
+  /// Where a name got a value the reader could not evaluate, in file order:
+  /// "file:line: NAME: unsupported form (why)".
+  std::vector<std::string> unknown_forms;
+  /// The names behind `unknown_forms`, in the same order.
+  std::vector<std::string> unknown_names;
+
+  /// The value of `name`, if it was read.
+  [[nodiscard]] const CheckoutValue* find(const std::string& name) const;
+};
+
+/// Reads the module-level assignments of Python source `text`; `file` labels values and messages.
+/// Understood: `NAME = "s"` / `'s'` (also r/u prefixes, adjacent literals, triple quotes),
+/// `NAME = ["a", "b", ...]` over several lines with comments and a trailing comma (an item may
+/// also be the name of a string read above),
+/// `NAME: type = ...`, `NAME = OTHER[i]` (a negative i counts from the end) of a list read above,
+/// and `NAME = OTHER` of a value read above. Any other value (f-strings, calls, `+`,
+/// conditionals, numbers, None, dicts, `*` unpacking, chained or augmented assignment) and any
+/// assignment in a module-level `if`/`for`/`with`/`try` block, or a list mutated with `.append()`
+/// and the like, is an unknown form. Names bound inside functions and classes are not module names
+/// and are skipped silently (so is the body of a one-line `if X: NAME = ...`, which is not looked
+/// into). Text inside strings and docstrings is never read as code. Never fails.
+[[nodiscard]] PythonAssignments parse_python_assignments(std::string_view text,
+                                                         const std::filesystem::path& file);
+
+/// The defaults an Airflow checkout gives Breeze. A field is empty when its file is missing or the
+/// file does not assign it in a form the reader understands.
+struct CheckoutDefaults {
+  std::optional<CheckoutValue> python_versions; ///< ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS (a list)
+  std::optional<CheckoutValue> default_python;  ///< DEFAULT_PYTHON_MAJOR_MINOR_VERSION
+  std::optional<CheckoutValue> airflow_branch;  ///< AIRFLOW_BRANCH
+  std::optional<CheckoutValue> default_constraints_branch; ///< DEFAULT_AIRFLOW_CONSTRAINTS_BRANCH
+  std::optional<CheckoutValue> debian_version;             ///< DEBIAN_VERSION (branch_defaults.py)
+  std::optional<CheckoutValue> airflow_version; ///< `__version__` of Airflow's __init__.py
+  /// True when `airflow-core/` exists (Airflow 3: the version is read from
+  /// airflow-core/src/airflow/__init__.py instead of airflow/__init__.py).
+  bool airflow3_layout = false;
+  /// One "file:line: NAME: unsupported form (why)" per field above that fell back because its
+  /// assignment (or the one it refers to) has a form the reader does not evaluate, or the wrong
+  /// kind (a string where a list is expected, or the other way round). Meant for `--verbose`.
+  std::vector<std::string> unknown_forms;
+};
+
+/// The checkout's Python files, relative to the sources root.
+inline constexpr std::string_view k_global_constants_py =
+    "dev/breeze/src/airflow_breeze/global_constants.py";
+inline constexpr std::string_view k_branch_defaults_py =
+    "dev/breeze/src/airflow_breeze/branch_defaults.py";
+inline constexpr std::string_view k_airflow_init_py = "airflow/__init__.py";
+inline constexpr std::string_view k_airflow_core_init_py = "airflow-core/src/airflow/__init__.py";
+
+/// Reads the checkout's defaults from `sources_root`. A missing file leaves its fields empty (not
+/// an error); a file that exists but cannot be read (a directory, no permission) is an io Error
+/// naming it.
+[[nodiscard]] Expected<CheckoutDefaults>
+read_checkout_defaults(const std::filesystem::path& sources_root);
+
+/// One `ARG` of a Dockerfile.
+struct DockerfileArg {
+  std::string name;
+  std::optional<std::string> default_value; ///< unquoted; nullopt for a bare `ARG NAME`
+  int line = 0;         ///< line of the declaration the default comes from (else the first one)
+  int declarations = 0; ///< how many times the Dockerfile declares it (each stage re-declares)
+};
+
+/// The `ARG`s of a Dockerfile, one per name, in order of first declaration.
+class DockerfileArgs {
+public:
+  /// All ARGs in order of first declaration.
+  [[nodiscard]] const std::vector<DockerfileArg>& entries() const { return m_entries; }
+  /// The ARG called `name`, or nullptr.
+  [[nodiscard]] const DockerfileArg* find(std::string_view name) const;
+  /// True when the Dockerfile declares `name`.
+  [[nodiscard]] bool contains(std::string_view name) const { return find(name) != nullptr; }
+  /// The names in order of first declaration.
+  [[nodiscard]] std::vector<std::string> names() const;
+  /// Records one declaration; the first declaration that has a default keeps it.
+  void add(std::string name, std::optional<std::string> default_value, int line);
+
+private:
+  std::vector<DockerfileArg> m_entries;
+  std::map<std::string, std::size_t, std::less<>> m_index;
+};
+
+/// The `ARG NAME`, `ARG NAME=default`, `ARG NAME="default"` (also `'...'`, several per line,
+/// `\` continuations, lower-case `arg`) declarations of Dockerfile `text`. Comment lines and the
+/// bodies of heredocs (`COPY <<"EOF" ... EOF`) are skipped. Never fails.
+[[nodiscard]] DockerfileArgs parse_dockerfile_args(std::string_view text);
+
+/// Reads and parses a Dockerfile; a missing file is a not_found Error, an unreadable one io.
+[[nodiscard]] Expected<DockerfileArgs>
+read_dockerfile_args(const std::filesystem::path& dockerfile);
+
+} // namespace breeze::config
