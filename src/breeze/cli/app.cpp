@@ -5,15 +5,15 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
+#include <breeze/commands/ci/refresh_images.hpp>
+#include <breeze/commands/ci_image/build.hpp>
+#include <breeze/commands/ci_image/load.hpp>
+#include <breeze/commands/ci_image/save.hpp>
+#include <breeze/commands/prod_image/build.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
 #include <breeze/commands/release_management/publish_constraints.hpp>
 #include <breeze/commands/release_management/restore_constraints_tags.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
-#include <breeze/commands/prod_image/build.hpp>
-#include <breeze/commands/ci_image/build.hpp>
-#include <breeze/commands/ci_image/load.hpp>
-#include <breeze/commands/ci_image/save.hpp>
-#include <breeze/commands/ci/refresh_images.hpp>
 #include <breeze/commands/setup/builder.hpp>
 #include <breeze/commands/setup/doctor.hpp>
 #include <breeze/commands/setup/emulation.hpp>
@@ -43,29 +43,34 @@ CLI::App* add_group(CLI::App& root, Context& ctx, const char* name, const char* 
 // The whole command tree. A command whose issue is not done yet is simply not registered here.
 void register_all(CLI::App& root, Context& ctx) {
   commands::register_version(root, ctx);
-  auto* ci_image = add_group(root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
-                            "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
+  auto* ci_image = add_group(
+      root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
+      "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
   commands::ci_image::register_ci_image_build(*ci_image, ctx);
   commands::ci_image::register_ci_image_save(*ci_image, ctx);
   commands::ci_image::register_ci_image_load(*ci_image, ctx);
-  auto* prod_image = add_group(root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
-                               "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
+  auto* prod_image = add_group(
+      root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
+      "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
   commands::prod_image::register_prod_image_build(*prod_image, ctx);
-  auto* ci = add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
-                       "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
+  auto* ci =
+      add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
+                "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
   commands::ci::register_find_backtracking_candidates(*ci, ctx);
   commands::ci::register_refresh_images(*ci, ctx);
   commands::ci::register_bisect_backtracking(*ci, ctx);
   auto* release_management =
-      add_group(root, ctx, "release-management", "Tools that release managers use to prepare and maintain releases.",
+      add_group(root, ctx, "release-management",
+                "Tools that release managers use to prepare and maintain releases.",
                 "Examples:\n  breeze release-management --help");
   commands::release_management::register_update_constraints(*release_management, ctx);
   commands::release_management::register_restore_constraints_tags(*release_management, ctx);
   commands::release_management::register_publish_constraints(*release_management, ctx);
   commands::release_management::register_generate_constraints(*release_management, ctx);
-  auto* setup = add_group(root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
-                          "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
-                          "tcp://127.0.0.1:2375\n  breeze setup emulation");
+  auto* setup = add_group(
+      root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
+      "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
+      "tcp://127.0.0.1:2375\n  breeze setup emulation");
   commands::setup::register_setup_builder(*setup, ctx);
   commands::setup::register_setup_emulation(*setup, ctx);
   commands::setup::register_setup_doctor(*setup, ctx);
@@ -73,14 +78,16 @@ void register_all(CLI::App& root, Context& ctx) {
 
 std::string command_path(const CLI::App* app) {
   std::vector<std::string> names;
-  for (auto* a = app; a != nullptr; a = a->get_parent()) names.insert(names.begin(), a->get_name());
+  for (auto* a = app; a != nullptr; a = a->get_parent())
+    names.insert(names.begin(), a->get_name());
   return strings::join(names, " ");
 }
 
 // The deepest command the user selected (the root when none).
 CLI::App* selected_command(CLI::App& root) {
   CLI::App* cur = &root;
-  while (!cur->get_subcommands().empty()) cur = cur->get_subcommands().front();
+  while (!cur->get_subcommands().empty())
+    cur = cur->get_subcommands().front();
   return cur;
 }
 
@@ -135,15 +142,19 @@ int exit_code(const Expected<ExitCode>& outcome, bool interrupted) {
   return static_cast<int>(*outcome);
 }
 
-// Airflow's find-backtracking-candidates prints "Run `breeze ci-image --upgrade-to-newer-dependencies
+// Airflow's find-backtracking-candidates prints "Run `breeze ci-image
+// --upgrade-to-newer-dependencies
 // --eager-upgrade-additional-requirements ...`" (without `build`), and committers paste it as is:
 // `ci-image` / `prod-image` followed by options and no command word means their `build`.
 namespace {
 std::vector<std::string> with_implied_build(const std::vector<std::string>& args) {
   if (args.size() < 2 || (args[0] != "ci-image" && args[0] != "prod-image")) return args;
-  if (!args[1].starts_with("-") || args[1] == "-h" || args[1] == "--help" || args[1] == "--help-all") return args;
+  if (!args[1].starts_with("-") || args[1] == "-h" || args[1] == "--help" ||
+      args[1] == "--help-all")
+    return args;
   for (std::size_t i = 1; i < args.size(); ++i)
-    if (args[i] == "build" || args[i] == "save" || args[i] == "load" || args[i] == "-h" || args[i] == "--help")
+    if (args[i] == "build" || args[i] == "save" || args[i] == "load" || args[i] == "-h" ||
+        args[i] == "--help")
       return args;
   auto out = args;
   out.insert(out.begin() + 1, "build");
@@ -154,7 +165,8 @@ std::vector<std::string> with_implied_build(const std::vector<std::string>& args
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
   Context ctx(services);
-  CLI::App root("breeze: Apache Airflow's CI-maintenance tool (images, constraints, backtracking).", "breeze");
+  CLI::App root("breeze: Apache Airflow's CI-maintenance tool (images, constraints, backtracking).",
+                "breeze");
   root.footer("Examples:\n"
               "  breeze version\n"
               "  breeze release-management --help\n\n"
@@ -167,7 +179,8 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
 
   const auto words = with_implied_build(args);
   std::vector<const char*> argv{"breeze"};
-  for (const auto& a : words) argv.push_back(a.c_str());
+  for (const auto& a : words)
+    argv.push_back(a.c_str());
 
   std::ostringstream err;
   try {
@@ -193,7 +206,8 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
 
   console::init_logging(ctx.globals.verbose);
   if (words.size() != args.size())
-    spdlog::info("Running `breeze {} build` (the group's options name no other command).", words[0]);
+    spdlog::info("Running `breeze {} build` (the group's options name no other command).",
+                 words[0]);
   if (!ctx.action) {
     // A group (or breeze itself) without a command: show what it offers.
     services.out << selected_command(root)->help();
@@ -203,7 +217,11 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   auto settings = config::load(ctx.globals.airflow_sources, services.cwd, services.env);
   if (!settings) return finish(Expected<ExitCode>(settings.error()));
   ctx.settings = std::move(*settings);
-  if (!ctx.globals.github_repository.empty()) ctx.settings.github_repository = ctx.globals.github_repository;
+  if (!ctx.settings.checkout_notes.empty())
+    spdlog::debug("Checkout values not understood, breeze's defaults used instead: {}",
+                  strings::join(ctx.settings.checkout_notes, "; "));
+  if (!ctx.globals.github_repository.empty())
+    ctx.settings.github_repository = ctx.globals.github_repository;
 
   try {
     return finish(ctx.action(ctx));

@@ -19,13 +19,13 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <mutex>
-#include <set>
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <regex>
+#include <set>
 
 namespace breeze::commands {
 
@@ -55,8 +55,10 @@ struct StepsResult {
 };
 
 // Runs one job's steps in order; the first failing step (that may not fail) ends the job. Every
-// output line goes to `on_line` (the terminal when sequential, the job's log and live view in a pool).
-StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
+// output line goes to `on_line` (the terminal when sequential, the job's log and live view in a
+// pool).
+StepsResult run_steps(const BuildJob& job, process::Runner& runner,
+                      const std::filesystem::path& cwd,
                       std::optional<std::chrono::milliseconds> timeout,
                       const std::function<void(const std::string&)>& on_line) {
   StepsResult r;
@@ -86,12 +88,15 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner, const std::f
       r.ok = false;
       r.timed_out = res->timed_out;
       r.interrupted = res->interrupted;
-      r.failed_step = res->timed_out     ? fmt::format("{} (timed out)", step.description)
-                      : res->interrupted ? fmt::format("{} (interrupted)", step.description)
-                                         : fmt::format("{} (exit {})", step.description, res->exit_code);
+      r.failed_step = res->timed_out ? fmt::format("{} (timed out)", step.description)
+                      : res->interrupted
+                          ? fmt::format("{} (interrupted)", step.description)
+                          : fmt::format("{} (exit {})", step.description, res->exit_code);
       break;
     }
-    if (!res->ok()) spdlog::info("{}: failed, continuing (expected when there is nothing to pull yet)", step.description);
+    if (!res->ok())
+      spdlog::info("{}: failed, continuing (expected when there is nothing to pull yet)",
+                   step.description);
   }
   return r;
 }
@@ -110,7 +115,8 @@ Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuil
     return std::optional<std::chrono::milliseconds>(static_cast<long long>(std::stod(text) * 1000));
   }
   if (opts.build_timeout_minutes > 0)
-    return std::optional<std::chrono::milliseconds>(std::chrono::minutes(opts.build_timeout_minutes));
+    return std::optional<std::chrono::milliseconds>(
+        std::chrono::minutes(opts.build_timeout_minutes));
   return std::optional<std::chrono::milliseconds>{};
 }
 
@@ -121,22 +127,25 @@ Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuil
 ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono::milliseconds limit,
                        const std::vector<std::string>& pythons) {
   const auto seconds = std::chrono::duration<double>(limit).count();
-  spdlog::error("The build ran longer than {}: it was stopped. pip is probably backtracking; looking for the "
-                "packages that make it do so (breeze ci find-backtracking-candidates)",
-                seconds >= 60 && static_cast<long long>(seconds) % 60 == 0
-                    ? fmt::format("{} minutes", static_cast<long long>(seconds) / 60)
-                    : fmt::format("{:g} seconds", seconds));
+  spdlog::error(
+      "The build ran longer than {}: it was stopped. pip is probably backtracking; looking for the "
+      "packages that make it do so (breeze ci find-backtracking-candidates)",
+      seconds >= 60 && static_cast<long long>(seconds) % 60 == 0
+          ? fmt::format("{} minutes", static_cast<long long>(seconds) / 60)
+          : fmt::format("{:g} seconds", seconds));
   for (const auto& python : pythons) {
     ci::FindBacktrackingOptions fo;
     fo.python = python;
     fo.constraints_mode = opts.image.airflow_constraints_mode;
     fo.constraints_branch = opts.image.airflow_constraints_reference;
     if (auto v = ctx.services().env("BREEZE_PYPI_URL"); v && !v->empty()) fo.pypi_url = *v;
-    if (auto v = ctx.services().env("BREEZE_CONSTRAINTS_URL"); v && !v->empty()) fo.constraints_url = *v;
+    if (auto v = ctx.services().env("BREEZE_CONSTRAINTS_URL"); v && !v->empty())
+      fo.constraints_url = *v;
     spdlog::info("find-backtracking-candidates --python {}", python);
     auto r = ci::run_find_backtracking_candidates(fo, ctx);
-    if (!r) spdlog::error("find-backtracking-candidates for Python {}: {}", python,
-                          strings::strip_control(r.error().what()));
+    if (!r)
+      spdlog::error("find-backtracking-candidates for Python {}: {}", python,
+                    strings::strip_control(r.error().what()));
   }
   return ExitCode::failure;
 }
@@ -144,20 +153,23 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   const auto& settings = ctx.settings;
   if (settings.sources_root.empty())
-    return usage_error("no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
-                       "pass --airflow-sources PATH");
+    return usage_error(
+        "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
+        "pass --airflow-sources PATH");
   auto& img = opts.image;
   img.type = opts.type;
   if (img.dockerfile.empty())
     img.dockerfile = opts.type == ImageType::ci ? settings.dockerfile_ci : settings.dockerfile_prod;
   if (std::error_code ec; !std::filesystem::exists(settings.sources_root / img.dockerfile, ec))
-    return usage_error(fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
+    return usage_error(
+        fmt::format("{} not found in {}", img.dockerfile, settings.sources_root.string()));
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
   img.image_date_created = time::format_iso_z(time::now());
   if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
   if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
-  if (auto head = git::head_commit(settings.sources_root); head && *head) img.source_commit = (*head)->id;
+  if (auto head = git::head_commit(settings.sources_root); head && *head)
+    img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
   auto engine = docker::detect_engine(ctx.runner(), docker);
@@ -167,7 +179,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
     engine = docker::Engine::buildx;
   }
   if (*engine == docker::Engine::classic)
-    spdlog::info("docker buildx is not available: using the classic engine (DOCKER_BUILDKIT=1 docker build)");
+    spdlog::info("docker buildx is not available: using the classic engine (DOCKER_BUILDKIT=1 "
+                 "docker build)");
   if (!img.builder.empty() && *engine == docker::Engine::buildx)
     BREEZE_TRY_VOID(docker::check_builder(ctx.runner(), docker, img.builder));
 
@@ -179,7 +192,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 
   if (ctx.globals.dry_run) {
     // Pure: the dry-run runner prints each command; nothing runs and nothing is written.
-    for (const auto& job : jobs) (void)run_steps(job, runner, cwd, timeout, {});
+    for (const auto& job : jobs)
+      (void)run_steps(job, runner, cwd, timeout, {});
     return ExitCode::ok;
   }
 
@@ -211,7 +225,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                              timed_out_pythons.insert(job.python);
                            }
                            if (!r.ok) return parallel::JobResult{false, r.failed_step};
-                           const auto& last = job.steps.empty() ? job.name : job.steps.back().description;
+                           const auto& last =
+                               job.steps.empty() ? job.name : job.steps.back().description;
                            return parallel::JobResult{true, last};
                          }});
   }
@@ -228,83 +243,122 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   auto& i = o.image;
   const char* g = "Build options";
-  cmd.add_option("-p,--python", o.python, "Python major/minor version [default: the newest supported].")->group(g);
-  cmd.add_flag("--run-in-parallel", o.run_in_parallel, "Build the images for several Pythons in parallel.")->group(g);
+  cmd.add_option("-p,--python", o.python,
+                 "Python major/minor version [default: the newest supported].")
+      ->group(g);
+  cmd.add_flag("--run-in-parallel", o.run_in_parallel,
+               "Build the images for several Pythons in parallel.")
+      ->group(g);
   cmd.add_option("--python-versions", o.python_versions,
-                 "Space separated Pythons for --run-in-parallel [default: all supported].")->group(g);
+                 "Space separated Pythons for --run-in-parallel [default: all supported].")
+      ->group(g);
   cmd.add_option("--parallelism", o.parallelism,
                  "Builds at a time [default: cores, capped by memory].")
       ->check(numeric::integer_in(1, numeric::k_max_parallelism))
       ->group(g);
   cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
-               "Upgrade dependencies eagerly instead of using the constraints.")->group(g);
+               "Upgrade dependencies eagerly instead of using the constraints.")
+      ->group(g);
   cmd.add_option("--eager-upgrade-additional-requirements", i.eager_upgrade_additional_requirements,
-                 "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with --upgrade-to-newer-dependencies.")
+                 "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with "
+                 "--upgrade-to-newer-dependencies.")
       ->group(g);
-  cmd.add_option("--platform", o.platform,
-                 "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].")->group(g);
+  cmd.add_option(
+         "--platform", o.platform,
+         "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].")
+      ->group(g);
   cmd.add_flag("--prepare-buildx-cache", i.prepare_buildx_cache,
-               "Push the registry cache (mode=max) of each platform instead of building an image.")->group(g);
+               "Push the registry cache (mode=max) of each platform instead of building an image.")
+      ->group(g);
   cmd.add_flag("--push", i.push, "Push the image after building it.")->group(g);
-  cmd.add_option("--builder", i.builder, "The docker buildx builder to use [default: buildx's current one].")
+  cmd.add_option("--builder", i.builder,
+                 "The docker buildx builder to use [default: buildx's current one].")
       ->group(g);
-  cmd.add_option("-c,--docker-cache", o.docker_cache, "Cache: registry, local or disabled [default: registry].")
-      ->check(CLI::IsMember({"registry", "local", "disabled"}))->group(g);
-  cmd.add_option("-t,--image-tag", i.image_tag, "Tag of the built image [default: latest].")->group(g);
+  cmd.add_option("-c,--docker-cache", o.docker_cache,
+                 "Cache: registry, local or disabled [default: registry].")
+      ->check(CLI::IsMember({"registry", "local", "disabled"}))
+      ->group(g);
+  cmd.add_option("-t,--image-tag", i.image_tag, "Tag of the built image [default: latest].")
+      ->group(g);
   cmd.add_option("--airflow-constraints-mode", i.airflow_constraints_mode,
-                 "Constraints mode [default: constraints-source-providers].")->group(g);
-  cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
-                 "Constraints branch or tag [default: constraints-main].")->group(g);
-  cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location, "URL or path of constraints.")
+                 "Constraints mode [default: constraints-source-providers].")
       ->group(g);
-  cmd.add_option("--python-image", i.python_image, "Base image [default: python:X.Y-slim-<debian>].")->group(g);
-  cmd.add_option("--debian-version", i.debian_version, "Debian release of the base image [default: bookworm].")
-      ->check(CLI::IsMember({"bookworm", "bullseye"}))->group(g);
+  cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
+                 "Constraints branch or tag [default: the checkout's, constraints-main].")
+      ->group(g);
+  cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location,
+                 "URL or path of constraints.")
+      ->group(g);
+  cmd.add_option("--python-image", i.python_image,
+                 "Base image [default: python:X.Y-slim-<debian>].")
+      ->group(g);
+  cmd.add_option("--debian-version", i.debian_version,
+                 "Debian release of the base image [default: bookworm].")
+      ->check(CLI::IsMember({"bookworm", "bullseye"}))
+      ->group(g);
   cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
-      ->check(CLI::IsMember({"auto", "plain", "tty"}))->group(g);
+      ->check(CLI::IsMember({"auto", "plain", "tty"}))
+      ->group(g);
   cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
                  "Stop a build that runs longer than this, then run find-backtracking-candidates.")
       ->check(numeric::integer_in(1, 10000))
       ->group(g);
   cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")->group(g);
   cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
-      ->check(CLI::IsMember({"mariadb", "mysql"}))->group(g);
+      ->check(CLI::IsMember({"mariadb", "mysql"}))
+      ->group(g);
   cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")->group(g);
   cmd.add_option("--uv-http-timeout", i.uv_http_timeout,
                  "uv's HTTP timeout in seconds [default: 300].")
       ->check(numeric::integer_in(1, 3600))
       ->group(g);
-  cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi, "Version suffix (e.g. dev0).")->group(g);
+  cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi,
+                 "Version suffix (e.g. dev0).")
+      ->group(g);
   cmd.add_option("--build-network", i.network,
-                 "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")->group(g);
+                 "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")
+      ->group(g);
   const char* a = "Customisation";
-  cmd.add_option("--additional-airflow-extras", i.additional_airflow_extras, "Extras added to the default ones.")
+  cmd.add_option("--additional-airflow-extras", i.additional_airflow_extras,
+                 "Extras added to the default ones.")
       ->group(a);
-  cmd.add_option("--additional-dev-apt-command", i.additional_dev_apt_command, "Command run before dev apt deps.")
+  cmd.add_option("--additional-dev-apt-command", i.additional_dev_apt_command,
+                 "Command run before dev apt deps.")
       ->group(a);
-  cmd.add_option("--additional-dev-apt-deps", i.additional_dev_apt_deps, "Extra dev apt packages.")->group(a);
-  cmd.add_option("--additional-dev-apt-env", i.additional_dev_apt_env, "Env for the dev apt step.")->group(a);
-  cmd.add_option("--additional-pip-install-flags", i.additional_pip_install_flags, "Extra pip install flags.")
+  cmd.add_option("--additional-dev-apt-deps", i.additional_dev_apt_deps, "Extra dev apt packages.")
       ->group(a);
-  cmd.add_option("--additional-python-deps", i.additional_python_deps, "Extra Python packages.")->group(a);
+  cmd.add_option("--additional-dev-apt-env", i.additional_dev_apt_env, "Env for the dev apt step.")
+      ->group(a);
+  cmd.add_option("--additional-pip-install-flags", i.additional_pip_install_flags,
+                 "Extra pip install flags.")
+      ->group(a);
+  cmd.add_option("--additional-python-deps", i.additional_python_deps, "Extra Python packages.")
+      ->group(a);
   cmd.add_option("--dev-apt-command", i.dev_apt_command, "Replaces the dev apt command.")->group(a);
   cmd.add_option("--dev-apt-deps", i.dev_apt_deps, "Replaces the dev apt packages.")->group(a);
   if (o.type == ImageType::prod) {
-    cmd.add_option("--airflow-extras", i.airflow_extras, "Extras installed in the PROD image.")->group(a);
+    cmd.add_option("--airflow-extras", i.airflow_extras, "Extras installed in the PROD image.")
+        ->group(a);
     cmd.add_flag("--install-packages-from-context", i.install_packages_from_context,
-                 "Install the packages in docker-context-files/ instead of from PyPI.")->group(a);
-    cmd.add_option("--additional-runtime-apt-deps", i.additional_runtime_apt_deps, "Extra runtime apt packages.")
+                 "Install the packages in docker-context-files/ instead of from PyPI.")
+        ->group(a);
+    cmd.add_option("--additional-runtime-apt-deps", i.additional_runtime_apt_deps,
+                   "Extra runtime apt packages.")
         ->group(a);
     cmd.add_option("--additional-runtime-apt-command", i.additional_runtime_apt_command,
-                   "Command run before runtime apt deps.")->group(a);
-    cmd.add_option("--additional-runtime-apt-env", i.additional_runtime_apt_env, "Env for the runtime apt step.")
+                   "Command run before runtime apt deps.")
+        ->group(a);
+    cmd.add_option("--additional-runtime-apt-env", i.additional_runtime_apt_env,
+                   "Env for the runtime apt step.")
         ->group(a);
   }
 }
 
 } // namespace
 
-Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts) { return run_image_build(ctx, std::move(opts)); }
+Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts) {
+  return run_image_build(ctx, std::move(opts));
+}
 
 Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
   static const std::regex re(R"(__version__\s*=\s*["']([^"']+)["'])");
@@ -314,21 +368,25 @@ Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
     std::smatch m;
     if (std::regex_search(*text, m, re)) return m[1].str();
   }
-  return usage_error(fmt::format("cannot tell Airflow's version: no __version__ in airflow/__init__.py or "
-                                 "airflow-core/src/airflow/__init__.py under {}",
-                                 root.string()));
+  return usage_error(
+      fmt::format("cannot tell Airflow's version: no __version__ in airflow/__init__.py or "
+                  "airflow-core/src/airflow/__init__.py under {}",
+                  root.string()));
 }
 
-Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, const config::Settings& settings,
+Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
+                                                const config::Settings& settings,
                                                 docker::Engine engine, const std::string& docker) {
   std::vector<std::string> pythons;
   if (opts.run_in_parallel) {
-    pythons = opts.python_versions.empty() ? settings.python_versions : strings::split_whitespace(opts.python_versions);
+    pythons = opts.python_versions.empty() ? settings.python_versions
+                                           : strings::split_whitespace(opts.python_versions);
   } else {
-    pythons.push_back(opts.python.empty() ? settings.newest_python() : opts.python);
+    pythons.push_back(opts.python.empty() ? settings.default_python_version() : opts.python);
   }
   if (pythons.empty()) return usage_error("--python-versions lists no Python version");
-  for (const auto& p : pythons) BREEZE_TRY_VOID(settings.check_python(p));
+  for (const auto& p : pythons)
+    BREEZE_TRY_VOID(settings.check_python(p));
   BREEZE_TRY_VOID(settings.check_constraints_mode(opts.image.airflow_constraints_mode));
 
   auto base = opts.image;
@@ -336,9 +394,11 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, c
   base.registry = settings.registry;
   base.github_repository = settings.github_repository;
   base.branch = settings.default_branch;
-  if (base.airflow_constraints_reference.empty()) base.airflow_constraints_reference = settings.constraints_branch;
+  if (base.airflow_constraints_reference.empty())
+    base.airflow_constraints_reference = settings.constraints_branch;
   BREEZE_TRY(base.docker_cache, parse_cache(opts.docker_cache));
-  if (opts.platform.empty()) base.platforms = {docker::native_platform()};
+  if (opts.platform.empty())
+    base.platforms = {docker::native_platform()};
   else {
     BREEZE_TRY(base.platforms, docker::normalize_platforms(opts.platform));
   }
@@ -347,7 +407,8 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, c
   for (const auto& py : pythons) {
     auto p = base;
     p.python = py;
-    // Cache preparation in parallel: one job per Python x platform, so both platforms' builders work at once.
+    // Cache preparation in parallel: one job per Python x platform, so both platforms' builders
+    // work at once.
     if (opts.run_in_parallel && p.prepare_buildx_cache && p.platforms.size() > 1) {
       for (const auto& pl : base.platforms) {
         auto one = p;
@@ -365,13 +426,15 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts, c
   return jobs;
 }
 
-CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type, const std::string& description) {
+CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
+                                  const std::string& description) {
   auto* cmd = group.add_subcommand("build", description);
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
   add_image_build_options(*cmd, *opts);
   add_global_options(*cmd, ctx.globals);
-  cmd->callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
+  cmd->callback(
+      [&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
   return cmd;
 }
 

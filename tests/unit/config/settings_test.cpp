@@ -20,11 +20,12 @@ TEST_CASE("built-in defaults are Airflow's", "[config]") {
   CHECK(s.newest_python() == "3.13");
   CHECK(s.default_branch == "main");
   CHECK(s.registry == "ghcr.io");
-  CHECK(s.constraints_modes ==
-        std::vector<std::string>{"constraints-source-providers", "constraints", "constraints-no-providers"});
+  CHECK(s.constraints_modes == std::vector<std::string>{"constraints-source-providers",
+                                                        "constraints", "constraints-no-providers"});
   CHECK(s.check_python("3.12"));
   CHECK(s.check_python("3.9").error().kind == ErrorKind::usage);
-  CHECK_THAT(s.package_build_command, Catch::StartsWith("breeze release-management prepare-provider-packages"));
+  CHECK_THAT(s.package_build_command,
+             Catch::StartsWith("breeze release-management prepare-provider-packages"));
 }
 
 TEST_CASE("breeze.yaml overrides defaults", "[config]") {
@@ -53,12 +54,14 @@ TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
   SECTION("unknown key suggests the right one") {
     auto r = config::apply_yaml(s, "registry: ghcr.io\npython-version: ['3.10']\n");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "breeze.yaml:2: unknown setting 'python-version' (did you mean 'python-versions'?)");
+    CHECK(r.error().message ==
+          "breeze.yaml:2: unknown setting 'python-version' (did you mean 'python-versions'?)");
   }
   SECTION("wrong type") {
     auto r = config::apply_yaml(s, "\n\npython-versions: 3.10\n");
     REQUIRE_FALSE(r);
-    CHECK(r.error().message == "breeze.yaml:3: 'python-versions' must be a non-empty list of strings");
+    CHECK(r.error().message ==
+          "breeze.yaml:3: 'python-versions' must be a non-empty list of strings");
   }
   SECTION("not a mapping") {
     auto r = config::apply_yaml(s, "- a\n- b\n");
@@ -69,9 +72,11 @@ TEST_CASE("malformed breeze.yaml names file and line", "[config]") {
 
 TEST_CASE("environment overrides breeze.yaml", "[config]") {
   files::TempDir dir;
-  test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.11']\ndefault-branch: v2-10-test\n");
+  test::write_file(dir.path() / "breeze.yaml",
+                   "python-versions: ['3.11']\ndefault-branch: v2-10-test\n");
   std::filesystem::create_directories(dir.path() / "a" / "b");
-  auto s = config::load("", dir.path() / "a" / "b", env_of({{"BREEZE_PYTHON_VERSIONS", "3.12,3.13"}}));
+  auto s =
+      config::load("", dir.path() / "a" / "b", env_of({{"BREEZE_PYTHON_VERSIONS", "3.12,3.13"}}));
   REQUIRE(s);
   CHECK(s->sources_root == dir.path());
   CHECK(s->python_versions == std::vector<std::string>{"3.12", "3.13"});
@@ -94,12 +99,15 @@ TEST_CASE("breeze.yaml sets constraints generation commands and freeze filters",
                                 "freeze-drop-prefixes: [\"myproject==\"]\n"
                                 "freeze-drop-containing: [\" @ \"]\n"));
   CHECK(s.constraints_generation_commands.at("constraints") == "uv pip freeze");
-  CHECK(s.constraints_generation_commands.at("constraints-source-providers") == "pip freeze"); // others stay
+  CHECK(s.constraints_generation_commands.at("constraints-source-providers") ==
+        "pip freeze"); // others stay
   CHECK(s.freeze_drop_prefixes == std::vector<std::string>{"myproject=="});
   config::Settings bad;
   auto r = config::apply_yaml(bad, "constraints-generation-commands: pip freeze\n");
   REQUIRE(!r);
-  CHECK_THAT(r.error().message, Catch::Contains("breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
+  CHECK_THAT(r.error().message,
+             Catch::Contains(
+                 "breeze.yaml:1: 'constraints-generation-commands' must be a non-empty mapping"));
 }
 
 TEST_CASE("Python versions and constraints modes are names, never paths", "[config][safety]") {
@@ -130,4 +138,67 @@ TEST_CASE("Python versions and constraints modes are names, never paths", "[conf
   CHECK_THAT(env.error().message,
              Catch::StartsWith("BREEZE_PYTHON_VERSIONS: '../../x' is not a Python version"));
   CHECK(s.check_python("../3.12").error().kind == ErrorKind::usage);
+}
+
+TEST_CASE("the checkout's dev/breeze files give the Pythons, default Python and branches, with "
+          "where they came from",
+          "[config][checkout]") {
+  config::Settings s;
+  s.sources_root = test::fixture("airflow-checkout/v2-10-test");
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.8", "3.9", "3.10", "3.11", "3.12"});
+  CHECK(s.default_python_version() == "3.8"); // Breeze: ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS[0]
+  CHECK(s.default_branch == "v2-10-test");
+  CHECK(s.constraints_branch == "constraints-2-10");
+  CHECK(s.debian_version == "bookworm");
+  CHECK_THAT(s.origin("python-versions"),
+             Catch::StartsWith("dev/breeze/src/airflow_breeze/global_constants.py:"));
+  CHECK_THAT(s.origin("default-branch"),
+             Catch::StartsWith("dev/breeze/src/airflow_breeze/branch_defaults.py:"));
+  CHECK(s.origin("registry") == "built-in");
+  CHECK(s.check_python("3.13").error().kind == ErrorKind::usage);
+
+  // breeze.yaml, then the environment, win over the checkout.
+  REQUIRE(config::apply_yaml(s, "python-versions: ['3.11', '3.12']\n", "breeze.yaml"));
+  CHECK(s.origin("python-versions") == "breeze.yaml:1");
+  CHECK(s.default_python_version() == "3.12"); // 3.8 is no longer allowed
+  REQUIRE(config::apply_env(s, env_of({{"BREEZE_CONSTRAINTS_BRANCH", "constraints-2-9"}})));
+  CHECK(s.constraints_branch == "constraints-2-9");
+  CHECK(s.origin("constraints-branch") == "BREEZE_CONSTRAINTS_BRANCH");
+}
+
+TEST_CASE("an Airflow 3 checkout (airflow-core layout) gives main's values", "[config][checkout]") {
+  config::Settings s;
+  s.sources_root = test::fixture("airflow-checkout/main");
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  CHECK(s.default_python_version() == "3.10");
+  CHECK(s.default_branch == "main");
+  CHECK(s.constraints_branch == "constraints-main");
+}
+
+TEST_CASE("a folder without dev/breeze files keeps the built-in defaults", "[config][checkout]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "Dockerfile.ci", "FROM scratch\n");
+  config::Settings s;
+  s.sources_root = dir.path();
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  CHECK(s.default_python_version() == "3.13");
+  CHECK(s.origins.empty());
+  CHECK(s.checkout_notes.empty());
+}
+
+TEST_CASE("a checkout Python list breeze cannot use in image names falls back with a note",
+          "[config][checkout]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "dev/breeze/src/airflow_breeze/global_constants.py",
+                   "ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS = [\"3.10\", \"../x\"]\n");
+  config::Settings s;
+  s.sources_root = dir.path();
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  REQUIRE(s.checkout_notes.size() == 1);
+  CHECK_THAT(s.checkout_notes[0], Catch::Contains("global_constants.py:1"));
+  CHECK_THAT(s.checkout_notes[0], Catch::Contains("'../x'"));
 }

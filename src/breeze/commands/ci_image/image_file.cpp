@@ -26,9 +26,10 @@ std::string platform_tag(const std::string& platform) {
 
 Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) {
   ImageFile r;
-  r.image.python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  r.image.python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
   BREEZE_TRY_VOID(ctx.settings.check_python(r.image.python));
-  BREEZE_TRY(auto platform, docker::normalize_platform(o.platform.empty() ? docker::native_platform() : o.platform));
+  BREEZE_TRY(auto platform, docker::normalize_platform(
+                                o.platform.empty() ? docker::native_platform() : o.platform));
   r.image.platforms = {platform};
   r.image.registry = ctx.settings.registry;
   r.image.github_repository = ctx.settings.github_repository;
@@ -38,7 +39,8 @@ Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) 
   return r;
 }
 
-Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv, const std::string& what) {
+Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv,
+                              const std::string& what) {
   process::ProcessSpec spec;
   spec.argv = std::move(argv);
   spec.merge_stderr = true;
@@ -52,7 +54,8 @@ Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv, const
 }
 
 std::string default_image_file(const std::string& platform, const std::string& python) {
-  return (std::filesystem::temp_directory_path() / fmt::format("ci-image-save-{}-{}.tar", platform_tag(platform), python))
+  return (std::filesystem::temp_directory_path() /
+          fmt::format("ci-image-save-{}-{}.tar", platform_tag(platform), python))
       .string();
 }
 
@@ -61,15 +64,19 @@ Expected<void> check_image_file_name(const std::filesystem::path& file, const st
   const auto expected_suffix = fmt::format("-{}-{}.tar", platform_tag(platform), python);
   const auto name = file.filename().string();
   if (name.size() >= expected_suffix.size() && name.ends_with(expected_suffix)) return {};
-  return usage_error(fmt::format("image file '{}' does not end with '{}': it holds an image for another Python or "
-                                 "platform (pass --python/--platform that match it)",
-                                 name, expected_suffix));
+  return usage_error(
+      fmt::format("image file '{}' does not end with '{}': it holds an image for another Python or "
+                  "platform (pass --python/--platform that match it)",
+                  name, expected_suffix));
 }
 
 void add_image_file_options(CLI::App& cmd, ImageFileOptions& o) {
-  cmd.add_option("-p,--python", o.python, "Python version of the image [default: the newest supported].");
-  cmd.add_option("--platform", o.platform, "linux/amd64 or linux/arm64 [default: the engine's own].");
-  cmd.add_option("--image-file", o.image_file, "The tar file [default: /tmp/ci-image-save-<platform>-<python>.tar].");
+  cmd.add_option("-p,--python", o.python,
+                 "Python version of the image [default: the newest supported].");
+  cmd.add_option("--platform", o.platform,
+                 "linux/amd64 or linux/arm64 [default: the engine's own].");
+  cmd.add_option("--image-file", o.image_file,
+                 "The tar file [default: /tmp/ci-image-save-<platform>-<python>.tar].");
 }
 
 } // namespace breeze::commands::ci_image

@@ -15,20 +15,26 @@ namespace breeze::commands {
 /// Flags of `ci-image build` / `prod-image build` (Breeze's names; see docs/ci-image-build.md).
 struct ImageBuildOptions {
   docker::ImageType type = docker::ImageType::ci;
-  std::string python;                 ///< empty: the newest supported Python
+  std::string python; ///< empty: the newest supported Python
   bool run_in_parallel = false;
-  std::string python_versions;        ///< space separated; empty: all supported
-  int parallelism = 0;                ///< 0: cores, capped by memory
-  std::string platform;               ///< empty: the engine's native platform
+  std::string python_versions; ///< space separated; empty: all supported
+  int parallelism = 0;         ///< 0: cores, capped by memory
+  std::string platform;        ///< empty: the engine's native platform
   std::string docker_cache = "registry";
-  int build_timeout_minutes = 0;      ///< 0: no timeout
-  docker::ImageParams image;          ///< everything else that shapes the docker command
+  int build_timeout_minutes = 0; ///< 0: no timeout
+  /// Everything else that shapes the docker command. The constraints reference starts empty: it
+  /// is the settings' constraints branch (the checkout's) unless --airflow-constraints-reference.
+  docker::ImageParams image = [] {
+    docker::ImageParams p;
+    p.airflow_constraints_reference.clear();
+    return p;
+  }();
 };
 
 /// One build job: a label and the docker steps it runs in order.
 struct BuildJob {
-  std::string name;                   ///< e.g. "python3.10" or "python3.10-linux-arm64"
-  std::string python;                 ///< the job's Python, e.g. "3.10"
+  std::string name;   ///< e.g. "python3.10" or "python3.10-linux-arm64"
+  std::string python; ///< the job's Python, e.g. "3.10"
   std::vector<docker::DockerStep> steps;
 };
 
@@ -36,7 +42,8 @@ struct BuildJob {
 /// the random upgrade string are already in `opts.image`). Usage errors for invalid combinations.
 [[nodiscard]] Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
                                                               const config::Settings& settings,
-                                                              docker::Engine engine, const std::string& docker);
+                                                              docker::Engine engine,
+                                                              const std::string& docker);
 
 /// Runs `ci-image build` / `prod-image build` with `opts` (checks, plan, sequential or pooled run).
 [[nodiscard]] Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts);
