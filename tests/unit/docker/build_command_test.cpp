@@ -3,7 +3,9 @@
 
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/build_command.hpp>
+#include <breeze/docker/image.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace breeze;
@@ -27,7 +29,8 @@ std::string render_plan(const ImageParams& p, Engine engine) {
   REQUIRE(plan.has_value());
   std::string out;
   for (const auto& step : *plan)
-    out += "# " + step.description + (step.may_fail ? " [may fail]" : "") + "\n" + docker::render(step) + "\n";
+    out += "# " + step.description + (step.may_fail ? " [may fail]" : "") + "\n" +
+           docker::render(step) + "\n";
   return out;
 }
 
@@ -41,34 +44,41 @@ void check_golden(const std::string& name, const std::string& actual) {
 
 std::size_t count(const std::vector<std::string>& argv, const std::string& prefix) {
   std::size_t n = 0;
-  for (const auto& a : argv) n += a.starts_with(prefix) ? 1 : 0;
+  for (const auto& a : argv)
+    n += a.starts_with(prefix) ? 1 : 0;
   return n;
 }
 
 } // namespace
 
-TEST_CASE("docker: image names and cache refs follow ghcr.io/<repo>/<branch>/<type>/python<X.Y>", "[docker]") {
+TEST_CASE("docker: image names and cache refs follow ghcr.io/<repo>/<branch>/<type>/python<X.Y>",
+          "[docker]") {
   auto p = base_params();
   p.github_repository = "Fork/Airflow";
   p.branch = "v2-10-test";
   CHECK(docker::image_name(p) == "ghcr.io/fork/airflow/v2-10-test/ci/python3.10");
   CHECK(docker::image_name_with_tag(p) == "ghcr.io/fork/airflow/v2-10-test/ci/python3.10:latest");
-  CHECK(docker::cache_ref(p, "linux/arm64") == "ghcr.io/fork/airflow/v2-10-test/ci/python3.10:cache-linux-arm64");
+  CHECK(docker::cache_ref(p, "linux/arm64") ==
+        "ghcr.io/fork/airflow/v2-10-test/ci/python3.10:cache-linux-arm64");
   p.type = docker::ImageType::prod;
   p.image_tag = "abc";
   CHECK(docker::image_name_with_tag(p) == "ghcr.io/fork/airflow/v2-10-test/prod/python3.10:abc");
 }
 
 TEST_CASE("docker: platforms are normalised and unknown ones are usage errors", "[docker]") {
-  CHECK(*docker::normalize_platforms("both") == std::vector<std::string>{"linux/amd64", "linux/arm64"});
-  CHECK(*docker::normalize_platforms("linux/x86_64,aarch64") == std::vector<std::string>{"linux/amd64", "linux/arm64"});
-  CHECK(*docker::normalize_platforms("linux/amd64,linux/amd64") == std::vector<std::string>{"linux/amd64"});
+  CHECK(*docker::normalize_platforms("both") ==
+        std::vector<std::string>{"linux/amd64", "linux/arm64"});
+  CHECK(*docker::normalize_platforms("linux/x86_64,aarch64") ==
+        std::vector<std::string>{"linux/amd64", "linux/arm64"});
+  CHECK(*docker::normalize_platforms("linux/amd64,linux/amd64") ==
+        std::vector<std::string>{"linux/amd64"});
   auto bad = docker::normalize_platforms("linux/s390x");
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().kind == ErrorKind::usage);
 }
 
-TEST_CASE("docker: golden buildx command lines for every option that changes them", "[docker][golden]") {
+TEST_CASE("docker: golden buildx command lines for every option that changes them",
+          "[docker][golden]") {
   auto p = base_params();
   check_golden("ci_default", render_plan(p, Engine::buildx));
 
@@ -123,7 +133,8 @@ TEST_CASE("docker: golden buildx command lines for every option that changes the
   check_golden("prod_from_context_push", render_plan(prod, Engine::buildx));
 }
 
-TEST_CASE("docker: golden classic-engine command lines (pull, DOCKER_BUILDKIT=1 build with inline cache, push)",
+TEST_CASE("docker: golden classic-engine command lines (pull, DOCKER_BUILDKIT=1 build with inline "
+          "cache, push)",
           "[docker][golden]") {
   auto p = base_params();
   check_golden("ci_classic", render_plan(p, Engine::classic));
@@ -144,7 +155,8 @@ TEST_CASE("docker: Breeze's bugs stay fixed in every combination", "[docker]") {
   for (bool push : {false, true})
     for (bool prepare : {false, true})
       for (int platforms : {1, 2})
-        for (auto cache : {docker::DockerCache::registry, docker::DockerCache::local, docker::DockerCache::disabled})
+        for (auto cache : {docker::DockerCache::registry, docker::DockerCache::local,
+                           docker::DockerCache::disabled})
           for (const std::string builder : {"", "airflow_cache"}) {
             auto p = base_params();
             p.push = push;
@@ -154,7 +166,8 @@ TEST_CASE("docker: Breeze's bugs stay fixed in every combination", "[docker]") {
             p.platforms = platforms == 1 ? std::vector<std::string>{"linux/amd64"}
                                          : std::vector<std::string>{"linux/amd64", "linux/arm64"};
             auto plan = docker::plan_build(p, Engine::buildx);
-            INFO("push=" << push << " prepare=" << prepare << " platforms=" << platforms << " builder=" << builder);
+            INFO("push=" << push << " prepare=" << prepare << " platforms=" << platforms
+                         << " builder=" << builder);
             if (prepare && push) {
               REQUIRE_FALSE(plan.has_value());
               continue;
@@ -177,7 +190,8 @@ TEST_CASE("docker: Breeze's bugs stay fixed in every combination", "[docker]") {
           }
 }
 
-TEST_CASE("docker: the classic engine refuses what needs buildx and says how to install it", "[docker]") {
+TEST_CASE("docker: the classic engine refuses what needs buildx and says how to install it",
+          "[docker]") {
   auto multi = base_params();
   multi.push = true;
   multi.platforms = {"linux/amd64", "linux/arm64"};
@@ -192,4 +206,46 @@ TEST_CASE("docker: the classic engine refuses what needs buildx and says how to 
     CHECK_THAT(plan.error().message, Catch::Contains("buildx"));
     CHECK_THAT(plan.error().message, Catch::Contains("install"));
   }
+}
+
+TEST_CASE("CI build args are Python Breeze's 2024 list in its order, VERSION_SUFFIX_FOR_PYPI "
+          "always",
+          "[docker][build-args]") {
+  auto p = base_params();
+  p.branch = "v2-10-test";
+  p.airflow_constraints_reference = "constraints-2-10";
+  const auto args = docker::build_arg_values(p);
+  const std::vector<std::string> expected{
+      "AIRFLOW_BRANCH=v2-10-test",
+      "AIRFLOW_REPO=apache/airflow",
+      "AIRFLOW_CONSTRAINTS_MODE=constraints-source-providers",
+      "AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10",
+      "AIRFLOW_EXTRAS=devel-ci",
+      "AIRFLOW_IMAGE_DATE_CREATED=2024-08-13T10:00:00Z",
+      "AIRFLOW_IMAGE_REPOSITORY=https://github.com/apache/airflow",
+      "AIRFLOW_PRE_CACHED_PIP_PACKAGES=true",
+      "AIRFLOW_USE_UV=true",
+      "UV_HTTP_TIMEOUT=300",
+      "AIRFLOW_VERSION=2.10.0.dev0",
+      "BUILD_ID=0",
+      "CONSTRAINTS_GITHUB_REPOSITORY=apache/airflow",
+      "PYTHON_BASE_IMAGE=python:3.10-slim-bookworm",
+      "BUILD_PROGRESS=auto",
+      "INSTALL_MYSQL_CLIENT_TYPE=mariadb",
+      "VERSION_SUFFIX_FOR_PYPI=dev0",
+  };
+  CHECK(args == expected);
+}
+
+TEST_CASE("the version suffix for PyPI goes into AIRFLOW_VERSION unless already there",
+          "[docker][build-args]") {
+  auto p = base_params();
+  p.version_suffix_for_pypi = "rc1";
+  p.airflow_version = "2.10.0.dev0";
+  auto args = docker::build_arg_values(p);
+  CHECK(std::find(args.begin(), args.end(), "AIRFLOW_VERSION=2.10.0.rc1") != args.end());
+  CHECK(args.back() == "VERSION_SUFFIX_FOR_PYPI=rc1");
+  p.version_suffix_for_pypi = "dev0";
+  args = docker::build_arg_values(p);
+  CHECK(std::find(args.begin(), args.end(), "AIRFLOW_VERSION=2.10.0.dev0") != args.end());
 }

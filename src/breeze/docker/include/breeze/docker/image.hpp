@@ -23,32 +23,32 @@ struct ImageParams {
   std::string github_repository = "apache/airflow";
   std::string branch = "main";
   std::string python = "3.10";
-  std::string image_tag;                        ///< empty: `latest`
+  std::string image_tag;                             ///< empty: `latest`
   std::vector<std::string> platforms{"linux/amd64"}; ///< normalised (see normalize_platforms)
   DockerCache docker_cache = DockerCache::registry;
-  std::string builder;                          ///< a buildx builder name; empty: buildx's current one
+  std::string builder; ///< a buildx builder name; empty: buildx's current one
   std::string build_progress = "auto";
-  std::string network;                          ///< `--network` for RUN steps (empty: engine default)
+  std::string network; ///< `--network` for RUN steps (empty: engine default)
   bool push = false;
   bool prepare_buildx_cache = false;
-  std::string dockerfile;                       ///< empty: Dockerfile.ci / Dockerfile by type
+  std::string dockerfile; ///< empty: Dockerfile.ci / Dockerfile by type
 
   // Build-arg inputs (names as Airflow's Dockerfiles declare them).
-  std::string airflow_branch;                   ///< empty: `branch`
+  std::string airflow_branch; ///< empty: `branch`
   std::string airflow_constraints_mode = "constraints-source-providers";
   std::string airflow_constraints_reference = "constraints-main";
   std::string airflow_constraints_location;
-  std::string airflow_extras;                   ///< empty: `devel-ci` (CI) / Breeze's PROD default
+  std::string airflow_extras; ///< empty: `devel-ci` (CI) / Breeze's PROD default
   std::string airflow_version;
   std::string build_id = "0";
   std::string commit_sha;
-  std::string source_commit;                    ///< git HEAD of the sources (image label; empty: unknown)
+  std::string source_commit; ///< git HEAD of the sources (image label; empty: unknown)
   std::string constraints_github_repository = "apache/airflow";
   std::string debian_version = "bookworm";
-  std::string python_image;                     ///< empty: python:<X.Y>-slim-<debian_version>
-  std::string image_date_created;               ///< `%Y-%m-%dT%H:%M:%SZ`
+  std::string python_image;       ///< empty: python:<X.Y>-slim-<debian_version>
+  std::string image_date_created; ///< `%Y-%m-%dT%H:%M:%SZ`
   bool upgrade_to_newer_dependencies = false;
-  std::string upgrade_invalidation_string;      ///< random hex, only with the upgrade flag
+  std::string upgrade_invalidation_string; ///< random hex, only with the upgrade flag
   std::string eager_upgrade_additional_requirements;
   std::string additional_airflow_extras;
   std::string additional_dev_apt_command;
@@ -62,7 +62,8 @@ struct ImageParams {
   std::string install_mysql_client_type = "mariadb";
   bool use_uv = true;
   int uv_http_timeout = 300;
-  std::string version_suffix_for_pypi;
+  std::string version_suffix_for_pypi;         ///< CI: empty is `dev0`, as Python Breeze forces
+  bool airflow_pre_cached_pip_packages = true; ///< CI: AIRFLOW_PRE_CACHED_PIP_PACKAGES
   // PROD only.
   bool install_packages_from_context = false;
   std::string additional_runtime_apt_deps;
