@@ -106,7 +106,8 @@ TEST_CASE("e2e: version works and reads breeze.yaml, malformed yaml exits 2 with
   test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.12']\n");
   auto ok = test::run_binary({"version"}, {}, dir.path());
   CHECK(ok.exit_code == 0);
-  CHECK_THAT(ok.out, Catch::Contains("Python versions: 3.12\n"));
+  CHECK_THAT(ok.out, Catch::Contains("Python versions: 3.12 (" +
+                                     (dir.path() / "breeze.yaml").string() + ":1)\n"));
 
   test::write_file(dir.path() / "breeze.yaml", "python-versions: ['3.12']\nregistry: {a: [\n");
   auto bad = test::run_binary({"version"}, {}, dir.path());

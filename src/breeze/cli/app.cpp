@@ -237,6 +237,9 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   auto settings = config::load(ctx.globals.airflow_sources, services.cwd, services.env);
   if (!settings) return finish(Expected<ExitCode>(settings.error()));
   ctx.settings = std::move(*settings);
+  if (!ctx.settings.checkout_notes.empty())
+    spdlog::debug("Checkout values not understood, breeze's defaults used instead: {}",
+                  strings::join(ctx.settings.checkout_notes, "; "));
   if (!ctx.globals.github_repository.empty())
     ctx.settings.github_repository = ctx.globals.github_repository;
 

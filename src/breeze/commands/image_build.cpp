@@ -284,7 +284,7 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
                  "Constraints mode [default: constraints-source-providers].")
       ->group(g);
   cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
-                 "Constraints branch or tag [default: constraints-main].")
+                 "Constraints branch or tag [default: the checkout's, constraints-main].")
       ->group(g);
   cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location,
                  "URL or path of constraints.")
@@ -382,7 +382,7 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
     pythons = opts.python_versions.empty() ? settings.python_versions
                                            : strings::split_whitespace(opts.python_versions);
   } else {
-    pythons.push_back(opts.python.empty() ? settings.newest_python() : opts.python);
+    pythons.push_back(opts.python.empty() ? settings.default_python_version() : opts.python);
   }
   if (pythons.empty()) return usage_error("--python-versions lists no Python version");
   for (const auto& p : pythons)

@@ -18,9 +18,18 @@ Expected<ExitCode> run_version(Context& ctx) {
   out << "Settings file: "
       << (s.settings_file ? s.settings_file->string() : std::string("(built-in defaults)")) << "\n";
   out << "GitHub repository: " << s.github_repository << "\n";
-  out << "Python versions: " << strings::join(s.python_versions, " ") << "\n";
-  out << "Default branch: " << s.default_branch << "\n";
-  out << "Registry: " << s.registry << "\n";
+  out << "Python versions: " << strings::join(s.python_versions, " ") << " ("
+      << s.origin("python-versions") << ")\n";
+  out << "Default Python: " << s.default_python_version() << " ("
+      << (s.default_python_version() == s.default_python ? s.origin("default-python")
+                                                         : std::string("newest of the list"))
+      << ")\n";
+  out << "Default branch: " << s.default_branch << " (" << s.origin("default-branch") << ")\n";
+  out << "Constraints branch: " << s.constraints_branch << " (" << s.origin("constraints-branch")
+      << ")\n";
+  if (!s.debian_version.empty())
+    out << "Debian version: " << s.debian_version << " (" << s.origin("debian-version") << ")\n";
+  out << "Registry: " << s.registry << " (" << s.origin("registry") << ")\n";
   out << "Constraints modes: " << strings::join(s.constraints_modes, " ") << "\n";
   return ExitCode::ok;
 }

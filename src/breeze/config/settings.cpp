@@ -1,5 +1,7 @@
 #include <breeze/config/settings.hpp>
 
+#include <breeze/config/checkout.hpp>
+
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
 
@@ -20,6 +22,18 @@ std::string Settings::newest_python() const {
 
 std::string Settings::oldest_python() const {
   return python_versions.empty() ? std::string{} : python_versions.front();
+}
+
+std::string Settings::default_python_version() const {
+  if (!default_python.empty() && std::find(python_versions.begin(), python_versions.end(),
+                                           default_python) != python_versions.end())
+    return default_python;
+  return newest_python();
+}
+
+std::string Settings::origin(const std::string& key) const {
+  const auto it = origins.find(key);
+  return it == origins.end() ? std::string("built-in") : it->second;
 }
 
 bool is_python_version(std::string_view text) {
@@ -222,6 +236,7 @@ Expected<void> apply_yaml(Settings& settings, const std::string& yaml_text,
                 : fmt::format("unknown setting '{}' (known: {})", key, strings::join(known, ", ")));
       }
       BREEZE_TRY_VOID(it->second(settings, label, key, kv.second));
+      settings.origins[key] = fmt::format("{}:{}", label, kv.first.Mark().line + 1);
     }
   } catch (const YAML::Exception& e) {
     return yaml_error(label, e.mark, e.msg);
@@ -245,14 +260,64 @@ Expected<void> apply_env(Settings& settings, const EnvLookup& env) {
         return usage_error(fmt::format("BREEZE_PYTHON_VERSIONS: '{}' is not {}",
                                        strings::strip_control(version), k_python_what));
     settings.python_versions = std::move(versions);
+    settings.origins["python-versions"] = "BREEZE_PYTHON_VERSIONS";
   }
-  if (auto v = env("BREEZE_DEFAULT_BRANCH"); v && !v->empty()) settings.default_branch = *v;
-  if (auto v = env("BREEZE_REGISTRY"); v && !v->empty()) settings.registry = *v;
-  if (auto v = env("BREEZE_CONSTRAINTS_BRANCH"); v && !v->empty()) settings.constraints_branch = *v;
+  if (auto v = env("BREEZE_DEFAULT_BRANCH"); v && !v->empty()) {
+    settings.default_branch = *v;
+    settings.origins["default-branch"] = "BREEZE_DEFAULT_BRANCH";
+  }
+  if (auto v = env("BREEZE_REGISTRY"); v && !v->empty()) {
+    settings.registry = *v;
+    settings.origins["registry"] = "BREEZE_REGISTRY";
+  }
+  if (auto v = env("BREEZE_CONSTRAINTS_BRANCH"); v && !v->empty()) {
+    settings.constraints_branch = *v;
+    settings.origins["constraints-branch"] = "BREEZE_CONSTRAINTS_BRANCH";
+  }
   if (auto v = env("BREEZE_GITHUB_TOKEN_HOSTS"); v && !strings::trim(*v).empty()) {
     std::string text = *v;
     std::replace(text.begin(), text.end(), ',', ' ');
     settings.github_token_hosts = strings::split_whitespace(text);
+  }
+  return {};
+}
+
+Expected<void> apply_checkout(Settings& settings) {
+  if (settings.sources_root.empty()) return {};
+  BREEZE_TRY(auto d, read_checkout_defaults(settings.sources_root));
+  settings.checkout_notes = d.unknown_forms;
+  if (d.python_versions) {
+    const auto& items = d.python_versions->items;
+    const auto bad = std::find_if(items.begin(), items.end(),
+                                  [](const std::string& v) { return !is_python_version(v); });
+    if (items.empty() || bad != items.end()) {
+      // A value breeze cannot put in an image name falls back like an unknown form does.
+      settings.checkout_notes.push_back(fmt::format(
+          "{}: ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS: unsupported form ({})",
+          d.python_versions->where(),
+          items.empty()
+              ? std::string("an empty list")
+              : fmt::format("'{}' is not {}", strings::strip_control(*bad), k_python_what)));
+    } else {
+      settings.python_versions = items;
+      settings.origins["python-versions"] = d.python_versions->where();
+    }
+  }
+  if (d.default_python) {
+    settings.default_python = d.default_python->text;
+    settings.origins["default-python"] = d.default_python->where();
+  }
+  if (d.airflow_branch && !d.airflow_branch->text.empty()) {
+    settings.default_branch = d.airflow_branch->text;
+    settings.origins["default-branch"] = d.airflow_branch->where();
+  }
+  if (d.default_constraints_branch && !d.default_constraints_branch->text.empty()) {
+    settings.constraints_branch = d.default_constraints_branch->text;
+    settings.origins["constraints-branch"] = d.default_constraints_branch->where();
+  }
+  if (d.debian_version) {
+    settings.debian_version = d.debian_version->text;
+    settings.origins["debian-version"] = d.debian_version->where();
   }
   return {};
 }
@@ -271,6 +336,7 @@ Expected<Settings> load(const std::string& airflow_sources, const fs::path& cwd,
   }
   if (root) {
     settings.sources_root = *root;
+    BREEZE_TRY_VOID(apply_checkout(settings));
     const auto yaml_path = *root / "breeze.yaml";
     std::error_code ec;
     if (fs::exists(yaml_path, ec)) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <sys/utsname.h>
 
 namespace breeze::docker {
@@ -95,21 +97,44 @@ std::string dockerfile_of(const ImageParams& p) {
   return p.type == ImageType::ci ? "Dockerfile.ci" : "Dockerfile";
 }
 
+namespace {
+
+// Python Breeze's AIRFLOW_VERSION: the sources' version, or with --version-suffix-for-pypi not
+// already in it, its base version (the leading release numbers) + "." + the suffix.
+std::string version_with_suffix(const std::string& version, const std::string& suffix) {
+  if (suffix.empty() || version.find(suffix) != std::string::npos) return version;
+  std::size_t end = 0;
+  while (end < version.size() &&
+         (std::isdigit(static_cast<unsigned char>(version[end])) != 0 || version[end] == '.'))
+    ++end;
+  auto base = version.substr(0, end);
+  while (!base.empty() && base.back() == '.')
+    base.pop_back();
+  return base.empty() ? version : base + "." + suffix;
+}
+
+} // namespace
+
 std::vector<std::string> build_arg_values(const ImageParams& p) {
   ArgList a;
-  // Required, common to CI and PROD (Breeze's _set_common_req_args).
-  a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
-  a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
-  a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
-  a.req("BUILD_ID", p.build_id);
-  a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
   if (p.type == ImageType::ci) {
+    // Python Breeze's 2024 BuildCiParams.prepare_arguments_for_docker_build_command, in its order
+    // (docs/breeze-reference-2024.md): the required args, then the optional ones.
+    const auto suffix =
+        p.version_suffix_for_pypi.empty() ? std::string("dev0") : p.version_suffix_for_pypi;
+    a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
+    a.req("AIRFLOW_REPO", p.github_repository);
     a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
     a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
     a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string("devel-ci") : p.airflow_extras);
+    a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
+    a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
+    a.req("AIRFLOW_PRE_CACHED_PIP_PACKAGES", flag(p.airflow_pre_cached_pip_packages));
     a.req("AIRFLOW_USE_UV", flag(p.use_uv));
     if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
-    a.req("AIRFLOW_VERSION", p.airflow_version);
+    a.req("AIRFLOW_VERSION", version_with_suffix(p.airflow_version, suffix));
+    a.req("BUILD_ID", p.build_id);
+    a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
     a.req("PYTHON_BASE_IMAGE", python_base_image(p));
     if (p.upgrade_to_newer_dependencies) {
       a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
@@ -119,7 +144,29 @@ std::vector<std::string> build_arg_values(const ImageParams& p) {
         eager += (eager.empty() ? "" : " ") + w;
       a.opt("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", eager);
     }
-  } else {
+    a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
+    a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
+    a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
+    a.opt("ADDITIONAL_DEV_APT_DEPS", p.additional_dev_apt_deps);
+    a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
+    a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
+    a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
+    a.opt("BUILD_PROGRESS", p.build_progress);
+    a.opt("COMMIT_SHA", p.commit_sha);
+    a.opt("DEV_APT_COMMAND", p.dev_apt_command);
+    a.opt("DEV_APT_DEPS", p.dev_apt_deps);
+    a.opt("DOCKER_HOST", p.docker_host);
+    a.opt("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
+    a.req("VERSION_SUFFIX_FOR_PYPI", suffix);
+    return a.take();
+  }
+  // Required, common to CI and PROD (Breeze's _set_common_req_args).
+  a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
+  a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
+  a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
+  a.req("BUILD_ID", p.build_id);
+  a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
+  {
     a.req("AIRFLOW_CONSTRAINTS", p.airflow_constraints_mode);
     a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
     a.req("AIRFLOW_EXTRAS",

@@ -139,3 +139,66 @@ TEST_CASE("Python versions and constraints modes are names, never paths", "[conf
              Catch::StartsWith("BREEZE_PYTHON_VERSIONS: '../../x' is not a Python version"));
   CHECK(s.check_python("../3.12").error().kind == ErrorKind::usage);
 }
+
+TEST_CASE("the checkout's dev/breeze files give the Pythons, default Python and branches, with "
+          "where they came from",
+          "[config][checkout]") {
+  config::Settings s;
+  s.sources_root = test::fixture("airflow-checkout/v2-10-test");
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.8", "3.9", "3.10", "3.11", "3.12"});
+  CHECK(s.default_python_version() == "3.8"); // Breeze: ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS[0]
+  CHECK(s.default_branch == "v2-10-test");
+  CHECK(s.constraints_branch == "constraints-2-10");
+  CHECK(s.debian_version == "bookworm");
+  CHECK_THAT(s.origin("python-versions"),
+             Catch::StartsWith("dev/breeze/src/airflow_breeze/global_constants.py:"));
+  CHECK_THAT(s.origin("default-branch"),
+             Catch::StartsWith("dev/breeze/src/airflow_breeze/branch_defaults.py:"));
+  CHECK(s.origin("registry") == "built-in");
+  CHECK(s.check_python("3.13").error().kind == ErrorKind::usage);
+
+  // breeze.yaml, then the environment, win over the checkout.
+  REQUIRE(config::apply_yaml(s, "python-versions: ['3.11', '3.12']\n", "breeze.yaml"));
+  CHECK(s.origin("python-versions") == "breeze.yaml:1");
+  CHECK(s.default_python_version() == "3.12"); // 3.8 is no longer allowed
+  REQUIRE(config::apply_env(s, env_of({{"BREEZE_CONSTRAINTS_BRANCH", "constraints-2-9"}})));
+  CHECK(s.constraints_branch == "constraints-2-9");
+  CHECK(s.origin("constraints-branch") == "BREEZE_CONSTRAINTS_BRANCH");
+}
+
+TEST_CASE("an Airflow 3 checkout (airflow-core layout) gives main's values", "[config][checkout]") {
+  config::Settings s;
+  s.sources_root = test::fixture("airflow-checkout/main");
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  CHECK(s.default_python_version() == "3.10");
+  CHECK(s.default_branch == "main");
+  CHECK(s.constraints_branch == "constraints-main");
+}
+
+TEST_CASE("a folder without dev/breeze files keeps the built-in defaults", "[config][checkout]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "Dockerfile.ci", "FROM scratch\n");
+  config::Settings s;
+  s.sources_root = dir.path();
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  CHECK(s.default_python_version() == "3.13");
+  CHECK(s.origins.empty());
+  CHECK(s.checkout_notes.empty());
+}
+
+TEST_CASE("a checkout Python list breeze cannot use in image names falls back with a note",
+          "[config][checkout]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "dev/breeze/src/airflow_breeze/global_constants.py",
+                   "ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS = [\"3.10\", \"../x\"]\n");
+  config::Settings s;
+  s.sources_root = dir.path();
+  REQUIRE(config::apply_checkout(s));
+  CHECK(s.python_versions == std::vector<std::string>{"3.10", "3.11", "3.12", "3.13"});
+  REQUIRE(s.checkout_notes.size() == 1);
+  CHECK_THAT(s.checkout_notes[0], Catch::Contains("global_constants.py:1"));
+  CHECK_THAT(s.checkout_notes[0], Catch::Contains("'../x'"));
+}

@@ -3,7 +3,9 @@
 
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/build_command.hpp>
+#include <breeze/docker/image.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace breeze;
@@ -204,4 +206,46 @@ TEST_CASE("docker: the classic engine refuses what needs buildx and says how to 
     CHECK_THAT(plan.error().message, Catch::Contains("buildx"));
     CHECK_THAT(plan.error().message, Catch::Contains("install"));
   }
+}
+
+TEST_CASE("CI build args are Python Breeze's 2024 list in its order, VERSION_SUFFIX_FOR_PYPI "
+          "always",
+          "[docker][build-args]") {
+  auto p = base_params();
+  p.branch = "v2-10-test";
+  p.airflow_constraints_reference = "constraints-2-10";
+  const auto args = docker::build_arg_values(p);
+  const std::vector<std::string> expected{
+      "AIRFLOW_BRANCH=v2-10-test",
+      "AIRFLOW_REPO=apache/airflow",
+      "AIRFLOW_CONSTRAINTS_MODE=constraints-source-providers",
+      "AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10",
+      "AIRFLOW_EXTRAS=devel-ci",
+      "AIRFLOW_IMAGE_DATE_CREATED=2024-08-13T10:00:00Z",
+      "AIRFLOW_IMAGE_REPOSITORY=https://github.com/apache/airflow",
+      "AIRFLOW_PRE_CACHED_PIP_PACKAGES=true",
+      "AIRFLOW_USE_UV=true",
+      "UV_HTTP_TIMEOUT=300",
+      "AIRFLOW_VERSION=2.10.0.dev0",
+      "BUILD_ID=0",
+      "CONSTRAINTS_GITHUB_REPOSITORY=apache/airflow",
+      "PYTHON_BASE_IMAGE=python:3.10-slim-bookworm",
+      "BUILD_PROGRESS=auto",
+      "INSTALL_MYSQL_CLIENT_TYPE=mariadb",
+      "VERSION_SUFFIX_FOR_PYPI=dev0",
+  };
+  CHECK(args == expected);
+}
+
+TEST_CASE("the version suffix for PyPI goes into AIRFLOW_VERSION unless already there",
+          "[docker][build-args]") {
+  auto p = base_params();
+  p.version_suffix_for_pypi = "rc1";
+  p.airflow_version = "2.10.0.dev0";
+  auto args = docker::build_arg_values(p);
+  CHECK(std::find(args.begin(), args.end(), "AIRFLOW_VERSION=2.10.0.rc1") != args.end());
+  CHECK(args.back() == "VERSION_SUFFIX_FOR_PYPI=rc1");
+  p.version_suffix_for_pypi = "dev0";
+  args = docker::build_arg_values(p);
+  CHECK(std::find(args.begin(), args.end(), "AIRFLOW_VERSION=2.10.0.dev0") != args.end());
 }

@@ -696,7 +696,7 @@ Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Contex
           "--probe-command must contain {requirements} or {requirements...} (where the limits go)");
     return words;
   }
-  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
   if (o.probe == "resolve") {
     BREEZE_TRY_VOID(ctx.settings.check_python(python));
     if (ctx.settings.sources_root.empty())
@@ -788,7 +788,7 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   if (o.probe == "resolve" && o.probe_command.empty()) {
     // The image must be here already: `docker run --pull never` would fail every probe, and the
     // report would only say the full list failed.
-    const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+    const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
     const auto image = ci_image(ctx.settings, python);
     BREEZE_TRY(auto labels, docker::inspect_labels(ctx.runner(), argv_template.front(), image));
     if (!labels)

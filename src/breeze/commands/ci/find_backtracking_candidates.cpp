@@ -47,7 +47,7 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     BREEZE_TRY(auto text, files::read(path));
     return Source{std::move(text), o.constraints_file, {}, {}, {}};
   }
-  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
   const auto mode =
       o.constraints_mode.empty() ? ctx.settings.default_constraints_mode : o.constraints_mode;
   BREEZE_TRY_VOID(ctx.settings.check_python(python));
@@ -204,7 +204,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
                  source.label};
   BREEZE_TRY(auto since, constraints_date(o, source, file));
   // Checked before any request: the markers are evaluated for this Python and platform.
-  const auto python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
   BREEZE_TRY_VOID(ctx.settings.check_python(python));
   BREEZE_TRY(const auto platform,
              docker::normalize_platform(o.platform.empty() ? "linux/amd64" : o.platform));

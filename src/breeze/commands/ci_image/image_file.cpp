@@ -26,7 +26,7 @@ std::string platform_tag(const std::string& platform) {
 
 Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) {
   ImageFile r;
-  r.image.python = o.python.empty() ? ctx.settings.newest_python() : o.python;
+  r.image.python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
   BREEZE_TRY_VOID(ctx.settings.check_python(r.image.python));
   BREEZE_TRY(auto platform, docker::normalize_platform(
                                 o.platform.empty() ? docker::native_platform() : o.platform));

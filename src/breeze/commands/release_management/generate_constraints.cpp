@@ -40,7 +40,7 @@ std::vector<std::string> job_pythons(const GenerateConstraintsOptions& opts,
   if (opts.run_in_parallel)
     return opts.python_versions.empty() ? settings.python_versions
                                         : strings::split_whitespace(opts.python_versions);
-  return {opts.python.empty() ? settings.newest_python() : opts.python};
+  return {opts.python.empty() ? settings.default_python_version() : opts.python};
 }
 
 // The current file on the constraints branch, when it could be read.

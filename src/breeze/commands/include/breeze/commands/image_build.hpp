@@ -22,7 +22,13 @@ struct ImageBuildOptions {
   std::string platform;        ///< empty: the engine's native platform
   std::string docker_cache = "registry";
   int build_timeout_minutes = 0; ///< 0: no timeout
-  docker::ImageParams image;     ///< everything else that shapes the docker command
+  /// Everything else that shapes the docker command. The constraints reference starts empty: it
+  /// is the settings' constraints branch (the checkout's) unless --airflow-constraints-reference.
+  docker::ImageParams image = [] {
+    docker::ImageParams p;
+    p.airflow_constraints_reference.clear();
+    return p;
+  }();
 };
 
 /// One build job: a label and the docker steps it runs in order.

@@ -73,6 +73,25 @@ struct Settings {
   /// The breeze.yaml that was read, if any.
   std::optional<std::filesystem::path> settings_file;
 
+  /// The checkout's DEFAULT_PYTHON_MAJOR_MINOR_VERSION; empty when the checkout gives none (then
+  /// the newest of python_versions is the default, breeze's own choice).
+  std::string default_python;
+  /// The checkout's DEBIAN_VERSION (branch_defaults.py); empty when it gives none.
+  std::string debian_version;
+  /// Where each value shown by `breeze version` came from, by setting name ("python-versions",
+  /// "default-python", "default-branch", "constraints-branch", "debian-version"): "built-in",
+  /// "file:line" of the checkout, the breeze.yaml path, or the environment variable.
+  std::map<std::string, std::string> origins;
+  /// One "file:line: NAME: unsupported form (why)" per checkout value that fell back; for
+  /// --verbose.
+  std::vector<std::string> checkout_notes;
+
+  /// The default for `--python`: the checkout's default when it is one of python_versions (Python
+  /// Breeze: the oldest allowed), else the newest of python_versions.
+  [[nodiscard]] std::string default_python_version() const;
+  /// Where `key` came from ("built-in" when not recorded).
+  [[nodiscard]] std::string origin(const std::string& key) const;
+
   /// Newest supported Python ("3.13" by default) — the default for `--python`.
   [[nodiscard]] std::string newest_python() const;
   /// Oldest supported Python ("3.10" by default).
@@ -105,7 +124,13 @@ find_sources_root(const std::filesystem::path& start);
 /// separated).
 [[nodiscard]] Expected<void> apply_env(Settings& settings, const EnvLookup& env);
 
-/// Defaults <- breeze.yaml in the sources root <- environment. `airflow_sources` is the value of
+/// Applies what an Airflow checkout under `settings.sources_root` gives (dev/breeze's
+/// global_constants.py and branch_defaults.py, read as text) and records where each value came
+/// from. Missing files change nothing; unknown forms go to `checkout_notes`.
+[[nodiscard]] Expected<void> apply_checkout(Settings& settings);
+
+/// Defaults <- checkout files <- breeze.yaml in the sources root <- environment. `airflow_sources`
+/// is the value of
 /// --airflow-sources (empty: discover from `cwd`).
 [[nodiscard]] Expected<Settings> load(const std::string& airflow_sources,
                                       const std::filesystem::path& cwd, const EnvLookup& env);

@@ -62,7 +62,8 @@ struct ImageParams {
   std::string install_mysql_client_type = "mariadb";
   bool use_uv = true;
   int uv_http_timeout = 300;
-  std::string version_suffix_for_pypi;
+  std::string version_suffix_for_pypi;         ///< CI: empty is `dev0`, as Python Breeze forces
+  bool airflow_pre_cached_pip_packages = true; ///< CI: AIRFLOW_PRE_CACHED_PIP_PACKAGES
   // PROD only.
   bool install_packages_from_context = false;
   std::string additional_runtime_apt_deps;

@@ -1,0 +1,180 @@
+#include <support/catch.hpp>
+#include <support/helpers.hpp>
+
+#include <breeze/base/strings.hpp>
+#include <breeze/docker/image.hpp>
+
+#include <cstdlib>
+#include <regex>
+
+using namespace breeze;
+
+// Settings from the checkout: the seed's `ci-image build` lines run in a copy of each Airflow
+// checkout fixture (tests/fixtures/airflow-checkout/) build the image, Python, branch and
+// constraints reference that checkout's dev/breeze files name, as Python Breeze does.
+
+namespace {
+
+struct Checkout {
+  files::TempDir dir{"breeze-checkout-e2e"};
+  std::filesystem::path root = dir.path() / "airflow";
+  std::filesystem::path log = dir.path() / "docker.log";
+  explicit Checkout(const std::string& name) {
+    std::filesystem::copy(test::fixture("airflow-checkout/" + name), root,
+                          std::filesystem::copy_options::recursive);
+  }
+  [[nodiscard]] std::map<std::string, std::string> env() const {
+    return {{"BREEZE_DOCKER", std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker"},
+            {"FAKE_DOCKER_LOG", log.string()},
+            {"-DOCKER_HOST", ""}};
+  }
+  [[nodiscard]] std::string calls() const {
+    return std::filesystem::exists(log) ? test::read_file(log) : std::string{};
+  }
+};
+
+std::string normalise(std::string text, const std::filesystem::path& root) {
+  auto replace_all = [&text](const std::string& from, const std::string& to) {
+    for (auto pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
+      text.replace(pos, from.size(), to);
+  };
+  replace_all(root.string(), "<sources>");
+  replace_all(std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker", "docker");
+  replace_all("--platform] [" + docker::native_platform() + "]", "--platform] [<native>]");
+  text = std::regex_replace(text, std::regex("AIRFLOW_IMAGE_DATE_CREATED=[0-9TZ:-]+"),
+                            "AIRFLOW_IMAGE_DATE_CREATED=<date>");
+  text = std::regex_replace(text, std::regex("UPGRADE_INVALIDATION_STRING=[0-9a-f]+"),
+                            "UPGRADE_INVALIDATION_STRING=<random>");
+  text = std::regex_replace(text, std::regex("breeze\\.build-time=[0-9TZ:-]+"),
+                            "breeze.build-time=<date>");
+  return text;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  auto path = test::fixture("docker/" + name + ".log");
+  if (std::getenv("BREEZE_UPDATE_GOLDEN") != nullptr) test::write_file(path, actual);
+  INFO("golden file " << path.string());
+  CHECK(test::read_file(path) == actual);
+}
+
+const std::vector<std::string> k_seed_eager{"ci-image", "build", "--upgrade-to-newer-dependencies",
+                                            "--eager-upgrade-additional-requirements",
+                                            "aiobotocore==2.6.0"};
+
+} // namespace
+
+TEST_CASE("e2e: on a v2-10-test checkout the seed build is python3.8 of v2-10-test against "
+          "constraints-2-10",
+          "[e2e][docker][checkout]") {
+  Checkout c("v2-10-test");
+  auto r = test::run_binary(k_seed_eager, c.env(), c.root);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto calls = c.calls();
+  CHECK_THAT(calls, Catch::Contains("ghcr.io/apache/airflow/v2-10-test/ci/python3.8"));
+  CHECK_THAT(calls, Catch::Contains("AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10"));
+  CHECK_THAT(calls, Catch::Contains("AIRFLOW_BRANCH=v2-10-test"));
+  CHECK_THAT(calls, !Catch::Contains("python3.13"));
+  check_golden("e2e_checkout_v2_10_seed_eager", normalise(calls, c.root));
+}
+
+TEST_CASE("e2e: on a main checkout (Airflow 3 layout) the seed build is main's default Python "
+          "against constraints-main",
+          "[e2e][docker][checkout]") {
+  Checkout c("main");
+  auto r = test::run_binary(k_seed_eager, c.env(), c.root);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto calls = c.calls();
+  CHECK_THAT(calls, Catch::Contains("ghcr.io/apache/airflow/main/ci/python3.10"));
+  CHECK_THAT(calls, Catch::Contains("AIRFLOW_CONSTRAINTS_REFERENCE=constraints-main"));
+  CHECK_THAT(calls, Catch::Contains("AIRFLOW_BRANCH=main"));
+  check_golden("e2e_checkout_main_seed_eager", normalise(calls, c.root));
+}
+
+TEST_CASE("e2e: the parallel seed on a v2-10-test checkout builds the checkout's Pythons only",
+          "[e2e][docker][checkout]") {
+  Checkout c("v2-10-test");
+  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel",
+                             "--upgrade-to-newer-dependencies", "--answer", "yes"},
+                            c.env(), c.root);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto calls = c.calls();
+  for (const auto* py : {"3.8", "3.9", "3.10", "3.11", "3.12"})
+    CHECK_THAT(calls, Catch::Contains(std::string("v2-10-test/ci/python") + py));
+  CHECK_THAT(calls, !Catch::Contains("python3.13"));
+  std::smatch m;
+  if (std::regex_search(r.err, m, std::regex("Logs: (/\\S+)")))
+    std::filesystem::remove_all(m[1].str());
+}
+
+TEST_CASE("e2e: --python 3.13 on a 2.10 checkout is a usage error listing the allowed Pythons",
+          "[e2e][docker][checkout]") {
+  Checkout c("v2-10-test");
+  auto r = test::run_binary({"ci-image", "build", "--python", "3.13"}, c.env(), c.root);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("3.8, 3.9, 3.10, 3.11, 3.12"));
+  CHECK(r.err.find('\n') == r.err.size() - 1);
+  CHECK(c.calls().find("[build]") == std::string::npos);
+}
+
+TEST_CASE("e2e: version shows where each value came from", "[e2e][checkout]") {
+  Checkout c("v2-10-test");
+  auto r = test::run_binary({"version"}, {}, c.root);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto gc = std::string("\\(dev/breeze/src/airflow_breeze/global_constants\\.py:[0-9]+\\)\n");
+  const auto bd = std::string("\\(dev/breeze/src/airflow_breeze/branch_defaults\\.py:[0-9]+\\)\n");
+  CHECK(std::regex_search(r.out,
+                          std::regex("Python versions: 3\\.8 3\\.9 3\\.10 3\\.11 3\\.12 " + gc)));
+  CHECK(std::regex_search(r.out, std::regex("Default Python: 3\\.8 " + gc)));
+  CHECK(std::regex_search(r.out, std::regex("Default branch: v2-10-test " + bd)));
+  CHECK_THAT(r.out, Catch::Contains("Constraints branch: constraints-2-10 (dev/breeze/src/"));
+  CHECK_THAT(r.out, Catch::Contains("Debian version: bookworm (dev/breeze/src/"));
+  CHECK_THAT(r.out, Catch::Contains("Registry: ghcr.io (built-in)"));
+
+  // breeze.yaml and then the environment win over the checkout, and say so.
+  test::write_file(c.root / "breeze.yaml", "python-versions: ['3.9', '3.11']\n");
+  auto yaml = test::run_binary({"version"}, {{"BREEZE_DEFAULT_BRANCH", "v2-10-stable"}}, c.root);
+  REQUIRE(yaml.exit_code == 0);
+  CHECK_THAT(yaml.out, Catch::Contains("Python versions: 3.9 3.11 (" +
+                                       (c.root / "breeze.yaml").string() + ":1)"));
+  // The checkout's default (3.8) is not in the list any more: the newest is.
+  CHECK_THAT(yaml.out, Catch::Contains("Default Python: 3.11 (newest of the list)"));
+  CHECK_THAT(yaml.out, Catch::Contains("Default branch: v2-10-stable (BREEZE_DEFAULT_BRANCH)"));
+}
+
+TEST_CASE("e2e: a checkout value in a form breeze does not read falls back with one verbose line",
+          "[e2e][checkout]") {
+  Checkout c("v2-10-test");
+  const auto constants = c.root / "dev/breeze/src/airflow_breeze/global_constants.py";
+  auto text = test::read_file(constants);
+  const std::string from = "ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS = [\"3.8\", \"3.9\", \"3.10\", "
+                           "\"3.11\", \"3.12\"]";
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, from.size(), "ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS = sorted(PYTHONS)");
+  test::write_file(constants, text);
+
+  auto quiet = test::run_binary({"version"}, {}, c.root);
+  REQUIRE(quiet.exit_code == 0);
+  CHECK_THAT(quiet.out, Catch::Contains("Python versions: 3.10 3.11 3.12 3.13 (built-in)"));
+  CHECK_THAT(quiet.err, !Catch::Contains("unsupported form"));
+
+  auto verbose = test::run_binary({"version", "--verbose"}, {}, c.root);
+  REQUIRE(verbose.exit_code == 0);
+  std::size_t lines = 0;
+  for (auto p = verbose.err.find("unsupported form"); p != std::string::npos;
+       p = verbose.err.find("unsupported form", p + 1))
+    ++lines;
+  CHECK(lines >= 1);
+  CHECK_THAT(verbose.err, Catch::Contains("global_constants.py:"));
+  CHECK_THAT(verbose.err, Catch::Contains("ALLOWED_PYTHON_MAJOR_MINOR_VERSIONS"));
+  // One line for all of them.
+  std::size_t notes = 0;
+  for (const auto& line : strings::split(verbose.err, '\n'))
+    if (line.find("Checkout values not understood") != std::string::npos) ++notes;
+  CHECK(notes == 1);
+}
