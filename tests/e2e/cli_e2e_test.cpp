@@ -15,13 +15,13 @@ using namespace breeze;
 
 namespace {
 
-// The names listed under "Subcommands:" in a --help text: lines indented by exactly two spaces
+// The names listed under "Commands:" in a --help text: lines indented by exactly two spaces
 // (a wrapped description is indented further and is not a name).
 std::vector<std::string> listed_subcommands(const std::string& help) {
   std::vector<std::string> names;
-  auto at = help.find("Subcommands:\n");
+  auto at = help.find("Commands:\n");
   if (at == std::string::npos) return names;
-  std::istringstream lines(help.substr(at + std::string("Subcommands:\n").size()));
+  std::istringstream lines(help.substr(at + std::string("Commands:\n").size()));
   for (std::string line; std::getline(lines, line) && !line.empty();) {
     if (!line.starts_with("  ") || line.starts_with("   ")) continue;
     std::istringstream words(line);

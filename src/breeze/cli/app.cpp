@@ -1,4 +1,5 @@
 #include <breeze/cli/app.hpp>
+#include <breeze/cli/help.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
@@ -161,6 +162,14 @@ std::vector<std::string> with_implied_build(const std::vector<std::string>& args
   out.insert(out.begin() + 1, "build");
   return out;
 }
+
+// `breeze help [COMMAND...]` is `breeze [COMMAND...] --help`.
+std::vector<std::string> help_as_flag(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "help") return args;
+  std::vector<std::string> out(args.begin() + 1, args.end());
+  out.emplace_back("--help");
+  return out;
+}
 } // namespace
 
 std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services) {
@@ -180,16 +189,28 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
               "  breeze version\n"
               "  breeze release-management --help\n\n"
               "Run 'breeze COMMAND --help' for more information on a command.\n");
-  // Wide enough that no command name wraps onto its own line: a wrapped description line would
-  // read as one more subcommand to anything (a user's eye, a script) that walks "Subcommands:".
-  root.get_formatter()->column_width(34);
   commands::add_global_options(root, ctx.globals);
   register_all(root, ctx);
+  apply_help_panels(root);
   // CLI11 would read the options' variables from the real environment: they come from services.env.
   const auto env_bindings = commands::seal(root);
   const bool colour = console::colour_enabled(services.terminal.stderr_tty, services.env);
+  // Help is drawn by cli/help.hpp at the terminal's width, with the values the checkout allows
+  // and each option's variable.
+  auto use_help = [&] {
+    HelpStyle style{help_width(services.env, services.terminal.width),
+                    console::colour_enabled(services.terminal.stdout_tty, services.env),
+                    {}};
+    if (auto s = config::load(ctx.globals.airflow_sources, services.cwd, services.env)) {
+      style.allowed["--python"] = s->python_versions;
+      style.allowed["--airflow-constraints-mode"] = s->constraints_modes;
+    }
+    set_help_formatter(root, style);
+    commands::unseal(env_bindings);
+  };
 
-  const auto words = with_implied_build(args);
+  const auto request = help_as_flag(args);
+  const auto words = with_implied_build(request);
   std::vector<const char*> argv{"breeze"};
   for (const auto& a : words)
     argv.push_back(a.c_str());
@@ -199,19 +220,19 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     root.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::CallForHelp& e) {
     // `breeze ci no-such --help` must not print ci's help and succeed: the word names no command.
-    if (auto message = unknown_command_message(root, args); !message.empty()) {
+    if (auto message = unknown_command_message(root, request); !message.empty()) {
       console::init_logging(false, colour);
       spdlog::error("{}", message);
       return static_cast<int>(ExitCode::usage);
     }
-    commands::unseal(env_bindings); // help shows each option's variable
+    use_help();
     return root.exit(e, services.out, err);
   } catch (const CLI::CallForAllHelp& e) {
-    commands::unseal(env_bindings);
+    use_help();
     return root.exit(e, services.out, err);
   } catch (const CLI::ParseError& e) {
     console::init_logging(false, colour);
-    auto message = unknown_command_message(root, args);
+    auto message = unknown_command_message(root, request);
     if (message.empty()) message = e.what();
     spdlog::error("{}", message);
     spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
@@ -225,11 +246,12 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     return static_cast<int>(ExitCode::usage);
   }
   console::init_logging(ctx.globals.verbose, colour);
-  if (words.size() != args.size())
+  if (words.size() != request.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",
                  words[0]);
   if (!ctx.action) {
     // A group (or breeze itself) without a command: show what it offers.
+    use_help();
     services.out << selected_command(root)->help();
     return static_cast<int>(ExitCode::ok);
   }
