@@ -16,6 +16,9 @@ PACKAGES=(
   python3 docker.io docker-registry busybox-static ca-certificates
   # tests: a real pip resolver (Debian's pip 23.0.1) against a local --find-links index
   python3-pip
+  # tests: shell completion scripts are loaded by real shells (setup autocomplete); man-db's
+  # `man -l` renders the generated breeze.1
+  zsh fish man-db
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include <breeze/cli/app.hpp>
+#include <breeze/cli/completion.hpp>
 #include <breeze/cli/help.hpp>
 
 #include <breeze/base/console.hpp>
@@ -76,6 +77,7 @@ void register_all(CLI::App& root, Context& ctx) {
   commands::setup::register_setup_builder(*setup, ctx);
   commands::setup::register_setup_emulation(*setup, ctx);
   commands::setup::register_setup_doctor(*setup, ctx);
+  register_completion_commands(*setup, ctx, root);
 }
 
 std::string command_path(const CLI::App* app) {
@@ -245,6 +247,7 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
     return static_cast<int>(ExitCode::usage);
   }
+  commands::unseal(env_bindings); // parsed: the tree shows its variables again (man page)
   console::init_logging(ctx.globals.verbose, colour);
   if (words.size() != request.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",

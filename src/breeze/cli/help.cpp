@@ -18,8 +18,8 @@ namespace {
 // Columns a string takes on screen: UTF-8 continuation bytes take none (help holds no wide
 // characters and no escape codes when this is measured).
 std::size_t columns(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 const char* const common_panel = "Common options";
@@ -45,7 +45,8 @@ std::vector<std::string> wrap_shell_words(std::string_view text, std::size_t wid
   std::vector<std::string> lines;
   std::string line;
   for (const auto& w : words) {
-    if (!line.empty() && columns(line) + 1 + columns(w) > width) lines.push_back(std::exchange(line, {}));
+    if (!line.empty() && columns(line) + 1 + columns(w) > width)
+      lines.push_back(std::exchange(line, {}));
     if (!line.empty()) line += ' ';
     line += w;
   }
@@ -80,7 +81,8 @@ const std::map<std::string, std::vector<HelpPanel>, std::less<>>& panel_tables()
          {"--additional-airflow-extras", "--additional-python-deps", "--dev-apt-deps",
           "--additional-dev-apt-deps", "--dev-apt-command", "--additional-dev-apt-command",
           "--additional-dev-apt-env"}},
-        {"Backtracking options", {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
+        {"Backtracking options",
+         {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
         {"Preparing cache and push (for maintainers and CI)",
          {"--builder", "--platform", "--login-to-github-registry", "--push",
           "--prepare-buildx-cache"}},
@@ -93,16 +95,34 @@ const std::map<std::string, std::vector<HelpPanel>, std::less<>>& panel_tables()
           "--version-suffix-for-pypi", "--build-progress", "--docker-host"}},
         parallel,
         {"Options for customizing images",
-         {"--builder", "--install-providers-from-sources", "--airflow-extras",
-          "--airflow-constraints-location", "--airflow-constraints-mode",
-          "--airflow-constraints-reference", "--python-image", "--debian-version",
-          "--additional-airflow-extras", "--additional-extras", "--additional-pip-install-flags",
-          "--additional-python-deps", "--additional-runtime-apt-deps",
-          "--additional-runtime-apt-env", "--additional-runtime-apt-command",
-          "--additional-dev-apt-deps", "--additional-dev-apt-env", "--additional-dev-apt-command",
-          "--runtime-apt-deps", "--runtime-apt-command", "--dev-apt-deps", "--dev-apt-command",
-          "--commit-sha", "--install-mysql-client-type", "--use-uv", "--uv-http-timeout"}},
-        {"Backtracking options", {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
+         {"--builder",
+          "--install-providers-from-sources",
+          "--airflow-extras",
+          "--airflow-constraints-location",
+          "--airflow-constraints-mode",
+          "--airflow-constraints-reference",
+          "--python-image",
+          "--debian-version",
+          "--additional-airflow-extras",
+          "--additional-extras",
+          "--additional-pip-install-flags",
+          "--additional-python-deps",
+          "--additional-runtime-apt-deps",
+          "--additional-runtime-apt-env",
+          "--additional-runtime-apt-command",
+          "--additional-dev-apt-deps",
+          "--additional-dev-apt-env",
+          "--additional-dev-apt-command",
+          "--runtime-apt-deps",
+          "--runtime-apt-command",
+          "--dev-apt-deps",
+          "--dev-apt-command",
+          "--commit-sha",
+          "--install-mysql-client-type",
+          "--use-uv",
+          "--uv-http-timeout"}},
+        {"Backtracking options",
+         {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
         {"Preparing cache and push (for maintainers and CI)",
          {"--github-token", "--platform", "--login-to-github-registry", "--push",
           "--prepare-buildx-cache"}},
@@ -184,7 +204,8 @@ public:
     panels(out, app);
     footer(out, app);
     if (mode == CLI::AppFormatMode::All)
-      for (const auto* sub : app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
+      for (const auto* sub :
+           app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
         out << '\n' << make_help(sub, sub->get_name(), CLI::AppFormatMode::All);
     return out.str();
   }
@@ -202,9 +223,11 @@ private:
     auto consider = [&](std::size_t n) {
       if (n + 4 <= cap) longest = std::max(longest, n);
     };
-    for (const auto* o : app->get_options([](const CLI::Option* x) { return !x->get_group().empty(); }))
+    for (const auto* o :
+         app->get_options([](const CLI::Option* x) { return !x->get_group().empty(); }))
       consider(columns(o->nonpositional() ? option_names(o) : o->get_name()));
-    for (const auto* s : app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
+    for (const auto* s :
+         app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
       consider(columns(s->get_name()));
     std::size_t col = longest + 4;
     if (width < col + 20) col = std::min<std::size_t>(6, width / 4); // narrow: descriptions below
@@ -220,7 +243,8 @@ private:
 
   void usage(std::ostream& out, const CLI::App* app) const {
     std::string text = "Usage: " + full_name(app) + " [OPTIONS]";
-    for (const auto* opt : app->get_options([](const CLI::Option* o) { return !o->nonpositional(); }))
+    for (const auto* opt :
+         app->get_options([](const CLI::Option* o) { return !o->nonpositional(); }))
       text += " " + opt->get_name();
     if (!app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }).empty())
       text += " COMMAND [ARGS]...";
@@ -242,8 +266,10 @@ private:
       const auto& last = name_lines.empty() ? std::string() : name_lines.back();
       auto desc = wrap_words(description, width - col);
       std::size_t indent = col;
-      if (std::any_of(desc.begin(), desc.end(), [&](const std::string& l) { return columns(l) > width - col; })) {
-        indent = std::min<std::size_t>(4, width / 4); // a word too long for the column: below, wider
+      if (std::any_of(desc.begin(), desc.end(),
+                      [&](const std::string& l) { return columns(l) > width - col; })) {
+        indent =
+            std::min<std::size_t>(4, width / 4); // a word too long for the column: below, wider
         desc = wrap_words(description, width - indent);
       }
       std::size_t used = 2 + columns(last);
@@ -283,14 +309,8 @@ private:
         text[open] = '[';
         text[close] = ']';
       }
-    const auto type = opt->get_type_name();
-    if (auto known = m_style.allowed.find(primary_name(opt)); known != m_style.allowed.end()) {
-      text += " (" + strings::join(known->second, " | ") + ")";
-    } else if (const auto open = type.find(":{"); open != std::string::npos) {
-      const auto close = type.find('}', open);
-      auto values = strings::split(type.substr(open + 2, close - open - 2), ',');
+    if (auto values = allowed_values(*opt, m_style.allowed); !values.empty())
       text += " (" + strings::join(values, " | ") + ")";
-    }
     if (!opt->get_default_str().empty() && text.find("[default:") == std::string::npos)
       text += " [default: " + opt->get_default_str() + "]";
     if (!opt->get_envname().empty()) text += " [env: " + opt->get_envname() + "]";
@@ -299,7 +319,8 @@ private:
   }
 
   void positionals(std::ostream& out, const CLI::App* app) const {
-    const auto opts = app->get_options([](const CLI::Option* o) { return !o->nonpositional() && !o->get_group().empty(); });
+    const auto opts = app->get_options(
+        [](const CLI::Option* o) { return !o->nonpositional() && !o->get_group().empty(); });
     if (opts.empty()) return;
     std::vector<std::pair<std::string, std::string>> items;
     for (const auto* o : opts)
@@ -314,7 +335,8 @@ private:
     if (auto t = tables.find(command_path_of(app)); t != tables.end())
       for (const auto& p : t->second)
         order.push_back(p.title);
-    const auto opts = app->get_options([](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); });
+    const auto opts = app->get_options(
+        [](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); });
     for (const auto* o : opts)
       if (std::find(order.begin(), order.end(), o->get_group()) == order.end() &&
           o->get_group() != common_panel)
@@ -331,7 +353,8 @@ private:
   }
 
   void commands(std::ostream& out, const CLI::App* app) const {
-    const auto subs = app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); });
+    const auto subs =
+        app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); });
     if (subs.empty()) return;
     std::vector<std::pair<std::string, std::string>> items;
     for (const auto* s : subs)
@@ -384,7 +407,8 @@ std::size_t help_width(const EnvLookup& env, std::size_t terminal_width) {
   if (auto value = env("COLUMNS")) {
     std::size_t n = 0;
     const auto* end = value->data() + value->size();
-    if (auto [ptr, ec] = std::from_chars(value->data(), end, n); ec == std::errc{} && ptr == end && n >= 30)
+    if (auto [ptr, ec] = std::from_chars(value->data(), end, n);
+        ec == std::errc{} && ptr == end && n >= 30)
       return n;
   }
   return terminal_width >= 30 ? terminal_width : 80;
@@ -445,6 +469,20 @@ const std::vector<HelpPanel>& help_panels(std::string_view command_path) {
 }
 
 void apply_help_panels(CLI::App& root) { apply_to(&root); }
+
+std::string primary_option_name(const CLI::Option& opt) { return primary_name(&opt); }
+
+std::vector<std::string>
+allowed_values(const CLI::Option& opt,
+               const std::map<std::string, std::vector<std::string>>& known) {
+  if (auto it = known.find(primary_name(&opt)); it != known.end()) return it->second;
+  const auto type = opt.get_type_name();
+  const auto open = type.find(":{");
+  if (open == std::string::npos) return {};
+  const auto close = type.find('}', open);
+  if (close == std::string::npos) return {};
+  return strings::split(type.substr(open + 2, close - open - 2), ',');
+}
 
 void set_help_formatter(CLI::App& root, const HelpStyle& style) {
   auto formatter = make_help_formatter(style);

@@ -161,8 +161,7 @@ TEST_CASE("the allowed values of --python come from the checkout", "[cli]") {
   CHECK_THAT(collapsed(app.out.str()), Catch::Contains("(3.8 | 3.9 | 3.10 | 3.11 | 3.12)"));
 }
 
-TEST_CASE("narrow help keeps every word and continues example commands with a backslash",
-          "[cli]") {
+TEST_CASE("narrow help keeps every word and continues example commands with a backslash", "[cli]") {
   const auto help = help_at({"ci-image", "build"}, "60");
   CHECK_THAT(collapsed(help),
              Catch::Contains("Push the registry cache (mode=max) of each platform instead of "
@@ -203,8 +202,7 @@ TEST_CASE("help is coloured on a terminal unless NO_COLOR, plain when piped", "[
   CHECK_THAT(piped.out.str(), !Catch::Contains("\x1b["));
 }
 
-TEST_CASE("an example too long for the width still pastes into bash as the same command",
-          "[cli]") {
+TEST_CASE("an example too long for the width still pastes into bash as the same command", "[cli]") {
   const auto help = help_at({"ci", "bisect-backtracking"}, "60");
   const auto value = help.find("\"python3 -m pip install --dry-run --report /dev/null");
   REQUIRE(value != std::string::npos);

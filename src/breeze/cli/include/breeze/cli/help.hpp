@@ -18,6 +18,7 @@
 namespace CLI {
 class App;
 class FormatterBase;
+class Option;
 } // namespace CLI
 
 namespace breeze::cli {
@@ -56,6 +57,15 @@ struct HelpPanel {
 /// Python Breeze's panel names and order where it has them (ci_image_commands_config.py and
 /// friends); options a table does not list keep the group they were registered with.
 [[nodiscard]] const std::vector<HelpPanel>& help_panels(std::string_view command_path);
+
+/// The values `opt` accepts: `known` by its long name, else those of a CLI11 IsMember check; empty
+/// when any value goes.
+[[nodiscard]] std::vector<std::string>
+allowed_values(const CLI::Option& opt,
+               const std::map<std::string, std::vector<std::string>>& known);
+
+/// The long name an option is known by ("--python"), else its short one.
+[[nodiscard]] std::string primary_option_name(const CLI::Option& opt);
 
 /// Puts every option of `root`'s tree into its panel (CLI11's option group): the panel tables
 /// above, and the options every command takes under "Common options".
