@@ -112,9 +112,9 @@ Expected<GitTime> parse_git_date(std::string_view input) {
       if (!parsed) return bad_date(input);
       off = *parsed;
     }
-    auto local = civil_seconds(std::stoi(m[1].str()), std::stoul(m[2].str()),
-                               std::stoul(m[3].str()), std::stoi(m[4].str()),
-                               std::stoi(m[5].str()), std::stoi(m[6].str()));
+    auto local =
+        civil_seconds(std::stoi(m[1].str()), std::stoul(m[2].str()), std::stoul(m[3].str()),
+                      std::stoi(m[4].str()), std::stoi(m[5].str()), std::stoi(m[6].str()));
     if (!local) return bad_date(input);
     return GitTime{*local - off * 60, off};
   }
@@ -135,8 +135,7 @@ Expected<SignaturePtr> signature_for(git_repository* repo, const EnvFn& env, Rol
   const bool author = role == Role::author;
   const std::string prefix = author ? "GIT_AUTHOR_" : "GIT_COMMITTER_";
   auto name = set_var(env, prefix + "NAME");
-  if (!name)
-    name = config_value(repo, {author ? "author.name" : "committer.name", "user.name"});
+  if (!name) name = config_value(repo, {author ? "author.name" : "committer.name", "user.name"});
   auto email = set_var(env, prefix + "EMAIL");
   if (!email)
     email = config_value(repo, {author ? "author.email" : "committer.email", "user.email"});
@@ -148,9 +147,9 @@ Expected<SignaturePtr> signature_for(git_repository* repo, const EnvFn& env, Rol
     auto when = parse_git_date(*date);
     if (!when)
       return Error{ErrorKind::usage, fmt::format("{}DATE: {}", prefix, when.error().message), {}};
-    BREEZE_TRY_VOID(check(git_signature_new(&sig, who.c_str(), where.c_str(), when->seconds,
-                                            when->offset_minutes),
-                          "creating signature"));
+    BREEZE_TRY_VOID(check(
+        git_signature_new(&sig, who.c_str(), where.c_str(), when->seconds, when->offset_minutes),
+        "creating signature"));
   } else {
     BREEZE_TRY_VOID(
         check(git_signature_now(&sig, who.c_str(), where.c_str()), "creating signature"));
