@@ -9,6 +9,7 @@
 #include <breeze/base/time.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/git/head_commit.hpp>
+#include <breeze/git/tracked_paths.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
 
@@ -26,6 +27,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sys/stat.h>
 
 namespace breeze::commands {
 
@@ -150,6 +152,83 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
   return ExitCode::failure;
 }
 
+// Python Breeze's fix_group_permissions: removes group and other write from every tracked file,
+// and from every tracked folder while adding group and other execute. File modes are part of the
+// COPY layers' digests, so a checkout made under `umask 002` would otherwise miss CI's registry
+// cache from the first COPY on. Untracked files are left alone; symlinks are never followed.
+void fix_group_permissions(const std::filesystem::path& root) {
+  auto tracked = git::tracked_paths(root);
+  if (!tracked) {
+    spdlog::warn("Cannot list the tracked files of {}: permissions not fixed ({})", root.string(),
+                 strings::strip_control(tracked.error().what()));
+    return;
+  }
+  if (!*tracked) {
+    spdlog::debug("{} is not a git work tree: no permissions to fix", root.string());
+    return;
+  }
+  std::size_t changed = 0;
+  std::size_t failed = 0;
+  auto fix = [&](const std::string& rel, bool dir) {
+    const auto path = root / rel;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return; // gone, or a symlink
+    const mode_t mode = st.st_mode & 07777;
+    mode_t want = mode & ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
+    if (dir) want |= S_IXGRP | S_IXOTH;
+    if (want == mode) return;
+    if (::chmod(path.c_str(), want) == 0)
+      ++changed;
+    else
+      ++failed;
+  };
+  for (const auto& f : (*tracked)->files)
+    fix(f, false);
+  for (const auto& d : (*tracked)->dirs)
+    fix(d, true);
+  if (changed > 0)
+    spdlog::info("Removed group/other write from {} tracked file(s) and folder(s), as CI's "
+                 "checkout has them (so the image layers match CI's cache)",
+                 changed);
+  if (failed > 0)
+    spdlog::warn("Could not change the mode of {} tracked file(s) or folder(s): the image layers "
+                 "may miss CI's cache",
+                 failed);
+}
+
+// The providers' dependencies refresh Python Breeze runs before a CI image build that is not a
+// cache build: Airflow's own script, when the checkout has it, run with python3 from the sources
+// root; its output is shown as it comes and its failure stops the build.
+constexpr const char* k_providers_script = "scripts/ci/pre_commit/update_providers_dependencies.py";
+
+bool runs_providers_script(const ImageBuildOptions& opts, const std::filesystem::path& root) {
+  std::error_code ec;
+  return opts.type == ImageType::ci && !opts.image.prepare_buildx_cache &&
+         std::filesystem::is_regular_file(root / k_providers_script, ec);
+}
+
+Expected<ExitCode> update_providers_dependencies(Context& ctx, const std::filesystem::path& root) {
+  process::ProcessSpec spec;
+  spec.argv = {"python3", (root / k_providers_script).string()};
+  spec.cwd = root;
+  spec.merge_stderr = true;
+  spec.capture = false;
+  spec.on_line = [](const std::string& line) { console::print_child_line(line); };
+  spdlog::info("Refreshing generated/provider_dependencies.json: python3 {}", k_providers_script);
+  auto r = ctx.runner().run(spec);
+  if (!r)
+    return Error{r.error().kind,
+                 fmt::format("cannot run python3 {}: {} (the build was not started)",
+                             k_providers_script, r.error().message)};
+  if (r->interrupted || interrupt::requested()) return ExitCode::interrupted;
+  if (!r->ok()) {
+    spdlog::error("{} failed (exit {}; its output is above): the build was not started",
+                  k_providers_script, r->exit_code);
+    return ExitCode::failure;
+  }
+  return ExitCode::ok;
+}
+
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   const auto& settings = ctx.settings;
   if (settings.sources_root.empty())
@@ -191,10 +270,24 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   auto& runner = ctx.runner();
 
   if (ctx.globals.dry_run) {
-    // Pure: the dry-run runner prints each command; nothing runs and nothing is written.
+    // Pure: the dry-run runner prints each command; nothing runs and nothing is written (the
+    // pre-build steps, which change the checkout, are only named).
+    std::error_code ec;
+    if (std::filesystem::exists(cwd / ".git", ec))
+      ctx.out() << "# not run in a dry run: fix_group_permissions (group/other write off the "
+                   "tracked files)\n";
+    if (runs_providers_script(opts, cwd))
+      ctx.out() << "# not run in a dry run: python3 " << k_providers_script << "\n";
     for (const auto& job : jobs)
       (void)run_steps(job, runner, cwd, timeout, {});
     return ExitCode::ok;
+  }
+
+  // Before every real build, as Python Breeze does.
+  fix_group_permissions(cwd);
+  if (runs_providers_script(opts, cwd)) {
+    BREEZE_TRY(auto refreshed, update_providers_dependencies(ctx, cwd));
+    if (refreshed != ExitCode::ok) return refreshed;
   }
 
   const bool parallel = opts.run_in_parallel && jobs.size() > 1;
