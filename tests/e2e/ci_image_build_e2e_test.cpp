@@ -334,3 +334,165 @@ TEST_CASE("e2e: ci refresh-images builds the CI cache, the packages, then the PR
   REQUIRE(prod != std::string::npos);
   CHECK(ci < prod);
 }
+
+namespace {
+
+std::size_t builds_in(const std::string& calls) {
+  std::size_t n = 0;
+  for (auto pos = calls.find("[buildx] [build]"); pos != std::string::npos;
+       pos = calls.find("[buildx] [build]", pos + 1))
+    ++n;
+  return n;
+}
+
+// The argv record of the n-th (0-based) `buildx build`.
+std::string build_record(const std::string& calls, std::size_t n) {
+  auto pos = calls.find("[buildx] [build]");
+  for (std::size_t i = 0; i < n && pos != std::string::npos; ++i)
+    pos = calls.find("[buildx] [build]", pos + 1);
+  REQUIRE(pos != std::string::npos);
+  return calls.substr(pos, calls.find('\n', pos) - pos);
+}
+
+const std::vector<std::string> k_one_build{"ci-image", "build",      "--python",
+                                           "3.11",     "--platform", "linux/amd64"};
+
+std::vector<std::string> plus(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+} // namespace
+
+TEST_CASE("e2e: --upgrade-on-failure (the local default) retries a failed build exactly once with "
+          "the upgrade",
+          "[e2e][docker]") {
+  Tree t;
+  const auto once = (t.dir.path() / "failed-once").string();
+  auto r = test::run_binary(
+      k_one_build,
+      t.env({{"FAKE_DOCKER_FAIL", "buildx build"}, {"FAKE_DOCKER_FAIL_ONCE", once}, {"-CI", ""}}),
+      t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto calls = t.calls();
+  REQUIRE(builds_in(calls) == 2);
+  CHECK_THAT(build_record(calls, 0), !Catch::Contains("UPGRADE_INVALIDATION_STRING"));
+  CHECK_THAT(build_record(calls, 1), Catch::Contains("UPGRADE_INVALIDATION_STRING="));
+  CHECK_THAT(build_record(calls, 1),
+             Catch::Contains("org.apache.airflow.breeze.upgrade-to-newer-dependencies=true"));
+  CHECK_THAT(r.err, Catch::Contains("attempting to build with --upgrade-to-newer-dependencies on "
+                                    "failure"));
+
+  // A build that fails again is not retried a second time.
+  Tree t2;
+  auto twice = test::run_binary(
+      k_one_build, t2.env({{"FAKE_DOCKER_FAIL", "buildx build"}, {"-CI", ""}}), t2.root);
+  CHECK(twice.exit_code == 1);
+  CHECK(builds_in(t2.calls()) == 2);
+}
+
+TEST_CASE("e2e: no retry when CI is set, with --no-upgrade-on-failure or UPGRADE_ON_FAILURE=false, "
+          "and the flag wins over CI",
+          "[e2e][docker]") {
+  const std::map<std::string, std::string> fail{{"FAKE_DOCKER_FAIL", "buildx build"}};
+  auto env_with = [&](const Tree& t, std::map<std::string, std::string> more) {
+    auto e = t.env(fail);
+    e.insert(more.begin(), more.end());
+    return e;
+  };
+  {
+    Tree t;
+    auto r = test::run_binary(k_one_build, env_with(t, {{"CI", "true"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+    CHECK_THAT(r.err, Catch::Contains("--python 3.11 --upgrade-to-newer-dependencies"));
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(plus(k_one_build, {"--no-upgrade-on-failure"}),
+                              env_with(t, {{"-CI", ""}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(k_one_build,
+                              env_with(t, {{"-CI", ""}, {"UPGRADE_ON_FAILURE", "false"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(plus(k_one_build, {"--upgrade-on-failure"}),
+                              env_with(t, {{"CI", "true"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 2);
+  }
+}
+
+TEST_CASE("e2e: --docker-host sets DOCKER_HOST for docker and drops --builder, --tag-as-latest "
+          "adds the :latest tag",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary(
+      plus(k_one_build, {"--docker-host", "tcp://127.0.0.1:2375", "--builder", "airflow_cache",
+                         "--image-tag", "my-tag", "--tag-as-latest"}),
+      t.env({{"FAKE_DOCKER_ENV", "DOCKER_HOST"}, {"FAKE_DOCKER_BUILDERS", "airflow_cache"}}),
+      t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto calls = t.calls();
+  const auto build = calls.find("[buildx] [build]");
+  REQUIRE(build != std::string::npos);
+  const auto env_line = calls.substr(calls.find("\nenv:", build) + 1);
+  CHECK_THAT(env_line.substr(0, env_line.find('\n')),
+             Catch::Contains("DOCKER_HOST=tcp://127.0.0.1:2375"));
+  const auto argv = build_record(calls, 0);
+  CHECK_THAT(argv, !Catch::Contains("[--builder]"));
+  CHECK_THAT(argv, Catch::Contains("[DOCKER_HOST=tcp://127.0.0.1:2375]"));
+  CHECK_THAT(argv, Catch::Contains("[-t] [ghcr.io/apache/airflow/main/ci/python3.11:my-tag] [-t] "
+                                   "[ghcr.io/apache/airflow/main/ci/python3.11:latest]"));
+  CHECK_THAT(r.err, Catch::Contains("--builder airflow_cache is not used"));
+}
+
+TEST_CASE("e2e: --github-token is accepted and masked, --include-success-outputs prints the "
+          "successful jobs' logs, --skip-cleanup and --debug-resources are accepted",
+          "[e2e][docker]") {
+  Tree t;
+  const std::string token = "ghp_0123456789abcdefTOKEN";
+  // The token is not used by the build; to see that it is masked wherever it would show, it is
+  // also the eager-upgrade value, which the dry run prints in the docker command line.
+  const std::vector<std::string> shows_it{"ci-image",
+                                          "--python",
+                                          "3.11",
+                                          "--upgrade-to-newer-dependencies",
+                                          "--eager-upgrade-additional-requirements",
+                                          token,
+                                          "--dry-run"};
+  auto r = test::run_binary(plus(shows_it, {"--github-token", token}), t.env(), t.root);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=***"));
+  CHECK((r.out + r.err).find(token) == std::string::npos);
+  auto from_env = test::run_binary(shows_it, t.env({{"GITHUB_TOKEN", token}}), t.root);
+  CHECK(from_env.exit_code == 0);
+  CHECK_THAT(from_env.out, Catch::Contains("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=***"));
+  CHECK((from_env.out + from_env.err).find(token) == std::string::npos);
+  // The control: without the token option or variable the value is printed as it is.
+  auto plain = test::run_binary(shows_it, t.env({{"-GITHUB_TOKEN", ""}}), t.root);
+  CHECK_THAT(plain.out, Catch::Contains(token));
+
+  Tree t2;
+  auto par = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                               "3.10 3.11", "--platform", "linux/amd64",
+                               "--include-success-outputs", "--skip-cleanup", "--debug-resources"},
+                              t2.env(), t2.root);
+  INFO(par.err);
+  CHECK(par.exit_code == 0);
+  CHECK_THAT(par.err, Catch::Contains("Log of successful job python3.10"));
+  CHECK_THAT(par.err, Catch::Contains("Log of successful job python3.11"));
+  CHECK_THAT(par.err, Catch::Contains("load build definition from Dockerfile.ci"));
+  std::smatch m;
+  if (std::regex_search(par.err, m, std::regex("Logs: (/\\S+)")))
+    std::filesystem::remove_all(m[1].str());
+}

@@ -14,6 +14,7 @@
 #include <breeze/parallel/reporter.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
+#include <breeze/commands/option_env.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -101,6 +102,26 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner,
                    step.description);
   }
   return r;
+}
+
+// A job's steps and, when they fail (not by a timeout or Ctrl-C) and the job has them, its retry
+// steps once: Breeze's --upgrade-on-failure.
+StepsResult run_job(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
+                    std::optional<std::chrono::milliseconds> timeout,
+                    const std::function<void(const std::string&)>& on_line) {
+  auto r = run_steps(job, runner, cwd, timeout, on_line);
+  if (r.ok || r.timed_out || r.interrupted || interrupt::requested()) return r;
+  if (job.retry_steps.empty()) {
+    if (!job.upgrade_may_help) return r;
+    spdlog::info("[{}] If the failure is a dependency conflict, try `breeze ci-image build "
+                 "--python {} --upgrade-to-newer-dependencies`",
+                 job.name, job.python);
+    return r;
+  }
+  spdlog::warn("[{}] {}: attempting to build with --upgrade-to-newer-dependencies on failure",
+               job.name, r.failed_step);
+  BuildJob retry{job.name, job.python, job.retry_steps, {}, false};
+  return run_steps(retry, runner, cwd, timeout, on_line);
 }
 
 // The build's time limit: --build-timeout-minutes, or (undocumented in --help, for tests and the
@@ -245,7 +266,22 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
   img.image_date_created = time::format_iso_z(ctx.now());
   if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
-  if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
+  // Breeze's default: retry on failure locally, not on CI (any non-empty CI, even CI=false).
+  if (!opts.upgrade_on_failure) {
+    const auto ci = ctx.services().env("CI");
+    opts.upgrade_on_failure = !(ci && !ci->empty());
+  }
+  if (*opts.upgrade_on_failure) opts.retry_upgrade_string = random_hex();
+  // --docker-host (or DOCKER_HOST, its variable): as in Breeze, no --builder then.
+  if (!img.docker_host.empty() && !img.builder.empty()) {
+    spdlog::warn("--docker-host {}: --builder {} is not used (the build goes to that engine's "
+                 "current builder)",
+                 img.docker_host, img.builder);
+    img.builder.clear();
+  }
+  // Builds started by refresh-images (no options parsed) take the variable for the build arg.
+  if (img.docker_host.empty())
+    if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
   if (auto head = git::head_commit(settings.sources_root); head && *head)
     img.source_commit = (*head)->id;
@@ -278,8 +314,12 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                    "tracked files)\n";
     if (runs_providers_script(opts, cwd))
       ctx.out() << "# not run in a dry run: python3 " << k_providers_script << "\n";
-    for (const auto& job : jobs)
+    for (const auto& job : jobs) {
       (void)run_steps(job, runner, cwd, timeout, {});
+      if (!job.retry_steps.empty())
+        ctx.out() << "# if it fails: built once more with --upgrade-to-newer-dependencies "
+                     "(--upgrade-on-failure)\n";
+    }
     return ExitCode::ok;
   }
 
@@ -294,8 +334,8 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   if (!parallel) {
     for (const auto& job : jobs) {
       spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
-      auto r = run_steps(job, runner, cwd, timeout,
-                         [](const std::string& line) { console::print_child_line(line); });
+      auto r = run_job(job, runner, cwd, timeout,
+                       [](const std::string& line) { console::print_child_line(line); });
       if (r.ok) continue;
       if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
       spdlog::error("[{}] failed: {}", job.name, r.failed_step);
@@ -312,7 +352,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   std::vector<parallel::Job> pool_jobs;
   for (const auto& job : jobs) {
     pool_jobs.push_back({job.name, [&, job](parallel::JobContext& jc) {
-                           auto r = run_steps(job, runner, cwd, timeout, jc.on_line);
+                           auto r = run_job(job, runner, cwd, timeout, jc.on_line);
                            if (r.timed_out) {
                              std::lock_guard lock(timed_out_mutex);
                              timed_out_pythons.insert(job.python);
@@ -327,10 +367,50 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                                                 : parallel::default_parallelism();
   auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
+  if (opts.include_success_outputs)
+    for (const auto& job : outcome.jobs) {
+      if (job.state != parallel::JobState::succeeded) continue;
+      auto log = files::read(job.log_file);
+      ctx.err() << fmt::format("Log of successful job {} ({}):\n", job.name, job.log_file.string())
+                << strings::strip_control(log ? *log : std::string("(unreadable)\n"), true);
+    }
   if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!timed_out_pythons.empty() && timeout)
     return after_timeout(ctx, opts, *timeout, {timed_out_pythons.begin(), timed_out_pythons.end()});
   return outcome.ok() ? ExitCode::ok : ExitCode::failure;
+}
+
+// Breeze's options this command had no use for, or that change only what breeze prints; each with
+// Breeze's variable. Returns the --upgrade-on-failure flag (CI only; nullptr for PROD) so the
+// action can tell "not given" (Breeze's default by CI) from either spelling.
+CLI::Option* add_breeze_compat_options(CLI::App& cmd, ImageBuildOptions& o, bool& upgrade_flag) {
+  const char* g = "Build options";
+  auto flag = [&](const char* name, bool& value, const char* help, const char* variable) {
+    return env_option(cmd.add_flag(name, value, help)->group(g), variable);
+  };
+  auto text = [&](const char* name, std::string& value, const char* help, const char* variable) {
+    return env_option(cmd.add_option(name, value, help)->group(g), variable);
+  };
+  CLI::Option* upgrade = nullptr;
+  if (o.type == ImageType::ci)
+    upgrade = flag("--upgrade-on-failure,!--no-upgrade-on-failure", upgrade_flag,
+                   "Retry a failed build once with --upgrade-to-newer-dependencies [default: yes, "
+                   "no when CI is set].",
+                   "UPGRADE_ON_FAILURE");
+  flag("--tag-as-latest", o.image.tag_as_latest,
+       "Also tag the image :latest (pushed too with --push).", "TAG_AS_LATEST");
+  text("--docker-host", o.image.docker_host,
+       "DOCKER_HOST for every docker command of the build (no --builder).", "DOCKER_HOST");
+  text("--github-token", o.github_token,
+       "Accepted for Breeze compatibility (masked in all output; not used).", "GITHUB_TOKEN");
+  flag("--include-success-outputs", o.include_success_outputs,
+       "With --run-in-parallel: also print the logs of successful builds.",
+       "INCLUDE_SUCCESS_OUTPUTS");
+  flag("--skip-cleanup", o.skip_cleanup,
+       "Accepted for Breeze compatibility (the job logs are always kept).", "SKIP_CLEANUP");
+  flag("--debug-resources", o.debug_resources,
+       "Accepted for Breeze compatibility (no resource monitor).", "DEBUG_RESOURCES");
+  return upgrade;
 }
 
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
@@ -509,11 +589,19 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
         BREEZE_TRY(auto steps, docker::plan_build(one, engine, docker));
         auto tag = pl;
         std::replace(tag.begin(), tag.end(), '/', '-');
-        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps)});
+        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps), {}, false});
       }
     } else {
       BREEZE_TRY(auto steps, docker::plan_build(p, engine, docker));
-      jobs.push_back({"python" + py, py, std::move(steps)});
+      const bool may_help =
+          opts.type == ImageType::ci && !p.upgrade_to_newer_dependencies && !p.prepare_buildx_cache;
+      jobs.push_back({"python" + py, py, std::move(steps), {}, may_help});
+      if (may_help && opts.upgrade_on_failure.value_or(false)) {
+        auto retry = p;
+        retry.upgrade_to_newer_dependencies = true;
+        retry.upgrade_invalidation_string = opts.retry_upgrade_string;
+        BREEZE_TRY(jobs.back().retry_steps, docker::plan_build(retry, engine, docker));
+      }
     }
   }
   return jobs;
@@ -525,9 +613,17 @@ CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
   add_image_build_options(*cmd, *opts);
+  auto upgrade_flag = std::make_shared<bool>(false);
+  auto* upgrade = add_breeze_compat_options(*cmd, *opts, *upgrade_flag);
   add_global_options(*cmd, ctx.globals);
-  cmd->callback(
-      [&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
+  cmd->callback([&ctx, opts, upgrade, upgrade_flag] {
+    ctx.action = [opts, upgrade, upgrade_flag](Context& c) {
+      // Read when the action runs: the environment's value is filled in after parsing.
+      auto o = *opts;
+      if (upgrade != nullptr && upgrade->count() > 0) o.upgrade_on_failure = *upgrade_flag;
+      return run_image_build(c, std::move(o));
+    };
+  });
   return cmd;
 }
 
