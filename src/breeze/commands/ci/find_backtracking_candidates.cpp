@@ -215,6 +215,8 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
 
   pypi::Report report;
   report.since = since;
+  // Only a Python the user chose: the default build builds the default Python already.
+  if (o.constraints_file.empty()) report.python = o.python;
   report.source = source.label;
 
   // One lookup per project even when the file pins it twice (different markers): the first pin
