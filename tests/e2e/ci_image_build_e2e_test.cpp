@@ -271,14 +271,37 @@ std::filesystem::path docker_config(const Tree& t, bool logged_in) {
   return dir;
 }
 
+// FAKE_DOCKER_STATE holding the builder airflow_cache with one node per platform in `platforms`.
+std::filesystem::path builder_state(const Tree& t, const std::string& platforms) {
+  auto dir = t.dir.path() / "docker-state";
+  test::write_file(dir / "builders",
+                   "airflow_cache|airflow_cache0|unix:///var/run/docker.sock|" + platforms + "\n");
+  return dir;
+}
+
+// A bin folder whose `breeze` is a stand-in for Python Breeze: it has every command (`--help`
+// exits 0) and "prepares" packages by writing a wheel into dist/.
+std::filesystem::path python_breeze_on_path(const Tree& t) {
+  auto bin = t.dir.path() / "python-breeze-bin";
+  test::write_file(bin / "breeze", "#!/bin/sh\n"
+                                   "for a in \"$@\"; do [ \"$a\" = --help ] && exit 0; done\n"
+                                   "mkdir -p dist && echo \"$2\" > dist/apache_airflow-$2.whl\n");
+  std::filesystem::permissions(bin / "breeze", std::filesystem::perms(0755));
+  return bin;
+}
+
+std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesystem::path& bin) {
+  return t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64,linux/arm64").string()},
+                {"DOCKER_CONFIG", docker_config(t, true).string()},
+                {"PATH", bin.string() + ":" + std::string(std::getenv("PATH"))}});
+}
+
 } // namespace
 
 TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none", "[e2e][docker]") {
   Tree t;
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10 3.12", "--dry-run"},
-                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
-                                   {"DOCKER_CONFIG", docker_config(t, true).string()}}),
-                            t.root);
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   // Only read-only probes ran: buildx version and the builder check.
@@ -495,4 +518,92 @@ TEST_CASE("e2e: --github-token is accepted and masked, --include-success-outputs
   std::smatch m;
   if (std::regex_search(par.err, m, std::regex("Logs: (/\\S+)")))
     std::filesystem::remove_all(m[1].str());
+}
+
+TEST_CASE("e2e: ci refresh-images checks every step first and lists every problem at once",
+          "[e2e][docker]") {
+  Tree t;
+  auto env = t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64").string()},
+                    {"DOCKER_CONFIG", docker_config(t, false).string()}});
+  std::filesystem::remove(t.root / "Dockerfile");
+  for (const bool dry_run : {false, true}) {
+    INFO("dry run " << dry_run);
+    auto args = std::vector<std::string>{"ci", "refresh-images"};
+    if (dry_run) args.emplace_back("--dry-run");
+    auto r = test::run_binary(args, env, t.root);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("Cannot refresh the images; nothing was built:"));
+    CHECK_THAT(r.err, Catch::Contains("docker login ghcr.io"));
+    CHECK_THAT(r.err, Catch::Contains("builder 'airflow_cache' has no node for linux/arm64"));
+    CHECK_THAT(r.err, Catch::Contains("Dockerfile not found"));
+    CHECK(t.calls().find("[build]") == std::string::npos);
+    CHECK(r.out.find("buildx build") == std::string::npos);
+  }
+}
+
+TEST_CASE("e2e: ci refresh-images does not plan the package and PROD steps when the package "
+          "command cannot run (this breeze has no prepare-provider-packages)",
+          "[e2e][docker]") {
+  Tree t;
+  auto bin = t.dir.path() / "bin";
+  std::filesystem::create_directories(bin);
+  std::filesystem::create_symlink(BREEZE_BINARY, bin / "breeze");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
+                            refresh_env(t, bin), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("Steps 2 (packages) and 3 (PROD image cache) are not planned: "
+                                    "`breeze release-management prepare-provider-packages` is not "
+                                    "a command of " +
+                                    (bin / "breeze").string()));
+  CHECK_THAT(r.out, Catch::Contains("/ci/python3.10:cache-linux-arm64"));
+  CHECK(r.out.find("/prod/") == std::string::npos);
+  CHECK(r.out.find("rm -f dist") == std::string::npos);
+
+  // Without any breeze on PATH it is not planned either, and says so.
+  Tree t2;
+  auto none = test::run_binary(
+      {"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
+      t2.env({{"FAKE_DOCKER_STATE", builder_state(t2, "linux/amd64,linux/arm64").string()},
+              {"DOCKER_CONFIG", docker_config(t2, true).string()},
+              {"PATH", "/usr/bin:/bin"}}),
+      t2.root);
+  CHECK(none.exit_code == 0);
+  CHECK_THAT(none.err, Catch::Contains("not planned: `breeze` is not on PATH"));
+}
+
+TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's commands, then the "
+          "PROD cache",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"},
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(
+      t.root / "docker-context-files/apache_airflow-prepare-provider-packages.whl"));
+  CHECK(std::filesystem::exists(t.root /
+                                "docker-context-files/apache_airflow-prepare-airflow-package.whl"));
+  const auto calls = t.calls();
+  const auto ci = calls.find("/ci/python3.12:cache-linux-arm64");
+  const auto prod = calls.find("/prod/python3.12:cache-linux-arm64");
+  REQUIRE(ci != std::string::npos);
+  REQUIRE(prod != std::string::npos);
+  CHECK(ci < prod);
+}
+
+TEST_CASE("e2e: ci refresh-images refreshes the checkout's Pythons", "[e2e][docker][checkout]") {
+  Tree t;
+  std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), t.root,
+                        std::filesystem::copy_options::recursive |
+                            std::filesystem::copy_options::overwrite_existing);
+  auto r = test::run_binary({"ci", "refresh-images", "--dry-run"},
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  for (const auto* py : {"3.8", "3.9", "3.10", "3.11", "3.12"}) {
+    CHECK_THAT(r.out, Catch::Contains(std::string("v2-10-test/ci/python") + py + ":cache"));
+    CHECK_THAT(r.out, Catch::Contains(std::string("v2-10-test/prod/python") + py + ":cache"));
+  }
+  CHECK(r.out.find("python3.13") == std::string::npos);
 }
