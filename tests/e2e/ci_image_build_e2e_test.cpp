@@ -300,6 +300,7 @@ std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesys
 
 TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none", "[e2e][docker]") {
   Tree t;
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10 3.12", "--dry-run"},
                             refresh_env(t, python_breeze_on_path(t)), t.root);
   INFO(r.err);
@@ -576,6 +577,14 @@ TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's com
           "PROD cache",
           "[e2e][docker]") {
   Tree t;
+  // The file the default command reads must be there, or the steps are not planned.
+  auto missing =
+      test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--dry-run"},
+                       refresh_env(t, python_breeze_on_path(t)), t.root);
+  CHECK(missing.exit_code == 0);
+  CHECK_THAT(missing.err, Catch::Contains("not planned: --package-list-file "
+                                          "./prod_image_installed_providers.txt: no such file"));
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"},
                             refresh_env(t, python_breeze_on_path(t)), t.root);
   INFO(r.err);
@@ -597,6 +606,7 @@ TEST_CASE("e2e: ci refresh-images refreshes the checkout's Pythons", "[e2e][dock
   std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), t.root,
                         std::filesystem::copy_options::recursive |
                             std::filesystem::copy_options::overwrite_existing);
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
   auto r = test::run_binary({"ci", "refresh-images", "--dry-run"},
                             refresh_env(t, python_breeze_on_path(t)), t.root);
   INFO(r.err);

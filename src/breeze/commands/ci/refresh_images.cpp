@@ -214,17 +214,26 @@ std::string package_step_problem(Context& ctx) {
     if (builtins.count(program) != 0) continue;
     auto found = find_program(program, ctx.settings.sources_root, ctx.services().env);
     if (!found) return fmt::format("`{}` is not on PATH", program);
-    if (fs::path(program).filename() != "breeze" || command.size() < 3) continue;
-    process::ProcessSpec probe;
-    probe.argv = {found->string(), command[1], command[2], "--help"};
-    probe.cwd = ctx.settings.sources_root;
-    probe.changes_state = false;
-    probe.timeout = std::chrono::seconds(60);
-    auto r = ctx.runner().run(probe);
-    if (!r || !r->ok())
-      return fmt::format("`breeze {} {}` is not a command of {} (Python Breeze has it: "
-                         "`pipx install -e ./dev/breeze`)",
-                         command[1], command[2], found->string());
+    if (fs::path(program).filename() == "breeze" && command.size() >= 3) {
+      process::ProcessSpec probe;
+      probe.argv = {found->string(), command[1], command[2], "--help"};
+      probe.cwd = ctx.settings.sources_root;
+      probe.changes_state = false;
+      probe.timeout = std::chrono::seconds(60);
+      auto r = ctx.runner().run(probe);
+      if (!r || !r->ok())
+        return fmt::format("`breeze {} {}` is not a command of {} (Python Breeze has it: "
+                           "`pipx install -e ./dev/breeze`)",
+                           command[1], command[2], found->string());
+    }
+    // Files the command reads (`--package-list-file ./prod_image_installed_providers.txt`).
+    for (std::size_t i = 1; i + 1 < command.size(); ++i) {
+      std::error_code ec;
+      if (command[i].starts_with("--") && command[i].ends_with("-file") &&
+          !fs::exists(ctx.settings.sources_root / command[i + 1], ec))
+        return fmt::format("{} {}: no such file in {}", command[i], command[i + 1],
+                           ctx.settings.sources_root.string());
+    }
   }
   return {};
 }
