@@ -46,7 +46,31 @@ struct Setup {
   }
 };
 
+// The seed's report, its build line naming the Python it is for.
+std::string expected_for_python(const std::string& python) {
+  auto text = test::read_file(test::fixture("pypi/expected-output.txt"));
+  const std::string line = "breeze ci-image build --upgrade-to-newer-dependencies";
+  const auto at = text.find(line);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, line.size(),
+                      "breeze ci-image build --python " + python +
+                          " --upgrade-to-newer-dependencies");
+}
+
 } // namespace
+
+TEST_CASE("e2e: find-backtracking-candidates --python 3.11 suggests a build of Python 3.11",
+          "[e2e][timeout]") {
+  Setup s;
+  auto env = s.env();
+  auto r = test::run_binary({"ci", "find-backtracking-candidates", "--python", "3.11", "--pypi-url",
+                             env.at("BREEZE_PYPI_URL"), "--constraints-url",
+                             env.at("BREEZE_CONSTRAINTS_URL")},
+                            env, s.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == expected_for_python("3.11"));
+}
 
 TEST_CASE(
     "e2e: a build past its timeout is stopped, then find-backtracking-candidates reports, exit 1",
@@ -57,7 +81,7 @@ TEST_CASE(
   CHECK_THAT(r.err, Catch::Contains("(timed out)"));
   CHECK_THAT(r.err, Catch::Contains("The build ran longer than 0.5 seconds"));
   // The same report the command prints on its own, from the build's Python and constraints.
-  CHECK(r.out == test::read_file(test::fixture("pypi/expected-output.txt")));
+  CHECK(r.out == expected_for_python("3.11"));
   CHECK(s.server->requests_for(
             "/raw/apache/airflow/constraints-main/constraints-source-providers-3.11.txt") == 1);
 }

@@ -271,14 +271,38 @@ std::filesystem::path docker_config(const Tree& t, bool logged_in) {
   return dir;
 }
 
+// FAKE_DOCKER_STATE holding the builder airflow_cache with one node per platform in `platforms`.
+std::filesystem::path builder_state(const Tree& t, const std::string& platforms) {
+  auto dir = t.dir.path() / "docker-state";
+  test::write_file(dir / "builders",
+                   "airflow_cache|airflow_cache0|unix:///var/run/docker.sock|" + platforms + "\n");
+  return dir;
+}
+
+// A bin folder whose `breeze` is a stand-in for Python Breeze: it has every command (`--help`
+// exits 0) and "prepares" packages by writing a wheel into dist/.
+std::filesystem::path python_breeze_on_path(const Tree& t) {
+  auto bin = t.dir.path() / "python-breeze-bin";
+  test::write_file(bin / "breeze", "#!/bin/sh\n"
+                                   "for a in \"$@\"; do [ \"$a\" = --help ] && exit 0; done\n"
+                                   "mkdir -p dist && echo \"$2\" > dist/apache_airflow-$2.whl\n");
+  std::filesystem::permissions(bin / "breeze", std::filesystem::perms(0755));
+  return bin;
+}
+
+std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesystem::path& bin) {
+  return t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64,linux/arm64").string()},
+                {"DOCKER_CONFIG", docker_config(t, true).string()},
+                {"PATH", bin.string() + ":" + std::string(std::getenv("PATH"))}});
+}
+
 } // namespace
 
 TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none", "[e2e][docker]") {
   Tree t;
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10 3.12", "--dry-run"},
-                            t.env({{"FAKE_DOCKER_BUILDERS", "airflow_cache"},
-                                   {"DOCKER_CONFIG", docker_config(t, true).string()}}),
-                            t.root);
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   // Only read-only probes ran: buildx version and the builder check.
@@ -333,4 +357,263 @@ TEST_CASE("e2e: ci refresh-images builds the CI cache, the packages, then the PR
   REQUIRE(ci != std::string::npos);
   REQUIRE(prod != std::string::npos);
   CHECK(ci < prod);
+}
+
+namespace {
+
+std::size_t builds_in(const std::string& calls) {
+  std::size_t n = 0;
+  for (auto pos = calls.find("[buildx] [build]"); pos != std::string::npos;
+       pos = calls.find("[buildx] [build]", pos + 1))
+    ++n;
+  return n;
+}
+
+// The argv record of the n-th (0-based) `buildx build`.
+std::string build_record(const std::string& calls, std::size_t n) {
+  auto pos = calls.find("[buildx] [build]");
+  for (std::size_t i = 0; i < n && pos != std::string::npos; ++i)
+    pos = calls.find("[buildx] [build]", pos + 1);
+  REQUIRE(pos != std::string::npos);
+  return calls.substr(pos, calls.find('\n', pos) - pos);
+}
+
+const std::vector<std::string> k_one_build{"ci-image", "build",      "--python",
+                                           "3.11",     "--platform", "linux/amd64"};
+
+std::vector<std::string> plus(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+} // namespace
+
+TEST_CASE("e2e: --upgrade-on-failure (the local default) retries a failed build exactly once with "
+          "the upgrade",
+          "[e2e][docker]") {
+  Tree t;
+  const auto once = (t.dir.path() / "failed-once").string();
+  auto r = test::run_binary(
+      k_one_build,
+      t.env({{"FAKE_DOCKER_FAIL", "buildx build"}, {"FAKE_DOCKER_FAIL_ONCE", once}, {"-CI", ""}}),
+      t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto calls = t.calls();
+  REQUIRE(builds_in(calls) == 2);
+  CHECK_THAT(build_record(calls, 0), !Catch::Contains("UPGRADE_INVALIDATION_STRING"));
+  CHECK_THAT(build_record(calls, 1), Catch::Contains("UPGRADE_INVALIDATION_STRING="));
+  CHECK_THAT(build_record(calls, 1),
+             Catch::Contains("org.apache.airflow.breeze.upgrade-to-newer-dependencies=true"));
+  CHECK_THAT(r.err, Catch::Contains("attempting to build with --upgrade-to-newer-dependencies on "
+                                    "failure"));
+
+  // A build that fails again is not retried a second time.
+  Tree t2;
+  auto twice = test::run_binary(
+      k_one_build, t2.env({{"FAKE_DOCKER_FAIL", "buildx build"}, {"-CI", ""}}), t2.root);
+  CHECK(twice.exit_code == 1);
+  CHECK(builds_in(t2.calls()) == 2);
+}
+
+TEST_CASE("e2e: no retry when CI is set, with --no-upgrade-on-failure or UPGRADE_ON_FAILURE=false, "
+          "and the flag wins over CI",
+          "[e2e][docker]") {
+  const std::map<std::string, std::string> fail{{"FAKE_DOCKER_FAIL", "buildx build"}};
+  auto env_with = [&](const Tree& t, std::map<std::string, std::string> more) {
+    auto e = t.env(fail);
+    e.insert(more.begin(), more.end());
+    return e;
+  };
+  {
+    Tree t;
+    auto r = test::run_binary(k_one_build, env_with(t, {{"CI", "true"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+    CHECK_THAT(r.err, Catch::Contains("--python 3.11 --upgrade-to-newer-dependencies"));
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(plus(k_one_build, {"--no-upgrade-on-failure"}),
+                              env_with(t, {{"-CI", ""}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(k_one_build,
+                              env_with(t, {{"-CI", ""}, {"UPGRADE_ON_FAILURE", "false"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 1);
+  }
+  {
+    Tree t;
+    auto r = test::run_binary(plus(k_one_build, {"--upgrade-on-failure"}),
+                              env_with(t, {{"CI", "true"}}), t.root);
+    CHECK(r.exit_code == 1);
+    CHECK(builds_in(t.calls()) == 2);
+  }
+}
+
+TEST_CASE("e2e: --docker-host sets DOCKER_HOST for docker and drops --builder, --tag-as-latest "
+          "adds the :latest tag",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary(
+      plus(k_one_build, {"--docker-host", "tcp://127.0.0.1:2375", "--builder", "airflow_cache",
+                         "--image-tag", "my-tag", "--tag-as-latest"}),
+      t.env({{"FAKE_DOCKER_ENV", "DOCKER_HOST"}, {"FAKE_DOCKER_BUILDERS", "airflow_cache"}}),
+      t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto calls = t.calls();
+  const auto build = calls.find("[buildx] [build]");
+  REQUIRE(build != std::string::npos);
+  const auto env_line = calls.substr(calls.find("\nenv:", build) + 1);
+  CHECK_THAT(env_line.substr(0, env_line.find('\n')),
+             Catch::Contains("DOCKER_HOST=tcp://127.0.0.1:2375"));
+  const auto argv = build_record(calls, 0);
+  CHECK_THAT(argv, !Catch::Contains("[--builder]"));
+  CHECK_THAT(argv, Catch::Contains("[DOCKER_HOST=tcp://127.0.0.1:2375]"));
+  CHECK_THAT(argv, Catch::Contains("[-t] [ghcr.io/apache/airflow/main/ci/python3.11:my-tag] [-t] "
+                                   "[ghcr.io/apache/airflow/main/ci/python3.11:latest]"));
+  CHECK_THAT(r.err, Catch::Contains("--builder airflow_cache is not used"));
+}
+
+TEST_CASE("e2e: --github-token is accepted and masked, --include-success-outputs prints the "
+          "successful jobs' logs, --skip-cleanup and --debug-resources are accepted",
+          "[e2e][docker]") {
+  Tree t;
+  const std::string token = "ghp_0123456789abcdefTOKEN";
+  // The token is not used by the build; to see that it is masked wherever it would show, it is
+  // also the eager-upgrade value, which the dry run prints in the docker command line.
+  const std::vector<std::string> shows_it{"ci-image",
+                                          "--python",
+                                          "3.11",
+                                          "--upgrade-to-newer-dependencies",
+                                          "--eager-upgrade-additional-requirements",
+                                          token,
+                                          "--dry-run"};
+  auto r = test::run_binary(plus(shows_it, {"--github-token", token}), t.env(), t.root);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=***"));
+  CHECK((r.out + r.err).find(token) == std::string::npos);
+  auto from_env = test::run_binary(shows_it, t.env({{"GITHUB_TOKEN", token}}), t.root);
+  CHECK(from_env.exit_code == 0);
+  CHECK_THAT(from_env.out, Catch::Contains("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=***"));
+  CHECK((from_env.out + from_env.err).find(token) == std::string::npos);
+  // The control: without the token option or variable the value is printed as it is.
+  auto plain = test::run_binary(shows_it, t.env({{"-GITHUB_TOKEN", ""}}), t.root);
+  CHECK_THAT(plain.out, Catch::Contains(token));
+
+  Tree t2;
+  auto par = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                               "3.10 3.11", "--platform", "linux/amd64",
+                               "--include-success-outputs", "--skip-cleanup", "--debug-resources"},
+                              t2.env(), t2.root);
+  INFO(par.err);
+  CHECK(par.exit_code == 0);
+  CHECK_THAT(par.err, Catch::Contains("Log of successful job python3.10"));
+  CHECK_THAT(par.err, Catch::Contains("Log of successful job python3.11"));
+  CHECK_THAT(par.err, Catch::Contains("load build definition from Dockerfile.ci"));
+  std::smatch m;
+  if (std::regex_search(par.err, m, std::regex("Logs: (/\\S+)")))
+    std::filesystem::remove_all(m[1].str());
+}
+
+TEST_CASE("e2e: ci refresh-images checks every step first and lists every problem at once",
+          "[e2e][docker]") {
+  Tree t;
+  auto env = t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64").string()},
+                    {"DOCKER_CONFIG", docker_config(t, false).string()}});
+  std::filesystem::remove(t.root / "Dockerfile");
+  for (const bool dry_run : {false, true}) {
+    INFO("dry run " << dry_run);
+    auto args = std::vector<std::string>{"ci", "refresh-images"};
+    if (dry_run) args.emplace_back("--dry-run");
+    auto r = test::run_binary(args, env, t.root);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("Cannot refresh the images; nothing was built:"));
+    CHECK_THAT(r.err, Catch::Contains("docker login ghcr.io"));
+    CHECK_THAT(r.err, Catch::Contains("builder 'airflow_cache' has no node for linux/arm64"));
+    CHECK_THAT(r.err, Catch::Contains("Dockerfile not found"));
+    CHECK(t.calls().find("[build]") == std::string::npos);
+    CHECK(r.out.find("buildx build") == std::string::npos);
+  }
+}
+
+TEST_CASE("e2e: ci refresh-images does not plan the package and PROD steps when the package "
+          "command cannot run (this breeze has no prepare-provider-packages)",
+          "[e2e][docker]") {
+  Tree t;
+  auto bin = t.dir.path() / "bin";
+  std::filesystem::create_directories(bin);
+  std::filesystem::create_symlink(BREEZE_BINARY, bin / "breeze");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
+                            refresh_env(t, bin), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("Steps 2 (packages) and 3 (PROD image cache) are not planned: "
+                                    "`breeze release-management prepare-provider-packages` is not "
+                                    "a command of " +
+                                    (bin / "breeze").string()));
+  CHECK_THAT(r.out, Catch::Contains("/ci/python3.10:cache-linux-arm64"));
+  CHECK(r.out.find("/prod/") == std::string::npos);
+  CHECK(r.out.find("rm -f dist") == std::string::npos);
+
+  // Without any breeze on PATH it is not planned either, and says so.
+  Tree t2;
+  auto none = test::run_binary(
+      {"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
+      t2.env({{"FAKE_DOCKER_STATE", builder_state(t2, "linux/amd64,linux/arm64").string()},
+              {"DOCKER_CONFIG", docker_config(t2, true).string()},
+              {"PATH", "/usr/bin:/bin"}}),
+      t2.root);
+  CHECK(none.exit_code == 0);
+  CHECK_THAT(none.err, Catch::Contains("not planned: `breeze` is not on PATH"));
+}
+
+TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's commands, then the "
+          "PROD cache",
+          "[e2e][docker]") {
+  Tree t;
+  // The file the default command reads must be there, or the steps are not planned.
+  auto missing =
+      test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--dry-run"},
+                       refresh_env(t, python_breeze_on_path(t)), t.root);
+  CHECK(missing.exit_code == 0);
+  CHECK_THAT(missing.err, Catch::Contains("not planned: --package-list-file "
+                                          "./prod_image_installed_providers.txt: no such file"));
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"},
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(
+      t.root / "docker-context-files/apache_airflow-prepare-provider-packages.whl"));
+  CHECK(std::filesystem::exists(t.root /
+                                "docker-context-files/apache_airflow-prepare-airflow-package.whl"));
+  const auto calls = t.calls();
+  const auto ci = calls.find("/ci/python3.12:cache-linux-arm64");
+  const auto prod = calls.find("/prod/python3.12:cache-linux-arm64");
+  REQUIRE(ci != std::string::npos);
+  REQUIRE(prod != std::string::npos);
+  CHECK(ci < prod);
+}
+
+TEST_CASE("e2e: ci refresh-images refreshes the checkout's Pythons", "[e2e][docker][checkout]") {
+  Tree t;
+  std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), t.root,
+                        std::filesystem::copy_options::recursive |
+                            std::filesystem::copy_options::overwrite_existing);
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
+  auto r = test::run_binary({"ci", "refresh-images", "--dry-run"},
+                            refresh_env(t, python_breeze_on_path(t)), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  for (const auto* py : {"3.8", "3.9", "3.10", "3.11", "3.12"}) {
+    CHECK_THAT(r.out, Catch::Contains(std::string("v2-10-test/ci/python") + py + ":cache"));
+    CHECK_THAT(r.out, Catch::Contains(std::string("v2-10-test/prod/python") + py + ":cache"));
+  }
+  CHECK(r.out.find("python3.13") == std::string::npos);
 }

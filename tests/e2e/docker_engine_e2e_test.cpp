@@ -1,5 +1,6 @@
 #include <support/catch.hpp>
 #include <support/docker_engine.hpp>
+#include <support/git_fixture.hpp>
 #include <support/helpers.hpp>
 
 #include <breeze/base/strings.hpp>
@@ -128,4 +129,50 @@ TEST_CASE("e2e: real engine: parallel builds, one failing, each with its own log
   auto logs = strings::split_whitespace(r.out);
   for (const auto& w : logs)
     if (w.ends_with(".log")) std::filesystem::remove_all(std::filesystem::path(w).parent_path());
+}
+
+TEST_CASE("e2e: real engine: a tracked file with mode 0664 yields the same layer digest as with "
+          "0644",
+          "[e2e][docker][engine]") {
+  REQUIRE_ENGINE(engine);
+  const auto root = engine.dir() / "airflow";
+  // The COPY goes to / : a folder COPY creates (`/scripts/`) gets the build's time, which would
+  // make every build's layer differ whatever the modes.
+  test::write_file(root / "Dockerfile.ci",
+                   "FROM scratch AS main\nCOPY scripts/install_airflow.sh /\n");
+  test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
+  test::write_file(root / "scripts/install_airflow.sh", "pip install apache-airflow\n");
+  test::init_repo_tracking(root,
+                           {"Dockerfile.ci", "airflow/__init__.py", "scripts/install_airflow.sh"});
+  const auto image = engine.registry() + "/apache/airflow/main/ci/python3.10:latest";
+  const auto script = root / "scripts/install_airflow.sh";
+  // A build from nothing (no image, no build cache, no registry cache), then its layers.
+  auto layers_of_build = [&](std::filesystem::perms mode) {
+    (void)engine.docker({"rmi", "-f", image});
+    CHECK(engine.docker({"builder", "prune", "-af"}).exit_code == 0);
+    std::filesystem::permissions(script, mode);
+    auto r = test::run_binary({"ci-image", "build", "--python", "3.10", "--platform",
+                               docker::native_platform(), "--docker-cache", "disabled",
+                               "--build-network", "host"},
+                              engine.breeze_env(), root);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto inspect = engine.docker({"image", "inspect", "-f", "{{json .RootFS.Layers}}", image});
+    REQUIRE(inspect.exit_code == 0);
+    return std::string(strings::trim(inspect.out));
+  };
+  const auto as_ci = layers_of_build(std::filesystem::perms(0644));
+  // Reproducible: the same tree twice gives the same layer, so the comparisons below mean
+  // something.
+  CHECK(layers_of_build(std::filesystem::perms(0644)) == as_ci);
+  const auto group_writable = layers_of_build(std::filesystem::perms(0664));
+  CHECK(group_writable == as_ci);
+  CHECK((std::filesystem::status(script).permissions() & std::filesystem::perms::group_write) ==
+        std::filesystem::perms::none);
+  // The control: the mode is part of the digest. Without git (nothing tracked, nothing fixed) the
+  // same 0664 file gives another layer.
+  std::filesystem::rename(root / ".git", root / "git-off");
+  const auto unfixed = layers_of_build(std::filesystem::perms(0664));
+  std::filesystem::rename(root / "git-off", root / ".git");
+  CHECK(unfixed != as_ci);
 }

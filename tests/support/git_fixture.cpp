@@ -262,4 +262,16 @@ std::string init_repo_with_commit(const std::filesystem::path& dir, std::int64_t
   return git::to_hex(commit);
 }
 
+void init_repo_tracking(const std::filesystem::path& dir, const std::vector<std::string>& paths) {
+  git_repository* raw = nullptr;
+  ok(git_repository_init(&raw, dir.c_str(), 0), "init");
+  git::RepositoryPtr repo(raw);
+  git_index* raw_index = nullptr;
+  ok(git_repository_index(&raw_index, repo.get()), "index");
+  git::IndexPtr index(raw_index);
+  for (const auto& p : paths)
+    ok(git_index_add_bypath(index.get(), p.c_str()), "add");
+  ok(git_index_write(index.get()), "write index");
+}
+
 } // namespace breeze::test

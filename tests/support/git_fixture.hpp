@@ -73,6 +73,10 @@ std::string annotated_tag(const std::filesystem::path& repo, const std::string& 
 /// Returns the commit id.
 std::string init_repo_with_commit(const std::filesystem::path& dir, std::int64_t when);
 
+/// Makes `dir` a git repository whose index tracks `paths` (relative to `dir`, as they are on
+/// disk); nothing is committed.
+void init_repo_tracking(const std::filesystem::path& dir, const std::vector<std::string>& paths);
+
 /// The versions in the pymssql bundle (2.5.1 … 2.6.3).
 [[nodiscard]] const std::vector<std::string>& bundle_versions();
 

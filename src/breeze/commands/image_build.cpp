@@ -9,10 +9,12 @@
 #include <breeze/base/time.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/git/head_commit.hpp>
+#include <breeze/git/tracked_paths.hpp>
 #include <breeze/parallel/pool.hpp>
 #include <breeze/parallel/reporter.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
+#include <breeze/commands/option_env.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -26,6 +28,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sys/stat.h>
 
 namespace breeze::commands {
 
@@ -101,6 +104,26 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner,
   return r;
 }
 
+// A job's steps and, when they fail (not by a timeout or Ctrl-C) and the job has them, its retry
+// steps once: Breeze's --upgrade-on-failure.
+StepsResult run_job(const BuildJob& job, process::Runner& runner, const std::filesystem::path& cwd,
+                    std::optional<std::chrono::milliseconds> timeout,
+                    const std::function<void(const std::string&)>& on_line) {
+  auto r = run_steps(job, runner, cwd, timeout, on_line);
+  if (r.ok || r.timed_out || r.interrupted || interrupt::requested()) return r;
+  if (job.retry_steps.empty()) {
+    if (!job.upgrade_may_help) return r;
+    spdlog::info("[{}] If the failure is a dependency conflict, try `breeze ci-image build "
+                 "--python {} --upgrade-to-newer-dependencies`",
+                 job.name, job.python);
+    return r;
+  }
+  spdlog::warn("[{}] {}: attempting to build with --upgrade-to-newer-dependencies on failure",
+               job.name, r.failed_step);
+  BuildJob retry{job.name, job.python, job.retry_steps, {}, false};
+  return run_steps(retry, runner, cwd, timeout, on_line);
+}
+
 // The build's time limit: --build-timeout-minutes, or (undocumented in --help, for tests and the
 // benchmark) BREEZE_BUILD_TIMEOUT_SECONDS when it is set to a positive number.
 Expected<std::optional<std::chrono::milliseconds>> build_timeout(const ImageBuildOptions& opts,
@@ -150,6 +173,83 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
   return ExitCode::failure;
 }
 
+// Python Breeze's fix_group_permissions: removes group and other write from every tracked file,
+// and from every tracked folder while adding group and other execute. File modes are part of the
+// COPY layers' digests, so a checkout made under `umask 002` would otherwise miss CI's registry
+// cache from the first COPY on. Untracked files are left alone; symlinks are never followed.
+void fix_group_permissions(const std::filesystem::path& root) {
+  auto tracked = git::tracked_paths(root);
+  if (!tracked) {
+    spdlog::warn("Cannot list the tracked files of {}: permissions not fixed ({})", root.string(),
+                 strings::strip_control(tracked.error().what()));
+    return;
+  }
+  if (!*tracked) {
+    spdlog::debug("{} is not a git work tree: no permissions to fix", root.string());
+    return;
+  }
+  std::size_t changed = 0;
+  std::size_t failed = 0;
+  auto fix = [&](const std::string& rel, bool dir) {
+    const auto path = root / rel;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return; // gone, or a symlink
+    const mode_t mode = st.st_mode & 07777;
+    mode_t want = mode & ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
+    if (dir) want |= S_IXGRP | S_IXOTH;
+    if (want == mode) return;
+    if (::chmod(path.c_str(), want) == 0)
+      ++changed;
+    else
+      ++failed;
+  };
+  for (const auto& f : (*tracked)->files)
+    fix(f, false);
+  for (const auto& d : (*tracked)->dirs)
+    fix(d, true);
+  if (changed > 0)
+    spdlog::info("Removed group/other write from {} tracked file(s) and folder(s), as CI's "
+                 "checkout has them (so the image layers match CI's cache)",
+                 changed);
+  if (failed > 0)
+    spdlog::warn("Could not change the mode of {} tracked file(s) or folder(s): the image layers "
+                 "may miss CI's cache",
+                 failed);
+}
+
+// The providers' dependencies refresh Python Breeze runs before a CI image build that is not a
+// cache build: Airflow's own script, when the checkout has it, run with python3 from the sources
+// root; its output is shown as it comes and its failure stops the build.
+constexpr const char* k_providers_script = "scripts/ci/pre_commit/update_providers_dependencies.py";
+
+bool runs_providers_script(const ImageBuildOptions& opts, const std::filesystem::path& root) {
+  std::error_code ec;
+  return opts.type == ImageType::ci && !opts.image.prepare_buildx_cache &&
+         std::filesystem::is_regular_file(root / k_providers_script, ec);
+}
+
+Expected<ExitCode> update_providers_dependencies(Context& ctx, const std::filesystem::path& root) {
+  process::ProcessSpec spec;
+  spec.argv = {"python3", (root / k_providers_script).string()};
+  spec.cwd = root;
+  spec.merge_stderr = true;
+  spec.capture = false;
+  spec.on_line = [](const std::string& line) { console::print_child_line(line); };
+  spdlog::info("Refreshing generated/provider_dependencies.json: python3 {}", k_providers_script);
+  auto r = ctx.runner().run(spec);
+  if (!r)
+    return Error{r.error().kind,
+                 fmt::format("cannot run python3 {}: {} (the build was not started)",
+                             k_providers_script, r.error().message)};
+  if (r->interrupted || interrupt::requested()) return ExitCode::interrupted;
+  if (!r->ok()) {
+    spdlog::error("{} failed (exit {}; its output is above): the build was not started",
+                  k_providers_script, r->exit_code);
+    return ExitCode::failure;
+  }
+  return ExitCode::ok;
+}
+
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   const auto& settings = ctx.settings;
   if (settings.sources_root.empty())
@@ -166,7 +266,22 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   BREEZE_TRY(img.airflow_version, read_airflow_version(settings.sources_root));
   img.image_date_created = time::format_iso_z(ctx.now());
   if (img.upgrade_to_newer_dependencies) img.upgrade_invalidation_string = random_hex();
-  if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
+  // Breeze's default: retry on failure locally, not on CI (any non-empty CI, even CI=false).
+  if (!opts.upgrade_on_failure) {
+    const auto ci = ctx.services().env("CI");
+    opts.upgrade_on_failure = !(ci && !ci->empty());
+  }
+  if (*opts.upgrade_on_failure) opts.retry_upgrade_string = random_hex();
+  // --docker-host (or DOCKER_HOST, its variable): as in Breeze, no --builder then.
+  if (!img.docker_host.empty() && !img.builder.empty()) {
+    spdlog::warn("--docker-host {}: --builder {} is not used (the build goes to that engine's "
+                 "current builder)",
+                 img.docker_host, img.builder);
+    img.builder.clear();
+  }
+  // Builds started by refresh-images (no options parsed) take the variable for the build arg.
+  if (img.docker_host.empty())
+    if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
   if (auto head = git::head_commit(settings.sources_root); head && *head)
     img.source_commit = (*head)->id;
@@ -191,18 +306,36 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   auto& runner = ctx.runner();
 
   if (ctx.globals.dry_run) {
-    // Pure: the dry-run runner prints each command; nothing runs and nothing is written.
-    for (const auto& job : jobs)
+    // Pure: the dry-run runner prints each command; nothing runs and nothing is written (the
+    // pre-build steps, which change the checkout, are only named).
+    std::error_code ec;
+    if (std::filesystem::exists(cwd / ".git", ec))
+      ctx.out() << "# not run in a dry run: fix_group_permissions (group/other write off the "
+                   "tracked files)\n";
+    if (runs_providers_script(opts, cwd))
+      ctx.out() << "# not run in a dry run: python3 " << k_providers_script << "\n";
+    for (const auto& job : jobs) {
       (void)run_steps(job, runner, cwd, timeout, {});
+      if (!job.retry_steps.empty())
+        ctx.out() << "# if it fails: built once more with --upgrade-to-newer-dependencies "
+                     "(--upgrade-on-failure)\n";
+    }
     return ExitCode::ok;
+  }
+
+  // Before every real build, as Python Breeze does.
+  fix_group_permissions(cwd);
+  if (runs_providers_script(opts, cwd)) {
+    BREEZE_TRY(auto refreshed, update_providers_dependencies(ctx, cwd));
+    if (refreshed != ExitCode::ok) return refreshed;
   }
 
   const bool parallel = opts.run_in_parallel && jobs.size() > 1;
   if (!parallel) {
     for (const auto& job : jobs) {
       spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
-      auto r = run_steps(job, runner, cwd, timeout,
-                         [](const std::string& line) { console::print_child_line(line); });
+      auto r = run_job(job, runner, cwd, timeout,
+                       [](const std::string& line) { console::print_child_line(line); });
       if (r.ok) continue;
       if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
       spdlog::error("[{}] failed: {}", job.name, r.failed_step);
@@ -219,7 +352,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   std::vector<parallel::Job> pool_jobs;
   for (const auto& job : jobs) {
     pool_jobs.push_back({job.name, [&, job](parallel::JobContext& jc) {
-                           auto r = run_steps(job, runner, cwd, timeout, jc.on_line);
+                           auto r = run_job(job, runner, cwd, timeout, jc.on_line);
                            if (r.timed_out) {
                              std::lock_guard lock(timed_out_mutex);
                              timed_out_pythons.insert(job.python);
@@ -234,10 +367,50 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                                                 : parallel::default_parallelism();
   auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
+  if (opts.include_success_outputs)
+    for (const auto& job : outcome.jobs) {
+      if (job.state != parallel::JobState::succeeded) continue;
+      auto log = files::read(job.log_file);
+      ctx.err() << fmt::format("Log of successful job {} ({}):\n", job.name, job.log_file.string())
+                << strings::strip_control(log ? *log : std::string("(unreadable)\n"), true);
+    }
   if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!timed_out_pythons.empty() && timeout)
     return after_timeout(ctx, opts, *timeout, {timed_out_pythons.begin(), timed_out_pythons.end()});
   return outcome.ok() ? ExitCode::ok : ExitCode::failure;
+}
+
+// Breeze's options this command had no use for, or that change only what breeze prints; each with
+// Breeze's variable. Returns the --upgrade-on-failure flag (CI only; nullptr for PROD) so the
+// action can tell "not given" (Breeze's default by CI) from either spelling.
+CLI::Option* add_breeze_compat_options(CLI::App& cmd, ImageBuildOptions& o, bool& upgrade_flag) {
+  const char* g = "Build options";
+  auto flag = [&](const char* name, bool& value, const char* help, const char* variable) {
+    return env_option(cmd.add_flag(name, value, help)->group(g), variable);
+  };
+  auto text = [&](const char* name, std::string& value, const char* help, const char* variable) {
+    return env_option(cmd.add_option(name, value, help)->group(g), variable);
+  };
+  CLI::Option* upgrade = nullptr;
+  if (o.type == ImageType::ci)
+    upgrade = flag("--upgrade-on-failure,!--no-upgrade-on-failure", upgrade_flag,
+                   "Retry a failed build once with --upgrade-to-newer-dependencies [default: yes, "
+                   "no when CI is set].",
+                   "UPGRADE_ON_FAILURE");
+  flag("--tag-as-latest", o.image.tag_as_latest,
+       "Also tag the image :latest (pushed too with --push).", "TAG_AS_LATEST");
+  text("--docker-host", o.image.docker_host,
+       "DOCKER_HOST for every docker command of the build (no --builder).", "DOCKER_HOST");
+  text("--github-token", o.github_token,
+       "Accepted for Breeze compatibility (masked in all output; not used).", "GITHUB_TOKEN");
+  flag("--include-success-outputs", o.include_success_outputs,
+       "With --run-in-parallel: also print the logs of successful builds.",
+       "INCLUDE_SUCCESS_OUTPUTS");
+  flag("--skip-cleanup", o.skip_cleanup,
+       "Accepted for Breeze compatibility (the job logs are always kept).", "SKIP_CLEANUP");
+  flag("--debug-resources", o.debug_resources,
+       "Accepted for Breeze compatibility (no resource monitor).", "DEBUG_RESOURCES");
+  return upgrade;
 }
 
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
@@ -416,11 +589,19 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
         BREEZE_TRY(auto steps, docker::plan_build(one, engine, docker));
         auto tag = pl;
         std::replace(tag.begin(), tag.end(), '/', '-');
-        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps)});
+        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps), {}, false});
       }
     } else {
       BREEZE_TRY(auto steps, docker::plan_build(p, engine, docker));
-      jobs.push_back({"python" + py, py, std::move(steps)});
+      const bool may_help =
+          opts.type == ImageType::ci && !p.upgrade_to_newer_dependencies && !p.prepare_buildx_cache;
+      jobs.push_back({"python" + py, py, std::move(steps), {}, may_help});
+      if (may_help && opts.upgrade_on_failure.value_or(false)) {
+        auto retry = p;
+        retry.upgrade_to_newer_dependencies = true;
+        retry.upgrade_invalidation_string = opts.retry_upgrade_string;
+        BREEZE_TRY(jobs.back().retry_steps, docker::plan_build(retry, engine, docker));
+      }
     }
   }
   return jobs;
@@ -432,9 +613,17 @@ CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
   add_image_build_options(*cmd, *opts);
+  auto upgrade_flag = std::make_shared<bool>(false);
+  auto* upgrade = add_breeze_compat_options(*cmd, *opts, *upgrade_flag);
   add_global_options(*cmd, ctx.globals);
-  cmd->callback(
-      [&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
+  cmd->callback([&ctx, opts, upgrade, upgrade_flag] {
+    ctx.action = [opts, upgrade, upgrade_flag](Context& c) {
+      // Read when the action runs: the environment's value is filled in after parsing.
+      auto o = *opts;
+      if (upgrade != nullptr && upgrade->count() > 0) o.upgrade_on_failure = *upgrade_flag;
+      return run_image_build(c, std::move(o));
+    };
+  });
   return cmd;
 }
 

@@ -15,6 +15,10 @@ constexpr const char* k_buildx_hint =
 
 std::string title(const ImageParams& p) { return p.type == ImageType::ci ? "CI" : "PROD"; }
 
+bool also_latest(const ImageParams& p) {
+  return p.tag_as_latest && image_name_with_tag(p) != image_name(p) + ":latest";
+}
+
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
   to.insert(to.end(), more.begin(), more.end());
 }
@@ -52,6 +56,9 @@ std::vector<std::string> tail(const ImageParams& p, const std::vector<std::strin
   for (const auto& [key, value] : build_labels(p))
     append(out, {"--label", key + "=" + value});
   if (tag) append(out, {"-t", image_name_with_tag(p)});
+  // --tag-as-latest: the build itself makes the second tag (and pushes it with --push); Breeze ran
+  // `docker tag` afterwards, which fails for an image buildx pushed without loading it.
+  if (tag && also_latest(p)) append(out, {"-t", image_name(p) + ":latest"});
   append(out, {"--target", "main", ".", "-f", dockerfile_of(p), "--platform",
                strings::join(platforms, ",")});
   // RUN steps on an engine without a bridge network need the host network.
@@ -131,7 +138,12 @@ Expected<std::vector<DockerStep>> plan_classic(const ImageParams& p, const std::
     DockerStep push;
     push.description = fmt::format("Push {}", image);
     push.argv = {docker, "push", image};
-    steps.push_back(std::move(push));
+    steps.push_back(push);
+    if (also_latest(p)) {
+      push.description = fmt::format("Push {}:latest", image_name(p));
+      push.argv = {docker, "push", image_name(p) + ":latest"};
+      steps.push_back(std::move(push));
+    }
   }
   return steps;
 }
@@ -144,12 +156,17 @@ Expected<std::vector<DockerStep>> plan_build(const ImageParams& p, Engine engine
   if (p.prepare_buildx_cache && p.push)
     return usage_error("--prepare-buildx-cache pushes only the cache; build with --push separately "
                        "to push the image");
-  if (engine == Engine::classic) return plan_classic(p, docker);
-  if (p.platforms.size() > 1 && !p.push && !p.prepare_buildx_cache)
+  if (engine == Engine::buildx && p.platforms.size() > 1 && !p.push && !p.prepare_buildx_cache)
     return usage_error(
         "a multi-platform image cannot be loaded into the local engine: add --push or "
         "--prepare-buildx-cache, or pick one --platform");
-  return plan_buildx(p, docker);
+  BREEZE_TRY(auto steps,
+             engine == Engine::classic ? plan_classic(p, docker) : plan_buildx(p, docker));
+  // --docker-host: every docker command of the build talks to that engine, as Breeze's build env.
+  if (!p.docker_host.empty())
+    for (auto& s : steps)
+      s.env["DOCKER_HOST"] = p.docker_host;
+  return steps;
 }
 
 std::string render(const DockerStep& step) {

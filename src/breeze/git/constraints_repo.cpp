@@ -1,6 +1,7 @@
 #include <breeze/git/constraints_repo.hpp>
 
 #include <breeze/git/handle.hpp>
+#include <breeze/git/identity.hpp>
 
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
@@ -88,6 +89,8 @@ Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& pat
   if (!repo)
     return not_found_error("not a git repository (pass the clone holding the constraints-* tags)",
                            path.string());
+  // A bad GIT_*_DATE stops the command before the first commit, not after some were pushed.
+  BREEZE_TRY_VOID(check_git_dates(env));
   return ConstraintsRepo(std::move(*repo), std::move(env), std::move(token_hosts));
 }
 
@@ -318,21 +321,12 @@ ConstraintsRepo::read_files(const std::string& commit,
 }
 
 Identity ConstraintsRepo::identity() const {
-  git_signature* sig = nullptr;
-  if (git_signature_default(&sig, m_repo.get()) == 0) {
-    SignaturePtr owned(sig);
-    return {sig->name, sig->email};
-  }
-  git_error_clear();
+  if (auto sig = signature(Role::committer); sig) return {(*sig)->name, (*sig)->email};
   return {"breeze", "breeze@localhost"};
 }
 
-Expected<SignaturePtr> ConstraintsRepo::signature() const {
-  auto who = identity();
-  git_signature* sig = nullptr;
-  BREEZE_TRY_VOID(
-      check(git_signature_now(&sig, who.name.c_str(), who.email.c_str()), "creating signature"));
-  return SignaturePtr(sig);
+Expected<SignaturePtr> ConstraintsRepo::signature(Role role) const {
+  return signature_for(m_repo.get(), m_env, role);
 }
 
 Expected<std::string>
@@ -366,13 +360,15 @@ ConstraintsRepo::commit_files(const std::string& parent,
   BREEZE_TRY_VOID(
       check(git_tree_lookup(&raw_new_tree, m_repo.get(), &tree_oid), "reading new tree"));
   TreePtr new_tree(raw_new_tree);
-  BREEZE_TRY(auto sig, signature());
+  BREEZE_TRY(auto author, signature(Role::author));
+  BREEZE_TRY(auto committer, signature(Role::committer));
   const git_commit* parents[] = {parent_commit.get()};
   git_oid commit_oid;
   const std::string msg = prettify(message);
-  BREEZE_TRY_VOID(check(git_commit_create(&commit_oid, m_repo.get(), nullptr, sig.get(), sig.get(),
-                                          nullptr, msg.c_str(), new_tree.get(), 1, parents),
-                        "writing commit"));
+  BREEZE_TRY_VOID(
+      check(git_commit_create(&commit_oid, m_repo.get(), nullptr, author.get(), committer.get(),
+                              nullptr, msg.c_str(), new_tree.get(), 1, parents),
+            "writing commit"));
   return to_hex(commit_oid);
 }
 
@@ -381,7 +377,7 @@ Expected<std::string> ConstraintsRepo::create_tag_object(const std::string& name
                                                          const std::string& message,
                                                          const Signer& signer) {
   BREEZE_TRY(auto target, lookup(m_repo.get(), commit, GIT_OBJECT_COMMIT));
-  BREEZE_TRY(auto sig, signature());
+  BREEZE_TRY(auto sig, signature(Role::committer)); // git's tagger is the committer identity
   const std::string msg = prettify(message);
   git_oid tag_oid;
   if (!signer) {

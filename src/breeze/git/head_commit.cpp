@@ -5,13 +5,8 @@
 namespace breeze::git {
 
 Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& work_tree) {
-  // A plain source tree (no .git dir or worktree file) needs no libgit2 start-up (~13 ms with
-  // Debian's mbedTLS build), which every image build and dry run would otherwise pay.
-  std::error_code ec;
-  if (!std::filesystem::exists(work_tree / ".git", ec)) return std::optional<HeadCommit>();
-  auto repo = open_repository(work_tree);
-  if (!repo && repo.error().kind == ErrorKind::not_found) return std::optional<HeadCommit>();
-  if (!repo) return repo.error();
+  BREEZE_TRY(auto repo, open_work_tree(work_tree));
+  if (!repo) return std::optional<HeadCommit>();
   git_object* obj = nullptr;
   const int head_rc = git_revparse_single(&obj, repo->get(), "HEAD^{commit}");
   ObjectPtr head(obj);

@@ -6,6 +6,8 @@
 #include <git2.h>
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace breeze::git {
 
@@ -18,14 +20,27 @@ Error to_error(int rc, const std::string& context) {
   return err;
 }
 
+// A branch as breeze looks for it: the remote's tracking branch, origin's, a local branch, then
+// any revision git understands (a tag, a commit id). `used` says which it was.
 Expected<CommitPtr> resolve_branch(git_repository* repo, const std::string& branch,
-                                   const std::string& where) {
-  for (const auto& spec : {"refs/heads/" + branch, "refs/remotes/origin/" + branch, branch}) {
+                                   const std::string& remote, const std::string& where,
+                                   std::string* used = nullptr) {
+  std::vector<std::pair<std::string, std::string>> specs; // refspec, how to name it
+  specs.emplace_back("refs/remotes/" + remote + "/" + branch, remote + "/" + branch);
+  if (remote != "origin") specs.emplace_back("refs/remotes/origin/" + branch, "origin/" + branch);
+  specs.emplace_back("refs/heads/" + branch, "local branch " + branch);
+  specs.emplace_back(branch, branch);
+  for (const auto& [spec, name] : specs) {
     git_object* raw = nullptr;
-    if (git_revparse_single(&raw, repo, (spec + "^{commit}").c_str()) == 0)
+    if (git_revparse_single(&raw, repo, (spec + "^{commit}").c_str()) == 0) {
+      if (used != nullptr) *used = name;
       return CommitPtr(reinterpret_cast<git_commit*>(raw));
+    }
+    git_error_clear();
   }
-  return Error{ErrorKind::not_found, fmt::format("no branch '{}' (nor origin/{})", branch, branch),
+  return Error{ErrorKind::not_found,
+               fmt::format("no branch '{}' (looked for {}/{}{}, then a local branch)", branch,
+                           remote, branch, remote == "origin" ? "" : ", origin/" + branch),
                where};
 }
 
@@ -43,9 +58,10 @@ std::optional<git_oid> entry_id(git_commit* commit, const std::string& path) {
 } // namespace
 
 Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const std::string& branch,
-                                 const std::string& path) {
+                                 const std::string& path, const std::string& remote) {
   BREEZE_TRY(auto repo, open_repository(repo_path));
-  BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, repo_path.string()));
+  std::string used;
+  BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, remote, repo_path.string(), &used));
   auto id = entry_id(commit.get(), path);
   if (!id)
     return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch),
@@ -58,13 +74,15 @@ Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const s
   out.content.assign(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                      static_cast<std::size_t>(git_blob_rawsize(blob.get())));
   out.commit = to_hex(*git_commit_id(commit.get()));
+  out.ref = used;
   return out;
 }
 
 Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path,
-                                         const std::string& branch, const std::string& path) {
+                                         const std::string& branch, const std::string& path,
+                                         const std::string& remote) {
   BREEZE_TRY(auto repo, open_repository(repo_path));
-  BREEZE_TRY(auto tip, resolve_branch(repo.get(), branch, repo_path.string()));
+  BREEZE_TRY(auto tip, resolve_branch(repo.get(), branch, remote, repo_path.string()));
   git_revwalk* raw_walk = nullptr;
   if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc != 0)
     return to_error(rc, repo_path.string());

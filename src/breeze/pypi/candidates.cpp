@@ -50,9 +50,11 @@ std::string limits(const Report& report) {
 
 std::string next_command(const Report& report) {
   if (report.candidates.empty()) return {};
-  return fmt::format("breeze ci-image build --upgrade-to-newer-dependencies "
+  const auto python =
+      report.python.empty() ? std::string() : " --python " + strings::shell_quote(report.python);
+  return fmt::format("breeze ci-image build{} --upgrade-to-newer-dependencies "
                      "--eager-upgrade-additional-requirements \"{}\"",
-                     limits(report));
+                     python, limits(report));
 }
 
 std::string render_text(const Report& report) {

@@ -1,6 +1,8 @@
 #include <support/catch.hpp>
 #include <support/fake_http.hpp>
+#include <support/git_fixture.hpp>
 #include <support/helpers.hpp>
+#include <support/pypi_server.hpp>
 
 #include <breeze/git/read_blob.hpp>
 
@@ -129,4 +131,105 @@ TEST_CASE("find-backtracking-candidates --constraints-repo: reads the branch, no
 
   CHECK(breeze.run({"ci", "find-backtracking-candidates", "--constraints-repo", ".",
                     "--constraints-branch", "constraints-2-7", "--python", "3.11"}) == 1);
+}
+
+namespace {
+
+std::string dated(const std::string& date) {
+  return "# This constraints file was automatically generated on " + date +
+         "\naiobotocore==2.5.4\n";
+}
+
+// A clone (remote `apache`) of apache.git with a second remote `origin` (fork.git) fetched and a
+// local constraints-main of its own: three different constraints-main tips, told by their dates.
+struct ThreeBranches {
+  files::TempDir dir{"breeze-remote-order"};
+  std::filesystem::path clone = dir.path() / "clone";
+  ThreeBranches() {
+    const auto apache = dir.path() / "apache.git";
+    const auto fork = dir.path() / "fork.git";
+    {
+      Repo a(apache, true);
+      a.commit("constraints-main", {{k_file, dated("2023-08-01T00:00:00Z")}}, k_first);
+      Repo f(fork, true);
+      f.commit("constraints-main", {{k_file, dated("2023-08-02T00:00:00Z")}}, k_first);
+    }
+    test::clone_repo(apache, clone, "apache");
+    git_libgit2_init();
+    git_repository* repo = nullptr;
+    REQUIRE(git_repository_open(&repo, clone.c_str()) == 0);
+    git_remote* origin = nullptr;
+    REQUIRE(git_remote_create(&origin, repo, "origin", fork.c_str()) == 0);
+    REQUIRE(git_remote_fetch(origin, nullptr, nullptr, nullptr) == 0);
+    git_remote_free(origin);
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+    test::commit_on(clone, "refs/remotes/apache/constraints-main", k_file,
+                    dated("2023-08-03T00:00:00Z"), "refs/heads/constraints-main");
+  }
+  void drop(const std::string& refname) const {
+    git_libgit2_init();
+    git_repository* repo = nullptr;
+    REQUIRE(git_repository_open(&repo, clone.c_str()) == 0);
+    REQUIRE(git_reference_remove(repo, refname.c_str()) == 0);
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+  }
+};
+
+} // namespace
+
+TEST_CASE("git read_blob: <remote>/<branch> first, then origin/<branch>, then the local branch",
+          "[integration][git]") {
+  ThreeBranches t;
+  auto apache = git::read_blob(t.clone, "constraints-main", k_file);
+  REQUIRE(apache);
+  CHECK(apache->ref == "apache/constraints-main");
+  CHECK(apache->content == dated("2023-08-01T00:00:00Z"));
+  auto origin = git::read_blob(t.clone, "constraints-main", k_file, "upstream");
+  REQUIRE(origin);
+  CHECK(origin->ref == "origin/constraints-main");
+  CHECK(origin->content == dated("2023-08-02T00:00:00Z"));
+  t.drop("refs/remotes/origin/constraints-main");
+  auto local = git::read_blob(t.clone, "constraints-main", k_file, "upstream");
+  REQUIRE(local);
+  CHECK(local->ref == "local branch constraints-main");
+  CHECK(local->content == dated("2023-08-03T00:00:00Z"));
+  auto none = git::read_blob(t.clone, "constraints-2-7", k_file);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message ==
+        "no branch 'constraints-2-7' (looked for apache/constraints-2-7, origin/constraints-2-7, "
+        "then a local branch)");
+}
+
+TEST_CASE("find-backtracking-candidates --constraints-repo reads apache's branch by default, "
+          "--remote-name's otherwise, and says which",
+          "[integration][git]") {
+  ThreeBranches t;
+  const auto index = t.dir.path() / "index";
+  test::write_project(index, "aiobotocore", {{"2.6.0", "2023-08-11T20:43:19Z", false}});
+  test::PypiServer pypi({.root = index});
+  auto run = [&](std::vector<std::string> more) {
+    std::vector<std::string> args{
+        "ci",   "find-backtracking-candidates", "--constraints-repo", t.clone.string(), "--python",
+        "3.11", "--no-conflict-analysis",       "--pypi-url",         pypi.url()};
+    args.insert(args.end(), more.begin(), more.end());
+    return test::run_binary(args, {}, t.dir.path());
+  };
+  auto apache = run({});
+  INFO(apache.err);
+  REQUIRE(apache.exit_code == 0);
+  CHECK_THAT(apache.out, Catch::StartsWith("Last constraint date: 2023-08-01 00:00:00\n"));
+  CHECK_THAT(apache.err, Catch::Contains("Reading " + k_file + " from apache/constraints-main of " +
+                                         t.clone.string()));
+  auto origin = run({"--remote-name", "upstream"});
+  REQUIRE(origin.exit_code == 0);
+  CHECK_THAT(origin.out, Catch::StartsWith("Last constraint date: 2023-08-02 00:00:00\n"));
+  CHECK_THAT(origin.err, Catch::Contains("from origin/constraints-main of"));
+  t.drop("refs/remotes/apache/constraints-main");
+  t.drop("refs/remotes/origin/constraints-main");
+  auto local = run({});
+  REQUIRE(local.exit_code == 0);
+  CHECK_THAT(local.out, Catch::StartsWith("Last constraint date: 2023-08-03 00:00:00\n"));
+  CHECK_THAT(local.err, Catch::Contains("from local branch constraints-main of"));
 }

@@ -131,6 +131,20 @@ TEST_CASE("docker: golden buildx command lines for every option that changes the
   prod.install_packages_from_context = true;
   prod.push = true;
   check_golden("prod_from_context_push", render_plan(prod, Engine::buildx));
+
+  // --docker-host puts DOCKER_HOST in every step's environment (and the build arg); with
+  // --tag-as-latest the build also tags (and pushes) :latest.
+  auto remote = base_params();
+  remote.docker_host = "tcp://127.0.0.1:2375";
+  remote.image_tag = "my-tag";
+  remote.tag_as_latest = true;
+  remote.push = true;
+  check_golden("ci_docker_host_tag_as_latest", render_plan(remote, Engine::buildx));
+  check_golden("ci_classic_docker_host_tag_as_latest", render_plan(remote, Engine::classic));
+  // Already :latest: no second tag.
+  auto latest = base_params();
+  latest.tag_as_latest = true;
+  CHECK(render_plan(latest, Engine::buildx) == render_plan(base_params(), Engine::buildx));
 }
 
 TEST_CASE("docker: golden classic-engine command lines (pull, DOCKER_BUILDKIT=1 build with inline "

@@ -58,8 +58,9 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     if (repo.is_relative()) repo = ctx.services().cwd / repo;
     repo = repo.lexically_normal();
     if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
-    BREEZE_TRY(auto blob, git::read_blob(repo, branch, file));
-    spdlog::debug("read {} from {} at {} ({})", file, repo.string(), branch, blob.commit);
+    BREEZE_TRY(auto blob, git::read_blob(repo, branch, file, o.remote_name));
+    spdlog::info("Reading {} from {} of {} ({})", file, blob.ref, repo.string(),
+                 blob.commit.substr(0, 12));
     return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file),
                   repo.string(), branch, file};
   }
@@ -93,7 +94,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
   if (!source.repo.empty()) {
     // No date in the header: the commit that last wrote the file is the best evidence of when
     // these constraints were known to work.
-    BREEZE_TRY(auto at, git::last_commit_time(source.repo, source.branch, source.file));
+    BREEZE_TRY(auto at,
+               git::last_commit_time(source.repo, source.branch, source.file, o.remote_name));
     spdlog::info("No date in the header of {}; using the date of the last commit touching it",
                  source.label);
     return at;
@@ -213,6 +215,8 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
 
   pypi::Report report;
   report.since = since;
+  // Only a Python the user chose: the default build builds the default Python already.
+  if (o.constraints_file.empty()) report.python = o.python;
   report.source = source.label;
 
   // One lookup per project even when the file pins it twice (different markers): the first pin
@@ -325,6 +329,11 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
   cmd.add_option("--constraints-repo", o.constraints_repo,
                  "Read the constraints from this git repository (object database; the work tree is "
                  "not touched)")
+      ->group(group);
+  cmd.add_option("--remote-name", o.remote_name,
+                 "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
+                 "local branch")
+      ->capture_default_str()
       ->group(group);
   cmd.add_option("--constraints-url", o.constraints_url,
                  "Base URL to download constraints from: "

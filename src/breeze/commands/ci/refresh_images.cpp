@@ -3,7 +3,9 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
+#include <breeze/base/strings.hpp>
 #include <breeze/commands/image_build.hpp>
+#include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
@@ -14,6 +16,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <set>
+#include <unistd.h>
 
 namespace breeze::commands::ci {
 
@@ -161,42 +166,161 @@ ImageBuildOptions cache_options(const RefreshOptions& o, docker::ImageType type)
   return b;
 }
 
+// The program of each command of a `sh -c` line (`a x && b y | c` -> a, b, c), skipping
+// leading VAR=value assignments.
+std::vector<std::vector<std::string>> shell_commands(const std::string& line) {
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> current;
+  for (const auto& word : strings::split_whitespace(line)) {
+    if (word == "&&" || word == "||" || word == ";" || word == "|") {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    if (current.empty() && word.find('=') != std::string::npos && !word.starts_with("-")) continue;
+    current.push_back(word);
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+// `name` as the shell would find it: a path (relative to the sources root) or a PATH entry.
+std::optional<fs::path> find_program(const std::string& name, const fs::path& root,
+                                     const EnvLookup& env) {
+  auto executable = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (name.find('/') != std::string::npos) {
+    const auto p = fs::path(name).is_absolute() ? fs::path(name) : root / name;
+    return executable(p) ? std::optional(p) : std::nullopt;
+  }
+  const auto path = env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  for (const auto& dir : strings::split(path, ':'))
+    if (!dir.empty() && executable(fs::path(dir) / name)) return fs::path(dir) / name;
+  return std::nullopt;
+}
+
+// Why step 2's command cannot run here (empty: it can): a program not found, or a `breeze`
+// that lacks the subcommand (this binary has no release-management prepare-* commands; Python
+// Breeze has). The probe is `<breeze> <group> <command> --help`, read-only.
+std::string package_step_problem(Context& ctx) {
+  static const std::set<std::string> builtins{"cd",     "echo", "true", "false", "test",  "[",
+                                              "export", "set",  "exit", ":",     "printf"};
+  const auto& line = ctx.settings.package_build_command;
+  if (strings::trim(line).empty()) return "package-build-command (breeze.yaml) is empty";
+  for (const auto& command : shell_commands(line)) {
+    const auto& program = command.front();
+    if (builtins.count(program) != 0) continue;
+    auto found = find_program(program, ctx.settings.sources_root, ctx.services().env);
+    if (!found) return fmt::format("`{}` is not on PATH", program);
+    if (fs::path(program).filename() == "breeze" && command.size() >= 3) {
+      process::ProcessSpec probe;
+      probe.argv = {found->string(), command[1], command[2], "--help"};
+      probe.cwd = ctx.settings.sources_root;
+      probe.changes_state = false;
+      probe.timeout = std::chrono::seconds(60);
+      auto r = ctx.runner().run(probe);
+      if (!r || !r->ok())
+        return fmt::format("`breeze {} {}` is not a command of {} (Python Breeze has it: "
+                           "`pipx install -e ./dev/breeze`)",
+                           command[1], command[2], found->string());
+    }
+    // Files the command reads (`--package-list-file ./prod_image_installed_providers.txt`).
+    for (std::size_t i = 1; i + 1 < command.size(); ++i) {
+      std::error_code ec;
+      if (command[i].starts_with("--") && command[i].ends_with("-file") &&
+          !fs::exists(ctx.settings.sources_root / command[i + 1], ec))
+        return fmt::format("{} {}: no such file in {}", command[i], command[i + 1],
+                           ctx.settings.sources_root.string());
+    }
+  }
+  return {};
+}
+
+// Every prerequisite of every step, checked before step 1 so that nothing fails after hours of
+// builds: buildx, the registry login, the builder and its platforms, the Dockerfiles and the
+// Airflow version, and step 2's command and folders. Returns the problems (empty: go); sets
+// `packages` to why steps 2 and 3 are not planned (empty: they are).
+Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions& o,
+                                             std::string& packages) {
+  const auto& settings = ctx.settings;
+  std::vector<std::string> problems;
+  const auto docker = docker::docker_client(ctx.services().env);
+  auto engine = docker::detect_engine(ctx.runner(), docker);
+  if (!engine)
+    problems.push_back(engine.error().message);
+  else if (*engine != docker::Engine::buildx)
+    problems.push_back("ci refresh-images needs docker buildx (multi-platform cache with "
+                       "mode=max): install the docker buildx plugin "
+                       "(https://docs.docker.com/go/buildx/, Debian/Ubuntu package "
+                       "docker-buildx-plugin) and check it with `docker buildx version`");
+  const auto config_file = docker::docker_config_file(ctx.services().env);
+  BREEZE_TRY(auto logged_in, docker::has_registry_login(config_file, settings.registry));
+  if (!logged_in)
+    problems.push_back(fmt::format(
+        "not logged in to {} (no entry in {}): run `docker login {}` first (pushing the cache "
+        "needs write access to {}/{})",
+        settings.registry, config_file.string(), settings.registry, settings.registry,
+        settings.github_repository));
+  auto platforms = docker::normalize_platforms(o.platform);
+  if (!platforms) return platforms.error();
+  if (engine && *engine == docker::Engine::buildx) {
+    BREEZE_TRY(auto builder, docker::inspect_builder(ctx.runner(), docker, o.builder));
+    if (!builder)
+      problems.push_back(fmt::format("no buildx builder '{}': create it with `breeze setup "
+                                     "builder --name {}`",
+                                     o.builder, o.builder));
+    else
+      for (const auto& p : *platforms)
+        if (!builder->supports(p))
+          problems.push_back(fmt::format(
+              "builder '{}' has no node for {}: add one (`breeze setup builder --name {} "
+              "--append HOST:PORT`) or emulation (`breeze setup emulation`)",
+              o.builder, p, o.builder));
+  }
+  std::error_code ec;
+  for (const auto& file : {settings.dockerfile_ci, settings.dockerfile_prod})
+    if (!fs::exists(settings.sources_root / file, ec))
+      problems.push_back(fmt::format("{} not found in {}", file, settings.sources_root.string()));
+  if (auto version = read_airflow_version(settings.sources_root); !version)
+    problems.push_back(version.error().message);
+  packages = package_step_problem(ctx);
+  return problems;
+}
+
 Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
   const auto& settings = ctx.settings;
   if (settings.sources_root.empty())
     return usage_error(
         "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
         "pass --airflow-sources PATH");
-  const auto docker = docker::docker_client(ctx.services().env);
-  // Checks first, so nothing is built when the cache could not be pushed anyway.
-  auto engine = docker::detect_engine(ctx.runner(), docker);
-  if (!engine) return engine.error();
-  if (*engine != docker::Engine::buildx)
-    return Error{ErrorKind::failure, "ci refresh-images needs docker buildx (multi-platform cache "
-                                     "with mode=max): install the docker "
-                                     "buildx plugin (https://docs.docker.com/go/buildx/, "
-                                     "Debian/Ubuntu package docker-buildx-plugin) and "
-                                     "check it with `docker buildx version`"};
-  const auto config_file = docker::docker_config_file(ctx.services().env);
-  BREEZE_TRY(auto logged_in, docker::has_registry_login(config_file, settings.registry));
-  if (!logged_in)
-    return Error{
-        ErrorKind::failure,
-        fmt::format(
-            "not logged in to {} (no entry in {}): run `docker login {}` first (pushing the cache "
-            "needs write access to {}/{})",
-            settings.registry, config_file.string(), settings.registry, settings.registry,
-            settings.github_repository)};
-
-  BREEZE_TRY(auto dirs, check_package_dirs(ctx));
-  if (dirs != ExitCode::ok) return dirs;
-
-  spdlog::info("Step 1/3: CI image cache for every Python and platform");
+  std::string packages;
+  BREEZE_TRY(auto problems, preflight(ctx, o, packages));
+  if (!problems.empty()) {
+    spdlog::error("Cannot refresh the images; nothing was built:");
+    for (const auto& p : problems)
+      spdlog::error("  - {}", strings::strip_control(p));
+    return ExitCode::failure;
+  }
+  const bool with_packages = packages.empty();
+  if (with_packages) {
+    BREEZE_TRY(auto dirs, check_package_dirs(ctx));
+    if (dirs != ExitCode::ok) return dirs;
+  } else {
+    // Breeze's step 2 calls `breeze release-management prepare-*-package(s)`, which this binary
+    // does not have: rather than fail after step 1's hours, steps 2 and 3 are not planned.
+    spdlog::warn("Steps 2 (packages) and 3 (PROD image cache) are not planned: {}; set "
+                 "package-build-command in breeze.yaml to a command that leaves wheels in dist/",
+                 strings::strip_control(packages));
+  }
+  const int steps = with_packages ? 3 : 1;
+  spdlog::info("Step 1/{}: CI image cache for every Python and platform", steps);
   BREEZE_TRY(auto ci, build_images(ctx, cache_options(o, docker::ImageType::ci)));
-  if (ci != ExitCode::ok) return ci;
+  if (ci != ExitCode::ok || !with_packages) return ci;
   spdlog::info("Step 2/3: packages into docker-context-files/");
-  BREEZE_TRY(auto packages, build_packages(ctx));
-  if (packages != ExitCode::ok) return packages;
+  BREEZE_TRY(auto built, build_packages(ctx));
+  if (built != ExitCode::ok) return built;
   spdlog::info("Step 3/3: PROD image cache for every Python and platform");
   return build_images(ctx, cache_options(o, docker::ImageType::prod));
 }

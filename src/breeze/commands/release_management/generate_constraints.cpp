@@ -62,9 +62,15 @@ Expected<std::map<std::string, Original>> read_originals(const std::vector<Const
   if (!opts.constraints_repo.empty()) {
     auto repo = fs::path(opts.constraints_repo);
     if (repo.is_relative()) repo = ctx.services().cwd / repo;
+    bool said = false;
     for (const auto& job : jobs) {
       const auto name = file_name(job.mode, job.python);
-      auto blob = git::read_blob(repo, branch, name);
+      auto blob = git::read_blob(repo, branch, name, opts.remote_name);
+      if (blob && !said) {
+        said = true;
+        spdlog::info("Reading the current files from {} of {} ({})", blob->ref, repo.string(),
+                     blob->commit.substr(0, 12));
+      }
       if (blob)
         out[name].text = std::move(blob->content);
       else if (blob.error().kind == ErrorKind::not_found &&
@@ -518,6 +524,9 @@ void register_generate_constraints(CLI::App& group, Context& ctx) {
   cmd->add_option(
       "--constraints-repo", opts->constraints_repo,
       "Local clone to read the current files from (object database only) instead of HTTPS.");
+  cmd->add_option("--remote-name", opts->remote_name,
+                  "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
+                  "local branch [default: apache].");
   cmd->add_option("--constraints-branch", opts->constraints_branch,
                   "Branch of the current files [default: constraints-main].");
   cmd->add_option(

@@ -3,6 +3,7 @@
 #include <breeze/commands/context.hpp>
 #include <breeze/docker/build_command.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct ImageBuildOptions {
   std::string platform;        ///< empty: the engine's native platform
   std::string docker_cache = "registry";
   int build_timeout_minutes = 0; ///< 0: no timeout
+  /// CI: --upgrade-on-failure/--no-upgrade-on-failure (UPGRADE_ON_FAILURE); nullopt: on unless
+  /// the environment's CI is set. A failed build is retried once with the upgrade.
+  std::optional<bool> upgrade_on_failure;
+  std::string retry_upgrade_string;     ///< UPGRADE_INVALIDATION_STRING of that retry
+  std::string github_token;             ///< --github-token (GITHUB_TOKEN): accepted, masked, unused
+  bool include_success_outputs = false; ///< parallel: print the logs of successful jobs too
+  bool skip_cleanup = false;            ///< accepted (job logs are always kept)
+  bool debug_resources = false;         ///< accepted (no resource monitor)
   /// Everything else that shapes the docker command. The constraints reference starts empty: it
   /// is the settings' constraints branch (the checkout's) unless --airflow-constraints-reference.
   docker::ImageParams image = [] {
@@ -36,6 +45,9 @@ struct BuildJob {
   std::string name;   ///< e.g. "python3.10" or "python3.10-linux-arm64"
   std::string python; ///< the job's Python, e.g. "3.10"
   std::vector<docker::DockerStep> steps;
+  /// Run once when `steps` fail (--upgrade-on-failure): the same build with the upgrade.
+  std::vector<docker::DockerStep> retry_steps;
+  bool upgrade_may_help = false; ///< a CI build without the upgrade: a failure hints at it
 };
 
 /// Resolves options against settings into jobs (pure, except nothing: values such as the date and

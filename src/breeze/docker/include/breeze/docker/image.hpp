@@ -23,7 +23,8 @@ struct ImageParams {
   std::string github_repository = "apache/airflow";
   std::string branch = "main";
   std::string python = "3.10";
-  std::string image_tag;                             ///< empty: `latest`
+  std::string image_tag;      ///< empty: `latest`
+  bool tag_as_latest = false; ///< also tag the image `:latest` (--tag-as-latest)
   std::vector<std::string> platforms{"linux/amd64"}; ///< normalised (see normalize_platforms)
   DockerCache docker_cache = DockerCache::registry;
   std::string builder; ///< a buildx builder name; empty: buildx's current one
@@ -58,7 +59,7 @@ struct ImageParams {
   std::string additional_python_deps;
   std::string dev_apt_command;
   std::string dev_apt_deps;
-  std::string docker_host;
+  std::string docker_host; ///< DOCKER_HOST of every docker step and the DOCKER_HOST build arg
   std::string install_mysql_client_type = "mariadb";
   bool use_uv = true;
   int uv_http_timeout = 300;

@@ -8,6 +8,7 @@
 #include <breeze/base/expected.hpp>
 #include <breeze/git/credentials.hpp>
 #include <breeze/git/handle.hpp>
+#include <breeze/git/identity.hpp>
 #include <breeze/git/repo_lock.hpp>
 
 #include <filesystem>
@@ -34,7 +35,8 @@ struct PushOutcome {
 /// Signs a payload (a tag object's text) and returns an ASCII-armoured detached signature.
 using Signer = std::function<Expected<std::string>(const std::string& payload)>;
 
-/// Name and email used for commits and tags: the repository's user.name/user.email, else breeze's.
+/// Name and email used for commits and tags (see signature_for in identity.hpp: git's variables,
+/// then the repository's configuration, then breeze's).
 struct Identity {
   std::string name;
   std::string email;
@@ -44,6 +46,7 @@ class ConstraintsRepo {
 public:
   /// Opens the repository at exactly `path` (its work tree or .git); "not a git repository" Error
   /// (not_found) otherwise. `token_hosts`: hosts besides github.com that may receive GITHUB_TOKEN.
+  /// A bad GIT_AUTHOR_DATE / GIT_COMMITTER_DATE in `env` is a usage Error here.
   [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path,
                                                       EnvFn env = {},
                                                       std::vector<std::string> token_hosts = {});
@@ -150,7 +153,7 @@ public:
   [[nodiscard]] Expected<void> fast_forward_checked_out(const std::string& commit,
                                                         const std::string& why);
 
-  /// Identity used for commits and tags.
+  /// Identity (committer) used for commits and tags.
   [[nodiscard]] Identity identity() const;
 
 private:
@@ -158,7 +161,7 @@ private:
       : m_repo(std::move(repo)), m_env(std::move(env)), m_token_hosts(std::move(token_hosts)) {}
   [[nodiscard]] Expected<PushOutcome> push(const std::string& remote, const std::string& refspec);
   [[nodiscard]] std::filesystem::path common_dir() const;
-  [[nodiscard]] Expected<SignaturePtr> signature() const;
+  [[nodiscard]] Expected<SignaturePtr> signature(Role role) const;
   [[nodiscard]] Credentials credentials() const;
   /// The configured remote's URL as an anonymous remote: its fetch refspecs never come into play.
   [[nodiscard]] Expected<RemotePtr> anonymous_remote(const std::string& remote_name) const;

@@ -84,6 +84,11 @@ void ensure_initialized();
 /// holds none; git Error for anything else libgit2 reports.
 [[nodiscard]] Expected<RepositoryPtr> open_repository(const std::filesystem::path& path);
 
+/// The repository whose work tree is exactly `work_tree`; nullopt when it is not a git work tree
+/// (libgit2 is not even started for a folder without `.git`). git Error for anything else.
+[[nodiscard]] Expected<std::optional<RepositoryPtr>>
+open_work_tree(const std::filesystem::path& work_tree);
+
 /// Keeps libgit2 initialised while alive (tests and tools can use this).
 class Library {
 public:

@@ -15,18 +15,22 @@ namespace breeze::git {
 struct BlobAtBranch {
   std::string content; ///< the blob's bytes
   std::string commit;  ///< hex id of the branch tip it was read from
+  std::string ref;     ///< which it was: "apache/<branch>", "origin/<branch>", "local branch <b>"
 };
 
-/// Reads `path` (relative to the repository root) at the tip of `branch`: a local branch, else
-/// `origin/<branch>`, else any revision git understands. not_found Error when the branch or the
-/// file does not exist; git Error for anything libgit2 reports. git_libgit2_init must have run.
+/// Reads `path` (relative to the repository root) at the tip of `branch`: `<remote>/<branch>`
+/// (the remote-tracking branch), else `origin/<branch>`, else the local branch, else any revision
+/// git understands. not_found Error (message starting "no branch") when none exists, or ("no
+/// file") when the file does not; git Error for anything libgit2 reports.
 [[nodiscard]] Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo,
-                                               const std::string& branch, const std::string& path);
+                                               const std::string& branch, const std::string& path,
+                                               const std::string& remote = "apache");
 
-/// Commit time of the last commit on `branch` that changed `path` (following first and merge
-/// parents, newest first).
+/// Commit time of the last commit on `branch` (found as read_blob finds it) that changed `path`
+/// (following first and merge parents, newest first).
 [[nodiscard]] Expected<time::Instant> last_commit_time(const std::filesystem::path& repo,
                                                        const std::string& branch,
-                                                       const std::string& path);
+                                                       const std::string& path,
+                                                       const std::string& remote = "apache");
 
 } // namespace breeze::git

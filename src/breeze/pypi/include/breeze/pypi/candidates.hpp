@@ -43,9 +43,10 @@ struct Failure {
 
 /// The whole answer of find-backtracking-candidates.
 struct Report {
-  time::Instant since;                ///< the last constraints date
-  std::string source;                 ///< where the constraints came from (path or URL)
-  std::size_t checked = 0;            ///< packages asked about
+  time::Instant since;     ///< the last constraints date
+  std::string source;      ///< where the constraints came from (path or URL)
+  std::string python;      ///< the Python asked for (--python); the next command builds that one
+  std::size_t checked = 0; ///< packages asked about
   std::vector<Candidate> candidates;  ///< in the file's order
   std::vector<std::string> not_found; ///< not on the index (warnings)
   std::vector<Failure> failed;        ///< could not be checked: the report is partial
@@ -56,7 +57,8 @@ struct Report {
 /// `aiobotocore<=2.5.4 asana<=3.2.1 ...`: the limits that are known to work.
 [[nodiscard]] std::string limits(const Report& report);
 
-/// The exact command to run next (empty when there are no candidates).
+/// The exact command to run next (empty when there are no candidates), with `--python X.Y` when
+/// the report is for a chosen Python.
 [[nodiscard]] std::string next_command(const Report& report);
 
 /// The text report for stdout (network text stripped of control characters): the candidate lines,

@@ -21,10 +21,12 @@ struct GenerateConstraintsOptions {
   std::string mode;   ///< a constraints mode or `all`; empty: the default mode
   std::string python; ///< empty: the newest supported Python
   bool run_in_parallel = false;
-  std::string python_versions;    ///< space separated; empty: all supported
-  int parallelism = 0;            ///< 0: cores, capped by memory
-  std::string image_tag;          ///< empty: latest
-  std::string constraints_repo;   ///< local clone to read the current files from (else HTTPS)
+  std::string python_versions;  ///< space separated; empty: all supported
+  int parallelism = 0;          ///< 0: cores, capped by memory
+  std::string image_tag;        ///< empty: latest
+  std::string constraints_repo; ///< local clone to read the current files from (else HTTPS)
+  std::string remote_name =
+      "apache";                   ///< whose branch of constraints_repo: <remote>/, origin/, local
   std::string constraints_branch; ///< empty: settings' constraints branch
   std::string constraints_url = "https://raw.githubusercontent.com";
   std::string network; ///< `docker run --network` (empty: the engine's default)
