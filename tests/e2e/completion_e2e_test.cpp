@@ -34,7 +34,8 @@ std::string script_for(const std::string& shell, const Checkout& checkout) {
 }
 
 // Runs `program args...` and returns its stdout (stderr is shown when it fails).
-std::string run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {}) {
+std::string run(const std::vector<std::string>& argv,
+                const std::map<std::string, std::string>& env = {}) {
   process::PosixRunner runner;
   process::ProcessSpec spec;
   spec.argv = argv;
@@ -100,10 +101,10 @@ TEST_CASE("e2e: zsh and fish complete commands, options and Pythons from their s
   // fish answers `complete -C` with what it would offer at the end of that command line.
   auto fish_complete = [&](const std::string& line) {
     std::vector<std::string> words;
-    for (const auto& l : strings::split(run({"fish", "--no-config", "-c",
-                                              "source $argv[1]; complete -C$argv[2]", fish.string(),
-                                              line}),
-                                        '\n'))
+    for (const auto& l :
+         strings::split(run({"fish", "--no-config", "-c", "source $argv[1]; complete -C$argv[2]",
+                             fish.string(), line}),
+                        '\n'))
       if (!l.empty()) words.push_back(l.substr(0, l.find('\t')));
     return strings::join(words, " ");
   };
@@ -174,9 +175,9 @@ TEST_CASE("e2e: the man page renders every command and the options' variables", 
   CHECK(check->err.empty());
   const auto page = run({"man", "-l", (dir.path() / "breeze.1").string()},
                         {{"MANWIDTH", "80"}, {"MANPAGER", "cat"}, {"PAGER", "cat"}});
-  for (const auto* text : {"breeze ci-image build", "breeze release-management update-constraints",
-                           "breeze setup autocomplete", "--dry-run", "Environment: DRY_RUN",
-                           "EXIT STATUS"}) {
+  for (const auto* text :
+       {"breeze ci-image build", "breeze release-management update-constraints",
+        "breeze setup autocomplete", "--dry-run", "Environment: DRY_RUN", "EXIT STATUS"}) {
     INFO(text);
     CHECK_THAT(page, Catch::Contains(text));
   }

@@ -181,7 +181,8 @@ std::string fish_script(const std::vector<CompletionCommand>& model) {
       out << "complete -c breeze -n " << at;
       for (const auto& n : o.names)
         out << (n.starts_with("--") ? " -l " + n.substr(2) : " -s " + n.substr(1));
-      if (o.takes_value) out << (o.values.empty() ? " -r -F" : " -x -a " + fish_quote(names_of(o.values)));
+      if (o.takes_value)
+        out << (o.values.empty() ? " -r -F" : " -x -a " + fish_quote(names_of(o.values)));
       if (!o.summary.empty()) out << " -d " << fish_quote(o.summary);
       out << "\n";
     }
@@ -193,9 +194,12 @@ std::string fish_script(const std::vector<CompletionCommand>& model) {
 std::string roff(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
   }
   std::string result;
   std::istringstream in(out);
@@ -216,9 +220,9 @@ std::string shell_for(const commands::Context& ctx, commands::Services& services
 }
 
 struct Install {
-  std::filesystem::path script;   ///< where the script goes
-  std::filesystem::path rc;       ///< the rc file that sources it (empty: fish loads it itself)
-  std::string line;               ///< the line added to rc
+  std::filesystem::path script; ///< where the script goes
+  std::filesystem::path rc;     ///< the rc file that sources it (empty: fish loads it itself)
+  std::string line;             ///< the line added to rc
 };
 
 Install install_paths(const std::string& shell, const EnvLookup& env) {
@@ -256,7 +260,8 @@ Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOp
     ctx.out() << script;
     return ExitCode::ok;
   }
-  if (!services.env("HOME")) return usage_error("HOME is not set: use --print and save the script yourself");
+  if (!services.env("HOME"))
+    return usage_error("HOME is not set: use --print and save the script yourself");
   const auto target = install_paths(shell, services.env);
   std::string rc_text;
   bool rc_has_line = true;
@@ -297,7 +302,8 @@ Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOp
 } // namespace
 
 std::vector<CompletionCommand>
-completion_model(const CLI::App& root, const std::map<std::string, std::vector<std::string>>& allowed) {
+completion_model(const CLI::App& root,
+                 const std::map<std::string, std::vector<std::string>>& allowed) {
   std::vector<CompletionCommand> model;
   std::function<void(const CLI::App*)> walk = [&](const CLI::App* app) {
     CompletionCommand c;
@@ -306,9 +312,8 @@ completion_model(const CLI::App& root, const std::map<std::string, std::vector<s
     const auto subs = app->get_subcommands([](const CLI::App* a) { return listed(a); });
     for (const auto* s : subs)
       c.subcommands.push_back(s->get_name());
-    for (const auto* o : app->get_options([](const CLI::Option* x) {
-           return x->nonpositional() && !x->get_group().empty();
-         })) {
+    for (const auto* o : app->get_options(
+             [](const CLI::Option* x) { return x->nonpositional() && !x->get_group().empty(); })) {
       CompletionOption co;
       for (const auto& s : o->get_snames())
         co.names.push_back("-" + s);
@@ -328,7 +333,8 @@ completion_model(const CLI::App& root, const std::map<std::string, std::vector<s
   return model;
 }
 
-std::string completion_script(const std::vector<CompletionCommand>& model, const std::string& shell) {
+std::string completion_script(const std::vector<CompletionCommand>& model,
+                              const std::string& shell) {
   if (shell == "zsh") return zsh_script(model);
   if (shell == "fish") return fish_script(model);
   return bash_script(model);
@@ -381,7 +387,8 @@ void register_completion_commands(CLI::App& setup, commands::Context& ctx, const
               "  breeze setup autocomplete\n"
               "  breeze setup autocomplete --shell zsh --dry-run\n"
               "  breeze setup autocomplete --shell bash --print > breeze-completion.bash\n");
-  cmd->add_option("--shell", opts->shell, "Shell to complete in [default: the one in $SHELL, else bash].")
+  cmd->add_option("--shell", opts->shell,
+                  "Shell to complete in [default: the one in $SHELL, else bash].")
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd->add_flag("--print", opts->print, "Print the script to stdout and change nothing.");
   commands::add_global_options(*cmd, ctx.globals);
@@ -400,7 +407,8 @@ void register_completion_commands(CLI::App& setup, commands::Context& ctx, const
   commands::add_global_options(*man, ctx.globals);
   man->callback([&ctx, output, &root] {
     ctx.action = [output, &root](commands::Context& c) -> Expected<ExitCode> {
-      const auto page = man_page(completion_model(root, {{"--python", c.settings.python_versions}}));
+      const auto page =
+          man_page(completion_model(root, {{"--python", c.settings.python_versions}}));
       if (output->empty()) {
         c.out() << page;
         return ExitCode::ok;

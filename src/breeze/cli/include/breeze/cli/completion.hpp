@@ -36,7 +36,8 @@ struct CompletionCommand {
 /// The tree below `root`, pre-order. `allowed` adds values known only at run time, by long name
 /// ("--python" -> the checkout's Pythons).
 [[nodiscard]] std::vector<CompletionCommand>
-completion_model(const CLI::App& root, const std::map<std::string, std::vector<std::string>>& allowed);
+completion_model(const CLI::App& root,
+                 const std::map<std::string, std::vector<std::string>>& allowed);
 
 /// The completion script for `shell` ("bash", "zsh" or "fish").
 [[nodiscard]] std::string completion_script(const std::vector<CompletionCommand>& model,
