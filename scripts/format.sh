@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Formats every tracked C++ file (*.cpp, *.hpp) with clang-format and .clang-format. CI uses
+# Formats every C++ file git knows or would add (*.cpp, *.hpp: tracked, and new files not ignored) with clang-format and .clang-format. CI uses
 # Debian 12's clang-format 14 (scripts/bootstrap.sh installs it); other versions may disagree.
 #   scripts/format.sh           # rewrite the files in place
 #   scripts/format.sh --check   # change nothing; list every difference and fail if there is one
@@ -13,7 +13,8 @@ if [[ -z "$CLANG_FORMAT" ]]; then
 fi
 
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  mapfile -t files < <(git ls-files -- '*.cpp' '*.hpp')
+  # New files too: a file formatted only once tracked would reach its first commit unformatted.
+  mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.cpp' '*.hpp')
 else # an exported tree without .git
   mapfile -t files < <(find src tests bench -name '*.cpp' -o -name '*.hpp' | sort)
 fi
