@@ -137,7 +137,7 @@ TEST_CASE("ci-image build --help shows Python Breeze's panels in its order", "[c
   const auto parallel = help.find("\nBuilding images in parallel:\n");
   const auto python = help.find("-p, --python");
   CHECK((python > basic && python < parallel));
-  CHECK(help.find("--push") > help.find("\nPreparing cache and push"));
+  CHECK(help.find("\n  --push ") > help.find("\nPreparing cache and push"));
   CHECK(help.find("-D, --dry-run") > help.find("\nCommon options:\n"));
 }
 
