@@ -426,16 +426,12 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
   return jobs;
 }
 
-CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
-                                  const std::string& description) {
-  auto* cmd = group.add_subcommand("build", description);
+void add_image_build_command(CLI::App& cmd, Context& ctx, ImageType type) {
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
-  add_image_build_options(*cmd, *opts);
-  add_global_options(*cmd, ctx.globals);
-  cmd->callback(
+  add_image_build_options(cmd, *opts);
+  cmd.callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_image_build(c, *opts); }; });
-  return cmd;
 }
 
 } // namespace breeze::commands

@@ -1081,25 +1081,9 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;
 }
 
-void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
+void register_bisect_backtracking(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<BisectOptions>();
-  auto* cmd = ci.add_subcommand("bisect-backtracking",
-                                "Find the limit(s) that stop pip backtracking: probe image builds "
-                                "(or any --probe-command) with subsets of "
-                                "the backtracking candidates' limits, bisecting (and delta "
-                                "debugging for interacting culprits).");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze ci bisect-backtracking --python 3.11\n"
-      "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements "
-      "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
-      "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
-      "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" "
-      "--probe-timeout 90\n"
-      "  breeze ci bisect-backtracking --probe resolve --parallelism 4\n"
-      "  breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run --report "
-      "/dev/null "
-      "apache-airflow {requirements...}\"\n");
   const char* src = "Candidates";
   cmd->add_option("--candidates-file", opts->candidates_file,
                   "Read the candidates from `find-backtracking-candidates --output json` output")
@@ -1159,7 +1143,6 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str()
       ->group(result);
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& run_ctx) {
       // Here, not at parse time: options filled from the environment are set after parsing.

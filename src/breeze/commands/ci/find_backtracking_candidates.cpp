@@ -345,23 +345,9 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
       ->group(group);
 }
 
-void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
+void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<FindBacktrackingOptions>();
-  auto* cmd =
-      ci.add_subcommand("find-backtracking-candidates",
-                        "Find packages released since the last constraints were generated: the "
-                        "candidates that may make "
-                        "pip backtrack in an eager-upgrade image build, with the limits to try.");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze ci find-backtracking-candidates\n"
-      "  breeze ci find-backtracking-candidates --python 3.11 --airflow-constraints-mode "
-      "constraints\n"
-      "  breeze ci find-backtracking-candidates --constraints-repo ~/code/airflow-constraints\n"
-      "  breeze ci find-backtracking-candidates --constraints-file constraints-3.12.txt --output "
-      "json\n"
-      "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since "
-      "2023-08-09\n");
   cmd->add_option("--python", opts->python,
                   "Python version of the constraints file (default: newest supported)")
       ->envname("PYTHON_MAJOR_MINOR_VERSION");
@@ -394,7 +380,6 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
                   "Platform whose environment markers the conflict analysis evaluates: linux/amd64 "
                   "or linux/arm64 "
                   "[default: linux/amd64]");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };
   });

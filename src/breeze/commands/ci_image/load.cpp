@@ -11,14 +11,10 @@
 
 namespace breeze::commands::ci_image {
 
-void register_ci_image_load(CLI::App& group, Context& ctx) {
-  auto* cmd =
-      group.add_subcommand("load", "Load the CI image from a tar file saved by `ci-image save`.");
+void register_ci_image_load(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto o = std::make_shared<ImageFileOptions>();
   add_image_file_options(*cmd, *o);
-  add_global_options(*cmd, ctx.globals);
-  cmd->footer("Examples:\n  breeze ci-image load --python 3.12 --image-file "
-              "/tmp/ci-image-save-linux-amd64-3.12.tar\n");
   cmd->callback([&ctx, o] {
     ctx.action = [o](Context& c) -> Expected<ExitCode> {
       BREEZE_TRY(auto r, resolve_image_file(c, *o));

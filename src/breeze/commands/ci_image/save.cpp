@@ -10,12 +10,10 @@
 
 namespace breeze::commands::ci_image {
 
-void register_ci_image_save(CLI::App& group, Context& ctx) {
-  auto* cmd = group.add_subcommand("save", "Save the CI image to a tar file (a CI artifact).");
+void register_ci_image_save(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto o = std::make_shared<ImageFileOptions>();
   add_image_file_options(*cmd, *o);
-  add_global_options(*cmd, ctx.globals);
-  cmd->footer("Examples:\n  breeze ci-image save --python 3.12 --platform linux/amd64\n");
   cmd->callback([&ctx, o] {
     ctx.action = [o](Context& c) -> Expected<ExitCode> {
       BREEZE_TRY(auto r, resolve_image_file(c, *o));

@@ -484,21 +484,9 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   return ExitCode::ok;
 }
 
-void register_generate_constraints(CLI::App& group, Context& ctx) {
+void register_generate_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<GenerateConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "generate-constraints",
-      "Generate constraints files from the CI images (every mode, every Python, in "
-      "parallel), after checking the images were built with "
-      "--upgrade-to-newer-dependencies from the current sources.");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze release-management generate-constraints --airflow-constraints-mode constraints "
-      "--run-in-parallel --answer yes\n"
-      "  breeze release-management generate-constraints --airflow-constraints-mode all "
-      "--run-in-parallel "
-      "--python-versions \"3.10 3.11\" --constraints-repo ~/airflow-constraints\n"
-      "  breeze release-management generate-constraints --python 3.12 --dry-run\n");
   cmd->add_option("--airflow-constraints-mode", opts->mode,
                   "constraints-source-providers, constraints, constraints-no-providers or all "
                   "[default: constraints-source-providers].")
@@ -529,7 +517,6 @@ void register_generate_constraints(CLI::App& group, Context& ctx) {
                   "docker run --network for the jobs (breeze only).");
   cmd->add_flag("--skip-image-check", opts->skip_image_check,
                 "Use the CI images without checking their labels (needs --answer yes).");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_generate_constraints(*opts, c); };
   });

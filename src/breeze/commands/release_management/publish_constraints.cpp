@@ -227,20 +227,9 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
   return ExitCode::ok;
 }
 
-void register_publish_constraints(CLI::App& group, Context& ctx) {
+void register_publish_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<PublishConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "publish-constraints",
-      "Commit generated constraints files onto the constraints branch and push it "
-      "(without force).");
-  cmd->footer("Examples:\n"
-              "  breeze release-management publish-constraints --constraints-repo "
-              "~/airflow-constraints \\\n"
-              "      --commit-message \"Update constraints\"\n"
-              "  breeze release-management publish-constraints --constraints-repo "
-              "~/airflow-constraints \\\n"
-              "      --files-dir files --constraints-branch constraints-2-10 -m \"Update "
-              "constraints\" --dry-run\n");
   cmd->add_option("--constraints-repo", opts->constraints_repo,
                   "Clone holding the constraints branch.")
       ->required();
@@ -252,7 +241,6 @@ void register_publish_constraints(CLI::App& group, Context& ctx) {
                   "Folder with constraints-*/constraints*.txt (relative to the sources root).")
       ->capture_default_str();
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit message.")->required();
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_publish_constraints(*opts, c); };
   });

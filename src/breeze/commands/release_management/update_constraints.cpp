@@ -473,22 +473,9 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   return any_failed ? ExitCode::failure : ExitCode::ok;
 }
 
-void register_update_constraints(CLI::App& group, Context& ctx) {
+void register_update_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<UpdateConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "update-constraints",
-      "Update released constraints: rewrite pins in tagged constraints files, move the "
-      "tags and push (branches without force, tags with force).");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze release-management update-constraints --constraints-repo "
-      "/home/user/airflow-constraints \\\n"
-      "      --airflow-versions 2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3 \\\n"
-      "      --updated-constraint pymssql==2.2.8 --commit-message \"Update pymssql constraint to "
-      "2.2.8\"\n"
-      "  breeze release-management update-constraints --constraints-repo ~/airflow-constraints \\\n"
-      "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix "
-      "pymssql\" --dry-run\n");
   cmd->add_option("--constraints-repo", opts->constraints_repo,
                   "Path to the clone holding the constraints-* tags.")
       ->required();
@@ -514,7 +501,6 @@ void register_update_constraints(CLI::App& group, Context& ctx) {
   cmd->add_option("--output", opts->output, "text or json.")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_update_constraints(*opts, c); };
   });

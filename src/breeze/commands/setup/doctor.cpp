@@ -187,18 +187,12 @@ Expected<ExitCode> run_setup_doctor(Context& ctx, const DoctorOptions& opts) {
 
 } // namespace
 
-void register_setup_doctor(CLI::App& setup, Context& ctx) {
+void register_setup_doctor(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<DoctorOptions>();
-  auto* cmd = setup.add_subcommand(
-      "doctor", "Check docker, buildx, builders and their platforms, and the registry "
-                "login; say how to fix what is missing. Exit 1 when something is.");
-  cmd->footer("Examples:\n"
-              "  breeze setup doctor\n"
-              "  breeze setup doctor --output json\n");
   cmd->add_option("--output", opts->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  add_global_options(*cmd, ctx.globals);
   cmd->callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_doctor(c, *opts); }; });
 }

@@ -60,15 +60,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
 
 } // namespace
 
-void register_setup_emulation(CLI::App& setup, Context& ctx) {
-  auto* cmd = setup.add_subcommand(
-      "emulation", "Install QEMU emulation (tonistiigi/binfmt) so the local engine can "
-                   "build images for other platforms, e.g. linux/arm64 on amd64.");
-  cmd->footer("Examples:\n"
-              "  breeze setup emulation\n"
-              "  breeze setup emulation --answer yes\n"
-              "  breeze setup emulation --dry-run\n");
-  add_global_options(*cmd, ctx.globals);
+void register_setup_emulation(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   cmd->callback([&ctx] { ctx.action = [](Context& c) { return run_setup_emulation(c); }; });
 }
 
