@@ -1,6 +1,7 @@
 #include <breeze/commands/image_build.hpp>
 
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
+#include <breeze/commands/option_groups.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
@@ -243,19 +244,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   auto& i = o.image;
   const char* g = "Build options";
-  cmd.add_option("-p,--python", o.python,
-                 "Python major/minor version [default: the newest supported].")
-      ->group(g);
-  cmd.add_flag("--run-in-parallel", o.run_in_parallel,
-               "Build the images for several Pythons in parallel.")
-      ->group(g);
-  cmd.add_option("--python-versions", o.python_versions,
-                 "Space separated Pythons for --run-in-parallel [default: all supported].")
-      ->group(g);
-  cmd.add_option("--parallelism", o.parallelism,
-                 "Builds at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism))
-      ->group(g);
+  add_python_selection(cmd, o.python, o.run_in_parallel, o.python_versions, o.parallelism, {}, g);
   cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
                "Upgrade dependencies eagerly instead of using the constraints.")
       ->group(g);
@@ -377,16 +366,8 @@ Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
 Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
                                                 const config::Settings& settings,
                                                 docker::Engine engine, const std::string& docker) {
-  std::vector<std::string> pythons;
-  if (opts.run_in_parallel) {
-    pythons = opts.python_versions.empty() ? settings.python_versions
-                                           : strings::split_whitespace(opts.python_versions);
-  } else {
-    pythons.push_back(opts.python.empty() ? settings.default_python_version() : opts.python);
-  }
-  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
-  for (const auto& p : pythons)
-    BREEZE_TRY_VOID(settings.check_python(p));
+  BREEZE_TRY(const auto pythons,
+             selected_pythons(opts.python, opts.run_in_parallel, opts.python_versions, settings));
   BREEZE_TRY_VOID(settings.check_constraints_mode(opts.image.airflow_constraints_mode));
 
   auto base = opts.image;

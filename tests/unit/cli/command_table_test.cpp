@@ -17,8 +17,7 @@ namespace {
 
 struct Fixture {
   test::InProcess app;
-  commands::Services services{app.runner, app.prompter, app.out, app.err,
-                              [](const std::string&) { return std::optional<std::string>(); }};
+  commands::Services services = app.services();
 };
 
 const cli::OptionReference* find_option(const cli::CommandReference& command,

@@ -8,6 +8,7 @@
 #include <breeze/base/time.hpp>
 #include <breeze/commands/ci/bisect_search.hpp>
 #include <breeze/commands/numeric_options.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
 #include <breeze/docker/client.hpp>
@@ -1121,9 +1122,8 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
       ->check(numeric::integer_in(1, numeric::k_max_parallelism))
       ->capture_default_str()
       ->group(probe);
-  cmd->add_option("-p,--python", opts->python,
-                  "Python of the probe image builds and the constraints (default: newest)")
-      ->envname("PYTHON_MAJOR_MINOR_VERSION")
+  add_python_option(*cmd, opts->python,
+                    "Python of the probe image builds and the constraints (default: newest)")
       ->group(probe);
   cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")->group(probe);
   cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")
@@ -1139,10 +1139,7 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
   cmd->add_option("--dockerfile", opts->dockerfile,
                   "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
       ->group(result);
-  cmd->add_option("--output", opts->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str()
-      ->group(result);
+  add_output_option(*cmd, opts->output)->group(result);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& run_ctx) {
       // Here, not at parse time: options filled from the environment are set after parsing.

@@ -4,6 +4,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/commands/image_build.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/client.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
@@ -206,14 +207,13 @@ Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
 void register_refresh_images(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto o = std::make_shared<RefreshOptions>();
-  cmd->add_option("--python-versions", o->python_versions,
-                  "Space separated Pythons [default: all supported].");
+  add_python_versions_option(*cmd, o->python_versions,
+                             "Space separated Pythons [default: all supported].");
   cmd->add_option("--platform", o->platform,
                   "Platforms of the cache [default: linux/amd64,linux/arm64].");
   cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
-  cmd->add_option("--parallelism", o->parallelism,
-                  "Builds at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
+  add_parallelism_option(*cmd, o->parallelism,
+                         "Builds at a time [default: cores, capped by memory].");
   cmd->callback([&ctx, o] { ctx.action = [o](Context& c) { return run_refresh_images(c, *o); }; });
 }
 

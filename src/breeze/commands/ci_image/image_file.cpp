@@ -1,5 +1,6 @@
 #include <breeze/commands/ci_image/image_file.hpp>
 
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
 
@@ -26,8 +27,7 @@ std::string platform_tag(const std::string& platform) {
 
 Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) {
   ImageFile r;
-  r.image.python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
-  BREEZE_TRY_VOID(ctx.settings.check_python(r.image.python));
+  BREEZE_TRY(r.image.python, selected_python(o.python, ctx.settings));
   BREEZE_TRY(auto platform, docker::normalize_platform(
                                 o.platform.empty() ? docker::native_platform() : o.platform));
   r.image.platforms = {platform};
@@ -71,8 +71,7 @@ Expected<void> check_image_file_name(const std::filesystem::path& file, const st
 }
 
 void add_image_file_options(CLI::App& cmd, ImageFileOptions& o) {
-  cmd.add_option("-p,--python", o.python,
-                 "Python version of the image [default: the newest supported].");
+  add_python_option(cmd, o.python, "Python version of the image [default: the newest supported].");
   cmd.add_option("--platform", o.platform,
                  "linux/amd64 or linux/arm64 [default: the engine's own].");
   cmd.add_option("--image-file", o.image_file,

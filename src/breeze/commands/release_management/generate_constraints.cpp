@@ -5,6 +5,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/generate.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
@@ -33,14 +34,6 @@ namespace {
 
 std::string file_name(const std::string& mode, const std::string& python) {
   return fmt::format("{}-{}.txt", mode, python);
-}
-
-std::vector<std::string> job_pythons(const GenerateConstraintsOptions& opts,
-                                     const config::Settings& settings) {
-  if (opts.run_in_parallel)
-    return opts.python_versions.empty() ? settings.python_versions
-                                        : strings::split_whitespace(opts.python_versions);
-  return {opts.python.empty() ? settings.default_python_version() : opts.python};
 }
 
 // The current file on the constraints branch, when it could be read.
@@ -283,10 +276,8 @@ Expected<void> check_images(const std::vector<ConstraintsJob>& jobs,
 Expected<std::vector<ConstraintsJob>> plan_constraints_jobs(const GenerateConstraintsOptions& opts,
                                                             const config::Settings& settings,
                                                             const std::string& docker) {
-  const auto pythons = job_pythons(opts, settings);
-  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
-  for (const auto& p : pythons)
-    BREEZE_TRY_VOID(settings.check_python(p));
+  BREEZE_TRY(const auto pythons,
+             selected_pythons(opts.python, opts.run_in_parallel, opts.python_versions, settings));
   std::vector<std::string> modes;
   const auto mode = opts.mode.empty() ? settings.default_constraints_mode : opts.mode;
   if (mode == "all")
@@ -491,16 +482,11 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
                   "constraints-source-providers, constraints, constraints-no-providers or all "
                   "[default: constraints-source-providers].")
       ->envname("AIRFLOW_CONSTRAINTS_MODE");
-  cmd->add_option("-p,--python", opts->python,
-                  "Python major/minor version [default: the newest supported].")
-      ->envname("PYTHON_MAJOR_MINOR_VERSION");
-  cmd->add_flag("--run-in-parallel", opts->run_in_parallel,
-                "Generate for several Pythons in parallel.");
-  cmd->add_option("--python-versions", opts->python_versions,
-                  "Space separated Pythons for --run-in-parallel [default: all supported].");
-  cmd->add_option("--parallelism", opts->parallelism,
-                  "Jobs at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
+  PythonSelectionHelp help;
+  help.run_in_parallel = "Generate for several Pythons in parallel.";
+  help.parallelism = "Jobs at a time [default: cores, capped by memory].";
+  add_python_selection(*cmd, opts->python, opts->run_in_parallel, opts->python_versions,
+                       opts->parallelism, help);
   cmd->add_option("-t,--image-tag", opts->image_tag,
                   "Tag of the CI images to use [default: latest].");
   cmd->add_option(

@@ -5,6 +5,7 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
 #include <breeze/commands/release_management/git_support.hpp>
 #include <breeze/commands/release_management/restore_journal.hpp>
@@ -498,9 +499,7 @@ void register_update_constraints(CLI::App& command, Context& ctx) {
   cmd->add_flag("--add-missing", opts->add_missing,
                 "Add a package that no file of a version pins.");
   cmd->add_flag("--sign", opts->sign, "GPG-sign the moved tags (needs gpg).");
-  cmd->add_option("--output", opts->output, "text or json.")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  add_output_option(*cmd, opts->output);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_update_constraints(*opts, c); };
   });

@@ -1,6 +1,7 @@
 #include <breeze/commands/setup/doctor.hpp>
 
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
@@ -190,9 +191,7 @@ Expected<ExitCode> run_setup_doctor(Context& ctx, const DoctorOptions& opts) {
 void register_setup_doctor(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<DoctorOptions>();
-  cmd->add_option("--output", opts->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  add_output_option(*cmd, opts->output);
   cmd->callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_doctor(c, *opts); }; });
 }
