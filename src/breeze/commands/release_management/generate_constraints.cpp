@@ -403,13 +403,12 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   for (const auto& job : jobs)
     if (std::error_code ec; fs::exists(job.output, ec)) existing.push_back(job.output);
   if (!existing.empty()) {
-    BREEZE_TRY(auto answer, ctx.confirm(fmt::format(
-                                "Overwrite {} existing constraints file(s) in {}?", existing.size(),
-                                (settings.sources_root / "files").string())));
-    if (answer != prompt::Answer::yes) {
-      ctx.out() << "Nothing was changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop,
+               ctx.confirm_or_stop(fmt::format("Overwrite {} existing constraints file(s) in {}?",
+                                               existing.size(),
+                                               (settings.sources_root / "files").string()),
+                                   "Nothing was changed."));
+    if (stop) return *stop;
   }
 
   BREEZE_TRY(shared.originals, read_originals(jobs, opts, ctx));

@@ -205,12 +205,11 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
         options.commit_message, branch, options.remote_name);
     return ExitCode::ok;
   }
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Commit and push {} file(s) to {} {}?",
-                                                  changed.size(), options.remote_name, branch)));
-  if (answer != prompt::Answer::yes) {
-    out << "Nothing was changed.\n";
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(fmt::format("Commit and push {} file(s) to {} {}?", changed.size(),
+                                             options.remote_name, branch),
+                                 "Nothing was changed."));
+  if (stop) return *stop;
   BREEZE_TRY(auto commit, repo.commit_files(tip, changed, options.commit_message));
   auto pushed = repo.push_object(options.remote_name, commit, ref, false);
   if (!pushed)

@@ -83,12 +83,11 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     out << "Nothing to restore.\n";
     return ExitCode::ok;
   }
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Move {} tag(s) back and force-push them to {}?",
-                                                  needed, remote)));
-  if (answer != prompt::Answer::yes) {
-    out << "Nothing was changed.\n";
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(
+                 fmt::format("Move {} tag(s) back and force-push them to {}?", needed, remote),
+                 "Nothing was changed."));
+  if (stop) return *stop;
   bool failed = false;
   for (const auto& s : steps) {
     if (!s.needed) continue;

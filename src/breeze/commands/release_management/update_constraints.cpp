@@ -408,13 +408,11 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 4. One confirmation for the whole batch.
-  BREEZE_TRY(auto answer,
-             ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
-                                     options.remote_name)));
-  if (answer != prompt::Answer::yes) {
-    say("Nothing was changed.\n");
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(fmt::format("Update {} constraints tag(s) and push them to {}?",
+                                             to_change, options.remote_name),
+                                 "Nothing was changed.", say));
+  if (stop) return *stop;
 
   // 5. Act, journalling first so an interrupted run can still be undone.
   Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(),

@@ -53,11 +53,9 @@ Expected<ExitCode> run_setup_builder(Context& ctx, SetupBuilderOptions opts) {
   out.flush();
 
   if (!plan.empty() && !ctx.globals.dry_run) {
-    BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Change buildx builder {}?", opts.name)));
-    if (answer != prompt::Answer::yes) {
-      out << "Nothing changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop, ctx.confirm_or_stop(fmt::format("Change buildx builder {}?", opts.name),
+                                              "Nothing changed."));
+    if (stop) return *stop;
   }
   plan.push_back(docker::builder_bootstrap_argv(docker, opts.name));
   process::ProcessResult last;

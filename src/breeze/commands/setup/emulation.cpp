@@ -23,11 +23,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
            "the kernel of the docker engine's host):\n  "
         << strings::shell_join(argv) << "\n";
     out.flush();
-    BREEZE_TRY(auto answer, ctx.confirm("Install QEMU emulation?"));
-    if (answer != prompt::Answer::yes) {
-      out << "Nothing changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop, ctx.confirm_or_stop("Install QEMU emulation?", "Nothing changed."));
+    if (stop) return *stop;
   }
   process::ProcessSpec spec;
   spec.argv = argv;
