@@ -821,9 +821,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   if (auto tmp = ctx.services().env("TMPDIR"); tmp && !tmp->empty()) roots.emplace_back(*tmp);
   roots.emplace_back("/tmp");
   for (const auto& root : roots) {
-    auto p = (root / "breeze-bisect-XXXXXX").string();
-    if (::mkdtemp(p.data()) != nullptr) {
-      log_dir = p;
+    if (auto made = files::TempDir::create("breeze-bisect", root)) {
+      log_dir = std::move(*made).release(); // kept: the report points at the probe logs
       break;
     }
   }
