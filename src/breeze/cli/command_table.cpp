@@ -287,11 +287,14 @@ std::vector<OptionReference> describe_options(CLI::App& app) {
     for (const auto& l : opt->get_lnames())
       o.spellings.push_back("--" + l);
     o.description = opt->get_description();
+    o.type_name = opt->get_type_name();
     o.default_text = opt->get_default_str();
     o.allowed = allowed_values(*opt);
     o.variable = opt->get_envname();
     o.panel = opt->get_group();
     o.flag = opt->get_expected_max() == 0;
+    o.required = opt->get_required();
+    o.repeatable = opt->get_expected_max() > 1;
     options.push_back(std::move(o));
   }
   return options;

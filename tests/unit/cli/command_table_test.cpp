@@ -121,6 +121,20 @@ TEST_CASE("command_reference describes spellings, defaults, allowed values, vari
   CHECK(verbose->flag);
   CHECK(verbose->variable == "VERBOSE");
 
+  const auto& update = find_command(ref, "release-management update-constraints");
+  const auto* pin = find_option(update, "--updated-constraint");
+  REQUIRE(pin != nullptr);
+  CHECK_FALSE(pin->required);
+  CHECK(pin->repeatable);
+  CHECK(pin->type_name == "TEXT");
+  const auto* repo = find_option(update, "--constraints-repo");
+  REQUIRE(repo != nullptr);
+  CHECK(repo->required);
+  CHECK_FALSE(repo->repeatable);
+  CHECK_FALSE(output->required);
+  CHECK_FALSE(output->repeatable);
+  CHECK(verbose->type_name.empty());
+
   std::set<std::string> globals;
   for (const auto& o : ref.global_options)
     globals.insert(o.spellings.back());

@@ -58,12 +58,15 @@ void register_all(CLI::App& root, commands::Context& ctx);
 struct OptionReference {
   std::vector<std::string> spellings; ///< short ones first: {"-p", "--python"}
   std::string description;            ///< the help text
-  std::string default_text;           ///< CLI11's default string (capture_default_str); "" if none
-  std::vector<std::string> allowed;   ///< the values an IsMember check allows; empty: any value
-  std::string variable;               ///< its environment variable (option_env); "" if none
-  std::string panel;                  ///< the help panel (CLI11 group), e.g. "Global options"
-  bool flag = false;                  ///< takes no value (booleans)
-  bool global = false; ///< one of the options every command takes (add_global_options)
+  std::string type_name;    ///< what help shows after the names ("TEXT", "INT:..."); "" for flags
+  std::string default_text; ///< CLI11's default string (capture_default_str); "" if none
+  std::vector<std::string> allowed; ///< the values an IsMember check allows; empty: any value
+  std::string variable;             ///< its environment variable (option_env); "" if none
+  std::string panel;                ///< the help panel (CLI11 group), e.g. "Global options"
+  bool flag = false;                ///< takes no value (booleans)
+  bool required = false;            ///< the command line (or the variable) must give it
+  bool repeatable = false;          ///< may be given more than once, each value kept
+  bool global = false;              ///< one of the options every command takes (add_global_options)
 };
 
 /// One registered command: its record and its options in registration order (global ones last).
