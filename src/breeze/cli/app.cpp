@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace breeze::cli {
@@ -88,17 +89,22 @@ int exit_code(const Expected<ExitCode>& outcome, bool interrupted) {
 // Airflow's find-backtracking-candidates prints "Run `breeze ci-image
 // --upgrade-to-newer-dependencies
 // --eager-upgrade-additional-requirements ...`" (without `build`), and committers paste it as is:
-// `ci-image` / `prod-image` followed by options and no command word means their `build`.
+// `ci-image` / `prod-image` (a group with a `build` command) followed by options and no command
+// word (of any such group) means their `build`.
 namespace {
 std::vector<std::string> with_implied_build(const std::vector<std::string>& args) {
-  if (args.size() < 2 || (args[0] != "ci-image" && args[0] != "prod-image")) return args;
+  std::set<std::string_view> with_build;
+  for (const auto& c : command_table())
+    if (c.name == "build") with_build.insert(c.group);
+  if (args.size() < 2 || with_build.count(args[0]) == 0) return args;
   if (!args[1].starts_with("-") || args[1] == "-h" || args[1] == "--help" ||
       args[1] == "--help-all")
     return args;
+  std::set<std::string_view> command_words;
+  for (const auto& c : command_table())
+    if (with_build.count(c.group) != 0) command_words.insert(c.name);
   for (std::size_t i = 1; i < args.size(); ++i)
-    if (args[i] == "build" || args[i] == "save" || args[i] == "load" || args[i] == "-h" ||
-        args[i] == "--help")
-      return args;
+    if (command_words.count(args[i]) != 0 || args[i] == "-h" || args[i] == "--help") return args;
   auto out = args;
   out.insert(out.begin() + 1, "build");
   return out;
