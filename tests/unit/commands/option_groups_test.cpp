@@ -1,6 +1,7 @@
 #include <support/catch.hpp>
 #include <support/helpers.hpp>
 
+#include <breeze/base/strings.hpp>
 #include <breeze/cli/command_table.hpp>
 #include <breeze/commands/option_env.hpp>
 #include <breeze/commands/option_groups.hpp>
@@ -128,21 +129,23 @@ TEST_CASE("every command that selects a Python reads both -p and PYTHON_MAJOR_MI
 
 TEST_CASE("ci-image save takes -p and PYTHON_MAJOR_MINOR_VERSION, checked against the settings",
           "[unit][option_groups]") {
-  {
+  struct Case {
+    std::vector<std::string> python_args; // -p X.Y, or none
+    std::string variable;                 // PYTHON_MAJOR_MINOR_VERSION, or unset
+    int exit_code;
+    std::string image; // in the printed `docker save`
+  };
+  for (const auto& c : std::vector<Case>{{{"-p", "3.11"}, "", 0, "ci/python3.11"},
+                                         {{}, "3.12", 0, "ci/python3.12"},
+                                         {{"-p", "3.11"}, "3.12", 0, "ci/python3.11"},
+                                         {{"-p", "2.7"}, "", 2, ""}}) {
     test::InProcess app;
-    REQUIRE(app.run({"ci-image", "save", "-p", "3.11", "--platform", "linux/amd64", "--dry-run"}) ==
-            0);
-    CHECK_THAT(app.out.str(), Catch::Contains("ci/python3.11"));
-  }
-  {
-    test::InProcess app;
-    app.env[commands::k_python_variable] = "3.12";
-    REQUIRE(app.run({"ci-image", "save", "--platform", "linux/amd64", "--dry-run"}) == 0);
-    CHECK_THAT(app.out.str(), Catch::Contains("ci/python3.12"));
-  }
-  {
-    test::InProcess app;
-    CHECK(app.run({"ci-image", "load", "-p", "2.7", "--dry-run"}) == 2);
+    if (!c.variable.empty()) app.env[commands::k_python_variable] = c.variable;
+    std::vector<std::string> args{"ci-image", "save", "--platform", "linux/amd64", "--dry-run"};
+    args.insert(args.end(), c.python_args.begin(), c.python_args.end());
+    INFO(strings::join(args, " ") << " with " << c.variable);
+    CHECK(app.run(args) == c.exit_code);
+    if (!c.image.empty()) CHECK_THAT(app.out.str(), Catch::Contains(c.image));
   }
 }
 
