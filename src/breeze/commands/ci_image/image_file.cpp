@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 namespace breeze::commands::ci_image {
 
 namespace {
@@ -37,6 +39,18 @@ Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) 
   r.file = o.image_file.empty() ? default_image_file(platform, r.image.python) : o.image_file;
   BREEZE_TRY_VOID(check_image_file_name(r.file, platform, r.image.python));
   return r;
+}
+
+void add_image_file_command(CLI::App& cmd, Context& ctx, ImageFileAction act) {
+  auto o = std::make_shared<ImageFileOptions>();
+  add_image_file_options(cmd, *o);
+  cmd.callback([&ctx, o, act = std::move(act)] {
+    ctx.action = [o, act](Context& c) -> Expected<ExitCode> {
+      BREEZE_TRY(auto r, resolve_image_file(c, *o));
+      return act(c, r, docker::docker_client(c.services().env),
+                 docker::image_name_with_tag(r.image));
+    };
+  });
 }
 
 Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv,
