@@ -80,18 +80,22 @@ Expected<prompt::Answer> ScriptedPrompter::confirm(const std::string& question, 
 }
 
 int InProcess::run(const std::vector<std::string>& args) {
-  commands::Services services{runner,
-                              prompter,
-                              out,
-                              err,
-                              [this](const std::string& name) -> std::optional<std::string> {
-                                if (auto it = env.find(name); it != env.end()) return it->second;
-                                return std::nullopt;
-                              },
-                              cwd,
-                              http,
-                              terminal};
-  return cli::run(args, services);
+  auto s = services();
+  return cli::run(args, s);
+}
+
+commands::Services InProcess::services() {
+  return commands::Services{runner,
+                            prompter,
+                            out,
+                            err,
+                            [this](const std::string& name) -> std::optional<std::string> {
+                              if (auto it = env.find(name); it != env.end()) return it->second;
+                              return std::nullopt;
+                            },
+                            cwd,
+                            http,
+                            terminal};
 }
 
 BinaryResult run_binary(const std::vector<std::string>& args,

@@ -90,6 +90,8 @@ struct InProcess {
   http::Client* http = nullptr;
 
   int run(const std::vector<std::string>& args);
+  /// The services run() passes: these fakes, `env` as the environment.
+  [[nodiscard]] commands::Services services();
 };
 
 /// Result of running the built binary.

@@ -109,12 +109,28 @@ Expected<void> write_atomic(const fs::path& path, std::string_view content) {
   return {};
 }
 
-TempDir::TempDir(std::string_view prefix) {
-  std::string tmpl = (fs::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
+Expected<TempDir> TempDir::create(std::string_view prefix, const fs::path& parent) {
+  std::error_code ec;
+  auto base = parent.empty() ? fs::temp_directory_path(ec) : parent;
+  if (base.empty()) base = "/tmp";
+  std::string tmpl = (base / (std::string(prefix) + "-XXXXXX")).string();
   if (::mkdtemp(tmpl.data()) == nullptr)
-    throw std::runtime_error(
-        fmt::format("cannot create temporary directory {}: {}", tmpl, std::strerror(errno)));
-  m_path = tmpl;
+    return Error{ErrorKind::io,
+                 fmt::format("cannot create a temporary directory: {}", std::strerror(errno)),
+                 tmpl};
+  return TempDir(Made{}, tmpl);
+}
+
+TempDir::TempDir(std::string_view prefix) {
+  auto made = create(prefix);
+  if (!made) throw std::runtime_error(made.error().what());
+  m_path = std::move(*made).release();
+}
+
+fs::path TempDir::release() && {
+  auto path = std::move(m_path);
+  m_path.clear();
+  return path;
 }
 
 TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) {

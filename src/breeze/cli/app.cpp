@@ -5,28 +5,15 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
-#include <breeze/commands/ci/bisect_backtracking.hpp>
-#include <breeze/commands/ci/find_backtracking_candidates.hpp>
-#include <breeze/commands/ci/refresh_images.hpp>
-#include <breeze/commands/ci_image/build.hpp>
-#include <breeze/commands/ci_image/load.hpp>
-#include <breeze/commands/ci_image/save.hpp>
+#include <breeze/cli/command_table.hpp>
 #include <breeze/commands/option_env.hpp>
-#include <breeze/commands/prod_image/build.hpp>
-#include <breeze/commands/release_management/generate_constraints.hpp>
-#include <breeze/commands/release_management/publish_constraints.hpp>
-#include <breeze/commands/release_management/restore_constraints_tags.hpp>
-#include <breeze/commands/release_management/update_constraints.hpp>
-#include <breeze/commands/setup/builder.hpp>
-#include <breeze/commands/setup/doctor.hpp>
-#include <breeze/commands/setup/emulation.hpp>
-#include <breeze/commands/version.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace breeze::cli {
@@ -34,51 +21,6 @@ namespace breeze::cli {
 namespace {
 
 using commands::Context;
-
-CLI::App* add_group(CLI::App& root, Context& ctx, const char* name, const char* description,
-                    const char* examples) {
-  auto* group = root.add_subcommand(name, description);
-  group->footer(std::string(examples) + "\n");
-  commands::add_global_options(*group, ctx.globals);
-  return group;
-}
-
-// The whole command tree. A command whose issue is not done yet is simply not registered here.
-void register_all(CLI::App& root, Context& ctx) {
-  commands::register_version(root, ctx);
-  auto* ci_image = add_group(
-      root, ctx, "ci-image", "Tools that developers can use to manually manage CI images.",
-      "Examples:\n  breeze ci-image build --python 3.12\n  breeze ci-image --help");
-  commands::ci_image::register_ci_image_build(*ci_image, ctx);
-  commands::ci_image::register_ci_image_save(*ci_image, ctx);
-  commands::ci_image::register_ci_image_load(*ci_image, ctx);
-  auto* prod_image = add_group(
-      root, ctx, "prod-image", "Tools that developers can use to manually manage PROD images.",
-      "Examples:\n  breeze prod-image build --python 3.12\n  breeze prod-image --help");
-  commands::prod_image::register_prod_image_build(*prod_image, ctx);
-  auto* ci =
-      add_group(root, ctx, "ci", "Tools that CI workflows use to maintain images and constraints.",
-                "Examples:\n  breeze ci --help\n  breeze ci find-backtracking-candidates");
-  commands::ci::register_find_backtracking_candidates(*ci, ctx);
-  commands::ci::register_refresh_images(*ci, ctx);
-  commands::ci::register_bisect_backtracking(*ci, ctx);
-  auto* release_management =
-      add_group(root, ctx, "release-management",
-                "Tools that release managers use to prepare and maintain releases.",
-                "Examples:\n  breeze release-management --help");
-  commands::release_management::register_update_constraints(*release_management, ctx);
-  commands::release_management::register_restore_constraints_tags(*release_management, ctx);
-  commands::release_management::register_publish_constraints(*release_management, ctx);
-  commands::release_management::register_generate_constraints(*release_management, ctx);
-  auto* setup = add_group(
-      root, ctx, "setup", "Tools that help to set up breeze and the machine it drives.",
-      "Examples:\n  breeze setup doctor\n  breeze setup builder --name airflow_cache --append "
-      "tcp://127.0.0.1:2375\n  breeze setup emulation");
-  commands::setup::register_setup_builder(*setup, ctx);
-  commands::setup::register_setup_emulation(*setup, ctx);
-  commands::setup::register_setup_doctor(*setup, ctx);
-  register_completion_commands(*setup, ctx, root);
-}
 
 std::string command_path(const CLI::App* app) {
   std::vector<std::string> names;
@@ -149,17 +91,22 @@ int exit_code(const Expected<ExitCode>& outcome, bool interrupted) {
 // Airflow's find-backtracking-candidates prints "Run `breeze ci-image
 // --upgrade-to-newer-dependencies
 // --eager-upgrade-additional-requirements ...`" (without `build`), and committers paste it as is:
-// `ci-image` / `prod-image` followed by options and no command word means their `build`.
+// `ci-image` / `prod-image` (a group with a `build` command) followed by options and no command
+// word (of any such group) means their `build`.
 namespace {
 std::vector<std::string> with_implied_build(const std::vector<std::string>& args) {
-  if (args.size() < 2 || (args[0] != "ci-image" && args[0] != "prod-image")) return args;
+  std::set<std::string_view> with_build;
+  for (const auto& c : command_table())
+    if (c.name == "build") with_build.insert(c.group);
+  if (args.size() < 2 || with_build.count(args[0]) == 0) return args;
   if (!args[1].starts_with("-") || args[1] == "-h" || args[1] == "--help" ||
       args[1] == "--help-all")
     return args;
+  std::set<std::string_view> command_words;
+  for (const auto& c : command_table())
+    if (with_build.count(c.group) != 0) command_words.insert(c.name);
   for (std::size_t i = 1; i < args.size(); ++i)
-    if (args[i] == "build" || args[i] == "save" || args[i] == "load" || args[i] == "-h" ||
-        args[i] == "--help")
-      return args;
+    if (command_words.count(args[i]) != 0 || args[i] == "-h" || args[i] == "--help") return args;
   auto out = args;
   out.insert(out.begin() + 1, "build");
   return out;
@@ -173,14 +120,6 @@ std::vector<std::string> help_as_flag(const std::vector<std::string>& args) {
   return out;
 }
 } // namespace
-
-std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services) {
-  Context ctx(services);
-  CLI::App root("breeze", "breeze");
-  commands::add_global_options(root, ctx.globals);
-  register_all(root, ctx);
-  return commands::env_option_table(root);
-}
 
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();

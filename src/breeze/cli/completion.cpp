@@ -377,38 +377,38 @@ std::string man_page(const std::vector<CompletionCommand>& model) {
   return out.str();
 }
 
-void register_completion_commands(CLI::App& setup, commands::Context& ctx, const CLI::App& root) {
-  auto opts = std::make_shared<AutocompleteOptions>();
-  auto* cmd = setup.add_subcommand(
-      "autocomplete", "Enable shell completion of breeze's commands, options and values (Pythons "
-                      "from the checkout, modes, platforms): writes the script and, after "
-                      "confirmation, sources it from your shell's rc file once.");
-  cmd->footer("Examples:\n"
-              "  breeze setup autocomplete\n"
-              "  breeze setup autocomplete --shell zsh --dry-run\n"
-              "  breeze setup autocomplete --shell bash --print > breeze-completion.bash\n");
-  cmd->add_option("--shell", opts->shell,
-                  "Shell to complete in [default: the one in $SHELL, else bash].")
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-  cmd->add_flag("--print", opts->print, "Print the script to stdout and change nothing.");
-  commands::add_global_options(*cmd, ctx.globals);
-  cmd->callback([&ctx, opts, &root] {
-    ctx.action = [opts, &root](commands::Context& c) { return run_autocomplete(c, *opts, root); };
-  });
+namespace {
 
+// The root of the tree `cmd` belongs to: what completion and the man page describe.
+const CLI::App& root_of(const CLI::App& cmd) {
+  const CLI::App* app = &cmd;
+  while (app->get_parent() != nullptr)
+    app = app->get_parent();
+  return *app;
+}
+
+} // namespace
+
+void register_setup_autocomplete(CLI::App& cmd, commands::Context& ctx) {
+  auto opts = std::make_shared<AutocompleteOptions>();
+  cmd.add_option("--shell", opts->shell,
+                 "Shell to complete in [default: the one in $SHELL, else bash].")
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  cmd.add_flag("--print", opts->print, "Print the script to stdout and change nothing.");
+  cmd.callback([&ctx, opts, &cmd] {
+    ctx.action = [opts, &cmd](commands::Context& c) {
+      return run_autocomplete(c, *opts, root_of(cmd));
+    };
+  });
+}
+
+void register_setup_man_page(CLI::App& cmd, commands::Context& ctx) {
   auto output = std::make_shared<std::string>();
-  auto* man = setup.add_subcommand(
-      "man-page", "Print breeze's man page (breeze.1, man(7) format), generated from the commands "
-                  "themselves; the build writes it beside the binary.");
-  man->footer("Examples:\n"
-              "  breeze setup man-page | man -l -\n"
-              "  breeze setup man-page --output breeze.1\n");
-  man->add_option("--output", *output, "Write the page to this file instead of stdout.");
-  commands::add_global_options(*man, ctx.globals);
-  man->callback([&ctx, output, &root] {
-    ctx.action = [output, &root](commands::Context& c) -> Expected<ExitCode> {
+  cmd.add_option("--output", *output, "Write the page to this file instead of stdout.");
+  cmd.callback([&ctx, output, &cmd] {
+    ctx.action = [output, &cmd](commands::Context& c) -> Expected<ExitCode> {
       const auto page =
-          man_page(completion_model(root, {{"--python", c.settings.python_versions}}));
+          man_page(completion_model(root_of(cmd), {{"--python", c.settings.python_versions}}));
       if (output->empty()) {
         c.out() << page;
         return ExitCode::ok;

@@ -32,6 +32,18 @@ Expected<prompt::Answer> Context::confirm(const std::string& question,
   return m_services.prompter.confirm(question, default_answer);
 }
 
+Expected<std::optional<ExitCode>>
+Context::confirm_or_stop(const std::string& question, const std::string& nothing_done,
+                         const std::function<void(const std::string&)>& say) {
+  BREEZE_TRY(auto answer, confirm(question));
+  if (answer == prompt::Answer::yes) return std::optional<ExitCode>();
+  if (say)
+    say(nothing_done + "\n");
+  else
+    out() << nothing_done << "\n";
+  return std::optional<ExitCode>(answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok);
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   auto* group = "Global options";
   app.add_flag("-v,--verbose", g.verbose, "Print verbose information about performed steps.")

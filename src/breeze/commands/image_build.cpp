@@ -1,6 +1,7 @@
 #include <breeze/commands/image_build.hpp>
 
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
+#include <breeze/commands/option_groups.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
@@ -416,19 +417,7 @@ CLI::Option* add_breeze_compat_options(CLI::App& cmd, ImageBuildOptions& o, bool
 void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   auto& i = o.image;
   const char* g = "Build options";
-  cmd.add_option("-p,--python", o.python,
-                 "Python major/minor version [default: the newest supported].")
-      ->group(g);
-  cmd.add_flag("--run-in-parallel", o.run_in_parallel,
-               "Build the images for several Pythons in parallel.")
-      ->group(g);
-  cmd.add_option("--python-versions", o.python_versions,
-                 "Space separated Pythons for --run-in-parallel [default: all supported].")
-      ->group(g);
-  cmd.add_option("--parallelism", o.parallelism,
-                 "Builds at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism))
-      ->group(g);
+  add_python_selection(cmd, o.python, o.run_in_parallel, o.python_versions, o.parallelism, {}, g);
   cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
                "Upgrade dependencies eagerly instead of using the constraints.")
       ->group(g);
@@ -550,16 +539,8 @@ Expected<std::string> read_airflow_version(const std::filesystem::path& root) {
 Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
                                                 const config::Settings& settings,
                                                 docker::Engine engine, const std::string& docker) {
-  std::vector<std::string> pythons;
-  if (opts.run_in_parallel) {
-    pythons = opts.python_versions.empty() ? settings.python_versions
-                                           : strings::split_whitespace(opts.python_versions);
-  } else {
-    pythons.push_back(opts.python.empty() ? settings.default_python_version() : opts.python);
-  }
-  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
-  for (const auto& p : pythons)
-    BREEZE_TRY_VOID(settings.check_python(p));
+  BREEZE_TRY(const auto pythons,
+             selected_pythons(opts.python, opts.run_in_parallel, opts.python_versions, settings));
   BREEZE_TRY_VOID(settings.check_constraints_mode(opts.image.airflow_constraints_mode));
 
   auto base = opts.image;
@@ -607,16 +588,13 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
   return jobs;
 }
 
-CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
-                                  const std::string& description) {
-  auto* cmd = group.add_subcommand("build", description);
+void add_image_build_command(CLI::App& cmd, Context& ctx, ImageType type) {
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
-  add_image_build_options(*cmd, *opts);
+  add_image_build_options(cmd, *opts);
   auto upgrade_flag = std::make_shared<bool>(false);
-  auto* upgrade = add_breeze_compat_options(*cmd, *opts, *upgrade_flag);
-  add_global_options(*cmd, ctx.globals);
-  cmd->callback([&ctx, opts, upgrade, upgrade_flag] {
+  auto* upgrade = add_breeze_compat_options(cmd, *opts, *upgrade_flag);
+  cmd.callback([&ctx, opts, upgrade, upgrade_flag] {
     ctx.action = [opts, upgrade, upgrade_flag](Context& c) {
       // Read when the action runs: the environment's value is filled in after parsing.
       auto o = *opts;
@@ -624,7 +602,6 @@ CLI::App* add_image_build_command(CLI::App& group, Context& ctx, ImageType type,
       return run_image_build(c, std::move(o));
     };
   });
-  return cmd;
 }
 
 } // namespace breeze::commands

@@ -33,23 +33,6 @@ std::string long_name(const CLI::Option* opt) {
   return snames.empty() ? opt->get_name() : "-" + snames.front();
 }
 
-// "-p/--python": every spelling, short first.
-std::string spellings(const CLI::Option* opt) {
-  std::vector<std::string> names;
-  for (const auto& s : opt->get_snames())
-    names.push_back("-" + s);
-  for (const auto& l : opt->get_lnames())
-    names.push_back("--" + l);
-  return names.empty() ? opt->get_name() : strings::join(names, "/");
-}
-
-std::string command_path(const CLI::App* app) {
-  std::vector<std::string> names;
-  for (auto* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
-    names.insert(names.begin(), a->get_name());
-  return strings::join(names, " ");
-}
-
 } // namespace
 
 CLI::Option* env_option(CLI::Option* option, const std::string& variable) {
@@ -60,23 +43,6 @@ std::vector<EnvOption> env_options(CLI::App& root) {
   std::vector<EnvOption> found;
   walk(root, found);
   return found;
-}
-
-std::vector<EnvOptionRow> env_option_table(CLI::App& root) {
-  std::vector<EnvOptionRow> rows;
-  std::map<std::pair<std::string, std::string>, bool> global; // the root's own: listed once
-  for (const auto& b : env_options(root)) {
-    auto row =
-        EnvOptionRow{command_path(b.app), spellings(b.option), b.variable, is_flag(b.option)};
-    if (b.app == &root) {
-      global[{row.option, row.variable}] = true;
-      row.command = "every command";
-    } else if (global.count({row.option, row.variable}) != 0) {
-      continue;
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 std::vector<EnvOption> seal(CLI::App& root) {

@@ -36,11 +36,8 @@ Expected<ExitCode> run_version(Context& ctx) {
 
 } // namespace
 
-void register_version(CLI::App& root, Context& ctx) {
-  auto* cmd =
-      root.add_subcommand("version", "Print information about the version and settings of breeze.");
-  cmd->footer("Examples:\n  breeze version\n  breeze version --airflow-sources ~/code/airflow\n");
-  add_global_options(*cmd, ctx.globals);
+void register_version(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   cmd->callback([&ctx] { ctx.action = [](Context& c) { return run_version(c); }; });
 }
 

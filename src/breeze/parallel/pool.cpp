@@ -1,5 +1,6 @@
 #include <breeze/parallel/pool.hpp>
 
+#include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/parallel/reporter.hpp>
 
@@ -36,11 +37,11 @@ Expected<std::filesystem::path> make_log_dir(const std::filesystem::path& wanted
     return wanted;
   }
   // Kept after the run on purpose: the user reads the logs of failed jobs from here.
-  auto pattern = (std::filesystem::temp_directory_path(ec) / "breeze-jobs-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr)
-    return Error{ErrorKind::io,
-                 fmt::format("cannot create the log folder: {}", std::strerror(errno)), pattern};
-  return std::filesystem::path(pattern);
+  auto made = files::TempDir::create("breeze-jobs");
+  if (!made)
+    return Error{ErrorKind::io, "cannot create the log folder: " + made.error().message,
+                 made.error().context};
+  return std::move(*made).release();
 }
 
 // State shared between the pool threads and the calling thread, guarded by `mutex`.

@@ -106,18 +106,7 @@ std::string render_summary(const PoolOutcome& outcome) {
                     ran ? job.log_file.string() : "-"});
     if (with_summary) rows.back().push_back(strings::strip_control(job.summary));
   }
-  std::vector<std::size_t> widths(rows[0].size(), 0);
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c)
-      widths[c] = std::max(widths[c], row[c].size());
-  std::string text;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c)
-      line += c + 1 == row.size() ? row[c] : fmt::format("{:<{}}  ", row[c], widths[c]);
-    text += std::string(strings::trim(line)) + "\n";
-  }
-  return text;
+  return strings::render_table(rows);
 }
 
 PlainReporter::PlainReporter(std::ostream& out, std::ostream& err,

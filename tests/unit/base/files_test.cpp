@@ -70,3 +70,35 @@ TEST_CASE("files: cache_dir follows XDG_CACHE_HOME, then HOME, and never throws"
   CHECK_NOTHROW(p = files::cache_dir(env_of({})));
   CHECK_THAT(p.filename().string(), Catch::StartsWith("breeze-cache-")); // per user, checked on use
 }
+
+TEST_CASE("files: TempDir::create makes a private directory, removed unless released",
+          "[unit][base]") {
+  files::TempDir parent;
+  std::filesystem::path removed;
+  {
+    auto made = files::TempDir::create("breeze-test", parent.path());
+    REQUIRE(made.has_value());
+    removed = made->path();
+    CHECK(removed.parent_path() == parent.path());
+    CHECK(removed.filename().string().starts_with("breeze-test-"));
+    struct stat st {};
+    REQUIRE(::stat(removed.c_str(), &st) == 0);
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK((st.st_mode & 0777) == 0700);
+    test::write_file(removed / "x.log", "x");
+  }
+  CHECK_FALSE(std::filesystem::exists(removed));
+
+  std::filesystem::path kept;
+  {
+    auto made = files::TempDir::create("breeze-kept", parent.path());
+    REQUIRE(made.has_value());
+    kept = std::move(*made).release();
+  }
+  CHECK(std::filesystem::is_directory(kept));
+
+  const auto missing = files::TempDir::create("x", parent.path() / "no" / "such");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().kind == ErrorKind::io);
+  CHECK_THAT(missing.error().what(), Catch::Contains("cannot create a temporary directory"));
+}

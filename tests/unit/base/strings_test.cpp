@@ -57,3 +57,13 @@ TEST_CASE("parse_iso8601 reads both constraints header forms", "[base]") {
   CHECK_FALSE(time::parse_iso8601("2023-08-09T21:48:23Zjunk"));
   CHECK(time::parse_iso8601("nope").error().kind == ErrorKind::usage);
 }
+
+TEST_CASE("render_table aligns columns, leaves the last unpadded and no trailing spaces",
+          "[base]") {
+  CHECK(strings::render_table(
+            {{"Job", "Result", "Log"}, {"python3.10", "ok", "/tmp/a.log"}, {"py", "FAILED", ""}}) ==
+        "Job         Result  Log\n"
+        "python3.10  ok      /tmp/a.log\n"
+        "py          FAILED\n");
+  CHECK(strings::render_table({}).empty());
+}

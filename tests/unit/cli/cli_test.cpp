@@ -84,3 +84,13 @@ TEST_CASE("secret option values are found in every spelling", "[process]") {
   auto secrets = process::secrets_of(spec, nullptr);
   CHECK(process::mask("abc tok x", secrets) == "*** *** x");
 }
+
+TEST_CASE("an image group's options before one of its command words imply no build",
+          "[unit][cli]") {
+  // `build` is implied only when no command word of the image groups follows (the table's names).
+  test::InProcess app;
+  REQUIRE(app.run({"ci-image", "--dry-run", "save", "-p", "3.12", "--platform", "linux/amd64"}) ==
+          0);
+  CHECK_THAT(app.out.str(), Catch::Contains("save"));
+  CHECK_THAT(app.out.str(), Catch::Contains("ci/python3.12"));
+}

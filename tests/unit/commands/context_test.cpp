@@ -80,3 +80,30 @@ TEST_CASE("no TTY and no forced answer is a usage error naming --answer, not a h
   CHECK(exit_code_for(a.error().kind) == ExitCode::usage);
   CHECK_THAT(a.error().message, Catch::Contains("--answer"));
 }
+
+TEST_CASE(
+    "confirm_or_stop goes on at yes, stops with 0 at no and 1 at quit, saying nothing was done",
+    "[context]") {
+  for (const auto& [answer, stop] :
+       std::vector<std::pair<Answer, std::optional<ExitCode>>>{{Answer::yes, std::nullopt},
+                                                               {Answer::no, ExitCode::ok},
+                                                               {Answer::quit, ExitCode::failure}}) {
+    Fixture f;
+    f.prompter.answers = {answer};
+    auto r = f.ctx.confirm_or_stop("Push?", "Nothing was changed.");
+    REQUIRE(r.has_value());
+    CHECK(*r == stop);
+    CHECK(f.prompter.questions == std::vector<std::string>{"Push?"});
+    CHECK(f.out.str() == (stop ? "Nothing was changed.\n" : ""));
+  }
+  // A JSON mode says it elsewhere: stdout stays the document's.
+  Fixture f;
+  f.prompter.answers = {Answer::no};
+  std::string said;
+  auto r = f.ctx.confirm_or_stop("Push?", "Nothing changed.",
+                                 [&](const std::string& text) { said += text; });
+  REQUIRE(r.has_value());
+  CHECK(*r == ExitCode::ok);
+  CHECK(said == "Nothing changed.\n");
+  CHECK(f.out.str().empty());
+}

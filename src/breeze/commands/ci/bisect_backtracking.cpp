@@ -8,6 +8,7 @@
 #include <breeze/base/time.hpp>
 #include <breeze/commands/ci/bisect_search.hpp>
 #include <breeze/commands/numeric_options.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/names.hpp>
 #include <breeze/constraints/version.hpp>
 #include <breeze/docker/client.hpp>
@@ -820,9 +821,8 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   if (auto tmp = ctx.services().env("TMPDIR"); tmp && !tmp->empty()) roots.emplace_back(*tmp);
   roots.emplace_back("/tmp");
   for (const auto& root : roots) {
-    auto p = (root / "breeze-bisect-XXXXXX").string();
-    if (::mkdtemp(p.data()) != nullptr) {
-      log_dir = p;
+    if (auto made = files::TempDir::create("breeze-bisect", root)) {
+      log_dir = std::move(*made).release(); // kept: the report points at the probe logs
       break;
     }
   }
@@ -1081,25 +1081,9 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;
 }
 
-void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
+void register_bisect_backtracking(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<BisectOptions>();
-  auto* cmd = ci.add_subcommand("bisect-backtracking",
-                                "Find the limit(s) that stop pip backtracking: probe image builds "
-                                "(or any --probe-command) with subsets of "
-                                "the backtracking candidates' limits, bisecting (and delta "
-                                "debugging for interacting culprits).");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze ci bisect-backtracking --python 3.11\n"
-      "  breeze ci bisect-backtracking --eager-upgrade-additional-requirements "
-      "\"aiobotocore<=2.5.4 asana<=3.2.1\"\n"
-      "  breeze ci bisect-backtracking --candidates-file candidates.json --parallelism 4 --apply\n"
-      "  breeze ci bisect-backtracking --probe-command \"./resolve.sh {requirements}\" "
-      "--probe-timeout 90\n"
-      "  breeze ci bisect-backtracking --probe resolve --parallelism 4\n"
-      "  breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run --report "
-      "/dev/null "
-      "apache-airflow {requirements...}\"\n");
   const char* src = "Candidates";
   cmd->add_option("--candidates-file", opts->candidates_file,
                   "Read the candidates from `find-backtracking-candidates --output json` output")
@@ -1137,9 +1121,8 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
       ->check(numeric::integer_in(1, numeric::k_max_parallelism))
       ->capture_default_str()
       ->group(probe);
-  cmd->add_option("-p,--python", opts->python,
-                  "Python of the probe image builds and the constraints (default: newest)")
-      ->envname("PYTHON_MAJOR_MINOR_VERSION")
+  add_python_option(*cmd, opts->python,
+                    "Python of the probe image builds and the constraints (default: newest)")
       ->group(probe);
   cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")->group(probe);
   cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")
@@ -1155,11 +1138,7 @@ void register_bisect_backtracking(CLI::App& ci, Context& ctx) {
   cmd->add_option("--dockerfile", opts->dockerfile,
                   "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
       ->group(result);
-  cmd->add_option("--output", opts->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str()
-      ->group(result);
-  add_global_options(*cmd, ctx.globals);
+  add_output_option(*cmd, opts->output)->group(result);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& run_ctx) {
       // Here, not at parse time: options filled from the environment are set after parsing.

@@ -4,6 +4,7 @@
 #include <breeze/base/files.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/constraints_file.hpp>
 #include <breeze/constraints/markers.hpp>
 #include <breeze/constraints/names.hpp>
@@ -47,10 +48,9 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     BREEZE_TRY(auto text, files::read(path));
     return Source{std::move(text), o.constraints_file, {}, {}, {}};
   }
-  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
+  BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
   const auto mode =
       o.constraints_mode.empty() ? ctx.settings.default_constraints_mode : o.constraints_mode;
-  BREEZE_TRY_VOID(ctx.settings.check_python(python));
   BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
   const auto file = fmt::format("{}-{}.txt", mode, python);
   if (!o.constraints_repo.empty()) {
@@ -206,8 +206,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
                  source.label};
   BREEZE_TRY(auto since, constraints_date(o, source, file));
   // Checked before any request: the markers are evaluated for this Python and platform.
-  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
-  BREEZE_TRY_VOID(ctx.settings.check_python(python));
+  BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
   BREEZE_TRY(const auto platform,
              docker::normalize_platform(o.platform.empty() ? "linux/amd64" : o.platform));
   const auto env = constraints::MarkerEnvironment::for_linux(
@@ -354,26 +353,11 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
       ->group(group);
 }
 
-void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
+void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<FindBacktrackingOptions>();
-  auto* cmd =
-      ci.add_subcommand("find-backtracking-candidates",
-                        "Find packages released since the last constraints were generated: the "
-                        "candidates that may make "
-                        "pip backtrack in an eager-upgrade image build, with the limits to try.");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze ci find-backtracking-candidates\n"
-      "  breeze ci find-backtracking-candidates --python 3.11 --airflow-constraints-mode "
-      "constraints\n"
-      "  breeze ci find-backtracking-candidates --constraints-repo ~/code/airflow-constraints\n"
-      "  breeze ci find-backtracking-candidates --constraints-file constraints-3.12.txt --output "
-      "json\n"
-      "  breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since "
-      "2023-08-09\n");
-  cmd->add_option("--python", opts->python,
-                  "Python version of the constraints file (default: newest supported)")
-      ->envname("PYTHON_MAJOR_MINOR_VERSION");
+  add_python_option(*cmd, opts->python,
+                    "Python version of the constraints file (default: newest supported)");
   add_candidate_source_options(*cmd, *opts, "Options");
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
       ->check(CLI::Range(1, 256))
@@ -396,14 +380,11 @@ void register_find_backtracking_candidates(CLI::App& ci, Context& ctx) {
       ->envname("BREEZE_MAX_RESPONSE_SIZE")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  cmd->add_option("--output", opts->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  add_output_option(*cmd, opts->output);
   cmd->add_option("--platform", opts->platform,
                   "Platform whose environment markers the conflict analysis evaluates: linux/amd64 "
                   "or linux/arm64 "
                   "[default: linux/amd64]");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_find_backtracking_candidates(*opts, c); };
   });

@@ -5,6 +5,7 @@
 #include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/image_build.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
@@ -327,24 +328,16 @@ Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
 
 } // namespace
 
-void register_refresh_images(CLI::App& group, Context& ctx) {
-  auto* cmd = group.add_subcommand(
-      "refresh-images",
-      "Refresh the registry cache of the CI and PROD images for every Python and platform.");
+void register_refresh_images(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto o = std::make_shared<RefreshOptions>();
-  cmd->add_option("--python-versions", o->python_versions,
-                  "Space separated Pythons [default: all supported].");
+  add_python_versions_option(*cmd, o->python_versions,
+                             "Space separated Pythons [default: all supported].");
   cmd->add_option("--platform", o->platform,
                   "Platforms of the cache [default: linux/amd64,linux/arm64].");
   cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
-  cmd->add_option("--parallelism", o->parallelism,
-                  "Builds at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
-  add_global_options(*cmd, ctx.globals);
-  cmd->footer("Examples:\n"
-              "  docker login ghcr.io && breeze ci refresh-images\n"
-              "  breeze ci refresh-images --dry-run\n"
-              "  breeze ci refresh-images --python-versions \"3.12\" --platform linux/amd64\n");
+  add_parallelism_option(*cmd, o->parallelism,
+                         "Builds at a time [default: cores, capped by memory].");
   cmd->callback([&ctx, o] { ctx.action = [o](Context& c) { return run_refresh_images(c, *o); }; });
 }
 

@@ -1,11 +1,14 @@
 #include <breeze/commands/ci_image/image_file.hpp>
 
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <memory>
 
 namespace breeze::commands::ci_image {
 
@@ -26,8 +29,7 @@ std::string platform_tag(const std::string& platform) {
 
 Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) {
   ImageFile r;
-  r.image.python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
-  BREEZE_TRY_VOID(ctx.settings.check_python(r.image.python));
+  BREEZE_TRY(r.image.python, selected_python(o.python, ctx.settings));
   BREEZE_TRY(auto platform, docker::normalize_platform(
                                 o.platform.empty() ? docker::native_platform() : o.platform));
   r.image.platforms = {platform};
@@ -37,6 +39,18 @@ Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) 
   r.file = o.image_file.empty() ? default_image_file(platform, r.image.python) : o.image_file;
   BREEZE_TRY_VOID(check_image_file_name(r.file, platform, r.image.python));
   return r;
+}
+
+void add_image_file_command(CLI::App& cmd, Context& ctx, ImageFileAction act) {
+  auto o = std::make_shared<ImageFileOptions>();
+  add_image_file_options(cmd, *o);
+  cmd.callback([&ctx, o, act = std::move(act)] {
+    ctx.action = [o, act](Context& c) -> Expected<ExitCode> {
+      BREEZE_TRY(auto r, resolve_image_file(c, *o));
+      return act(c, r, docker::docker_client(c.services().env),
+                 docker::image_name_with_tag(r.image));
+    };
+  });
 }
 
 Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv,
@@ -71,8 +85,7 @@ Expected<void> check_image_file_name(const std::filesystem::path& file, const st
 }
 
 void add_image_file_options(CLI::App& cmd, ImageFileOptions& o) {
-  cmd.add_option("-p,--python", o.python,
-                 "Python version of the image [default: the newest supported].");
+  add_python_option(cmd, o.python, "Python version of the image [default: the newest supported].");
   cmd.add_option("--platform", o.platform,
                  "linux/amd64 or linux/arm64 [default: the engine's own].");
   cmd.add_option("--image-file", o.image_file,

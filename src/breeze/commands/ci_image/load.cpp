@@ -1,38 +1,27 @@
 #include <breeze/commands/ci_image/load.hpp>
 
 #include <breeze/commands/ci_image/image_file.hpp>
-#include <breeze/docker/client.hpp>
-#include <breeze/docker/image.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <memory>
 
 namespace breeze::commands::ci_image {
 
-void register_ci_image_load(CLI::App& group, Context& ctx) {
-  auto* cmd =
-      group.add_subcommand("load", "Load the CI image from a tar file saved by `ci-image save`.");
-  auto o = std::make_shared<ImageFileOptions>();
-  add_image_file_options(*cmd, *o);
-  add_global_options(*cmd, ctx.globals);
-  cmd->footer("Examples:\n  breeze ci-image load --python 3.12 --image-file "
-              "/tmp/ci-image-save-linux-amd64-3.12.tar\n");
-  cmd->callback([&ctx, o] {
-    ctx.action = [o](Context& c) -> Expected<ExitCode> {
-      BREEZE_TRY(auto r, resolve_image_file(c, *o));
-      const auto docker = docker::docker_client(c.services().env);
-      const auto image = docker::image_name_with_tag(r.image);
-      if (!c.globals.dry_run && !std::filesystem::exists(r.file))
-        return Error{ErrorKind::not_found,
-                     "no such image file (save it with `breeze ci-image save`)", r.file.string()};
-      BREEZE_TRY(auto code, run_docker(c, {docker, "load", "-i", r.file.string()}, "docker load"));
-      if (code == ExitCode::ok && !c.globals.dry_run)
-        c.out() << "Loaded " << image << " from " << r.file.string() << "\n";
-      return code;
-    };
-  });
+void register_ci_image_load(CLI::App& cmd, Context& ctx) {
+  add_image_file_command(
+      cmd, ctx,
+      [](Context& c, const ImageFile& r, const std::string& docker,
+         const std::string& image) -> Expected<ExitCode> {
+        if (!c.globals.dry_run && !std::filesystem::exists(r.file))
+          return Error{ErrorKind::not_found,
+                       "no such image file (save it with `breeze ci-image save`)", r.file.string()};
+        BREEZE_TRY(auto code,
+                   run_docker(c, {docker, "load", "-i", r.file.string()}, "docker load"));
+        if (code == ExitCode::ok && !c.globals.dry_run)
+          c.out() << "Loaded " << image << " from " << r.file.string() << "\n";
+        return code;
+      });
 }
 
 } // namespace breeze::commands::ci_image

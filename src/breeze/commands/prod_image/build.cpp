@@ -6,13 +6,8 @@
 
 namespace breeze::commands::prod_image {
 
-void register_prod_image_build(CLI::App& group, Context& ctx) {
-  auto* cmd = add_image_build_command(group, ctx, docker::ImageType::prod,
-                                      "Build the PROD image (Dockerfile) with docker buildx.");
-  cmd->footer("Examples:\n"
-              "  breeze prod-image build --python 3.12\n"
-              "  breeze prod-image build --install-packages-from-context --run-in-parallel\n"
-              "  breeze prod-image build --dry-run\n");
+void register_prod_image_build(CLI::App& cmd, Context& ctx) {
+  add_image_build_command(cmd, ctx, docker::ImageType::prod);
 }
 
 } // namespace breeze::commands::prod_image

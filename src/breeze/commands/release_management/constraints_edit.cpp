@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <set>
 
@@ -197,26 +196,13 @@ VersionEdit edit_files(const std::map<std::string, std::string>& files,
 }
 
 std::string render_summary(const std::vector<SummaryRow>& rows) {
-  std::vector<std::array<std::string, 5>> cells;
+  std::vector<std::vector<std::string>> cells;
   cells.push_back({"version", "old tag commit", "new commit", "files changed", "result"});
   for (const auto& r : rows)
     cells.push_back({r.version, short_hash(r.old_commit),
                      r.new_commit.empty() ? "-" : short_hash(r.new_commit),
                      std::to_string(r.files_changed), r.status});
-  std::array<std::size_t, 5> width{};
-  for (const auto& row : cells)
-    for (std::size_t i = 0; i < row.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  std::string out;
-  for (const auto& row : cells) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-    }
-    out += line + "\n";
-  }
-  return out;
+  return strings::render_table(cells);
 }
 
 } // namespace breeze::commands::release_management

@@ -5,6 +5,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/generate.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
@@ -33,14 +34,6 @@ namespace {
 
 std::string file_name(const std::string& mode, const std::string& python) {
   return fmt::format("{}-{}.txt", mode, python);
-}
-
-std::vector<std::string> job_pythons(const GenerateConstraintsOptions& opts,
-                                     const config::Settings& settings) {
-  if (opts.run_in_parallel)
-    return opts.python_versions.empty() ? settings.python_versions
-                                        : strings::split_whitespace(opts.python_versions);
-  return {opts.python.empty() ? settings.default_python_version() : opts.python};
 }
 
 // The current file on the constraints branch, when it could be read.
@@ -289,10 +282,8 @@ Expected<void> check_images(const std::vector<ConstraintsJob>& jobs,
 Expected<std::vector<ConstraintsJob>> plan_constraints_jobs(const GenerateConstraintsOptions& opts,
                                                             const config::Settings& settings,
                                                             const std::string& docker) {
-  const auto pythons = job_pythons(opts, settings);
-  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
-  for (const auto& p : pythons)
-    BREEZE_TRY_VOID(settings.check_python(p));
+  BREEZE_TRY(const auto pythons,
+             selected_pythons(opts.python, opts.run_in_parallel, opts.python_versions, settings));
   std::vector<std::string> modes;
   const auto mode = opts.mode.empty() ? settings.default_constraints_mode : opts.mode;
   if (mode == "all")
@@ -418,13 +409,12 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   for (const auto& job : jobs)
     if (std::error_code ec; fs::exists(job.output, ec)) existing.push_back(job.output);
   if (!existing.empty()) {
-    BREEZE_TRY(auto answer, ctx.confirm(fmt::format(
-                                "Overwrite {} existing constraints file(s) in {}?", existing.size(),
-                                (settings.sources_root / "files").string())));
-    if (answer != prompt::Answer::yes) {
-      ctx.out() << "Nothing was changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop,
+               ctx.confirm_or_stop(fmt::format("Overwrite {} existing constraints file(s) in {}?",
+                                               existing.size(),
+                                               (settings.sources_root / "files").string()),
+                                   "Nothing was changed."));
+    if (stop) return *stop;
   }
 
   BREEZE_TRY(shared.originals, read_originals(jobs, opts, ctx));
@@ -490,35 +480,18 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   return ExitCode::ok;
 }
 
-void register_generate_constraints(CLI::App& group, Context& ctx) {
+void register_generate_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<GenerateConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "generate-constraints",
-      "Generate constraints files from the CI images (every mode, every Python, in "
-      "parallel), after checking the images were built with "
-      "--upgrade-to-newer-dependencies from the current sources.");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze release-management generate-constraints --airflow-constraints-mode constraints "
-      "--run-in-parallel --answer yes\n"
-      "  breeze release-management generate-constraints --airflow-constraints-mode all "
-      "--run-in-parallel "
-      "--python-versions \"3.10 3.11\" --constraints-repo ~/airflow-constraints\n"
-      "  breeze release-management generate-constraints --python 3.12 --dry-run\n");
   cmd->add_option("--airflow-constraints-mode", opts->mode,
                   "constraints-source-providers, constraints, constraints-no-providers or all "
                   "[default: constraints-source-providers].")
       ->envname("AIRFLOW_CONSTRAINTS_MODE");
-  cmd->add_option("-p,--python", opts->python,
-                  "Python major/minor version [default: the newest supported].")
-      ->envname("PYTHON_MAJOR_MINOR_VERSION");
-  cmd->add_flag("--run-in-parallel", opts->run_in_parallel,
-                "Generate for several Pythons in parallel.");
-  cmd->add_option("--python-versions", opts->python_versions,
-                  "Space separated Pythons for --run-in-parallel [default: all supported].");
-  cmd->add_option("--parallelism", opts->parallelism,
-                  "Jobs at a time [default: cores, capped by memory].")
-      ->check(numeric::integer_in(1, numeric::k_max_parallelism));
+  PythonSelectionHelp help;
+  help.run_in_parallel = "Generate for several Pythons in parallel.";
+  help.parallelism = "Jobs at a time [default: cores, capped by memory].";
+  add_python_selection(*cmd, opts->python, opts->run_in_parallel, opts->python_versions,
+                       opts->parallelism, help);
   cmd->add_option("-t,--image-tag", opts->image_tag,
                   "Tag of the CI images to use [default: latest].");
   cmd->add_option(
@@ -538,7 +511,6 @@ void register_generate_constraints(CLI::App& group, Context& ctx) {
                   "docker run --network for the jobs (breeze only).");
   cmd->add_flag("--skip-image-check", opts->skip_image_check,
                 "Use the CI images without checking their labels (needs --answer yes).");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_generate_constraints(*opts, c); };
   });

@@ -24,7 +24,7 @@ Expected<git::Signer> gpg_signer(Context& ctx) {
     return usage_error("--sign needs gpg on PATH (apt-get install gnupg)");
   return git::Signer([&ctx](const std::string& payload) -> Expected<std::string> {
     // gpg reads the payload from a file: the runner passes argv only, never stdin.
-    files::TempDir dir("breeze-sign");
+    BREEZE_TRY(auto dir, files::TempDir::create("breeze-sign"));
     const auto file = dir.path() / "tag.txt";
     BREEZE_TRY_VOID(files::write_atomic(file, payload));
     process::ProcessSpec spec;

@@ -205,12 +205,11 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
         options.commit_message, branch, options.remote_name);
     return ExitCode::ok;
   }
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Commit and push {} file(s) to {} {}?",
-                                                  changed.size(), options.remote_name, branch)));
-  if (answer != prompt::Answer::yes) {
-    out << "Nothing was changed.\n";
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(fmt::format("Commit and push {} file(s) to {} {}?", changed.size(),
+                                             options.remote_name, branch),
+                                 "Nothing was changed."));
+  if (stop) return *stop;
   BREEZE_TRY(auto commit, repo.commit_files(tip, changed, options.commit_message));
   auto pushed = repo.push_object(options.remote_name, commit, ref, false);
   if (!pushed)
@@ -227,20 +226,9 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
   return ExitCode::ok;
 }
 
-void register_publish_constraints(CLI::App& group, Context& ctx) {
+void register_publish_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<PublishConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "publish-constraints",
-      "Commit generated constraints files onto the constraints branch and push it "
-      "(without force).");
-  cmd->footer("Examples:\n"
-              "  breeze release-management publish-constraints --constraints-repo "
-              "~/airflow-constraints \\\n"
-              "      --commit-message \"Update constraints\"\n"
-              "  breeze release-management publish-constraints --constraints-repo "
-              "~/airflow-constraints \\\n"
-              "      --files-dir files --constraints-branch constraints-2-10 -m \"Update "
-              "constraints\" --dry-run\n");
   cmd->add_option("--constraints-repo", opts->constraints_repo,
                   "Clone holding the constraints branch.")
       ->required();
@@ -252,7 +240,6 @@ void register_publish_constraints(CLI::App& group, Context& ctx) {
                   "Folder with constraints-*/constraints*.txt (relative to the sources root).")
       ->capture_default_str();
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit message.")->required();
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_publish_constraints(*opts, c); };
   });

@@ -83,12 +83,11 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     out << "Nothing to restore.\n";
     return ExitCode::ok;
   }
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Move {} tag(s) back and force-push them to {}?",
-                                                  needed, remote)));
-  if (answer != prompt::Answer::yes) {
-    out << "Nothing was changed.\n";
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(
+                 fmt::format("Move {} tag(s) back and force-push them to {}?", needed, remote),
+                 "Nothing was changed."));
+  if (stop) return *stop;
   bool failed = false;
   for (const auto& s : steps) {
     if (!s.needed) continue;
@@ -113,17 +112,9 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
   return failed ? ExitCode::failure : ExitCode::ok;
 }
 
-void register_restore_constraints_tags(CLI::App& group, Context& ctx) {
+void register_restore_constraints_tags(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<RestoreTagsOptions>();
-  auto* cmd =
-      group.add_subcommand("restore-constraints-tags",
-                           "Put constraints tags moved by update-constraints back where they were "
-                           "(locally and on the remote), from its restore file.");
-  cmd->footer("Examples:\n"
-              "  breeze release-management restore-constraints-tags \\\n"
-              "      --journal "
-              "~/airflow-constraints/.git/breeze-constraints-restore-20230809T214823Z.json\n"
-              "  breeze release-management restore-constraints-tags --journal FILE --dry-run\n");
   cmd->add_option("--journal", opts->journal,
                   "Restore file written by update-constraints (in the repo's .git).")
       ->required();
@@ -132,7 +123,6 @@ void register_restore_constraints_tags(CLI::App& group, Context& ctx) {
   cmd->add_option("--remote-name", opts->remote_name, "Remote [default: the one in the journal].");
   cmd->add_flag("--force", opts->force,
                 "Also restore tags that moved again on the remote after the journal was written.");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_restore_constraints_tags(*opts, c); };
   });

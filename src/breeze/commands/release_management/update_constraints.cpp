@@ -5,6 +5,7 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
 #include <breeze/commands/release_management/git_support.hpp>
 #include <breeze/commands/release_management/restore_journal.hpp>
@@ -407,13 +408,11 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 4. One confirmation for the whole batch.
-  BREEZE_TRY(auto answer,
-             ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
-                                     options.remote_name)));
-  if (answer != prompt::Answer::yes) {
-    say("Nothing was changed.\n");
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(fmt::format("Update {} constraints tag(s) and push them to {}?",
+                                             to_change, options.remote_name),
+                                 "Nothing was changed.", say));
+  if (stop) return *stop;
 
   // 5. Act, journalling first so an interrupted run can still be undone.
   Journal journal{repo.work_dir().empty() ? repo.git_dir().string() : repo.work_dir().string(),
@@ -473,22 +472,9 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   return any_failed ? ExitCode::failure : ExitCode::ok;
 }
 
-void register_update_constraints(CLI::App& group, Context& ctx) {
+void register_update_constraints(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<UpdateConstraintsOptions>();
-  auto* cmd = group.add_subcommand(
-      "update-constraints",
-      "Update released constraints: rewrite pins in tagged constraints files, move the "
-      "tags and push (branches without force, tags with force).");
-  cmd->footer(
-      "Examples:\n"
-      "  breeze release-management update-constraints --constraints-repo "
-      "/home/user/airflow-constraints \\\n"
-      "      --airflow-versions 2.5.0,2.5.1,2.5.2,2.5.3,2.6.0,2.6.1,2.6.2,2.6.3 \\\n"
-      "      --updated-constraint pymssql==2.2.8 --commit-message \"Update pymssql constraint to "
-      "2.2.8\"\n"
-      "  breeze release-management update-constraints --constraints-repo ~/airflow-constraints \\\n"
-      "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix "
-      "pymssql\" --dry-run\n");
   cmd->add_option("--constraints-repo", opts->constraints_repo,
                   "Path to the clone holding the constraints-* tags.")
       ->required();
@@ -511,10 +497,7 @@ void register_update_constraints(CLI::App& group, Context& ctx) {
   cmd->add_flag("--add-missing", opts->add_missing,
                 "Add a package that no file of a version pins.");
   cmd->add_flag("--sign", opts->sign, "GPG-sign the moved tags (needs gpg).");
-  cmd->add_option("--output", opts->output, "text or json.")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  add_global_options(*cmd, ctx.globals);
+  add_output_option(*cmd, opts->output);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_update_constraints(*opts, c); };
   });

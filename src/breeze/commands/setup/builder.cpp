@@ -53,11 +53,9 @@ Expected<ExitCode> run_setup_builder(Context& ctx, SetupBuilderOptions opts) {
   out.flush();
 
   if (!plan.empty() && !ctx.globals.dry_run) {
-    BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Change buildx builder {}?", opts.name)));
-    if (answer != prompt::Answer::yes) {
-      out << "Nothing changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop, ctx.confirm_or_stop(fmt::format("Change buildx builder {}?", opts.name),
+                                              "Nothing changed."));
+    if (stop) return *stop;
   }
   plan.push_back(docker::builder_bootstrap_argv(docker, opts.name));
   process::ProcessResult last;
@@ -102,24 +100,15 @@ plan_builder_changes(const SetupBuilderOptions& opts,
   return plan;
 }
 
-void register_setup_builder(CLI::App& setup, Context& ctx) {
+void register_setup_builder(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<SetupBuilderOptions>();
-  auto* cmd = setup.add_subcommand(
-      "builder", "Create or extend a multi-node docker buildx builder (e.g. a local "
-                 "node plus a remote tcp://HOST:PORT node) for multi-platform builds.");
-  cmd->footer("Examples:\n"
-              "  breeze setup builder --name airflow_cache\n"
-              "  breeze setup builder --name airflow_cache --append tcp://127.0.0.1:2375\n"
-              "  breeze setup builder --name airflow_cache --append tcp://arm-host:2375 "
-              "--platforms linux/arm64 "
-              "--dry-run\n");
   cmd->add_option("--name", opts->name, "Name of the buildx builder.")->capture_default_str();
   cmd->add_option("--append", opts->append,
                   "Remote node to add (tcp://HOST:PORT); repeatable. Nodes already in "
                   "the builder are skipped.");
   cmd->add_option("--platforms", opts->platforms,
                   "Platforms of the created nodes, e.g. linux/amd64,linux/arm64.");
-  add_global_options(*cmd, ctx.globals);
   cmd->callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_builder(c, *opts); }; });
 }

@@ -1,6 +1,7 @@
 #include <breeze/commands/setup/doctor.hpp>
 
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 
@@ -187,18 +188,10 @@ Expected<ExitCode> run_setup_doctor(Context& ctx, const DoctorOptions& opts) {
 
 } // namespace
 
-void register_setup_doctor(CLI::App& setup, Context& ctx) {
+void register_setup_doctor(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   auto opts = std::make_shared<DoctorOptions>();
-  auto* cmd = setup.add_subcommand(
-      "doctor", "Check docker, buildx, builders and their platforms, and the registry "
-                "login; say how to fix what is missing. Exit 1 when something is.");
-  cmd->footer("Examples:\n"
-              "  breeze setup doctor\n"
-              "  breeze setup doctor --output json\n");
-  cmd->add_option("--output", opts->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  add_global_options(*cmd, ctx.globals);
+  add_output_option(*cmd, opts->output);
   cmd->callback(
       [&ctx, opts] { ctx.action = [opts](Context& c) { return run_setup_doctor(c, *opts); }; });
 }

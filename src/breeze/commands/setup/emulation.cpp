@@ -23,11 +23,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
            "the kernel of the docker engine's host):\n  "
         << strings::shell_join(argv) << "\n";
     out.flush();
-    BREEZE_TRY(auto answer, ctx.confirm("Install QEMU emulation?"));
-    if (answer != prompt::Answer::yes) {
-      out << "Nothing changed.\n";
-      return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-    }
+    BREEZE_TRY(auto stop, ctx.confirm_or_stop("Install QEMU emulation?", "Nothing changed."));
+    if (stop) return *stop;
   }
   process::ProcessSpec spec;
   spec.argv = argv;
@@ -60,15 +57,8 @@ Expected<ExitCode> run_setup_emulation(Context& ctx) {
 
 } // namespace
 
-void register_setup_emulation(CLI::App& setup, Context& ctx) {
-  auto* cmd = setup.add_subcommand(
-      "emulation", "Install QEMU emulation (tonistiigi/binfmt) so the local engine can "
-                   "build images for other platforms, e.g. linux/arm64 on amd64.");
-  cmd->footer("Examples:\n"
-              "  breeze setup emulation\n"
-              "  breeze setup emulation --answer yes\n"
-              "  breeze setup emulation --dry-run\n");
-  add_global_options(*cmd, ctx.globals);
+void register_setup_emulation(CLI::App& command, Context& ctx) {
+  auto* cmd = &command;
   cmd->callback([&ctx] { ctx.action = [](Context& c) { return run_setup_emulation(c); }; });
 }
 

@@ -20,9 +20,14 @@ namespace breeze::files {
 [[nodiscard]] Expected<void> write_atomic(const std::filesystem::path& path,
                                           std::string_view content);
 
-/// A fresh directory under the system temp dir, removed with everything in it on destruction.
+/// A fresh directory `<parent>/<prefix>-XXXXXX` (mkdtemp: mode 0700, a name no one else has),
+/// removed with everything in it on destruction unless released. The one temp-dir maker.
 class TempDir {
 public:
+  /// Makes the directory under `parent` (empty: the system temp dir, else /tmp).
+  [[nodiscard]] static Expected<TempDir> create(std::string_view prefix = "breeze",
+                                                const std::filesystem::path& parent = {});
+  /// create(prefix), throwing std::runtime_error when it fails (for tests).
   explicit TempDir(std::string_view prefix = "breeze");
   ~TempDir();
   TempDir(const TempDir&) = delete;
@@ -31,8 +36,12 @@ public:
   TempDir& operator=(TempDir&&) = delete;
 
   [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+  /// Keeps the directory (e.g. logs the user reads after the run) and returns its path.
+  [[nodiscard]] std::filesystem::path release() &&;
 
 private:
+  struct Made {};
+  TempDir(Made, std::filesystem::path path) : m_path(std::move(path)) {}
   std::filesystem::path m_path;
 };
 

@@ -41,4 +41,9 @@ namespace breeze::strings {
 [[nodiscard]] std::optional<std::string> closest_match(std::string_view word,
                                                        const std::vector<std::string>& candidates);
 
+/// A plain-text table: every column left-aligned to its widest cell, two spaces between columns,
+/// the last column unpadded and no trailing whitespace; one "\n"-ended line per row. The one
+/// table renderer (the pool's summary, update-constraints' summary).
+[[nodiscard]] std::string render_table(const std::vector<std::vector<std::string>>& rows);
+
 } // namespace breeze::strings

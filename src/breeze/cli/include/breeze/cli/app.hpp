@@ -1,7 +1,7 @@
 #pragma once
 
+#include <breeze/cli/command_table.hpp>
 #include <breeze/commands/context.hpp>
-#include <breeze/commands/option_env.hpp>
 
 #include <string>
 #include <vector>
@@ -18,8 +18,16 @@ namespace breeze::cli {
 /// (1 failure, 2 usage) or the command's own code.
 [[nodiscard]] int exit_code(const Expected<ExitCode>& outcome, bool interrupted);
 
+/// One row of the option/variable table of docs/settings.md.
+struct EnvOptionRow {
+  std::string command;  ///< "ci-image build"; "every command" for the global options (listed once)
+  std::string option;   ///< "-p/--python"
+  std::string variable; ///< "PYTHON_MAJOR_MINOR_VERSION"
+  bool flag = false;    ///< takes Breeze's boolean spellings
+};
+
 /// Every option of the whole command tree that reads an environment variable (the table
-/// docs/settings.md holds; a unit test keeps them equal).
-[[nodiscard]] std::vector<commands::EnvOptionRow> env_option_table(commands::Services& services);
+/// docs/settings.md holds; a unit test keeps them equal), made from command_reference().
+[[nodiscard]] std::vector<EnvOptionRow> env_option_table(commands::Services& services);
 
 } // namespace breeze::cli

@@ -46,7 +46,10 @@ completion_model(const CLI::App& root,
 /// breeze.1: every command with its options, defaults and variables, in man(7) format.
 [[nodiscard]] std::string man_page(const std::vector<CompletionCommand>& model);
 
-/// Registers `setup autocomplete` and `setup man-page` under `setup`; they read `root`'s tree.
-void register_completion_commands(CLI::App& setup, commands::Context& ctx, const CLI::App& root);
+/// `setup autocomplete`'s options and action; it describes the tree `cmd` belongs to.
+void register_setup_autocomplete(CLI::App& cmd, commands::Context& ctx);
+
+/// `setup man-page`'s options and action; it describes the tree `cmd` belongs to.
+void register_setup_man_page(CLI::App& cmd, commands::Context& ctx);
 
 } // namespace breeze::cli

@@ -84,6 +84,13 @@ public:
   [[nodiscard]] Expected<prompt::Answer>
   confirm(const std::string& question, prompt::Answer default_answer = prompt::Answer::no);
 
+  /// A confirmation before a command changes anything: nullopt when the answer is yes (go on);
+  /// otherwise `nothing_done` is said (to stdout, or through `say` when given, e.g. a JSON mode's
+  /// log) and the command stops with ExitCode::ok for no and ExitCode::failure for quit.
+  [[nodiscard]] Expected<std::optional<ExitCode>>
+  confirm_or_stop(const std::string& question, const std::string& nothing_done,
+                  const std::function<void(const std::string&)>& say = {});
+
   /// The forced answer from --answer/ANSWER, if one was given.
   [[nodiscard]] std::optional<prompt::Answer> forced_answer() const;
 

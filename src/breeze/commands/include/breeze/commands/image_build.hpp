@@ -63,10 +63,8 @@ struct BuildJob {
 /// Reads `__version__` from airflow/__init__.py (or airflow-core/src/airflow/__init__.py).
 [[nodiscard]] Expected<std::string> read_airflow_version(const std::filesystem::path& sources_root);
 
-/// Adds `build` for images of `type` to `group`: every flag of ImageBuildOptions, the global
-/// options and the action. The command's own file (ci_image/build.cpp, prod_image/build.cpp) adds
-/// its examples to the returned command.
-CLI::App* add_image_build_command(CLI::App& group, Context& ctx, docker::ImageType type,
-                                  const std::string& description);
+/// Makes `cmd` the `build` of images of `type`: every flag of ImageBuildOptions and the action
+/// (ci_image/build.cpp, prod_image/build.cpp; the command table adds the global options).
+void add_image_build_command(CLI::App& cmd, Context& ctx, docker::ImageType type);
 
 } // namespace breeze::commands

@@ -25,22 +25,11 @@ struct EnvOption {
   std::string variable;          ///< its environment variable, e.g. PYTHON_MAJOR_MINOR_VERSION
 };
 
-/// One row of the option/variable table (docs/settings.md, help, completion).
-struct EnvOptionRow {
-  std::string command;  ///< "ci-image build" (empty for breeze itself)
-  std::string option;   ///< "--python"
-  std::string variable; ///< "PYTHON_MAJOR_MINOR_VERSION"
-  bool flag = false;    ///< takes Breeze's boolean spellings
-};
-
 /// Declares `variable` as `option`'s environment variable (what `->envname` does, named for us).
 CLI::Option* env_option(CLI::Option* option, const std::string& variable);
 
 /// Every option of `root`'s tree with an environment variable, in registration order (pre-order).
 [[nodiscard]] std::vector<EnvOption> env_options(CLI::App& root);
-
-/// The same as table rows, for documentation (the root's own global options included once).
-[[nodiscard]] std::vector<EnvOptionRow> env_option_table(CLI::App& root);
 
 /// Takes the variable names out of CLI11 (so parsing never calls getenv) and returns them.
 [[nodiscard]] std::vector<EnvOption> seal(CLI::App& root);

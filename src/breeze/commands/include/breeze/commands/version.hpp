@@ -4,7 +4,8 @@
 
 namespace breeze::commands {
 
-/// `breeze version`: prints the breeze version and the settings in force.
-void register_version(CLI::App& root, Context& ctx);
+/// `breeze version` (prints the breeze version and the settings in force): gives the command
+/// its options and action (cli/command_table.cpp creates it).
+void register_version(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands

@@ -129,8 +129,9 @@ struct DockerfileLimit {
 [[nodiscard]] Expected<std::string>
 add_eager_upgrade_limits(std::string_view dockerfile, const std::vector<DockerfileLimit>& limits);
 
-/// Adds `bisect-backtracking` to the `ci` group.
-void register_bisect_backtracking(CLI::App& ci, Context& ctx);
+/// `ci bisect-backtracking`: gives the command its options and action (cli/command_table.cpp
+/// creates it).
+void register_bisect_backtracking(CLI::App& cmd, Context& ctx);
 
 /// Runs the search with real probes and prints (and with --apply writes) the result.
 [[nodiscard]] Expected<ExitCode> run_bisect_backtracking(const BisectOptions& options,

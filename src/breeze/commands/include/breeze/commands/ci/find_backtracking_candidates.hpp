@@ -35,8 +35,9 @@ struct FindBacktrackingOptions {
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
                                   const std::string& group);
 
-/// Adds `find-backtracking-candidates` to the `ci` group.
-void register_find_backtracking_candidates(CLI::App& ci, Context& ctx);
+/// `ci find-backtracking-candidates`: gives the command its options and action
+/// (cli/command_table.cpp creates it).
+void register_find_backtracking_candidates(CLI::App& cmd, Context& ctx);
 
 /// Computes the report (constraints + index lookups, then the conflict analysis of the candidates'
 /// newest requirements unless disabled) without printing it; per-package problems are logged and

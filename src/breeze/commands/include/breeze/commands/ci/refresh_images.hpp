@@ -8,7 +8,8 @@ class App;
 
 namespace breeze::commands::ci {
 
-/// Adds `refresh-images` to the `ci` group: CI cache, packages, PROD cache (dev/refresh_images.sh).
-void register_refresh_images(CLI::App& group, Context& ctx);
+/// `ci refresh-images` (CI cache, packages, PROD cache as dev/refresh_images.sh): gives the
+/// command its options and action (cli/command_table.cpp creates it).
+void register_refresh_images(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::ci

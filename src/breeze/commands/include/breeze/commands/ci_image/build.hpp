@@ -8,7 +8,7 @@ class App;
 
 namespace breeze::commands::ci_image {
 
-/// Adds `build` to the `ci-image` group.
-void register_ci_image_build(CLI::App& group, Context& ctx);
+/// `ci-image build`: gives the command its options and action (cli/command_table.cpp creates it).
+void register_ci_image_build(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::ci_image

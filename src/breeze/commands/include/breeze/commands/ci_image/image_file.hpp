@@ -4,6 +4,7 @@
 #include <breeze/docker/build_command.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,14 @@ struct ImageFile {
 
 /// Resolves the options against the settings (defaults, Python, platform, file name check).
 [[nodiscard]] Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o);
+
+/// What `save` or `load` does with the resolved image and file: `docker` is the client to run,
+/// `image` the image's name with its tag.
+using ImageFileAction = std::function<Expected<ExitCode>(
+    Context& ctx, const ImageFile& file, const std::string& docker, const std::string& image)>;
+
+/// Gives `cmd` the image file options and an action that resolves them and then runs `act`.
+void add_image_file_command(CLI::App& cmd, Context& ctx, ImageFileAction act);
 
 /// Runs one docker command through ctx.runner(); exit 1 (its output's tail logged) when it fails.
 [[nodiscard]] Expected<ExitCode> run_docker(Context& ctx, std::vector<std::string> argv,

@@ -8,7 +8,8 @@ class App;
 
 namespace breeze::commands::ci_image {
 
-/// Adds `load` to the `ci-image` group: the CI image from a tar file `ci-image save` wrote.
-void register_ci_image_load(CLI::App& group, Context& ctx);
+/// `ci-image load` (the CI image from a tar file `ci-image save` wrote): gives the command its
+/// options and action (cli/command_table.cpp creates it).
+void register_ci_image_load(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::ci_image

@@ -8,7 +8,8 @@ class App;
 
 namespace breeze::commands::ci_image {
 
-/// Adds `save` to the `ci-image` group: the CI image to a tar file (a CI artifact).
-void register_ci_image_save(CLI::App& group, Context& ctx);
+/// `ci-image save` (the CI image to a tar file, a CI artifact): gives the command its options
+/// and action (cli/command_table.cpp creates it).
+void register_ci_image_save(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::ci_image

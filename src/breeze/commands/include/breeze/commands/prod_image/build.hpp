@@ -8,7 +8,7 @@ class App;
 
 namespace breeze::commands::prod_image {
 
-/// Adds `build` to the `prod-image` group.
-void register_prod_image_build(CLI::App& group, Context& ctx);
+/// `prod-image build`: gives the command its options and action (cli/command_table.cpp creates it).
+void register_prod_image_build(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::prod_image

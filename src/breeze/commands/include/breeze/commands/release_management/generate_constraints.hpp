@@ -64,7 +64,8 @@ image_problem(const std::optional<std::map<std::string, std::string>>& labels,
 [[nodiscard]] Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& options,
                                                           Context& ctx);
 
-/// Adds `generate-constraints` to the `release-management` group.
-void register_generate_constraints(CLI::App& group, Context& ctx);
+/// `release-management generate-constraints`: gives the command its options and action
+/// (cli/command_table.cpp creates it).
+void register_generate_constraints(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::release_management

@@ -21,7 +21,8 @@ struct PublishConstraintsOptions {
 [[nodiscard]] Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options,
                                                          Context& ctx);
 
-/// Registers `publish-constraints` under the release-management group.
-void register_publish_constraints(CLI::App& group, Context& ctx);
+/// `release-management publish-constraints`: gives the command its options and action
+/// (cli/command_table.cpp creates it).
+void register_publish_constraints(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::release_management

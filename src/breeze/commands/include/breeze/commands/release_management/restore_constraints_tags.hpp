@@ -20,7 +20,8 @@ struct RestoreTagsOptions {
 [[nodiscard]] Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& options,
                                                               Context& ctx);
 
-/// Registers `restore-constraints-tags` under the release-management group.
-void register_restore_constraints_tags(CLI::App& group, Context& ctx);
+/// `release-management restore-constraints-tags`: gives the command its options and action
+/// (cli/command_table.cpp creates it).
+void register_restore_constraints_tags(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::release_management

@@ -35,7 +35,8 @@ struct UpdateConstraintsHooks {
                                                         Context& ctx,
                                                         const UpdateConstraintsHooks& hooks = {});
 
-/// Registers `update-constraints` under the release-management group.
-void register_update_constraints(CLI::App& group, Context& ctx);
+/// `release-management update-constraints`: gives the command its options and action
+/// (cli/command_table.cpp creates it).
+void register_update_constraints(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::release_management

@@ -26,7 +26,7 @@ struct SetupBuilderOptions {
 plan_builder_changes(const SetupBuilderOptions& opts,
                      const std::optional<docker::BuilderInfo>& existing, const std::string& docker);
 
-/// Adds `builder` to the `setup` group.
-void register_setup_builder(CLI::App& setup, Context& ctx);
+/// `setup builder`: gives the command its options and action (cli/command_table.cpp creates it).
+void register_setup_builder(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::setup

@@ -18,7 +18,7 @@ struct DoctorCheck {
   std::string fix;    ///< the command or step that fixes it (empty when ok)
 };
 
-/// Adds `doctor` to the `setup` group.
-void register_setup_doctor(CLI::App& setup, Context& ctx);
+/// `setup doctor`: gives the command its options and action (cli/command_table.cpp creates it).
+void register_setup_doctor(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::setup

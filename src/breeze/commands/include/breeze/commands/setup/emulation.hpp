@@ -8,7 +8,7 @@ class App;
 
 namespace breeze::commands::setup {
 
-/// Adds `emulation` to the `setup` group.
-void register_setup_emulation(CLI::App& setup, Context& ctx);
+/// `setup emulation`: gives the command its options and action (cli/command_table.cpp creates it).
+void register_setup_emulation(CLI::App& cmd, Context& ctx);
 
 } // namespace breeze::commands::setup

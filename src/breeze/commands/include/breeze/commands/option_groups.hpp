@@ -1,0 +1,62 @@
+#pragma once
+
+// Option groups several commands share, registered by one function each so every command spells,
+// checks and binds them alike (the command table's reference shows them; a unit test walks it).
+// Python selection follows Python Breeze: -p/--python (PYTHON_MAJOR_MINOR_VERSION),
+// --run-in-parallel (RUN_IN_PARALLEL), --python-versions (PYTHON_VERSIONS) and --parallelism
+// (PARALLELISM).
+
+#include <breeze/commands/option_env.hpp> // CLI::App, CLI::Option, Expected
+#include <breeze/config/settings.hpp>
+
+namespace breeze::commands {
+
+inline constexpr const char* k_python_variable = "PYTHON_MAJOR_MINOR_VERSION";
+inline constexpr const char* k_python_versions_variable = "PYTHON_VERSIONS";
+inline constexpr const char* k_run_in_parallel_variable = "RUN_IN_PARALLEL";
+inline constexpr const char* k_parallelism_variable = "PARALLELISM";
+
+/// Help texts of the Python selection options; the defaults are the image builds'.
+struct PythonSelectionHelp {
+  std::string python = "Python major/minor version [default: the newest supported].";
+  std::string run_in_parallel = "Build the images for several Pythons in parallel.";
+  std::string python_versions =
+      "Space separated Pythons for --run-in-parallel [default: all supported].";
+  std::string parallelism = "Builds at a time [default: cores, capped by memory].";
+};
+
+/// -p/--python into `python` (empty: the settings' default), bound to PYTHON_MAJOR_MINOR_VERSION.
+/// The version is checked against the settings when the command runs (selected_python()).
+CLI::Option* add_python_option(CLI::App& cmd, std::string& python, const std::string& description);
+
+/// --python-versions into `versions` (space separated; empty: every allowed one), PYTHON_VERSIONS.
+CLI::Option* add_python_versions_option(CLI::App& cmd, std::string& versions,
+                                        const std::string& description);
+
+/// --parallelism into `parallelism` (1 to numeric::k_max_parallelism; 0 when not given),
+/// PARALLELISM.
+CLI::Option* add_parallelism_option(CLI::App& cmd, int& parallelism,
+                                    const std::string& description);
+
+/// The whole Python selection group: -p/--python, --run-in-parallel, --python-versions and
+/// --parallelism, in that order, in `panel` (empty: CLI11's "Options").
+void add_python_selection(CLI::App& cmd, std::string& python, bool& run_in_parallel,
+                          std::string& python_versions, int& parallelism,
+                          const PythonSelectionHelp& help, const std::string& panel = "");
+
+/// The Python of a single-Python run: `python`, or the settings' default when empty; a usage error
+/// unless the settings allow it.
+[[nodiscard]] Expected<std::string> selected_python(const std::string& python,
+                                                    const config::Settings& settings);
+
+/// The Pythons of a run: with `run_in_parallel` the words of `python_versions` (every allowed
+/// Python when empty), otherwise selected_python(python). A usage error for an empty list or a
+/// Python the settings do not allow.
+[[nodiscard]] Expected<std::vector<std::string>>
+selected_pythons(const std::string& python, bool run_in_parallel,
+                 const std::string& python_versions, const config::Settings& settings);
+
+/// --output text|json into `output` (its default shown), the results' format.
+CLI::Option* add_output_option(CLI::App& cmd, std::string& output);
+
+} // namespace breeze::commands

@@ -1,0 +1,69 @@
+#include <breeze/commands/option_groups.hpp>
+
+#include <breeze/base/error.hpp>
+#include <breeze/base/strings.hpp>
+#include <breeze/commands/numeric_options.hpp>
+#include <breeze/commands/option_env.hpp>
+
+#include <CLI/CLI.hpp>
+
+namespace breeze::commands {
+
+CLI::Option* add_python_option(CLI::App& cmd, std::string& python, const std::string& description) {
+  return env_option(cmd.add_option("-p,--python", python, description), k_python_variable);
+}
+
+CLI::Option* add_python_versions_option(CLI::App& cmd, std::string& versions,
+                                        const std::string& description) {
+  return env_option(cmd.add_option("--python-versions", versions, description),
+                    k_python_versions_variable);
+}
+
+CLI::Option* add_parallelism_option(CLI::App& cmd, int& parallelism,
+                                    const std::string& description) {
+  return env_option(cmd.add_option("--parallelism", parallelism, description)
+                        ->check(numeric::integer_in(1, numeric::k_max_parallelism)),
+                    k_parallelism_variable);
+}
+
+void add_python_selection(CLI::App& cmd, std::string& python, bool& run_in_parallel,
+                          std::string& python_versions, int& parallelism,
+                          const PythonSelectionHelp& help, const std::string& panel) {
+  const auto in_panel = [&](CLI::Option* opt) {
+    if (!panel.empty()) opt->group(panel);
+  };
+  in_panel(add_python_option(cmd, python, help.python));
+  in_panel(env_option(cmd.add_flag("--run-in-parallel", run_in_parallel, help.run_in_parallel),
+                      k_run_in_parallel_variable));
+  in_panel(add_python_versions_option(cmd, python_versions, help.python_versions));
+  in_panel(add_parallelism_option(cmd, parallelism, help.parallelism));
+}
+
+Expected<std::string> selected_python(const std::string& python, const config::Settings& settings) {
+  auto chosen = python.empty() ? settings.default_python_version() : python;
+  BREEZE_TRY_VOID(settings.check_python(chosen));
+  return chosen;
+}
+
+Expected<std::vector<std::string>> selected_pythons(const std::string& python, bool run_in_parallel,
+                                                    const std::string& python_versions,
+                                                    const config::Settings& settings) {
+  if (!run_in_parallel) {
+    BREEZE_TRY(auto one, selected_python(python, settings));
+    return std::vector<std::string>{std::move(one)};
+  }
+  auto pythons = python_versions.empty() ? settings.python_versions
+                                         : strings::split_whitespace(python_versions);
+  if (pythons.empty()) return usage_error("--python-versions lists no Python version");
+  for (const auto& p : pythons)
+    BREEZE_TRY_VOID(settings.check_python(p));
+  return pythons;
+}
+
+CLI::Option* add_output_option(CLI::App& cmd, std::string& output) {
+  return cmd.add_option("--output", output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+} // namespace breeze::commands
