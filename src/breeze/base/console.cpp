@@ -3,12 +3,14 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
+#include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -26,10 +28,62 @@ Terminal detect_terminal() {
 
 bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) != 0; }
 
+namespace {
+// A variable that is set to anything but "", "0" or "false".
+bool truthy(const EnvLookup& env, const char* name) {
+  auto v = env(name);
+  return v && !v->empty() && *v != "0" && *v != "false";
+}
+
+std::size_t columns(const Terminal& terminal, const EnvLookup& env) {
+  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view.
+  if (auto c = env("COLUMNS"); c && !c->empty() && c->size() < 6 &&
+                               c->find_first_not_of("0123456789") == std::string::npos) {
+    if (const auto n = std::stoul(*c); n > 0) return n;
+  }
+  return terminal.width > 0 ? terminal.width : 80;
+}
+} // namespace
+
 bool colour_enabled(bool is_tty, const EnvLookup& env) {
   if (auto no = env("NO_COLOR"); no && !no->empty()) return false;
+  if (truthy(env, "FORCE_COLOR") || truthy(env, "CLICOLOR_FORCE")) return true;
   if (auto term = env("TERM"); term && *term == "dumb") return false;
   return is_tty;
+}
+
+OutputMode output_mode(const Terminal& terminal, const EnvLookup& env) {
+  OutputMode mode;
+  mode.github_actions = github_actions(env);
+  const bool dumb = env("TERM") == std::optional<std::string>("dumb");
+  // CI on a TTY (a runner's pseudo-terminal, `docker run -t`) still gets plain lines: its log is
+  // read later, where redraws turn into thousands of lines.
+  mode.live = terminal.stderr_tty && !dumb && !truthy(env, "CI") && !mode.github_actions;
+  mode.colour = colour_enabled(terminal.stderr_tty, env);
+  mode.width = columns(terminal, env);
+  return mode;
+}
+
+std::string progress_line(std::string_view what, std::size_t done, std::size_t total,
+                          std::size_t width) {
+  constexpr std::size_t k_bar = 30;
+  const auto counts = fmt::format("{}/{}", done, total);
+  const std::size_t room =
+      width > 1 ? width - 1 : 0; // the last column would wrap on some terminals
+  const std::size_t fixed = what.size() + 4 + counts.size(); // "what [" + "] " + counts
+  if (fixed + 5 <= room) {
+    const auto bar = std::min(k_bar, room - fixed);
+    const auto filled = total == 0 ? bar : std::min(bar, done * bar / total);
+    return fmt::format("{} [{}{}] {}", what, std::string(filled, '#'),
+                       std::string(bar - filled, '.'), counts);
+  }
+  auto line = fmt::format("{} {}", what, counts);
+  if (line.size() > room) {
+    auto label = what.substr(0, room > counts.size() + 1 ? room - counts.size() - 1 : 0);
+    line = fmt::format("{} {}", strings::trim(label), counts);
+  }
+  if (line.size() > room) line.resize(room);
+  return line;
 }
 
 bool github_actions(const EnvLookup& env) {

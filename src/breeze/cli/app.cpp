@@ -187,7 +187,7 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   register_all(root, ctx);
   // CLI11 would read the options' variables from the real environment: they come from services.env.
   const auto env_bindings = commands::seal(root);
-  const bool colour = console::colour_enabled(services.terminal.stderr_tty, services.env);
+  const bool colour = console::output_mode(services.terminal, services.env).colour;
 
   const auto words = with_implied_build(args);
   std::vector<const char*> argv{"breeze"};

@@ -166,7 +166,7 @@ void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>&
 }
 
 LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
-    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 20)), m_colour(colour) {}
+    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 1)), m_colour(colour) {}
 
 std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all,
                                                     std::size_t width, bool colour) {
@@ -207,7 +207,10 @@ void LiveReporter::redraw(const std::vector<JobStatus>& all) {
 
 void LiveReporter::started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
                            std::size_t parallelism) {
-  m_err << start_line(log_dir, jobs.size(), parallelism);
+  auto line = start_line(log_dir, jobs.size(), parallelism);
+  // A narrow terminal gets the folder on its own line rather than a wrapped one.
+  if (line.size() - 1 > m_width) line.replace(line.find(" Logs: "), 7, "\nLogs: ");
+  m_err << line;
   redraw(jobs);
 }
 
@@ -222,14 +225,14 @@ void LiveReporter::finished(const PoolOutcome& outcome) {
   finish(m_out, m_err, outcome);
 }
 
-ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty) {
+ReporterKind choose_reporter(bool github_actions, bool live) {
   if (github_actions) return ReporterKind::github;
-  return stderr_is_tty ? ReporterKind::live : ReporterKind::plain;
+  return live ? ReporterKind::live : ReporterKind::plain;
 }
 
 std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
                                         const ReporterFacts& facts) {
-  switch (choose_reporter(facts.github_actions, facts.stderr_tty)) {
+  switch (choose_reporter(facts.github_actions, facts.live)) {
   case ReporterKind::github:
     return std::make_unique<GithubReporter>(out, err);
   case ReporterKind::plain:
@@ -237,8 +240,7 @@ std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
   case ReporterKind::live:
     break;
   }
-  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 100,
-                                        facts.colour);
+  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 80, facts.colour);
 }
 
 } // namespace breeze::parallel

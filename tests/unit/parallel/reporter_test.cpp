@@ -123,6 +123,6 @@ TEST_CASE("the live view draws a line per job and redraws them in place", "[para
 TEST_CASE("the reporter follows where breeze runs", "[parallel]") {
   CHECK(choose_reporter(true, true) == ReporterKind::github);
   CHECK(choose_reporter(true, false) == ReporterKind::github);
-  CHECK(choose_reporter(false, true) == ReporterKind::live);
+  CHECK(choose_reporter(false, true) == ReporterKind::live); // live: the output mode allows redraws
   CHECK(choose_reporter(false, false) == ReporterKind::plain);
 }

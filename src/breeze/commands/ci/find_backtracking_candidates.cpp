@@ -110,8 +110,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
 class Progress {
 public:
   // fprintf bypasses the redacting std::cerr filter: the label is redacted here instead.
-  Progress(std::string_view what, bool stderr_tty)
-      : m_what(redact::text(what)), m_tty(stderr_tty) {}
+  Progress(std::string_view what, const console::OutputMode& mode)
+      : m_what(redact::text(what)), m_tty(mode.live), m_width(mode.width) {}
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -120,10 +120,8 @@ public:
     const auto now = std::chrono::steady_clock::now();
     if (m_tty) {
       if (now - m_last < std::chrono::milliseconds(50) && done != total) return;
-      constexpr std::size_t width = 30;
-      const std::size_t filled = total == 0 ? width : done * width / total;
-      std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", m_what.c_str(), std::string(filled, '#').c_str(),
-                   std::string(width - filled, '.').c_str(), done, total);
+      // Fitted to the width: a bar that wraps leaves a trail of half-drawn lines behind \r.
+      std::fprintf(stderr, "\r%s", console::progress_line(m_what, done, total, m_width).c_str());
       std::fflush(stderr);
       m_drawn = true;
     } else if (now - m_last >= std::chrono::seconds(3) && done != total) {
@@ -142,6 +140,7 @@ public:
 private:
   std::string m_what;
   bool m_tty;
+  std::size_t m_width;
   bool m_drawn = false;
   std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
 };
@@ -245,7 +244,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   const auto started = std::chrono::steady_clock::now();
   std::vector<pypi::Lookup> lookups;
   {
-    Progress progress("Asking the package index", ctx.services().terminal.stderr_tty);
+    Progress progress("Asking the package index", ctx.output_mode());
     http_options.on_progress = [&progress](std::size_t done, std::size_t total) {
       progress.update(done, total);
     };

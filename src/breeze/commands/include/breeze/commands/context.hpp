@@ -65,15 +65,18 @@ public:
   [[nodiscard]] time::Instant now() const { return m_services.now(); }
   /// GITHUB_ACTIONS=true in the injected environment.
   [[nodiscard]] bool github_actions() const { return console::github_actions(m_services.env); }
-  /// What make_reporter needs, from the injected environment and terminal.
+  /// How every view draws (live or plain, colour, width): console::output_mode of the injected
+  /// terminal and environment.
+  [[nodiscard]] console::OutputMode output_mode() const {
+    return console::output_mode(m_services.terminal, m_services.env);
+  }
+  /// What make_reporter needs: the output mode.
   [[nodiscard]] parallel::ReporterFacts reporter_facts() const {
-    return {github_actions(), m_services.terminal.stderr_tty, m_services.terminal.width,
-            stderr_colour()};
+    const auto mode = output_mode();
+    return {mode.github_actions, mode.live, mode.width, mode.colour};
   }
-  /// Colour on stderr: a TTY, NO_COLOR unset and TERM not "dumb" (injected environment).
-  [[nodiscard]] bool stderr_colour() const {
-    return console::colour_enabled(m_services.terminal.stderr_tty, m_services.env);
-  }
+  /// Colour on stderr (the output mode's).
+  [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }
 
   /// The runner commands must use: in --dry-run it prints state-changing commands instead of
   /// running them; secrets are masked in everything it prints.

@@ -106,15 +106,15 @@ private:
 /// Which reporter fits where breeze runs.
 enum class ReporterKind { live, plain, github };
 
-/// GitHub Actions wins; otherwise live on a terminal, plain lines elsewhere.
-[[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty);
+/// GitHub Actions wins; otherwise live where the output mode allows redraws, plain lines elsewhere.
+[[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool live);
 
-/// What picks and shapes a reporter (all injected: the caller reads its Services).
+/// What picks and shapes a reporter (all injected: the caller reads console::output_mode).
 struct ReporterFacts {
   bool github_actions = false; ///< GITHUB_ACTIONS=true
-  bool stderr_tty = false;     ///< stderr is a terminal
-  std::size_t width = 0;       ///< stderr's columns; 0 when unknown (100 is used)
-  bool colour = false;         ///< colour on stderr (a TTY, no NO_COLOR, TERM not dumb)
+  bool live = false;           ///< redraws allowed: a stderr TTY, TERM not dumb, not CI
+  std::size_t width = 0;       ///< columns a line may use; 0 when unknown (80 is used)
+  bool colour = false;         ///< colour on stderr
 };
 
 /// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.
