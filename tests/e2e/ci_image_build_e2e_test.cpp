@@ -211,6 +211,12 @@ TEST_CASE("e2e: a failing parallel build fails the run, names the job and keeps 
   CHECK_THAT(r.out,
              Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*", Catch::CaseSensitive::Yes));
   CHECK_THAT(r.err, Catch::Contains("simulated failure"));
+  // The Summary column names the build step that failed, and the last step of the one that did
+  // not, never the job's title again; the failed log is printed once.
+  CHECK_THAT(r.out, Catch::Contains(".log  [main 3/9] RUN pip install apache-airflow (exit 1)\n"));
+  CHECK_THAT(r.out, Catch::Contains(".log  [internal] load build definition from Dockerfile.ci\n"));
+  CHECK_THAT(r.out, !Catch::Contains("Build CI image"));
+  CHECK(r.err.find("simulated failure") == r.err.rfind("simulated failure"));
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex("(/\\S+python3\\.11\\.log)")));
   CHECK_THAT(test::read_file(m[1].str()), Catch::Contains("simulated failure"));

@@ -62,7 +62,7 @@ TEST_CASE("e2e: TERM=dumb, CI and NO_COLOR on a terminal get plain lines without
     auto r = c.build(60, env);
     INFO(env.begin()->first << "\n" << r.out);
     CHECK(r.exit_code == 0);
-    CHECK(r.out.find("\x1b[") == std::string::npos); // no cursor movement, no colour
+    CHECK(r.out.find("\x1b[") == std::string::npos);                // no cursor movement, no colour
     CHECK(r.out.find("[python3.11] started") != std::string::npos); // the plain CI lines
   }
 }

@@ -50,7 +50,8 @@ void finish(std::ostream& out, std::ostream& err, const PoolOutcome& outcome) {
     err << fmt::format("Log of failed job {} ({}):\n", job.name, job.log_file.string())
         << log_text(job);
   }
-  if (outcome.interrupted) err << "Interrupted: jobs not started yet were skipped.\n";
+  if (outcome.interrupted)
+    err << "Interrupted: running jobs were stopped, jobs not started yet were skipped.\n";
   err << std::flush;
   out << render_summary(outcome) << std::flush;
 }
@@ -62,6 +63,7 @@ console::Colour colour_of(JobState state) {
   case JobState::failed:
     return console::Colour::red;
   case JobState::running:
+  case JobState::interrupted:
     return console::Colour::yellow;
   default:
     return console::Colour::none;
@@ -89,6 +91,8 @@ std::string state_word(JobState state) {
     return "ok";
   case JobState::failed:
     return "FAILED";
+  case JobState::interrupted:
+    return "interrupted";
   case JobState::not_started:
     return "not run";
   }
@@ -101,7 +105,8 @@ std::string render_summary(const PoolOutcome& outcome) {
   std::vector<std::vector<std::string>> rows{{"Job", "Result", "Duration", "Log"}};
   if (with_summary) rows[0].push_back("Summary");
   for (const auto& job : outcome.jobs) {
-    const bool ran = job.state == JobState::succeeded || job.state == JobState::failed;
+    const bool ran = job.state == JobState::succeeded || job.state == JobState::failed ||
+                     job.state == JobState::interrupted;
     rows.push_back({job.name, state_word(job.state), ran ? format_duration(job.elapsed) : "-",
                     ran ? job.log_file.string() : "-"});
     if (with_summary) rows.back().push_back(strings::strip_control(job.summary));
@@ -160,6 +165,8 @@ void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>&
                              Clock::time_point now) {
   PlainReporter::changed(job, all, now);
   if (job.state != JobState::succeeded && job.state != JobState::failed) return;
+  // Failed jobs' logs are printed once, unfolded, at the end; interrupted ones not at all.
+  if (job.state != JobState::succeeded) return;
   m_err << "::group::" << finished_line(job) << "\n"
         << log_text(job) << "::endgroup::\n"
         << std::flush;
@@ -171,13 +178,16 @@ LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t wid
 std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all,
                                                     std::size_t width, bool colour) {
   std::size_t name_width = 0;
-  for (const auto& job : all)
+  std::size_t state_width = 7; // "running"; "interrupted" widens the column only when shown
+  for (const auto& job : all) {
     name_width = std::max(name_width, job.name.size());
+    state_width = std::max(state_width, state_word(job.state).size());
+  }
   std::vector<std::string> lines;
   for (const auto& job : all) {
     const bool shows_time = job.state != JobState::queued && job.state != JobState::not_started;
-    auto head = fmt::format("{:<{}}  {:<7} {:>6}", job.name, name_width, state_word(job.state),
-                            shows_time ? format_duration(job.elapsed) : "");
+    auto head = fmt::format("{:<{}}  {:<{}} {:>6}", job.name, name_width, state_word(job.state),
+                            state_width, shows_time ? format_duration(job.elapsed) : "");
     std::string tail;
     if (job.state == JobState::running && !job.last_line.empty() && head.size() + 2 < width)
       tail = "  " + clean(job.last_line, width - head.size() - 2);

@@ -35,7 +35,7 @@ public:
 /// `0.4s`, `12s`, `3m05s`, `1h02m`.
 [[nodiscard]] std::string format_duration(std::chrono::milliseconds d);
 
-/// `ok`, `FAILED`, `running`, `queued`, `not run`.
+/// `ok`, `FAILED`, `interrupted`, `running`, `queued`, `not run`.
 [[nodiscard]] std::string state_word(JobState state);
 
 /// The summary table: Job, Result, Duration, Log (and Summary when any job has one), aligned.
