@@ -1,5 +1,6 @@
 #include <breeze/base/console.hpp>
 
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
@@ -124,10 +125,17 @@ void print_child_line(std::string_view line) {
 namespace {
 // "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain
 // progress reads like a CLI and problems stand out.
+bool annotated(spdlog::level::level_enum level) {
+  return level == spdlog::level::warn || level == spdlog::level::err ||
+         level == spdlog::level::critical;
+}
+
 class LevelPrefix final : public spdlog::custom_flag_formatter {
 public:
+  explicit LevelPrefix(bool github) : m_github(github) {}
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
+    if (m_github && annotated(msg.level)) return; // the sink made it a workflow command
     std::string_view prefix;
     switch (msg.level) {
     case spdlog::level::trace:
@@ -151,19 +159,28 @@ public:
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<LevelPrefix>();
+    return std::make_unique<LevelPrefix>(m_github);
   }
+
+private:
+  bool m_github;
 };
 // Every log line passes through redact::text before any sink sees it: messages quote URLs, git
 // errors and child output, and none of them may show a credential.
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
-  explicit RedactingSink(spdlog::sink_ptr inner) : m_inner(std::move(inner)) {}
+  RedactingSink(spdlog::sink_ptr inner, bool github)
+      : m_inner(std::move(inner)), m_github(github) {}
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const std::string clean =
-        redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    std::string clean = redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    // On GitHub Actions warnings and errors become annotations on the run's page.
+    if (m_github && annotated(msg.level)) {
+      clean = msg.level == spdlog::level::warn ? github::warning_annotation(clean)
+                                               : github::error_annotation({}, clean);
+      clean.pop_back(); // the sink ends the line
+    }
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
     m_inner->log(copy);
   }
@@ -175,20 +192,22 @@ protected:
 
 private:
   spdlog::sink_ptr m_inner;
+  bool m_github;
 };
 } // namespace
 
-void init_logging(bool verbose, bool colour) {
+void init_logging(bool verbose, bool colour, bool github_actions) {
   spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
   spdlog::sink_ptr inner;
   if (colour)
     inner = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   else
     inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("breeze", std::make_shared<RedactingSink>(inner));
+  auto logger = std::make_shared<spdlog::logger>(
+      "breeze", std::make_shared<RedactingSink>(inner, github_actions));
   spdlog::register_logger(logger);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<LevelPrefix>('*').set_pattern("%^%*%$%v");
+  formatter->add_flag<LevelPrefix>('*', github_actions).set_pattern("%^%*%$%v");
   logger->set_formatter(std::move(formatter));
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);

@@ -187,7 +187,8 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   register_all(root, ctx);
   // CLI11 would read the options' variables from the real environment: they come from services.env.
   const auto env_bindings = commands::seal(root);
-  const bool colour = console::output_mode(services.terminal, services.env).colour;
+  const auto mode = console::output_mode(services.terminal, services.env);
+  const bool colour = mode.colour;
 
   const auto words = with_implied_build(args);
   std::vector<const char*> argv{"breeze"};
@@ -224,7 +225,7 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
     return static_cast<int>(ExitCode::usage);
   }
-  console::init_logging(ctx.globals.verbose, colour);
+  console::init_logging(ctx.globals.verbose, colour, mode.github_actions);
   if (words.size() != args.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",
                  words[0]);

@@ -246,7 +246,9 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   }
   const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                 : parallel::default_parallelism();
-  auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
+  auto reporter = parallel::make_reporter(
+      ctx.out(), ctx.err(),
+      ctx.reporter_facts(opts.type == ImageType::ci ? "ci-image build" : "prod-image build"));
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
   if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!timed_out_pythons.empty() && timeout)

@@ -2,6 +2,7 @@
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
@@ -172,6 +173,36 @@ void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>&
         << std::flush;
 }
 
+GithubReporter::GithubReporter(std::ostream& out, std::ostream& err,
+                               std::optional<std::filesystem::path> step_summary, std::string title)
+    : PlainReporter(out, err), m_step_summary(std::move(step_summary)), m_title(std::move(title)) {}
+
+void GithubReporter::finished(const PoolOutcome& outcome) {
+  for (const auto& job : outcome.jobs)
+    if (job.state == JobState::failed)
+      m_err << github::error_annotation(
+          fmt::format("{} failed", job.name),
+          job.summary.empty() ? fmt::format("see {}", job.log_file.string()) : job.summary);
+  PlainReporter::finished(outcome);
+  if (!m_step_summary) return;
+  if (auto written = github::append_step_summary(
+          *m_step_summary, render_summary_markdown(outcome, m_title.empty() ? "breeze" : m_title));
+      !written)
+    m_err << github::warning_annotation(written.error().what()) << std::flush;
+}
+
+std::string render_summary_markdown(const PoolOutcome& outcome, const std::string& title) {
+  std::vector<std::vector<std::string>> rows{{"Job", "Result", "Duration", "Summary"}};
+  for (const auto& job : outcome.jobs) {
+    const bool ran = job.state != JobState::not_started && job.state != JobState::queued;
+    const auto word = state_word(job.state);
+    rows.push_back({job.name, job.state == JobState::failed ? "**" + word + "**" : word,
+                    ran ? format_duration(job.elapsed) : "-", job.summary});
+  }
+  return fmt::format("### {}\n\n{}\nLogs: `{}`\n", title, github::markdown_table(rows),
+                     outcome.log_dir.string());
+}
+
 LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
     : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 1)), m_colour(colour) {}
 
@@ -244,7 +275,7 @@ std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
                                         const ReporterFacts& facts) {
   switch (choose_reporter(facts.github_actions, facts.live)) {
   case ReporterKind::github:
-    return std::make_unique<GithubReporter>(out, err);
+    return std::make_unique<GithubReporter>(out, err, facts.step_summary, facts.title);
   case ReporterKind::plain:
     return std::make_unique<PlainReporter>(out, err);
   case ReporterKind::live:

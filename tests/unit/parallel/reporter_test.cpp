@@ -107,6 +107,31 @@ TEST_CASE("GitHub Actions folds a finished job's log in a group and prints a fai
   CHECK_THAT(out.str(), Catch::StartsWith("Job   Result  Duration  Log"));
 }
 
+TEST_CASE("GitHub Actions: an error annotation per failed job and the summary table in Markdown",
+          "[parallel][github]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "b.log", "boom");
+  const auto summary = dir.path() / "step-summary.md";
+  std::ostringstream out, err;
+  GithubReporter reporter(out, err, summary, "ci-image build");
+  reporter.finished(
+      {{status("a", JobState::succeeded, 62s, {}, dir.path() / "a.log", "[main 9/9] COPY x"),
+        status("b", JobState::failed, 3s, {}, dir.path() / "b.log", "[main 3/9] RUN pip (exit 1)"),
+        status("c", JobState::not_started, 0ms)},
+       dir.path(),
+       false});
+  CHECK_THAT(err.str(), Catch::StartsWith("::error title=b failed::[main 3/9] RUN pip (exit 1)\n"));
+  CHECK_THAT(err.str(), !Catch::Contains("title=a"));
+  CHECK(test::read_file(summary) == "### ci-image build\n\n"
+                                    "| Job | Result | Duration | Summary |\n"
+                                    "| --- | --- | --- | --- |\n"
+                                    "| a | ok | 1m02s | [main 9/9] COPY x |\n"
+                                    "| b | **FAILED** | 3.0s | [main 3/9] RUN pip (exit 1) |\n"
+                                    "| c | not run | - |  |\n"
+                                    "\nLogs: `" +
+                                        dir.path().string() + "`\n\n");
+}
+
 TEST_CASE("jobs stopped by Ctrl-C read interrupted, with no log dump", "[parallel]") {
   files::TempDir dir;
   test::write_file(dir.path() / "a.log", "half a build");

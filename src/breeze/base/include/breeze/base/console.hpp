@@ -61,8 +61,9 @@ struct OutputMode {
 /// comes from programs fetching from the network and skips the std::cerr filter.
 void print_child_line(std::string_view line);
 
-/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, ANSI colour when `colour`.
-void init_logging(bool verbose, bool colour = false);
+/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, ANSI colour when `colour`;
+/// with `github_actions` warnings and errors are `::warning::` / `::error::` annotations.
+void init_logging(bool verbose, bool colour = false, bool github_actions = false);
 
 /// A folded section of output: `::group::TITLE` / `::endgroup::` when `active` (on GitHub
 /// Actions), nothing otherwise.

@@ -4,6 +4,7 @@
 #include <breeze/base/env.hpp>
 #include <breeze/base/error.hpp>
 #include <breeze/base/expected.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/prompt.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/config/settings.hpp>
@@ -70,10 +71,16 @@ public:
   [[nodiscard]] console::OutputMode output_mode() const {
     return console::output_mode(m_services.terminal, m_services.env);
   }
-  /// What make_reporter needs: the output mode.
-  [[nodiscard]] parallel::ReporterFacts reporter_facts() const {
+  /// What make_reporter needs: the output mode, the job summary file on GitHub Actions, and
+  /// `title` (what the jobs are) for it.
+  [[nodiscard]] parallel::ReporterFacts reporter_facts(std::string title = {}) const {
     const auto mode = output_mode();
-    return {mode.github_actions, mode.live, mode.width, mode.colour};
+    return {mode.github_actions,
+            mode.live,
+            mode.width,
+            mode.colour,
+            github::step_summary_file(m_services.env),
+            std::move(title)};
   }
   /// Colour on stderr (the output mode's).
   [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -67,14 +68,27 @@ private:
   bool m_have_status = false;
 };
 
-/// GitHub Actions: PlainReporter's lines, plus each job's whole log folded in `::group::` when it
-/// finishes.
+/// GitHub Actions: PlainReporter's lines, plus each succeeded job's whole log folded in
+/// `::group::` when it finishes; at the end an `::error title=...::` annotation per failed job
+/// (naming its summary: the failed step) and, when `step_summary` is set, the summary as a Markdown
+/// table under `### title` appended to that file ($GITHUB_STEP_SUMMARY).
 class GithubReporter final : public PlainReporter {
 public:
-  using PlainReporter::PlainReporter;
+  GithubReporter(std::ostream& out, std::ostream& err,
+                 std::optional<std::filesystem::path> step_summary = {}, std::string title = {});
   void changed(const JobStatus& job, const std::vector<JobStatus>& all,
                Clock::time_point now) override;
+  void finished(const PoolOutcome& outcome) override;
+
+private:
+  std::optional<std::filesystem::path> m_step_summary;
+  std::string m_title;
 };
+
+/// The summary as Markdown for $GITHUB_STEP_SUMMARY: `### title`, a table of Job, Result, Duration
+/// and Summary, and the log folder.
+[[nodiscard]] std::string render_summary_markdown(const PoolOutcome& outcome,
+                                                  const std::string& title);
 
 /// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
 class LiveReporter final : public Reporter {
@@ -115,6 +129,8 @@ struct ReporterFacts {
   bool live = false;           ///< redraws allowed: a stderr TTY, TERM not dumb, not CI
   std::size_t width = 0;       ///< columns a line may use; 0 when unknown (80 is used)
   bool colour = false;         ///< colour on stderr
+  std::optional<std::filesystem::path> step_summary; ///< $GITHUB_STEP_SUMMARY on GitHub Actions
+  std::string title; ///< what the jobs are, for the step summary ("ci-image build")
 };
 
 /// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.
