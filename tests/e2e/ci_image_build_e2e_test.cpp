@@ -187,6 +187,23 @@ TEST_CASE("e2e: on GitHub Actions warnings are annotations", "[e2e][docker][gith
   CHECK_THAT(plain.err, !Catch::Contains("::warning::"));
 }
 
+TEST_CASE("e2e: with the docker engine down a build fails with one line that says how to fix it",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci-image", "build", "--python", "3.11"},
+                            t.env({{"FAKE_DOCKER_DOWN", "1"}}), t.root);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "error: Docker is not running (Cannot connect to the Docker daemon at "
+                 "unix:///var/run/docker.sock. Is the docker daemon running?): start the docker "
+                 "daemon (systemctl start docker) or set DOCKER_HOST to a running engine\n");
+  CHECK_THAT(t.calls(), !Catch::Contains("[build]") && !Catch::Contains("[pull]"));
+  // A dry run talks to no engine: it still prints the plan.
+  auto dry = test::run_binary({"ci-image", "build", "--python", "3.11", "--dry-run"},
+                              t.env({{"FAKE_DOCKER_DOWN", "1"}}), t.root);
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("buildx build"));
+}
+
 TEST_CASE("e2e: docker is found on PATH when BREEZE_DOCKER is unset", "[e2e][docker]") {
   Tree t;
   auto bin = t.dir.path() / "bin";

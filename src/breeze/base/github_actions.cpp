@@ -31,8 +31,9 @@ std::string escape_data(std::string_view text) {
 }
 
 std::string escape_property(std::string_view text) {
-  return replaced(escape_data(text),
-                  [](char c) -> const char* { return c == ':' ? "%3A" : c == ',' ? "%2C" : nullptr; });
+  return replaced(escape_data(text), [](char c) -> const char* {
+    return c == ':' ? "%3A" : c == ',' ? "%2C" : nullptr;
+  });
 }
 
 std::string error_annotation(std::string_view title, std::string_view message) {

@@ -189,6 +189,9 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
     img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
+  // One check before any docker work: an engine that is down is one line with the fix, not a
+  // failed pull, a fallback and BuildKit's own error. A dry run talks to no engine: it skips it.
+  if (!ctx.globals.dry_run) BREEZE_TRY_VOID(docker::check_engine(ctx.runner(), docker));
   auto engine = docker::detect_engine(ctx.runner(), docker);
   if (!engine) {
     if (!ctx.globals.dry_run) return engine.error();
