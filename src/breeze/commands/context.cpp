@@ -15,6 +15,13 @@ process::Runner& Context::runner() {
   return *m_dry_run_runner;
 }
 
+void Context::step_summary(const std::string& markdown) const {
+  const auto file = github::step_summary_file(m_services.env);
+  if (!file) return;
+  if (auto written = github::append_step_summary(*file, markdown); !written)
+    spdlog::warn("{}", written.error().what());
+}
+
 std::optional<prompt::Answer> Context::forced_answer() const {
   if (globals.answer.empty()) return std::nullopt;
   return prompt::parse_answer(globals.answer);

@@ -2,6 +2,7 @@
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/constraints_file.hpp>
@@ -295,11 +296,33 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   return report;
 }
 
+namespace {
+// The job summary on GitHub Actions: the candidates as a table and the build to bisect with.
+std::string render_step_summary(const pypi::Report& report) {
+  std::vector<std::vector<std::string>> rows{{"Package", "Pinned", "Latest", "Released"}};
+  for (const auto& c : report.candidates)
+    rows.push_back({c.name, c.pinned, c.latest,
+                    c.released ? time::format_iso_z(*c.released) : std::string("unknown")});
+  auto text = fmt::format("### find-backtracking-candidates\n\n{} packages checked against {} "
+                          "(generated {}): {} candidate(s)",
+                          report.checked, report.source, time::format_iso_z(report.since),
+                          report.candidates.size());
+  if (!report.not_found.empty())
+    text += fmt::format(", {} not on the index", report.not_found.size());
+  if (!report.failed.empty()) text += fmt::format(", **{} not checked**", report.failed.size());
+  text += ".\n\n";
+  if (!report.candidates.empty())
+    text += github::markdown_table(rows) + "\n```\n" + pypi::next_command(report) + "\n```\n";
+  return text;
+}
+} // namespace
+
 Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o,
                                                     Context& ctx) {
   BREEZE_TRY(auto report, find_backtracking_report(o, ctx));
   ctx.out() << (o.output == "json" ? pypi::render_json(report) : pypi::render_text(report));
   ctx.out().flush();
+  ctx.step_summary(render_step_summary(report));
   if (!report.failed.empty()) {
     spdlog::error(
         "{} of {} packages could not be checked: the list of candidates may be incomplete",

@@ -94,6 +94,10 @@ public:
   [[nodiscard]] Expected<prompt::Answer>
   confirm(const std::string& question, prompt::Answer default_answer = prompt::Answer::no);
 
+  /// On GitHub Actions with $GITHUB_STEP_SUMMARY set: appends `markdown` to the job summary (a
+  /// file that cannot be written is a warning). Elsewhere nothing.
+  void step_summary(const std::string& markdown) const;
+
   /// The forced answer from --answer/ANSWER, if one was given.
   [[nodiscard]] std::optional<prompt::Answer> forced_answer() const;
 
