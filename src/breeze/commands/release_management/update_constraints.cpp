@@ -410,9 +410,14 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   BREEZE_TRY(auto answer,
              ctx.confirm(fmt::format("Update {} constraints tag(s) and push them to {}?", to_change,
                                      options.remote_name)));
+  if (answer == prompt::Answer::quit) {
+    // `q` is the user stopping the run: said as such (exit 1, as Breeze), never silently.
+    say("Stopped (q): nothing changed.\n");
+    return ExitCode::failure;
+  }
   if (answer != prompt::Answer::yes) {
     say("Nothing was changed.\n");
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
+    return ExitCode::ok;
   }
 
   // 5. Act, journalling first so an interrupted run can still be undone.
