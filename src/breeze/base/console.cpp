@@ -116,6 +116,24 @@ std::string paint(std::string_view text, Colour colour, bool enabled) {
   return std::string(code) + std::string(text) + "\033[0m";
 }
 
+std::string colour_diff(std::string_view diff, bool enabled) {
+  if (!enabled) return std::string(diff);
+  std::string out;
+  while (!diff.empty()) {
+    const auto nl = diff.find('\n');
+    const auto line = diff.substr(0, nl);
+    diff = nl == std::string_view::npos ? std::string_view() : diff.substr(nl + 1);
+    const auto colour = line.starts_with("+++") || line.starts_with("---") ? Colour::bold
+                        : line.starts_with("+")                            ? Colour::green
+                        : line.starts_with("-")                            ? Colour::red
+                        : line.starts_with("@@")                           ? Colour::blue
+                                                                           : Colour::none;
+    out += paint(line, colour, true);
+    if (nl != std::string_view::npos) out += '\n';
+  }
+  return out;
+}
+
 void print_child_line(std::string_view line) {
   auto text = strings::strip_control(redact::text(line));
   text.push_back('\n');

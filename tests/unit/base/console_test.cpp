@@ -138,3 +138,12 @@ TEST_CASE("a progress line fits the width: the bar shrinks, then goes, never wra
   CHECK(console::progress_line("Asking the package index", 123, 456, 20) == "Asking the 123/456");
   CHECK(console::progress_line("x", 10, 10, 20) == "x [#########] 10/10");
 }
+
+TEST_CASE("diffs are coloured only when colour is on", "[console]") {
+  const std::string diff = "--- a/c.txt\n+++ b/c.txt\n@@ -1,2 +1,2 @@\n a==1\n-pymssql==2.2.7\n"
+                           "+pymssql==2.2.8\n";
+  CHECK(console::colour_diff(diff, false) == diff);
+  CHECK(console::colour_diff(diff, true) ==
+        "\033[1m--- a/c.txt\033[0m\n\033[1m+++ b/c.txt\033[0m\n\033[34m@@ -1,2 +1,2 @@\033[0m\n"
+        " a==1\n\033[31m-pymssql==2.2.7\033[0m\n\033[32m+pymssql==2.2.8\033[0m\n");
+}

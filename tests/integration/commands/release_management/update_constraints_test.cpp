@@ -147,6 +147,22 @@ TEST_CASE("update-constraints dry run changes nothing anywhere",
   CHECK(p.prompter.questions.empty());
 }
 
+TEST_CASE("update-constraints colours its diffs when stdout is a terminal, never with NO_COLOR",
+          "[integration][update-constraints]") {
+  ConstraintsRepos r;
+  InProcess tty;
+  tty.terminal.stdout_tty = true;
+  REQUIRE(tty.run(with(update_args(r, "2.6.3"), {"--dry-run"})) == 0);
+  CHECK(tty.out.str().find("\033[31m-pymssql==2.2.7\033[0m") != std::string::npos);
+  CHECK(tty.out.str().find("\033[32m+pymssql==2.2.8\033[0m") != std::string::npos);
+  InProcess no_colour;
+  no_colour.terminal.stdout_tty = true;
+  no_colour.env["NO_COLOR"] = "1";
+  REQUIRE(no_colour.run(with(update_args(r, "2.6.3"), {"--dry-run"})) == 0);
+  CHECK(no_colour.out.str().find("\033[") == std::string::npos);
+  CHECK(no_colour.out.str().find("-pymssql==2.2.7") != std::string::npos);
+}
+
 TEST_CASE("update-constraints: a rejected branch push fails that version only and keeps its tag",
           "[integration][update-constraints]") {
   ConstraintsRepos r;

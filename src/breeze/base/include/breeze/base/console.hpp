@@ -56,6 +56,10 @@ struct OutputMode {
 /// `text` wrapped in ANSI colour codes when `enabled`, unchanged otherwise.
 [[nodiscard]] std::string paint(std::string_view text, Colour colour, bool enabled);
 
+/// A unified diff with removed lines red, added lines green and `@@` hunk headers blue when
+/// `enabled` (file headers `---`/`+++` bold); unchanged otherwise.
+[[nodiscard]] std::string colour_diff(std::string_view diff, bool enabled);
+
 /// Prints one line of a child process's output (a build, a package build, a freeze) on stderr,
 /// redacted (URL userinfo, registered secrets) and stripped of control characters: the line
 /// comes from programs fetching from the network and skips the std::cerr filter.

@@ -84,6 +84,10 @@ public:
   }
   /// Colour on stderr (the output mode's).
   [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }
+  /// Colour on stdout: the same rules, for stdout's terminal (results such as diffs).
+  [[nodiscard]] bool stdout_colour() const {
+    return console::colour_enabled(m_services.terminal.stdout_tty, m_services.env);
+  }
 
   /// The runner commands must use: in --dry-run it prints state-changing commands instead of
   /// running them; secrets are masked in everything it prints.
