@@ -357,6 +357,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
            p.status == "pushed" || p.status == "would push" || p.failed ? p.edit.changes.size() : 0,
            p.status});
     say("\n" + render_summary(rows));
+    ctx.step_summary(render_summary_markdown(rows));
     if (json)
       ctx.out() << to_json(plans, dry_run, journal)
                        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)

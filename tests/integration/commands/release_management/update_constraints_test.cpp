@@ -163,6 +163,20 @@ TEST_CASE("update-constraints colours its diffs when stdout is a terminal, never
   CHECK(no_colour.out.str().find("-pymssql==2.2.7") != std::string::npos);
 }
 
+TEST_CASE("update-constraints on GitHub Actions appends its summary table to the job summary",
+          "[integration][update-constraints][github]") {
+  ConstraintsRepos r;
+  files::TempDir dir;
+  const auto summary = dir.path() / "summary.md";
+  InProcess p;
+  p.env = {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", summary.string()}};
+  REQUIRE(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes"})) == 0);
+  const auto markdown = test::read_file(summary);
+  CHECK_THAT(markdown, Catch::StartsWith("### update-constraints\n\n| version | old tag commit |"));
+  CHECK_THAT(markdown, Catch::Contains("| 2.6.3 | "));
+  CHECK_THAT(markdown, Catch::Contains(" | pushed |\n"));
+}
+
 TEST_CASE("update-constraints: a rejected branch push fails that version only and keeps its tag",
           "[integration][update-constraints]") {
   ConstraintsRepos r;
