@@ -60,7 +60,8 @@ struct Run {
   std::filesystem::path log = dir.path() / "probes.log";
 
   test::BinaryResult bisect(const std::string& scenario, bool culprit_last,
-                            std::vector<std::string> extra) {
+                            std::vector<std::string> extra,
+                            std::map<std::string, std::string> env = {}) {
     test::write_file(dir.path() / "candidates.json", candidates_json(culprit_last));
     std::vector<std::string> args{
         "ci",
@@ -72,8 +73,9 @@ struct Run {
         "--probe-timeout",
         "0.8"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return test::run_binary(
-        args, {{"FAKE_PROBE_LOG", log.string()}, {"TMPDIR", dir.path().string()}}, dir.path());
+    env.emplace("FAKE_PROBE_LOG", log.string());
+    env.emplace("TMPDIR", dir.path().string());
+    return test::run_binary(args, env, dir.path());
   }
   // Lines of the stand-in's log starting with `word`.
   std::size_t count(const std::string& word) {
@@ -421,4 +423,18 @@ TEST_CASE("e2e: bisect-backtracking --probe resolve runs the resolution in the l
                         "--probe resolve runs in the local CI image "
                         "ghcr.io/apache/airflow/main/ci/python3.11:latest, which is not there"));
   CHECK(missing.docker_calls("run").empty());
+}
+
+TEST_CASE("e2e: bisect-backtracking on GitHub Actions writes its probes and culprit to the summary",
+          "[e2e][bisect][github]") {
+  Run run;
+  const auto summary = run.dir.path() / "summary.md";
+  auto r = run.bisect("seed", false, {},
+                      {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", summary.string()}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto markdown = test::read_file(summary);
+  CHECK_THAT(markdown, Catch::StartsWith("### bisect-backtracking\n\n| # | probe | result | time | "
+                                         "limits |\n"));
+  CHECK_THAT(markdown, Catch::Contains("Culprit: `aiobotocore<=2.5.4`. Add to Dockerfile.ci: "));
 }

@@ -142,6 +142,69 @@ TEST_CASE("e2e: --dry-run prints every docker command and runs none", "[e2e][doc
   check_golden("e2e_dry_run_prepare_cache", normalise(r.out, t.root));
 }
 
+TEST_CASE("e2e: on GitHub Actions a failed parallel build leaves an error annotation and a summary",
+          "[e2e][docker][github]") {
+  Tree t;
+  const auto summary = t.dir.path() / "step-summary.md";
+  test::write_file(summary, "### an earlier step\n");
+  auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                             "3.10 3.11", "--platform", "linux/amd64"},
+                            t.env({{"FAKE_DOCKER_FAIL", "python3.11:latest"},
+                                   {"GITHUB_ACTIONS", "true"},
+                                   {"CI", "true"}, // as on GitHub's runners: no retry with upgrade
+                                   {"GITHUB_STEP_SUMMARY", summary.string()}}),
+                            t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("::error title=python3.11 failed::[main 3/9] RUN pip install "
+                                    "apache-airflow (exit 1)\n"));
+  CHECK_THAT(r.err, !Catch::Contains("title=python3.10"));
+  CHECK(r.err.find("simulated failure") == r.err.rfind("simulated failure")); // the log once
+  CHECK_THAT(r.err, Catch::Contains("::group::[python3.10] ok")); // a built job's log, folded
+  const auto markdown = test::read_file(summary);
+  CHECK_THAT(markdown, Catch::StartsWith("### an earlier step\n### ci-image build\n"));
+  CHECK_THAT(markdown, Catch::Contains("| python3.11 | **FAILED** | "));
+  CHECK_THAT(markdown,
+             Catch::Contains(" | [main 3/9] RUN pip install apache-airflow (exit 1) |\n"));
+  CHECK_THAT(markdown, Catch::Contains("| python3.10 | ok | "));
+  std::smatch m;
+  if (std::regex_search(r.err, m, std::regex("Logs: (/\\S+)")))
+    std::filesystem::remove_all(m[1].str());
+}
+
+TEST_CASE("e2e: on GitHub Actions warnings are annotations", "[e2e][docker][github]") {
+  Tree t;
+  auto r = test::run_binary(
+      {"ci-image", "build", "--dry-run"},
+      t.env({{"BREEZE_DOCKER", (t.dir.path() / "no-docker").string()}, {"GITHUB_ACTIONS", "true"}}),
+      t.root);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("::warning::cannot run the docker client"));
+  CHECK_THAT(r.err, !Catch::Contains("warning: "));
+  auto plain =
+      test::run_binary({"ci-image", "build", "--dry-run"},
+                       t.env({{"BREEZE_DOCKER", (t.dir.path() / "no-docker").string()}}), t.root);
+  CHECK_THAT(plain.err, Catch::Contains("warning: cannot run the docker client"));
+  CHECK_THAT(plain.err, !Catch::Contains("::warning::"));
+}
+
+TEST_CASE("e2e: with the docker engine down a build fails with one line that says how to fix it",
+          "[e2e][docker]") {
+  Tree t;
+  auto r = test::run_binary({"ci-image", "build", "--python", "3.11"},
+                            t.env({{"FAKE_DOCKER_DOWN", "1"}}), t.root);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "error: Docker is not running (Cannot connect to the Docker daemon at "
+                 "unix:///var/run/docker.sock. Is the docker daemon running?): start the docker "
+                 "daemon (systemctl start docker) or set DOCKER_HOST to a running engine\n");
+  CHECK_THAT(t.calls(), !Catch::Contains("[build]") && !Catch::Contains("[pull]"));
+  // A dry run talks to no engine: it still prints the plan.
+  auto dry = test::run_binary({"ci-image", "build", "--python", "3.11", "--dry-run"},
+                              t.env({{"FAKE_DOCKER_DOWN", "1"}}), t.root);
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("buildx build"));
+}
+
 TEST_CASE("e2e: docker is found on PATH when BREEZE_DOCKER is unset", "[e2e][docker]") {
   Tree t;
   auto bin = t.dir.path() / "bin";
@@ -203,14 +266,21 @@ TEST_CASE("e2e: --builder must be a buildx builder and docker contexts are never
 TEST_CASE("e2e: a failing parallel build fails the run, names the job and keeps its log",
           "[e2e][docker]") {
   Tree t;
+  // --no-upgrade-on-failure: one attempt, so its log holds one failure (the retry is tested apart).
   auto r = test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions",
-                             "3.10 3.11", "--platform", "linux/amd64"},
+                             "3.10 3.11", "--platform", "linux/amd64", "--no-upgrade-on-failure"},
                             t.env({{"FAKE_DOCKER_FAIL", "python3.11:latest"}}), t.root);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python3\\.10 +ok(.|\\n)*", Catch::CaseSensitive::Yes));
   CHECK_THAT(r.out,
              Catch::Matches("(.|\\n)*python3\\.11 +FAILED(.|\\n)*", Catch::CaseSensitive::Yes));
   CHECK_THAT(r.err, Catch::Contains("simulated failure"));
+  // The Summary column names the build step that failed, and the last step of the one that did
+  // not, never the job's title again; the failed log is printed once.
+  CHECK_THAT(r.out, Catch::Contains(".log  [main 3/9] RUN pip install apache-airflow (exit 1)\n"));
+  CHECK_THAT(r.out, Catch::Contains(".log  [internal] load build definition from Dockerfile.ci\n"));
+  CHECK_THAT(r.out, !Catch::Contains("Build CI image"));
+  CHECK(r.err.find("simulated failure") == r.err.rfind("simulated failure"));
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex("(/\\S+python3\\.11\\.log)")));
   CHECK_THAT(test::read_file(m[1].str()), Catch::Contains("simulated failure"));

@@ -93,6 +93,33 @@ TEST_CASE("e2e: unknown command suggests the closest one, exit 2", "[e2e]") {
   CHECK_THAT(r2.err, Catch::Contains("Did you mean 'release-management'?"));
 }
 
+TEST_CASE("e2e: a mistyped option suggests the command's closest option, exit 2", "[e2e]") {
+  auto r = test::run_binary({"ci-image", "build", "--pyhton", "3.11"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::StartsWith("error: No such option '--pyhton' for 'breeze ci-image "
+                                      "build'. Did you mean '--python'?\n"));
+  CHECK_THAT(r.err, !Catch::Contains("were not expected"));
+  // Per command: setup doctor's own option, and the group form that means `build`.
+  auto doctor = test::run_binary({"setup", "doctor", "--outptu=json"});
+  CHECK_THAT(doctor.err, Catch::Contains("'--outptu' for 'breeze setup doctor'. Did you mean "
+                                         "'--output'?"));
+  auto implied = test::run_binary({"ci-image", "--docker-cach", "registry"});
+  CHECK(implied.exit_code == 2);
+  CHECK_THAT(implied.err, Catch::Contains("Did you mean '--docker-cache'?"));
+  // A command typo is still the command's message.
+  auto command = test::run_binary({"ci-image", "buidl", "--python", "3.11"});
+  CHECK_THAT(command.err, Catch::Contains("No such command 'buidl'"));
+}
+
+TEST_CASE("e2e: --version and -V print breeze's version, exit 0", "[e2e]") {
+  for (const auto* flag : {"--version", "-V"}) {
+    auto r = test::run_binary({flag});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == std::string("breeze ") + BREEZE_VERSION + "\n");
+    CHECK(r.err.empty());
+  }
+}
+
 TEST_CASE("e2e: unknown option is a one-line usage error, exit 2", "[e2e]") {
   auto r = test::run_binary({"version", "--frobnicate"});
   CHECK(r.exit_code == 2);

@@ -133,7 +133,7 @@ TEST_CASE("e2e: setup autocomplete installs once after confirmation, and --dry-r
 
   auto no = test::run_binary({"setup", "autocomplete", "--answer", "no"}, env, home.path());
   CHECK(no.exit_code == 0);
-  CHECK_THAT(no.out, Catch::Contains("Stopped, nothing changed."));
+  CHECK_THAT(no.out, Catch::Contains("Nothing changed."));
   CHECK_FALSE(std::filesystem::exists(script));
   CHECK(*files::read(rc) == "alias ll='ls -l'");
 

@@ -154,7 +154,9 @@ void check_ctrl_c_exits_130(const std::vector<std::string>& args, const std::fil
   bool docker_left = process_exists(docker);
   if (docker_left) ::kill(docker, SIGKILL);
   CHECK_FALSE(docker_left); // breeze waited for (and reaped) the build it started
-  std::smatch logs;         // a parallel run's log folder is kept for the user; not for the test
+  // Jobs stopped by Ctrl-C were interrupted, not failed: no FAILED, no log dump.
+  CHECK_THAT(breeze_output(), !Catch::Contains("FAILED") && !Catch::Contains("Log of failed job"));
+  std::smatch logs; // a parallel run's log folder is kept for the user; not for the test
   const auto text = breeze_output();
   if (std::regex_search(text, logs, std::regex("Logs: (/\\S+)")))
     std::filesystem::remove_all(logs[1].str());
@@ -168,6 +170,20 @@ TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e
   test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
   test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
   check_ctrl_c_exits_130({"ci-image", "build", "--python", "3.12"}, dir.path(), root);
+}
+
+TEST_CASE("e2e: Ctrl-C during a parallel build reports the running jobs as interrupted",
+          "[e2e][docker]") {
+  files::TempDir dir{"breeze-interrupt-e2e"};
+  auto root = dir.path() / "airflow";
+  test::write_file(root / "Dockerfile.ci", "FROM scratch\n");
+  test::write_file(root / "airflow/__init__.py", "__version__ = \"2.10.0.dev0\"\n");
+  check_ctrl_c_exits_130({"ci-image", "build", "--run-in-parallel", "--python-versions",
+                          "3.10 3.11", "--parallelism", "1", "--platform", "linux/amd64"},
+                         dir.path(), root);
+  const auto out = test::read_file(dir.path() / "breeze.out");
+  CHECK_THAT(out, Catch::Matches("(.|\\n)*python3\\.10 +interrupted(.|\\n)*"));
+  CHECK_THAT(out, Catch::Matches("(.|\\n)*python3\\.11 +not run(.|\\n)*"));
 }
 
 TEST_CASE(

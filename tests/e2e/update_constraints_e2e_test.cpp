@@ -69,6 +69,24 @@ TEST_CASE("the seed's update-constraints examples run verbatim", "[e2e][update-c
   CHECK(second.out.find("version") != std::string::npos); // the summary table
 }
 
+TEST_CASE("update-constraints: n changes nothing (exit 0), q says it stopped (exit 1)",
+          "[e2e][update-constraints]") {
+  ConstraintsRepos r;
+  const auto original = commit_of(r.remote, "constraints-2.6.3");
+  const std::vector<std::string> args{"release-management",   "update-constraints",
+                                      "--constraints-repo",   r.clone.string(),
+                                      "--airflow-versions",   "2.6.3",
+                                      "--updated-constraint", "pymssql==2.2.8",
+                                      "--commit-message",     "Update pymssql"};
+  auto no = run_binary(args, {{"ANSWER", "no"}});
+  CHECK(no.exit_code == 0);
+  CHECK_THAT(no.out, Catch::Contains("Nothing was changed.\n"));
+  auto quit = run_binary(args, {{"ANSWER", "quit"}});
+  CHECK(quit.exit_code == 1);
+  CHECK_THAT(quit.out, Catch::Contains("Stopped (q): nothing changed.\n"));
+  CHECK(commit_of(r.remote, "constraints-2.6.3") == original);
+}
+
 TEST_CASE("update-constraints bad input: one line, exit code, nothing changed",
           "[e2e][update-constraints]") {
   ConstraintsRepos r;

@@ -5,10 +5,19 @@
 #include <breeze/cli/app.hpp>
 #include <breeze/process/posix_runner.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
+#include <regex>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace breeze::test {
 
@@ -98,6 +107,41 @@ commands::Services InProcess::services() {
                             terminal};
 }
 
+namespace {
+// Tests must not inherit the developer's answers, colours, terminal, CI mode or Breeze's option
+// variables by accident (the suite passes with them exported).
+const std::vector<const char*> k_isolated{"ANSWER",
+                                          "CI",
+                                          "NO_COLOR",
+                                          "FORCE_COLOR",
+                                          "CLICOLOR_FORCE",
+                                          "COLUMNS",
+                                          "GITHUB_STEP_SUMMARY",
+                                          "VERBOSE",
+                                          "DRY_RUN",
+                                          "GITHUB_ACTIONS",
+                                          "GITHUB_REPOSITORY",
+                                          "PYTHON_MAJOR_MINOR_VERSION",
+                                          "PYTHON_VERSIONS",
+                                          "RUN_IN_PARALLEL",
+                                          "PARALLELISM",
+                                          "AIRFLOW_CONSTRAINTS_MODE",
+                                          "BREEZE_CONSTRAINTS_URL",
+                                          "BREEZE_MAX_RESPONSE_SIZE",
+                                          "UPGRADE_TO_NEWER_DEPENDENCIES",
+                                          "PLATFORM",
+                                          "DOCKER_CACHE",
+                                          "PUSH",
+                                          "IMAGE_TAG",
+                                          "BUILDER",
+                                          "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS",
+                                          "PREPARE_BUILDX_CACHE",
+                                          "BUILD_TIMEOUT_MINUTES",
+                                          "AIRFLOW_CONSTRAINTS_REFERENCE",
+                                          "AIRFLOW_CONSTRAINTS_LOCATION",
+                                          "INSTALL_MYSQL_CLIENT_TYPE"};
+} // namespace
+
 BinaryResult run_binary(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env,
                         const std::filesystem::path& cwd) {
@@ -110,32 +154,7 @@ BinaryResult run_binary(const std::vector<std::string>& args,
     else
       spec.env[k] = v;
   }
-  // Tests must not inherit the developer's answers, colours, CI mode or Breeze's option variables
-  // by accident (the suite passes with them exported).
-  for (const char* name : {"ANSWER",
-                           "VERBOSE",
-                           "DRY_RUN",
-                           "GITHUB_ACTIONS",
-                           "GITHUB_REPOSITORY",
-                           "PYTHON_MAJOR_MINOR_VERSION",
-                           "PYTHON_VERSIONS",
-                           "RUN_IN_PARALLEL",
-                           "PARALLELISM",
-                           "AIRFLOW_CONSTRAINTS_MODE",
-                           "BREEZE_CONSTRAINTS_URL",
-                           "BREEZE_MAX_RESPONSE_SIZE",
-                           "UPGRADE_TO_NEWER_DEPENDENCIES",
-                           "PLATFORM",
-                           "DOCKER_CACHE",
-                           "PUSH",
-                           "IMAGE_TAG",
-                           "BUILDER",
-                           "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS",
-                           "PREPARE_BUILDX_CACHE",
-                           "BUILD_TIMEOUT_MINUTES",
-                           "AIRFLOW_CONSTRAINTS_REFERENCE",
-                           "AIRFLOW_CONSTRAINTS_LOCATION",
-                           "INSTALL_MYSQL_CLIENT_TYPE"})
+  for (const char* name : k_isolated)
     if (!env.count(name)) spec.unset_env.emplace_back(name);
   spec.cwd = cwd;
   spec.timeout = std::chrono::minutes(5);
@@ -143,6 +162,85 @@ BinaryResult run_binary(const std::vector<std::string>& args,
   auto result = runner.run(spec);
   REQUIRE(result.has_value());
   return {result->exit_code, result->out, result->err};
+}
+
+BinaryResult run_on_terminal(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env,
+                             const std::filesystem::path& cwd, unsigned short columns) {
+  // Everything the child needs is built before fork: after it only async-signal-safe calls.
+  std::vector<std::string> argv_strings{BREEZE_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    const auto name = entry.substr(0, entry.find('='));
+    const bool isolated = std::find(k_isolated.begin(), k_isolated.end(), name) != k_isolated.end();
+    if (isolated || env.count(name) || env.count("-" + name)) continue;
+    env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : env)
+    if (!k.starts_with("-")) env_strings.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_strings)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_strings)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  PseudoTerminal pty;
+  winsize size{};
+  size.ws_row = 40;
+  size.ws_col = columns;
+  REQUIRE(::ioctl(pty.follower(), TIOCSWINSZ, &size) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = pty.follower();
+    if (::chdir(cwd.c_str()) != 0 || ::dup2(fd, 0) < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0)
+      ::_exit(127);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  // The terminal's bytes are read while breeze runs: a full pty buffer would stop it writing.
+  std::string screen;
+  int status = 0;
+  bool exited = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd fds{pty.leader(), POLLIN, 0};
+    if (::poll(&fds, 1, 50) > 0 && (fds.revents & POLLIN)) {
+      char buf[4096];
+      const auto n = ::read(pty.leader(), buf, sizeof buf);
+      if (n > 0) {
+        screen.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+    }
+    if (exited) break; // exited and nothing more to read
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+  }
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL("breeze did not finish on the terminal within 2 minutes:\n" << screen);
+  }
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, screen, {}};
+}
+
+std::size_t longest_visible_line(const std::string& screen) {
+  static const std::regex escape("\x1b\\[[0-9;?]*[A-Za-z]");
+  const auto text = std::regex_replace(screen, escape, "");
+  std::size_t longest = 0, current = 0;
+  for (const char c : text) {
+    if (c == '\n' || c == '\r') {
+      current = 0;
+      continue;
+    }
+    // UTF-8 continuation bytes take no column of their own.
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) longest = std::max(longest, ++current);
+  }
+  return longest;
 }
 
 } // namespace breeze::test

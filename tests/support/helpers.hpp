@@ -107,4 +107,16 @@ struct BinaryResult {
                                       const std::map<std::string, std::string>& env = {},
                                       const std::filesystem::path& cwd = {});
 
+/// Runs the built `breeze` binary with stdin, stdout and stderr on a pseudo-terminal `columns`
+/// wide (TIOCSWINSZ), as a user's terminal would; `env` as for run_binary. `out` holds every byte
+/// the terminal received (stdout and stderr interleaved, newlines as the terminal's "\r\n").
+[[nodiscard]] BinaryResult run_on_terminal(const std::vector<std::string>& args,
+                                           const std::map<std::string, std::string>& env,
+                                           const std::filesystem::path& cwd,
+                                           unsigned short columns);
+
+/// The longest line a terminal would show for `screen` (run_on_terminal's bytes): escape
+/// sequences removed, lines split at "\n" and at "\r" (a carriage return starts the line over).
+[[nodiscard]] std::size_t longest_visible_line(const std::string& screen);
+
 } // namespace breeze::test

@@ -1,14 +1,17 @@
 #include <breeze/base/console.hpp>
 
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 
+#include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -26,10 +29,62 @@ Terminal detect_terminal() {
 
 bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) != 0; }
 
+namespace {
+// A variable that is set to anything but "", "0" or "false".
+bool truthy(const EnvLookup& env, const char* name) {
+  auto v = env(name);
+  return v && !v->empty() && *v != "0" && *v != "false";
+}
+
+std::size_t columns(const Terminal& terminal, const EnvLookup& env) {
+  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view.
+  if (auto c = env("COLUMNS"); c && !c->empty() && c->size() < 6 &&
+                               c->find_first_not_of("0123456789") == std::string::npos) {
+    if (const auto n = std::stoul(*c); n > 0) return n;
+  }
+  return terminal.width > 0 ? terminal.width : 80;
+}
+} // namespace
+
 bool colour_enabled(bool is_tty, const EnvLookup& env) {
   if (auto no = env("NO_COLOR"); no && !no->empty()) return false;
+  if (truthy(env, "FORCE_COLOR") || truthy(env, "CLICOLOR_FORCE")) return true;
   if (auto term = env("TERM"); term && *term == "dumb") return false;
   return is_tty;
+}
+
+OutputMode output_mode(const Terminal& terminal, const EnvLookup& env) {
+  OutputMode mode;
+  mode.github_actions = github_actions(env);
+  const bool dumb = env("TERM") == std::optional<std::string>("dumb");
+  // CI on a TTY (a runner's pseudo-terminal, `docker run -t`) still gets plain lines: its log is
+  // read later, where redraws turn into thousands of lines.
+  mode.live = terminal.stderr_tty && !dumb && !truthy(env, "CI") && !mode.github_actions;
+  mode.colour = colour_enabled(terminal.stderr_tty, env);
+  mode.width = columns(terminal, env);
+  return mode;
+}
+
+std::string progress_line(std::string_view what, std::size_t done, std::size_t total,
+                          std::size_t width) {
+  constexpr std::size_t k_bar = 30;
+  const auto counts = fmt::format("{}/{}", done, total);
+  const std::size_t room =
+      width > 1 ? width - 1 : 0; // the last column would wrap on some terminals
+  const std::size_t fixed = what.size() + 4 + counts.size(); // "what [" + "] " + counts
+  if (fixed + 5 <= room) {
+    const auto bar = std::min(k_bar, room - fixed);
+    const auto filled = total == 0 ? bar : std::min(bar, done * bar / total);
+    return fmt::format("{} [{}{}] {}", what, std::string(filled, '#'),
+                       std::string(bar - filled, '.'), counts);
+  }
+  auto line = fmt::format("{} {}", what, counts);
+  if (line.size() > room) {
+    auto label = what.substr(0, room > counts.size() + 1 ? room - counts.size() - 1 : 0);
+    line = fmt::format("{} {}", strings::trim(label), counts);
+  }
+  if (line.size() > room) line.resize(room);
+  return line;
 }
 
 bool github_actions(const EnvLookup& env) {
@@ -61,6 +116,24 @@ std::string paint(std::string_view text, Colour colour, bool enabled) {
   return std::string(code) + std::string(text) + "\033[0m";
 }
 
+std::string colour_diff(std::string_view diff, bool enabled) {
+  if (!enabled) return std::string(diff);
+  std::string out;
+  while (!diff.empty()) {
+    const auto nl = diff.find('\n');
+    const auto line = diff.substr(0, nl);
+    diff = nl == std::string_view::npos ? std::string_view() : diff.substr(nl + 1);
+    const auto colour = line.starts_with("+++") || line.starts_with("---") ? Colour::bold
+                        : line.starts_with("+")                            ? Colour::green
+                        : line.starts_with("-")                            ? Colour::red
+                        : line.starts_with("@@")                           ? Colour::blue
+                                                                           : Colour::none;
+    out += paint(line, colour, true);
+    if (nl != std::string_view::npos) out += '\n';
+  }
+  return out;
+}
+
 void print_child_line(std::string_view line) {
   auto text = strings::strip_control(redact::text(line));
   text.push_back('\n');
@@ -70,10 +143,17 @@ void print_child_line(std::string_view line) {
 namespace {
 // "%*" renders as nothing for info, "warning: " / "error: " / "debug: " otherwise, so plain
 // progress reads like a CLI and problems stand out.
+bool annotated(spdlog::level::level_enum level) {
+  return level == spdlog::level::warn || level == spdlog::level::err ||
+         level == spdlog::level::critical;
+}
+
 class LevelPrefix final : public spdlog::custom_flag_formatter {
 public:
+  explicit LevelPrefix(bool github) : m_github(github) {}
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
+    if (m_github && annotated(msg.level)) return; // the sink made it a workflow command
     std::string_view prefix;
     switch (msg.level) {
     case spdlog::level::trace:
@@ -97,19 +177,28 @@ public:
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<LevelPrefix>();
+    return std::make_unique<LevelPrefix>(m_github);
   }
+
+private:
+  bool m_github;
 };
 // Every log line passes through redact::text before any sink sees it: messages quote URLs, git
 // errors and child output, and none of them may show a credential.
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
-  explicit RedactingSink(spdlog::sink_ptr inner) : m_inner(std::move(inner)) {}
+  RedactingSink(spdlog::sink_ptr inner, bool github)
+      : m_inner(std::move(inner)), m_github(github) {}
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const std::string clean =
-        redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    std::string clean = redact::text(std::string_view(msg.payload.data(), msg.payload.size()));
+    // On GitHub Actions warnings and errors become annotations on the run's page.
+    if (m_github && annotated(msg.level)) {
+      clean = msg.level == spdlog::level::warn ? github::warning_annotation(clean)
+                                               : github::error_annotation({}, clean);
+      clean.pop_back(); // the sink ends the line
+    }
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, clean);
     m_inner->log(copy);
   }
@@ -121,20 +210,22 @@ protected:
 
 private:
   spdlog::sink_ptr m_inner;
+  bool m_github;
 };
 } // namespace
 
-void init_logging(bool verbose, bool colour) {
+void init_logging(bool verbose, bool colour, bool github_actions) {
   spdlog::drop("breeze"); // init_logging may run once per in-process cli::run (tests)
   spdlog::sink_ptr inner;
   if (colour)
     inner = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   else
     inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("breeze", std::make_shared<RedactingSink>(inner));
+  auto logger = std::make_shared<spdlog::logger>(
+      "breeze", std::make_shared<RedactingSink>(inner, github_actions));
   spdlog::register_logger(logger);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<LevelPrefix>('*').set_pattern("%^%*%$%v");
+  formatter->add_flag<LevelPrefix>('*', github_actions).set_pattern("%^%*%$%v");
   logger->set_formatter(std::move(formatter));
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);

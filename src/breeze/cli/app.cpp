@@ -70,6 +70,35 @@ std::string unknown_command_message(CLI::App& root, const std::vector<std::strin
   return {};
 }
 
+// Finds the first `--word` the command it was given to does not know (CLI11 says only "The
+// following arguments were not expected"); returns the message with the closest of that command's
+// options, or empty when every option is known.
+std::string unknown_option_message(CLI::App& root, const std::vector<std::string>& args) {
+  CLI::App* cur = &root;
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (!a.starts_with("--")) {
+      auto subs = cur->get_subcommands([&a](CLI::App* s) { return s->check_name(a); });
+      if (!subs.empty())
+        cur = subs.front();
+      else if (!cur->get_subcommands([](CLI::App*) { return true; }).empty())
+        return {}; // a word where a command belongs: unknown_command_message's case
+      continue;
+    }
+    const auto name = a.substr(0, a.find('='));
+    if (cur->get_option_no_throw(name) != nullptr) continue;
+    std::vector<std::string> names;
+    for (const auto* opt : cur->get_options())
+      for (const auto& l : opt->get_lnames())
+        names.push_back("--" + l);
+    const auto hint = strings::closest_match(name, names);
+    return fmt::format("No such option '{}' for '{}'.{}", strings::strip_control(name),
+                       command_path(cur),
+                       hint ? fmt::format(" Did you mean '{}'?", *hint) : std::string());
+  }
+  return {};
+}
+
 int finish(const Expected<ExitCode>& result) {
   const bool interrupted = interrupt::requested();
   if (interrupted) {
@@ -131,11 +160,14 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
               "  breeze release-management --help\n\n"
               "Run 'breeze COMMAND --help' for more information on a command.\n");
   commands::add_global_options(root, ctx.globals);
+  root.set_version_flag("-V,--version", std::string("breeze ") + BREEZE_VERSION,
+                        "Print breeze's version and exit (`breeze version` adds the settings).");
   register_all(root, ctx);
   apply_help_panels(root);
   // CLI11 would read the options' variables from the real environment: they come from services.env.
   const auto env_bindings = commands::seal(root);
-  const bool colour = console::colour_enabled(services.terminal.stderr_tty, services.env);
+  const auto mode = console::output_mode(services.terminal, services.env);
+  const bool colour = mode.colour;
   // Help is drawn by cli/help.hpp at the terminal's width, with the values the checkout allows
   // and each option's variable.
   auto use_help = [&] {
@@ -171,9 +203,13 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
   } catch (const CLI::CallForAllHelp& e) {
     use_help();
     return root.exit(e, services.out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return root.exit(e, services.out, err);
   } catch (const CLI::ParseError& e) {
     console::init_logging(false, colour);
-    auto message = unknown_command_message(root, request);
+    // An unknown option first: its value would otherwise read as an unknown command.
+    auto message = unknown_option_message(root, words);
+    if (message.empty()) message = unknown_command_message(root, request);
     if (message.empty()) message = e.what();
     spdlog::error("{}", message);
     spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
@@ -187,7 +223,7 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     return static_cast<int>(ExitCode::usage);
   }
   commands::unseal(env_bindings); // parsed: the tree shows its variables again (man page)
-  console::init_logging(ctx.globals.verbose, colour);
+  console::init_logging(ctx.globals.verbose, colour, mode.github_actions);
   if (words.size() != request.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",
                  words[0]);

@@ -283,11 +283,9 @@ Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOp
     return ExitCode::ok;
   }
   out.flush();
-  BREEZE_TRY(auto answer, ctx.confirm(fmt::format("Install {} completion?", shell)));
-  if (answer != prompt::Answer::yes) {
-    out << "Stopped, nothing changed.\n";
-    return answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok;
-  }
+  BREEZE_TRY(auto stop,
+             ctx.confirm_or_stop(fmt::format("Install {} completion?", shell), "Nothing changed."));
+  if (stop) return *stop;
   BREEZE_TRY_VOID(files::write_atomic(target.script, script));
   if (!rc_has_line) {
     if (!rc_text.empty() && !rc_text.ends_with('\n')) rc_text += '\n';

@@ -15,6 +15,13 @@ process::Runner& Context::runner() {
   return *m_dry_run_runner;
 }
 
+void Context::step_summary(const std::string& markdown) const {
+  const auto file = github::step_summary_file(m_services.env);
+  if (!file) return;
+  if (auto written = github::append_step_summary(*file, markdown); !written)
+    spdlog::warn("{}", written.error().what());
+}
+
 std::optional<prompt::Answer> Context::forced_answer() const {
   if (globals.answer.empty()) return std::nullopt;
   return prompt::parse_answer(globals.answer);
@@ -37,10 +44,13 @@ Context::confirm_or_stop(const std::string& question, const std::string& nothing
                          const std::function<void(const std::string&)>& say) {
   BREEZE_TRY(auto answer, confirm(question));
   if (answer == prompt::Answer::yes) return std::optional<ExitCode>();
+  // `q` is the user stopping the run: said as such (exit 1, as Breeze), never silently.
+  const auto text =
+      answer == prompt::Answer::quit ? std::string("Stopped (q): nothing changed.") : nothing_done;
   if (say)
-    say(nothing_done + "\n");
+    say(text + "\n");
   else
-    out() << nothing_done << "\n";
+    out() << text << "\n";
   return std::optional<ExitCode>(answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok);
 }
 

@@ -8,6 +8,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
+#include <breeze/docker/build_progress.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/git/head_commit.hpp>
 #include <breeze/git/tracked_paths.hpp>
@@ -55,7 +56,16 @@ struct StepsResult {
   bool ok = true;
   bool timed_out = false;
   bool interrupted = false;
-  std::string failed_step;
+  std::string failed_step;               ///< breeze's step and why: "Push X (exit 1)"
+  std::string reason;                    ///< why alone: "exit 1", "timed out", ...
+  std::optional<std::string> build_step; ///< the docker build's failed step (or, if ok, last one)
+
+  // The summary-table cell: where the build was, not the job's title again.
+  [[nodiscard]] std::string summary(const BuildJob& job) const {
+    if (ok)
+      return build_step ? *build_step : job.steps.empty() ? job.name : job.steps.back().description;
+    return build_step ? fmt::format("{} ({})", *build_step, reason) : failed_step;
+  }
 };
 
 // Runs one job's steps in order; the first failing step (that may not fail) ends the job. Every
@@ -66,6 +76,11 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner,
                       std::optional<std::chrono::milliseconds> timeout,
                       const std::function<void(const std::string&)>& on_line) {
   StepsResult r;
+  docker::BuildProgress progress;
+  const auto line_seen = [&](const std::string& line) {
+    progress.feed(line);
+    if (on_line) on_line(line);
+  };
   for (const auto& step : job.steps) {
     if (interrupt::requested()) {
       r.ok = false;
@@ -77,7 +92,7 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner,
     spec.merge_stderr = true;
     spec.capture = false;
     if (on_line) {
-      spec.on_line = on_line;
+      spec.on_line = line_seen;
       // Headers make a job's log readable on its own: which step, which exact command.
       on_line("### " + step.description);
       on_line("### " + strings::shell_join(step.argv));
@@ -85,23 +100,25 @@ StepsResult run_steps(const BuildJob& job, process::Runner& runner,
     auto res = runner.run(spec);
     if (!res) {
       r.ok = false;
-      r.failed_step = step.description + ": " + res.error().message;
+      r.reason = res.error().message;
+      r.failed_step = step.description + ": " + r.reason;
       break;
     }
     if (!res->ok() && !step.may_fail) {
       r.ok = false;
       r.timed_out = res->timed_out;
       r.interrupted = res->interrupted;
-      r.failed_step = res->timed_out ? fmt::format("{} (timed out)", step.description)
-                      : res->interrupted
-                          ? fmt::format("{} (interrupted)", step.description)
-                          : fmt::format("{} (exit {})", step.description, res->exit_code);
+      r.reason = res->timed_out     ? std::string("timed out")
+                 : res->interrupted ? std::string("interrupted")
+                                    : fmt::format("exit {}", res->exit_code);
+      r.failed_step = fmt::format("{} ({})", step.description, r.reason);
       break;
     }
     if (!res->ok())
       spdlog::info("{}: failed, continuing (expected when there is nothing to pull yet)",
                    step.description);
   }
+  r.build_step = r.ok ? progress.last_step() : progress.failed_step();
   return r;
 }
 
@@ -288,6 +305,9 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
     img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
+  // One check before any docker work: an engine that is down is one line with the fix, not a
+  // failed pull, a fallback and BuildKit's own error. A dry run talks to no engine: it skips it.
+  if (!ctx.globals.dry_run) BREEZE_TRY_VOID(docker::check_engine(ctx.runner(), docker));
   auto engine = docker::detect_engine(ctx.runner(), docker);
   if (!engine) {
     if (!ctx.globals.dry_run) return engine.error();
@@ -339,7 +359,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                        [](const std::string& line) { console::print_child_line(line); });
       if (r.ok) continue;
       if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
-      spdlog::error("[{}] failed: {}", job.name, r.failed_step);
+      spdlog::error("[{}] failed: {}", job.name, r.summary(job));
       if (r.timed_out && timeout) return after_timeout(ctx, opts, *timeout, {job.python});
       return ExitCode::failure;
     }
@@ -358,15 +378,14 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
                              std::lock_guard lock(timed_out_mutex);
                              timed_out_pythons.insert(job.python);
                            }
-                           if (!r.ok) return parallel::JobResult{false, r.failed_step};
-                           const auto& last =
-                               job.steps.empty() ? job.name : job.steps.back().description;
-                           return parallel::JobResult{true, last};
+                           return parallel::JobResult{r.ok, r.summary(job), r.interrupted};
                          }});
   }
   const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                 : parallel::default_parallelism();
-  auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
+  auto reporter = parallel::make_reporter(
+      ctx.out(), ctx.err(),
+      ctx.reporter_facts(opts.type == ImageType::ci ? "ci-image build" : "prod-image build"));
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
   if (opts.include_success_outputs)
     for (const auto& job : outcome.jobs) {

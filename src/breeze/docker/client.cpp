@@ -15,18 +15,42 @@ std::string docker_client(const EnvLookup& env) {
   return "docker";
 }
 
+namespace {
+Error client_missing(const std::string& docker, const Error& why) {
+  return Error{
+      ErrorKind::process,
+      fmt::format(
+          "cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
+          docker, why.message)};
+}
+} // namespace
+
+Expected<void> check_engine(process::Runner& runner, const std::string& docker) {
+  process::ProcessSpec spec;
+  spec.argv = {docker, "version", "--format", "{{json .}}"};
+  spec.changes_state = false;
+  spec.timeout = std::chrono::seconds(30);
+  auto r = runner.run(spec);
+  if (!r) return client_missing(docker, r.error());
+  if (r->ok()) return {};
+  // The client's own first line names the engine it tried ("Cannot connect to the Docker daemon at
+  // unix:///var/run/docker.sock. Is the docker daemon running?").
+  auto why = std::string(strings::trim(r->err));
+  if (auto nl = why.find('\n'); nl != std::string::npos) why.resize(nl);
+  why = strings::strip_control(why);
+  return Error{ErrorKind::failure,
+               fmt::format("Docker is not running{}: {}",
+                           why.empty() ? std::string() : fmt::format(" ({})", why),
+                           k_start_engine_fix)};
+}
+
 Expected<Engine> detect_engine(process::Runner& runner, const std::string& docker) {
   process::ProcessSpec spec;
   spec.argv = {docker, "buildx", "version"};
   spec.changes_state = false;
   spec.timeout = std::chrono::seconds(30);
   auto r = runner.run(spec);
-  if (!r)
-    return Error{
-        ErrorKind::process,
-        fmt::format(
-            "cannot run the docker client '{}' ({}): install docker or point BREEZE_DOCKER at it",
-            docker, r.error().message)};
+  if (!r) return client_missing(docker, r.error());
   return r->ok() ? Engine::buildx : Engine::classic;
 }
 

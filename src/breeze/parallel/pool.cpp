@@ -82,7 +82,11 @@ void run_one(const Job& job, std::size_t index, Shared& shared) {
   }
   std::lock_guard lock(shared.mutex);
   auto& status = shared.jobs[index];
-  status.state = result.ok ? JobState::succeeded : JobState::failed;
+  // Ctrl-C kills every running job's process: that is not the job failing, and its log (the
+  // output up to the signal) says nothing the user needs.
+  status.state = result.ok                                      ? JobState::succeeded
+                 : result.interrupted || interrupt::requested() ? JobState::interrupted
+                                                                : JobState::failed;
   status.summary = std::move(result.summary);
   status.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
                                                                          shared.started_at[index]);

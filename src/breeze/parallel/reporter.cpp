@@ -2,6 +2,7 @@
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
@@ -50,7 +51,8 @@ void finish(std::ostream& out, std::ostream& err, const PoolOutcome& outcome) {
     err << fmt::format("Log of failed job {} ({}):\n", job.name, job.log_file.string())
         << log_text(job);
   }
-  if (outcome.interrupted) err << "Interrupted: jobs not started yet were skipped.\n";
+  if (outcome.interrupted)
+    err << "Interrupted: running jobs were stopped, jobs not started yet were skipped.\n";
   err << std::flush;
   out << render_summary(outcome) << std::flush;
 }
@@ -62,6 +64,7 @@ console::Colour colour_of(JobState state) {
   case JobState::failed:
     return console::Colour::red;
   case JobState::running:
+  case JobState::interrupted:
     return console::Colour::yellow;
   default:
     return console::Colour::none;
@@ -89,6 +92,8 @@ std::string state_word(JobState state) {
     return "ok";
   case JobState::failed:
     return "FAILED";
+  case JobState::interrupted:
+    return "interrupted";
   case JobState::not_started:
     return "not run";
   }
@@ -101,7 +106,8 @@ std::string render_summary(const PoolOutcome& outcome) {
   std::vector<std::vector<std::string>> rows{{"Job", "Result", "Duration", "Log"}};
   if (with_summary) rows[0].push_back("Summary");
   for (const auto& job : outcome.jobs) {
-    const bool ran = job.state == JobState::succeeded || job.state == JobState::failed;
+    const bool ran = job.state == JobState::succeeded || job.state == JobState::failed ||
+                     job.state == JobState::interrupted;
     rows.push_back({job.name, state_word(job.state), ran ? format_duration(job.elapsed) : "-",
                     ran ? job.log_file.string() : "-"});
     if (with_summary) rows.back().push_back(strings::strip_control(job.summary));
@@ -149,24 +155,59 @@ void GithubReporter::changed(const JobStatus& job, const std::vector<JobStatus>&
                              Clock::time_point now) {
   PlainReporter::changed(job, all, now);
   if (job.state != JobState::succeeded && job.state != JobState::failed) return;
+  // Failed jobs' logs are printed once, unfolded, at the end; interrupted ones not at all.
+  if (job.state != JobState::succeeded) return;
   m_err << "::group::" << finished_line(job) << "\n"
         << log_text(job) << "::endgroup::\n"
         << std::flush;
 }
 
+GithubReporter::GithubReporter(std::ostream& out, std::ostream& err,
+                               std::optional<std::filesystem::path> step_summary, std::string title)
+    : PlainReporter(out, err), m_step_summary(std::move(step_summary)), m_title(std::move(title)) {}
+
+void GithubReporter::finished(const PoolOutcome& outcome) {
+  for (const auto& job : outcome.jobs)
+    if (job.state == JobState::failed)
+      m_err << github::error_annotation(
+          fmt::format("{} failed", job.name),
+          job.summary.empty() ? fmt::format("see {}", job.log_file.string()) : job.summary);
+  PlainReporter::finished(outcome);
+  if (!m_step_summary) return;
+  if (auto written = github::append_step_summary(
+          *m_step_summary, render_summary_markdown(outcome, m_title.empty() ? "breeze" : m_title));
+      !written)
+    m_err << github::warning_annotation(written.error().what()) << std::flush;
+}
+
+std::string render_summary_markdown(const PoolOutcome& outcome, const std::string& title) {
+  std::vector<std::vector<std::string>> rows{{"Job", "Result", "Duration", "Summary"}};
+  for (const auto& job : outcome.jobs) {
+    const bool ran = job.state != JobState::not_started && job.state != JobState::queued;
+    const auto word = state_word(job.state);
+    rows.push_back({job.name, job.state == JobState::failed ? "**" + word + "**" : word,
+                    ran ? format_duration(job.elapsed) : "-", job.summary});
+  }
+  return fmt::format("### {}\n\n{}\nLogs: `{}`\n", title, github::markdown_table(rows),
+                     outcome.log_dir.string());
+}
+
 LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
-    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 20)), m_colour(colour) {}
+    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 1)), m_colour(colour) {}
 
 std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all,
                                                     std::size_t width, bool colour) {
   std::size_t name_width = 0;
-  for (const auto& job : all)
+  std::size_t state_width = 7; // "running"; "interrupted" widens the column only when shown
+  for (const auto& job : all) {
     name_width = std::max(name_width, job.name.size());
+    state_width = std::max(state_width, state_word(job.state).size());
+  }
   std::vector<std::string> lines;
   for (const auto& job : all) {
     const bool shows_time = job.state != JobState::queued && job.state != JobState::not_started;
-    auto head = fmt::format("{:<{}}  {:<7} {:>6}", job.name, name_width, state_word(job.state),
-                            shows_time ? format_duration(job.elapsed) : "");
+    auto head = fmt::format("{:<{}}  {:<{}} {:>6}", job.name, name_width, state_word(job.state),
+                            state_width, shows_time ? format_duration(job.elapsed) : "");
     std::string tail;
     if (job.state == JobState::running && !job.last_line.empty() && head.size() + 2 < width)
       tail = "  " + clean(job.last_line, width - head.size() - 2);
@@ -196,7 +237,10 @@ void LiveReporter::redraw(const std::vector<JobStatus>& all) {
 
 void LiveReporter::started(const std::filesystem::path& log_dir, const std::vector<JobStatus>& jobs,
                            std::size_t parallelism) {
-  m_err << start_line(log_dir, jobs.size(), parallelism);
+  auto line = start_line(log_dir, jobs.size(), parallelism);
+  // A narrow terminal gets the folder on its own line rather than a wrapped one.
+  if (line.size() - 1 > m_width) line.replace(line.find(" Logs: "), 7, "\nLogs: ");
+  m_err << line;
   redraw(jobs);
 }
 
@@ -211,23 +255,22 @@ void LiveReporter::finished(const PoolOutcome& outcome) {
   finish(m_out, m_err, outcome);
 }
 
-ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty) {
+ReporterKind choose_reporter(bool github_actions, bool live) {
   if (github_actions) return ReporterKind::github;
-  return stderr_is_tty ? ReporterKind::live : ReporterKind::plain;
+  return live ? ReporterKind::live : ReporterKind::plain;
 }
 
 std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
                                         const ReporterFacts& facts) {
-  switch (choose_reporter(facts.github_actions, facts.stderr_tty)) {
+  switch (choose_reporter(facts.github_actions, facts.live)) {
   case ReporterKind::github:
-    return std::make_unique<GithubReporter>(out, err);
+    return std::make_unique<GithubReporter>(out, err, facts.step_summary, facts.title);
   case ReporterKind::plain:
     return std::make_unique<PlainReporter>(out, err);
   case ReporterKind::live:
     break;
   }
-  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 100,
-                                        facts.colour);
+  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 80, facts.colour);
 }
 
 } // namespace breeze::parallel

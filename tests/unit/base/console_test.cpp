@@ -3,11 +3,13 @@
 
 #include <breeze/base/console.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace breeze;
 
@@ -82,4 +84,66 @@ TEST_CASE("Group folds output only on GitHub Actions", "[console]") {
     }
     CHECK(plain.str() == "step\n");
   }
+}
+
+TEST_CASE("the output mode: one decision from the terminal and the environment", "[console]") {
+  const console::Terminal tty{true, true, 120};
+  const console::Terminal piped{false, false, 0};
+  struct Row {
+    console::Terminal terminal;
+    std::map<std::string, std::string> env;
+    bool live;
+    bool colour;
+    std::size_t width;
+  };
+  const std::vector<Row> table{
+      {tty, {{"TERM", "xterm-256color"}}, true, true, 120},
+      {tty, {{"TERM", "dumb"}}, false, false, 120},          // dumb: plain, no colour
+      {tty, {{"CI", "true"}}, false, true, 120},             // CI on a TTY: plain lines
+      {tty, {{"CI", "false"}}, true, true, 120},             // CI=false is not CI
+      {tty, {{"GITHUB_ACTIONS", "true"}}, false, true, 120}, // Actions: plain
+      {tty, {{"NO_COLOR", "1"}}, true, false, 120},          // NO_COLOR: still live
+      {tty, {{"NO_COLOR", "1"}, {"FORCE_COLOR", "1"}}, true, false, 120}, // NO_COLOR wins
+      {tty, {{"COLUMNS", "60"}}, true, true, 60},                         // COLUMNS narrows
+      {tty, {{"COLUMNS", "abc"}}, true, true, 120},                       // nonsense is ignored
+      {piped, {}, false, false, 80},                    // a pipe: plain, 80 columns
+      {piped, {{"FORCE_COLOR", "1"}}, false, true, 80}, // forced colour, never live
+      {piped, {{"CLICOLOR_FORCE", "1"}}, false, true, 80},
+      {piped, {{"FORCE_COLOR", "0"}}, false, false, 80}, // "0" forces nothing
+      {piped, {{"COLUMNS", "100"}}, false, false, 100},
+  };
+  for (const auto& row : table) {
+    std::string vars;
+    for (const auto& [k, v] : row.env)
+      vars += k + "=" + v + " ";
+    INFO("tty=" << row.terminal.stderr_tty << " " << vars);
+    const auto mode = console::output_mode(row.terminal, env_of(row.env));
+    CHECK(mode.live == row.live);
+    CHECK(mode.colour == row.colour);
+    CHECK(mode.width == row.width);
+    CHECK(mode.github_actions == (row.env.count("GITHUB_ACTIONS") > 0));
+  }
+}
+
+TEST_CASE("a progress line fits the width: the bar shrinks, then goes, never wraps", "[console]") {
+  CHECK(console::progress_line("Asking", 3, 10, 100) ==
+        "Asking [#########.....................] 3/10");
+  CHECK(console::progress_line("Asking the package index", 3, 10, 40) ==
+        "Asking the package index [##.....] 3/10");
+  for (std::size_t width = 1; width <= 80; ++width) {
+    const auto line = console::progress_line("Asking the package index", 123, 456, width);
+    INFO(width << ": " << line);
+    CHECK(line.size() < std::max<std::size_t>(width, 2));
+  }
+  CHECK(console::progress_line("Asking the package index", 123, 456, 20) == "Asking the 123/456");
+  CHECK(console::progress_line("x", 10, 10, 20) == "x [#########] 10/10");
+}
+
+TEST_CASE("diffs are coloured only when colour is on", "[console]") {
+  const std::string diff = "--- a/c.txt\n+++ b/c.txt\n@@ -1,2 +1,2 @@\n a==1\n-pymssql==2.2.7\n"
+                           "+pymssql==2.2.8\n";
+  CHECK(console::colour_diff(diff, false) == diff);
+  CHECK(console::colour_diff(diff, true) ==
+        "\033[1m--- a/c.txt\033[0m\n\033[1m+++ b/c.txt\033[0m\n\033[34m@@ -1,2 +1,2 @@\033[0m\n"
+        " a==1\n\033[31m-pymssql==2.2.7\033[0m\n\033[32m+pymssql==2.2.8\033[0m\n");
 }

@@ -192,6 +192,32 @@ TEST_CASE("after Ctrl-C no new job starts and the rest are reported as not run",
   CHECK_FALSE(std::filesystem::exists(dir.path() / "job-2.log"));
 }
 
+TEST_CASE("a job that fails after Ctrl-C is interrupted, not FAILED", "[parallel]") {
+  interrupt::reset();
+  files::TempDir dir;
+  std::vector<Job> jobs{{"killed",
+                         [](JobContext&) {
+                           interrupt::request(); // Ctrl-C; the runner kills the job's process
+                           return JobResult{false, "exit code 130"};
+                         }},
+                        {"said-so",
+                         [](JobContext&) {
+                           return JobResult{false, "stopped", true};
+                         }},
+                        {"broken", [](JobContext&) {
+                           return JobResult{false, "exit 1"};
+                         }}};
+  RecordingReporter reporter;
+  auto outcome = run_jobs({jobs[2], jobs[1]}, {.parallelism = 1, .log_dir = dir.path()}, reporter);
+  REQUIRE(outcome.has_value());
+  CHECK(states(*outcome) == std::vector<std::string>{"broken:FAILED", "said-so:interrupted"});
+  outcome = run_jobs({jobs[0]}, {.parallelism = 1, .log_dir = dir.path()}, reporter);
+  interrupt::reset();
+  REQUIRE(outcome.has_value());
+  CHECK(states(*outcome) == std::vector<std::string>{"killed:interrupted"});
+  CHECK_FALSE(outcome->ok());
+}
+
 TEST_CASE("the pool rejects parallelism 0 and jobs whose logs would collide", "[parallel]") {
   files::TempDir dir;
   RecordingReporter reporter;

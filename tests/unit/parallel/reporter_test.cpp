@@ -76,28 +76,76 @@ TEST_CASE("plain CI lines: start, finish, and a status line per running job ever
   CHECK(out.str().empty()); // progress never goes to stdout
 }
 
-TEST_CASE("GitHub Actions folds each finished job's log in a group", "[parallel]") {
+TEST_CASE("GitHub Actions folds a finished job's log in a group and prints a failed log once",
+          "[parallel]") {
   files::TempDir dir;
   test::write_file(dir.path() / "bad.log", "step 1\nERROR: no matching distribution");
+  test::write_file(dir.path() / "good.log", "built");
   std::ostringstream out, err;
   GithubReporter reporter(out, err);
   const Clock::time_point t0{};
   auto bad = status("bad", JobState::running, 0ms, {}, dir.path() / "bad.log");
+  auto good = status("good", JobState::succeeded, 2s, {}, dir.path() / "good.log");
   reporter.changed(bad, {bad}, t0);
+  reporter.changed(good, {bad, good}, t0 + 2s);
   bad.state = JobState::failed;
   bad.elapsed = 3s;
   bad.summary = "exit code 1";
-  reporter.changed(bad, {bad}, t0 + 3s);
+  reporter.changed(bad, {bad, good}, t0 + 3s);
   CHECK(err.str() == "[bad] started\n"
-                     "[bad] FAILED in 3.0s: exit code 1\n"
-                     "::group::[bad] FAILED in 3.0s: exit code 1\n"
-                     "step 1\nERROR: no matching distribution\n"
-                     "::endgroup::\n");
+                     "[good] ok in 2.0s\n"
+                     "::group::[good] ok in 2.0s\n"
+                     "built\n"
+                     "::endgroup::\n"
+                     "[bad] FAILED in 3.0s: exit code 1\n");
   err.str("");
-  reporter.finished({{bad}, dir.path(), false});
-  CHECK(err.str() == "Log of failed job bad (" + (dir.path() / "bad.log").string() +
-                         "):\nstep 1\nERROR: no matching distribution\n");
-  CHECK_THAT(out.str(), Catch::StartsWith("Job  Result  Duration  Log"));
+  reporter.finished({{bad, good}, dir.path(), false});
+  const auto log = "step 1\nERROR: no matching distribution\n";
+  CHECK_THAT(err.str(), Catch::Contains("Log of failed job bad (" +
+                                        (dir.path() / "bad.log").string() + "):\n" + log));
+  CHECK(err.str().find(log) == err.str().rfind(log)); // once
+  CHECK_THAT(out.str(), Catch::StartsWith("Job   Result  Duration  Log"));
+}
+
+TEST_CASE("GitHub Actions: an error annotation per failed job and the summary table in Markdown",
+          "[parallel][github]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "b.log", "boom");
+  const auto summary = dir.path() / "step-summary.md";
+  std::ostringstream out, err;
+  GithubReporter reporter(out, err, summary, "ci-image build");
+  reporter.finished(
+      {{status("a", JobState::succeeded, 62s, {}, dir.path() / "a.log", "[main 9/9] COPY x"),
+        status("b", JobState::failed, 3s, {}, dir.path() / "b.log", "[main 3/9] RUN pip (exit 1)"),
+        status("c", JobState::not_started, 0ms)},
+       dir.path(),
+       false});
+  CHECK_THAT(err.str(), Catch::StartsWith("::error title=b failed::[main 3/9] RUN pip (exit 1)\n"));
+  CHECK_THAT(err.str(), !Catch::Contains("title=a"));
+  CHECK(test::read_file(summary) == "### ci-image build\n\n"
+                                    "| Job | Result | Duration | Summary |\n"
+                                    "| --- | --- | --- | --- |\n"
+                                    "| a | ok | 1m02s | [main 9/9] COPY x |\n"
+                                    "| b | **FAILED** | 3.0s | [main 3/9] RUN pip (exit 1) |\n"
+                                    "| c | not run | - |  |\n"
+                                    "\nLogs: `" +
+                                        dir.path().string() + "`\n\n");
+}
+
+TEST_CASE("jobs stopped by Ctrl-C read interrupted, with no log dump", "[parallel]") {
+  files::TempDir dir;
+  test::write_file(dir.path() / "a.log", "half a build");
+  std::ostringstream out, err;
+  PlainReporter reporter(out, err);
+  auto a = status("a", JobState::interrupted, 3s, {}, dir.path() / "a.log", "Build (interrupted)");
+  auto b = status("b", JobState::not_started, 0ms);
+  reporter.finished({{a, b}, dir.path(), true});
+  CHECK_THAT(err.str(), !Catch::Contains("half a build"));
+  CHECK_THAT(err.str(), !Catch::Contains("Log of failed job"));
+  CHECK_THAT(err.str(), Catch::Contains("Interrupted"));
+  CHECK_THAT(out.str(), Catch::Contains("a    interrupted  3.0s") && !Catch::Contains("FAILED"));
+  CHECK(LiveReporter::render_frame({a, b}, 80, false) ==
+        std::vector<std::string>{"a  interrupted   3.0s", "b  not run"});
 }
 
 TEST_CASE("the live view draws a line per job and redraws them in place", "[parallel]") {
@@ -123,6 +171,6 @@ TEST_CASE("the live view draws a line per job and redraws them in place", "[para
 TEST_CASE("the reporter follows where breeze runs", "[parallel]") {
   CHECK(choose_reporter(true, true) == ReporterKind::github);
   CHECK(choose_reporter(true, false) == ReporterKind::github);
-  CHECK(choose_reporter(false, true) == ReporterKind::live);
+  CHECK(choose_reporter(false, true) == ReporterKind::live); // live: the output mode allows redraws
   CHECK(choose_reporter(false, false) == ReporterKind::plain);
 }

@@ -1,6 +1,7 @@
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 
 #include <breeze/base/files.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/redact.hpp>
@@ -1076,6 +1077,22 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   }
   ctx.out() << redact::text(report.str());
   ctx.out().flush();
+  // On GitHub Actions: the probes and the answer on the run's summary page.
+  std::vector<std::vector<std::string>> rows{{"#", "probe", "result", "time", "limits"}};
+  for (const auto& r : probes)
+    rows.push_back({fmt::format("{}", r.number), r.purpose, outcome_word(r),
+                    format_seconds(r.elapsed), short_limits(r.limits)});
+  auto markdown = "### bisect-backtracking\n\n" + github::markdown_table(rows) + "\n";
+  if (interrupted)
+    markdown += "Interrupted before the search finished.\n";
+  else if (search.status == SearchResult::Status::found)
+    markdown +=
+        fmt::format("Culprit{}: `{}`. Add to Dockerfile.ci: `{}\"{}\"`\n",
+                    culprit_limits.size() == 1 ? "" : "s (together)",
+                    strings::join(culprit_limits, " "), k_arg, strings::join(add_line, " "));
+  else
+    markdown += "No culprit found: see the probe logs.\n";
+  ctx.step_summary(redact::text(markdown));
   if (apply_error) return *apply_error;
   if (interrupted) return ExitCode::interrupted;
   return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;

@@ -2,6 +2,7 @@
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
@@ -112,8 +113,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
 class Progress {
 public:
   // fprintf bypasses the redacting std::cerr filter: the label is redacted here instead.
-  Progress(std::string_view what, bool stderr_tty)
-      : m_what(redact::text(what)), m_tty(stderr_tty) {}
+  Progress(std::string_view what, const console::OutputMode& mode)
+      : m_what(redact::text(what)), m_tty(mode.live), m_width(mode.width) {}
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -122,10 +123,8 @@ public:
     const auto now = std::chrono::steady_clock::now();
     if (m_tty) {
       if (now - m_last < std::chrono::milliseconds(50) && done != total) return;
-      constexpr std::size_t width = 30;
-      const std::size_t filled = total == 0 ? width : done * width / total;
-      std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", m_what.c_str(), std::string(filled, '#').c_str(),
-                   std::string(width - filled, '.').c_str(), done, total);
+      // Fitted to the width: a bar that wraps leaves a trail of half-drawn lines behind \r.
+      std::fprintf(stderr, "\r%s", console::progress_line(m_what, done, total, m_width).c_str());
       std::fflush(stderr);
       m_drawn = true;
     } else if (now - m_last >= std::chrono::seconds(3) && done != total) {
@@ -144,6 +143,7 @@ public:
 private:
   std::string m_what;
   bool m_tty;
+  std::size_t m_width;
   bool m_drawn = false;
   std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
 };
@@ -248,7 +248,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   const auto started = std::chrono::steady_clock::now();
   std::vector<pypi::Lookup> lookups;
   {
-    Progress progress("Asking the package index", ctx.services().terminal.stderr_tty);
+    Progress progress("Asking the package index", ctx.output_mode());
     http_options.on_progress = [&progress](std::size_t done, std::size_t total) {
       progress.update(done, total);
     };
@@ -299,11 +299,33 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
   return report;
 }
 
+namespace {
+// The job summary on GitHub Actions: the candidates as a table and the build to bisect with.
+std::string render_step_summary(const pypi::Report& report) {
+  std::vector<std::vector<std::string>> rows{{"Package", "Pinned", "Latest", "Released"}};
+  for (const auto& c : report.candidates)
+    rows.push_back({c.name, c.pinned, c.latest,
+                    c.released ? time::format_iso_z(*c.released) : std::string("unknown")});
+  auto text = fmt::format("### find-backtracking-candidates\n\n{} packages checked against {} "
+                          "(generated {}): {} candidate(s)",
+                          report.checked, report.source, time::format_iso_z(report.since),
+                          report.candidates.size());
+  if (!report.not_found.empty())
+    text += fmt::format(", {} not on the index", report.not_found.size());
+  if (!report.failed.empty()) text += fmt::format(", **{} not checked**", report.failed.size());
+  text += ".\n\n";
+  if (!report.candidates.empty())
+    text += github::markdown_table(rows) + "\n```\n" + pypi::next_command(report) + "\n```\n";
+  return text;
+}
+} // namespace
+
 Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOptions& o,
                                                     Context& ctx) {
   BREEZE_TRY(auto report, find_backtracking_report(o, ctx));
   ctx.out() << (o.output == "json" ? pypi::render_json(report) : pypi::render_text(report));
   ctx.out().flush();
+  ctx.step_summary(render_step_summary(report));
   if (!report.failed.empty()) {
     spdlog::error(
         "{} of {} packages could not be checked: the list of candidates may be incomplete",

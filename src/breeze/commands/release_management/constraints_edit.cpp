@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/constraints_edit.hpp>
 
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/constraints_file.hpp>
 #include <breeze/constraints/names.hpp>
@@ -195,14 +196,25 @@ VersionEdit edit_files(const std::map<std::string, std::string>& files,
   return edit;
 }
 
-std::string render_summary(const std::vector<SummaryRow>& rows) {
+namespace {
+// The summary's cells, header first: the text table and the Markdown one show the same.
+std::vector<std::vector<std::string>> summary_cells(const std::vector<SummaryRow>& rows) {
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"version", "old tag commit", "new commit", "files changed", "result"});
   for (const auto& r : rows)
     cells.push_back({r.version, short_hash(r.old_commit),
                      r.new_commit.empty() ? "-" : short_hash(r.new_commit),
                      std::to_string(r.files_changed), r.status});
-  return strings::render_table(cells);
+  return cells;
+}
+} // namespace
+
+std::string render_summary_markdown(const std::vector<SummaryRow>& rows) {
+  return "### update-constraints\n\n" + github::markdown_table(summary_cells(rows));
+}
+
+std::string render_summary(const std::vector<SummaryRow>& rows) {
+  return strings::render_table(summary_cells(rows));
 }
 
 } // namespace breeze::commands::release_management

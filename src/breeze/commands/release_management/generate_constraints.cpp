@@ -451,7 +451,8 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
     }
     const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                   : parallel::default_parallelism();
-    auto reporter = parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts());
+    auto reporter =
+        parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts("generate-constraints"));
     BREEZE_TRY(auto outcome,
                parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
     interrupted = outcome.interrupted;

@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/update_constraints.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/redact.hpp>
@@ -342,7 +343,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
         BREEZE_TRY(auto d, git::ConstraintsRepo::diff(c.before, c.after, c.name));
         diff += d;
       }
-      say(diff);
+      say(json ? diff : console::colour_diff(diff, ctx.stdout_colour()));
       p.status = dry_run ? "would push" : "not started";
     } else {
       p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date"
@@ -357,6 +358,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
            p.status == "pushed" || p.status == "would push" || p.failed ? p.edit.changes.size() : 0,
            p.status});
     say("\n" + render_summary(rows));
+    ctx.step_summary(render_summary_markdown(rows));
     if (json)
       ctx.out() << to_json(plans, dry_run, journal)
                        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -69,8 +69,7 @@ Findings examine(Context& ctx) {
     f.checks.push_back({"docker engine", true, server + " (reachable)", {}});
   else
     f.checks.push_back({"docker engine", false, "not reachable: " + first_line(version->err),
-                        "start the docker daemon (systemctl start docker) or set DOCKER_HOST to a "
-                        "running engine"});
+                        docker::k_start_engine_fix});
 
   auto buildx = probe(ctx, {docker, "buildx", "version"});
   const bool has_buildx = buildx && buildx->ok();

@@ -147,6 +147,36 @@ TEST_CASE("update-constraints dry run changes nothing anywhere",
   CHECK(p.prompter.questions.empty());
 }
 
+TEST_CASE("update-constraints colours its diffs when stdout is a terminal, never with NO_COLOR",
+          "[integration][update-constraints]") {
+  ConstraintsRepos r;
+  InProcess tty;
+  tty.terminal.stdout_tty = true;
+  REQUIRE(tty.run(with(update_args(r, "2.6.3"), {"--dry-run"})) == 0);
+  CHECK(tty.out.str().find("\033[31m-pymssql==2.2.7\033[0m") != std::string::npos);
+  CHECK(tty.out.str().find("\033[32m+pymssql==2.2.8\033[0m") != std::string::npos);
+  InProcess no_colour;
+  no_colour.terminal.stdout_tty = true;
+  no_colour.env["NO_COLOR"] = "1";
+  REQUIRE(no_colour.run(with(update_args(r, "2.6.3"), {"--dry-run"})) == 0);
+  CHECK(no_colour.out.str().find("\033[") == std::string::npos);
+  CHECK(no_colour.out.str().find("-pymssql==2.2.7") != std::string::npos);
+}
+
+TEST_CASE("update-constraints on GitHub Actions appends its summary table to the job summary",
+          "[integration][update-constraints][github]") {
+  ConstraintsRepos r;
+  files::TempDir dir;
+  const auto summary = dir.path() / "summary.md";
+  InProcess p;
+  p.env = {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", summary.string()}};
+  REQUIRE(p.run(with(update_args(r, "2.6.3"), {"--answer", "yes"})) == 0);
+  const auto markdown = test::read_file(summary);
+  CHECK_THAT(markdown, Catch::StartsWith("### update-constraints\n\n| version | old tag commit |"));
+  CHECK_THAT(markdown, Catch::Contains("| 2.6.3 | "));
+  CHECK_THAT(markdown, Catch::Contains(" | pushed |\n"));
+}
+
 TEST_CASE("update-constraints: a rejected branch push fails that version only and keeps its tag",
           "[integration][update-constraints]") {
   ConstraintsRepos r;

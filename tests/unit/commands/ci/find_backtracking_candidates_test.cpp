@@ -145,6 +145,27 @@ TEST_CASE("find-backtracking-candidates: failures are listed, the report printed
                       "requests: https://pypi.example/pypi/requests/json: malformed index JSON"));
 }
 
+TEST_CASE("find-backtracking-candidates: on GitHub Actions the candidates go to the job summary",
+          "[unit][commands][github]") {
+  Fixture f;
+  const auto summary = f.dir.path() / "summary.md";
+  f.breeze.env = {{"GITHUB_STEP_SUMMARY", summary.string()}};
+  REQUIRE(f.run({"--constraints-file", "constraints.txt"}) == 0);
+  CHECK_FALSE(std::filesystem::exists(summary)); // not on GitHub Actions: no summary
+  f.breeze.env["GITHUB_ACTIONS"] = "true";
+  f.http.on(k_index + "/pypi/requests/json", 404, "");
+  f.http.on(k_index + "/simple/requests/", 404, "");
+  REQUIRE(f.run({"--constraints-file", "constraints.txt"}) == 0);
+  CHECK(test::read_file(summary) ==
+        "### find-backtracking-candidates\n\n"
+        "3 packages checked against constraints.txt (generated 2023-08-09T21:48:23Z): 1 "
+        "candidate(s), 1 not on the index.\n\n"
+        "| Package | Pinned | Latest | Released |\n| --- | --- | --- | --- |\n"
+        "| aiobotocore | 2.5.4 | 2.6.0 | 2023-08-11T20:43:19Z |\n\n"
+        "```\nbreeze ci-image build --upgrade-to-newer-dependencies "
+        "--eager-upgrade-additional-requirements \"aiobotocore<=2.5.4\"\n```\n\n");
+}
+
 TEST_CASE("find-backtracking-candidates: packages missing from the index are warnings only",
           "[unit][commands]") {
   Fixture f;

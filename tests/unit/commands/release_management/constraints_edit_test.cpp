@@ -130,6 +130,17 @@ TEST_CASE("render_summary aligns the columns", "[unit][update-constraints]") {
                 "2.5.1    265123a00000    -             0              already up to date\n");
 }
 
+TEST_CASE("the summary in Markdown for the GitHub job summary", "[unit][update-constraints]") {
+  CHECK(
+      render_summary_markdown({{"2.6.3", "5520dac68d05cc82", "abcdef0123456789", 10, "pushed"},
+                               {"2.5.1", "265123a000000000", "", 0, "failed: rejected | hook"}}) ==
+      "### update-constraints\n\n"
+      "| version | old tag commit | new commit | files changed | result |\n"
+      "| --- | --- | --- | --- | --- |\n"
+      "| 2.6.3 | 5520dac68d05 | abcdef012345 | 10 | pushed |\n"
+      "| 2.5.1 | 265123a00000 | - | 0 | failed: rejected \\| hook |\n");
+}
+
 TEST_CASE("check_comment accepts comment lines only", "[unit][update-constraints]") {
   CHECK(check_comment("# pymssql 2.2.8\n#\n# see #33218"));
   CHECK(check_comment("# a\n\n# b\r\n"));

@@ -23,11 +23,31 @@ struct Terminal {
 /// The real terminal facts of this process (main() only; everything else gets them injected).
 [[nodiscard]] Terminal detect_terminal();
 
+/// How every view draws (the live job view, progress bars, colours, prompts): the one decision,
+/// made from the terminal facts and the environment by output_mode().
+struct OutputMode {
+  bool live = false;           ///< stderr may be redrawn in place (cursor movement, `\r` bars)
+  bool colour = false;         ///< ANSI colours on stderr
+  std::size_t width = 80;      ///< no line breeze draws is longer than this
+  bool github_actions = false; ///< GITHUB_ACTIONS=true: annotations, groups, the step summary
+};
+
+/// The output mode for `terminal` and `env` (docs/terminal.md has the table):
+/// live only on a stderr TTY with TERM not "dumb" and neither CI nor GITHUB_ACTIONS set;
+/// colour as colour_enabled(stderr_tty); width from COLUMNS, else the terminal, else 80.
+[[nodiscard]] OutputMode output_mode(const Terminal& terminal, const EnvLookup& env);
+
+/// One progress line that fits `width` columns: `what [####....] done/total`, the bar shrinking
+/// (and going, then the label being cut) as the width does; never longer than width - 1, so the
+/// terminal never wraps it.
+[[nodiscard]] std::string progress_line(std::string_view what, std::size_t done, std::size_t total,
+                                        std::size_t width);
+
 /// True when `stream` is a terminal.
 [[nodiscard]] bool is_terminal(std::FILE* stream);
 
-/// True when the stream is a terminal (`is_tty`), NO_COLOR is unset and TERM is not "dumb" in
-/// `env`.
+/// Colour: never with NO_COLOR; forced by FORCE_COLOR or CLICOLOR_FORCE (set, not "0"); otherwise
+/// when the stream is a terminal (`is_tty`) and TERM is not "dumb" in `env`.
 [[nodiscard]] bool colour_enabled(bool is_tty, const EnvLookup& env);
 
 /// True when running inside GitHub Actions (GITHUB_ACTIONS=true in `env`).
@@ -36,13 +56,18 @@ struct Terminal {
 /// `text` wrapped in ANSI colour codes when `enabled`, unchanged otherwise.
 [[nodiscard]] std::string paint(std::string_view text, Colour colour, bool enabled);
 
+/// A unified diff with removed lines red, added lines green and `@@` hunk headers blue when
+/// `enabled` (file headers `---`/`+++` bold); unchanged otherwise.
+[[nodiscard]] std::string colour_diff(std::string_view diff, bool enabled);
+
 /// Prints one line of a child process's output (a build, a package build, a freeze) on stderr,
 /// redacted (URL userinfo, registered secrets) and stripped of control characters: the line
 /// comes from programs fetching from the network and skips the std::cerr filter.
 void print_child_line(std::string_view line);
 
-/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, ANSI colour when `colour`.
-void init_logging(bool verbose, bool colour = false);
+/// Sets up spdlog: diagnostics to stderr, debug level when `verbose`, ANSI colour when `colour`;
+/// with `github_actions` warnings and errors are `::warning::` / `::error::` annotations.
+void init_logging(bool verbose, bool colour = false, bool github_actions = false);
 
 /// A folded section of output: `::group::TITLE` / `::endgroup::` when `active` (on GitHub
 /// Actions), nothing otherwise.

@@ -4,6 +4,7 @@
 #include <breeze/base/env.hpp>
 #include <breeze/base/error.hpp>
 #include <breeze/base/expected.hpp>
+#include <breeze/base/github_actions.hpp>
 #include <breeze/base/prompt.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/config/settings.hpp>
@@ -65,14 +66,27 @@ public:
   [[nodiscard]] time::Instant now() const { return m_services.now(); }
   /// GITHUB_ACTIONS=true in the injected environment.
   [[nodiscard]] bool github_actions() const { return console::github_actions(m_services.env); }
-  /// What make_reporter needs, from the injected environment and terminal.
-  [[nodiscard]] parallel::ReporterFacts reporter_facts() const {
-    return {github_actions(), m_services.terminal.stderr_tty, m_services.terminal.width,
-            stderr_colour()};
+  /// How every view draws (live or plain, colour, width): console::output_mode of the injected
+  /// terminal and environment.
+  [[nodiscard]] console::OutputMode output_mode() const {
+    return console::output_mode(m_services.terminal, m_services.env);
   }
-  /// Colour on stderr: a TTY, NO_COLOR unset and TERM not "dumb" (injected environment).
-  [[nodiscard]] bool stderr_colour() const {
-    return console::colour_enabled(m_services.terminal.stderr_tty, m_services.env);
+  /// What make_reporter needs: the output mode, the job summary file on GitHub Actions, and
+  /// `title` (what the jobs are) for it.
+  [[nodiscard]] parallel::ReporterFacts reporter_facts(std::string title = {}) const {
+    const auto mode = output_mode();
+    return {mode.github_actions,
+            mode.live,
+            mode.width,
+            mode.colour,
+            github::step_summary_file(m_services.env),
+            std::move(title)};
+  }
+  /// Colour on stderr (the output mode's).
+  [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }
+  /// Colour on stdout: the same rules, for stdout's terminal (results such as diffs).
+  [[nodiscard]] bool stdout_colour() const {
+    return console::colour_enabled(m_services.terminal.stdout_tty, m_services.env);
   }
 
   /// The runner commands must use: in --dry-run it prints state-changing commands instead of
@@ -85,11 +99,16 @@ public:
   confirm(const std::string& question, prompt::Answer default_answer = prompt::Answer::no);
 
   /// A confirmation before a command changes anything: nullopt when the answer is yes (go on);
-  /// otherwise `nothing_done` is said (to stdout, or through `say` when given, e.g. a JSON mode's
-  /// log) and the command stops with ExitCode::ok for no and ExitCode::failure for quit.
+  /// otherwise `nothing_done` (for no) or "Stopped (q): nothing changed." (for quit) is said (to
+  /// stdout, or through `say` when given, e.g. a JSON mode's log) and the command stops with
+  /// ExitCode::ok for no and ExitCode::failure for quit.
   [[nodiscard]] Expected<std::optional<ExitCode>>
   confirm_or_stop(const std::string& question, const std::string& nothing_done,
                   const std::function<void(const std::string&)>& say = {});
+
+  /// On GitHub Actions with $GITHUB_STEP_SUMMARY set: appends `markdown` to the job summary (a
+  /// file that cannot be written is a warning). Elsewhere nothing.
+  void step_summary(const std::string& markdown) const;
 
   /// The forced answer from --answer/ANSWER, if one was given.
   [[nodiscard]] std::optional<prompt::Answer> forced_answer() const;

@@ -13,6 +13,15 @@ namespace breeze::docker {
 /// The docker client to run: `BREEZE_DOCKER` when set, else `docker` from PATH.
 [[nodiscard]] std::string docker_client(const EnvLookup& env);
 
+/// How to bring a docker engine that does not answer up (also `setup doctor`'s fix).
+inline constexpr const char* k_start_engine_fix =
+    "start the docker daemon (systemctl start docker) or set DOCKER_HOST to a running engine";
+
+/// Succeeds when `docker version` reaches the engine; otherwise one Error line saying so and how to
+/// fix it ("Docker is not running (Cannot connect ...): start the docker daemon ..."), or that the
+/// client cannot be run. Read-only: runs even under --dry-run.
+[[nodiscard]] Expected<void> check_engine(process::Runner& runner, const std::string& docker);
+
 /// buildx when `docker buildx version` succeeds, classic when it fails; an Error (with the fix)
 /// when the docker client cannot be started at all. Read-only: runs even under --dry-run.
 [[nodiscard]] Expected<Engine> detect_engine(process::Runner& runner, const std::string& docker);

@@ -25,9 +25,11 @@ struct JobContext {
 };
 
 /// How a job ended: `summary` is one line for the summary table (e.g. the image it pushed).
+/// A job that did not succeed after Ctrl-C (or says `interrupted`) ends `interrupted`, not failed.
 struct JobResult {
   bool ok = false;
   std::string summary;
+  bool interrupted = false; ///< the job stopped because of Ctrl-C
 };
 
 /// One unit of work, run on a pool thread. Exceptions it throws count as a failure.
@@ -37,7 +39,7 @@ struct Job {
 };
 
 /// Where a job is in its life.
-enum class JobState { queued, running, succeeded, failed, not_started };
+enum class JobState { queued, running, succeeded, failed, interrupted, not_started };
 
 /// A job as the reporters see it.
 struct JobStatus {

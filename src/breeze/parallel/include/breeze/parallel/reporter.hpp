@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ public:
 /// `0.4s`, `12s`, `3m05s`, `1h02m`.
 [[nodiscard]] std::string format_duration(std::chrono::milliseconds d);
 
-/// `ok`, `FAILED`, `running`, `queued`, `not run`.
+/// `ok`, `FAILED`, `interrupted`, `running`, `queued`, `not run`.
 [[nodiscard]] std::string state_word(JobState state);
 
 /// The summary table: Job, Result, Duration, Log (and Summary when any job has one), aligned.
@@ -67,14 +68,27 @@ private:
   bool m_have_status = false;
 };
 
-/// GitHub Actions: PlainReporter's lines, plus each job's whole log folded in `::group::` when it
-/// finishes.
+/// GitHub Actions: PlainReporter's lines, plus each succeeded job's whole log folded in
+/// `::group::` when it finishes; at the end an `::error title=...::` annotation per failed job
+/// (naming its summary: the failed step) and, when `step_summary` is set, the summary as a Markdown
+/// table under `### title` appended to that file ($GITHUB_STEP_SUMMARY).
 class GithubReporter final : public PlainReporter {
 public:
-  using PlainReporter::PlainReporter;
+  GithubReporter(std::ostream& out, std::ostream& err,
+                 std::optional<std::filesystem::path> step_summary = {}, std::string title = {});
   void changed(const JobStatus& job, const std::vector<JobStatus>& all,
                Clock::time_point now) override;
+  void finished(const PoolOutcome& outcome) override;
+
+private:
+  std::optional<std::filesystem::path> m_step_summary;
+  std::string m_title;
 };
+
+/// The summary as Markdown for $GITHUB_STEP_SUMMARY: `### title`, a table of Job, Result, Duration
+/// and Summary, and the log folder.
+[[nodiscard]] std::string render_summary_markdown(const PoolOutcome& outcome,
+                                                  const std::string& title);
 
 /// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
 class LiveReporter final : public Reporter {
@@ -106,15 +120,17 @@ private:
 /// Which reporter fits where breeze runs.
 enum class ReporterKind { live, plain, github };
 
-/// GitHub Actions wins; otherwise live on a terminal, plain lines elsewhere.
-[[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool stderr_is_tty);
+/// GitHub Actions wins; otherwise live where the output mode allows redraws, plain lines elsewhere.
+[[nodiscard]] ReporterKind choose_reporter(bool github_actions, bool live);
 
-/// What picks and shapes a reporter (all injected: the caller reads its Services).
+/// What picks and shapes a reporter (all injected: the caller reads console::output_mode).
 struct ReporterFacts {
   bool github_actions = false; ///< GITHUB_ACTIONS=true
-  bool stderr_tty = false;     ///< stderr is a terminal
-  std::size_t width = 0;       ///< stderr's columns; 0 when unknown (100 is used)
-  bool colour = false;         ///< colour on stderr (a TTY, no NO_COLOR, TERM not dumb)
+  bool live = false;           ///< redraws allowed: a stderr TTY, TERM not dumb, not CI
+  std::size_t width = 0;       ///< columns a line may use; 0 when unknown (80 is used)
+  bool colour = false;         ///< colour on stderr
+  std::optional<std::filesystem::path> step_summary; ///< $GITHUB_STEP_SUMMARY on GitHub Actions
+  std::string title; ///< what the jobs are, for the step summary ("ci-image build")
 };
 
 /// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.

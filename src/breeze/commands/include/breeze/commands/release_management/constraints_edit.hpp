@@ -73,4 +73,7 @@ struct SummaryRow {
 /// The summary as an aligned text table (short hashes).
 [[nodiscard]] std::string render_summary(const std::vector<SummaryRow>& rows);
 
+/// The same summary as Markdown under `### update-constraints`, for $GITHUB_STEP_SUMMARY.
+[[nodiscard]] std::string render_summary_markdown(const std::vector<SummaryRow>& rows);
+
 } // namespace breeze::commands::release_management
