@@ -4,6 +4,8 @@
 #include <breeze/process/dry_run.hpp>
 #include <breeze/process/secrets.hpp>
 
+#include <nlohmann/json.hpp>
+
 using namespace breeze;
 
 TEST_CASE("breeze version prints the version and settings", "[cli]") {
@@ -12,6 +14,26 @@ TEST_CASE("breeze version prints the version and settings", "[cli]") {
   CHECK_THAT(app.out.str(), Catch::Contains("breeze version: " BREEZE_VERSION));
   CHECK_THAT(app.out.str(), Catch::Contains("Python versions: 3.10 3.11 3.12 3.13"));
   CHECK_THAT(app.out.str(), Catch::Contains("GitHub repository: apache/airflow"));
+}
+
+TEST_CASE("breeze version --output json prints one JSON document with each setting's origin",
+          "[cli][json]") {
+  test::InProcess app;
+  app.env["BREEZE_DEFAULT_BRANCH"] = "v2-10-test";
+  REQUIRE(app.run({"version", "--output", "json", "-g", "someone/airflow"}) == 0);
+  const auto doc = nlohmann::json::parse(app.out.str());
+  CHECK(doc.at("version") == BREEZE_VERSION);
+  CHECK(doc.at("github_repository") == "someone/airflow");
+  CHECK(doc.at("settings").at("python-versions").at("value") ==
+        nlohmann::json({"3.10", "3.11", "3.12", "3.13"}));
+  CHECK(doc.at("settings").at("python-versions").at("origin") == "built-in");
+  CHECK(doc.at("settings").at("default-branch").at("value") == "v2-10-test");
+  CHECK(doc.at("settings").at("default-branch").at("origin") == "BREEZE_DEFAULT_BRANCH");
+  CHECK(doc.at("settings").at("default-python").at("value") == "3.13");
+  CHECK(doc.at("settings").contains("registry"));
+  CHECK(doc.at("constraints_modes").is_array());
+  CHECK((doc.at("sources_root").is_null() || doc.at("sources_root").is_string()));
+  CHECK(app.run({"version", "--output", "yaml"}) == 2);
 }
 
 TEST_CASE("the -g flag and GITHUB_REPOSITORY set the repository, and the flag wins", "[cli]") {
