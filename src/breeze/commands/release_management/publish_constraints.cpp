@@ -2,12 +2,14 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
 #include <breeze/git/constraints_repo.hpp>
 #include <breeze/git/handle.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,10 +131,41 @@ generated_files(const std::filesystem::path& dir, const std::vector<std::string>
   return out;
 }
 
+// What --output json prints (docs/json-output.md, "publish-constraints").
+struct PublishResult {
+  std::string branch;
+  std::string remote;
+  std::string base_commit;
+  std::optional<std::string> commit;               // the pushed commit
+  std::vector<std::pair<std::string, bool>> files; // name, changed
+  std::string status;                              // unchanged, dry_run, pushed, stopped
+};
+
+std::string render_json(const PublishResult& r, bool dry_run) {
+  auto files = nlohmann::json::array();
+  std::size_t changed = 0;
+  for (const auto& [name, is_changed] : r.files) {
+    files.push_back({{"name", name}, {"changed", is_changed}});
+    if (is_changed) ++changed;
+  }
+  nlohmann::json doc = {{"branch", r.branch},
+                        {"remote", r.remote},
+                        {"base_commit", r.base_commit},
+                        {"commit", r.commit ? nlohmann::json(*r.commit) : nlohmann::json(nullptr)},
+                        {"files", std::move(files)},
+                        {"changed_files", changed},
+                        {"status", r.status},
+                        {"pushed", r.status == "pushed"},
+                        {"dry_run", dry_run}};
+  return doc.dump(2) + "\n";
+}
+
 } // namespace
 
 Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& options, Context& ctx) {
-  auto& out = ctx.out();
+  // With JSON the human text goes to stderr, so stdout holds the one document.
+  const bool json = options.output == "json";
+  auto& out = json ? ctx.err() : ctx.out();
   const std::string branch = options.constraints_branch.empty() ? ctx.settings.constraints_branch
                                                                 : options.constraints_branch;
   const std::string ref = "refs/heads/" + branch;
@@ -187,11 +221,19 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
     BREEZE_TRY(auto d, git::ConstraintsRepo::diff(before, content, name));
     diff += d;
   }
+  PublishResult result{branch, options.remote_name, tip, std::nullopt, {}, "unchanged"};
+  for (const auto& entry : generated)
+    result.files.emplace_back(entry.first, changed.count(entry.first) > 0);
+  auto finish = [&](const std::string& status) {
+    result.status = status;
+    if (json) ctx.out() << render_json(result, ctx.globals.dry_run);
+    return ExitCode::ok;
+  };
   out << fmt::format("{} on {} is at {}\n", branch, options.remote_name, tip);
   if (changed.empty()) {
     out << fmt::format("Nothing to commit: {} already holds the {} generated file(s).\n", branch,
                        generated.size());
-    return ExitCode::ok;
+    return finish("unchanged");
   }
   out << diff;
   out << fmt::format("{} file(s) change.\n", changed.size());
@@ -203,13 +245,17 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
     out << fmt::format(
         "Dry run: would commit \"{}\" on {} and push it to {} (no force); nothing was changed.\n",
         options.commit_message, branch, options.remote_name);
-    return ExitCode::ok;
+    return finish("dry_run");
   }
   BREEZE_TRY(auto stop,
              ctx.confirm_or_stop(fmt::format("Commit and push {} file(s) to {} {}?", changed.size(),
                                              options.remote_name, branch),
-                                 "Nothing was changed."));
-  if (stop) return *stop;
+                                 "Nothing was changed.",
+                                 [&out](const std::string& text) { out << text; }));
+  if (stop) {
+    finish("stopped");
+    return *stop;
+  }
   BREEZE_TRY(auto commit, repo.commit_files(tip, changed, options.commit_message));
   auto pushed = repo.push_object(options.remote_name, commit, ref, false);
   if (!pushed)
@@ -223,7 +269,8 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
   else
     BREEZE_TRY_VOID(repo.set_ref(ref, commit, "breeze publish-constraints"));
   out << fmt::format("Pushed {} to {} {}.\n", commit, options.remote_name, branch);
-  return ExitCode::ok;
+  result.commit = commit;
+  return finish("pushed");
 }
 
 void register_publish_constraints(CLI::App& command, Context& ctx) {
@@ -240,6 +287,7 @@ void register_publish_constraints(CLI::App& command, Context& ctx) {
                   "Folder with constraints-*/constraints*.txt (relative to the sources root).")
       ->capture_default_str();
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit message.")->required();
+  add_output_option(*cmd, opts->output);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_publish_constraints(*opts, c); };
   });

@@ -14,6 +14,7 @@ struct PublishConstraintsOptions {
   std::string constraints_branch; ///< empty: settings (constraints-main)
   std::filesystem::path files_dir = "files";
   std::string commit_message;
+  std::string output = "text"; ///< text or json (docs/json-output.md)
 };
 
 /// Copies generated files/constraints-*/constraints*.txt onto the tip of the remote's constraints
