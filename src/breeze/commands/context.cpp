@@ -10,8 +10,8 @@ namespace breeze::commands {
 process::Runner& Context::runner() {
   if (!globals.dry_run) return m_services.runner;
   if (!m_dry_run_runner)
-    m_dry_run_runner =
-        std::make_unique<process::DryRunRunner>(m_services.runner, m_services.out, m_services.env);
+    m_dry_run_runner = std::make_unique<process::DryRunRunner>(
+        m_services.runner, m_stdout_reserved ? m_services.err : m_services.out, m_services.env);
   return *m_dry_run_runner;
 }
 

@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -229,6 +230,41 @@ std::string relative_to(const fs::path& p, const fs::path& root) {
   return ec || rel.empty() ? p.string() : rel.string();
 }
 
+// --output json (docs/json-output.md, "generate-constraints"): one entry per planned file.
+// `ran` is false for jobs that never ran (a single-Python run stops at the first failure).
+std::string render_json(const std::vector<ConstraintsJob>& jobs,
+                        const std::vector<JobOutcome>& outcomes, const std::vector<bool>& ran,
+                        const fs::path& root, bool dry_run, bool interrupted) {
+  auto files = nlohmann::json::array();
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& o = outcomes[i];
+    const char* status = dry_run                      ? "dry_run"
+                         : !ran[i]                    ? "not_run"
+                         : o.ok                       ? "generated"
+                         : o.summary == "interrupted" ? "interrupted"
+                                                      : "failed";
+    nlohmann::json entry = {{"mode", jobs[i].mode},
+                            {"python", jobs[i].python},
+                            {"image", jobs[i].image},
+                            {"path", relative_to(jobs[i].output, root)},
+                            {"status", status}};
+    entry["pins"] = o.ok && !dry_run ? nlohmann::json(o.pins) : nlohmann::json(nullptr);
+    entry["pins_changed"] =
+        o.ok && o.changed ? nlohmann::json(*o.changed) : nlohmann::json(nullptr);
+    entry["new_file"] = o.ok && o.new_file;
+    auto written = nlohmann::json::array();
+    for (std::size_t k = 1; k < o.written.size(); ++k)
+      written.push_back(relative_to(o.written[k], root));
+    entry["also_written"] = std::move(written);
+    entry["error"] =
+        !o.ok && ran[i] && !dry_run ? nlohmann::json(o.summary) : nlohmann::json(nullptr);
+    files.push_back(std::move(entry));
+  }
+  nlohmann::json doc = {
+      {"dry_run", dry_run}, {"interrupted", interrupted}, {"files", std::move(files)}};
+  return doc.dump(2) + "\n";
+}
+
 Expected<void> check_images(const std::vector<ConstraintsJob>& jobs,
                             const GenerateConstraintsOptions& opts, Context& ctx,
                             const std::string& docker) {
@@ -378,6 +414,10 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   if (opts.skip_image_check && ctx.forced_answer() != prompt::Answer::yes)
     return usage_error(
         "--skip-image-check uses an unverified image: it needs --answer yes as well");
+  const bool json = opts.output == "json";
+  if (json) ctx.reserve_stdout();
+  // With JSON the human text goes to stderr, so stdout holds the one document.
+  auto& text_out = json ? ctx.err() : ctx.out();
   const auto docker = docker::docker_client(ctx.services().env);
   BREEZE_TRY(auto jobs, plan_constraints_jobs(opts, settings, docker));
   BREEZE_TRY_VOID(check_images(jobs, opts, ctx, docker));
@@ -390,8 +430,12 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
                 ctx.now()};
   if (ctx.globals.dry_run) {
     // The dry-run runner prints every docker command; nothing runs and nothing is written.
+    std::vector<JobOutcome> planned;
     for (const auto& job : jobs)
-      (void)run_job(job, shared, {});
+      planned.push_back(run_job(job, shared, {}));
+    if (json)
+      ctx.out() << render_json(jobs, planned, std::vector<bool>(jobs.size(), true),
+                               settings.sources_root, true, false);
     return ExitCode::ok;
   }
 
@@ -413,7 +457,8 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
                ctx.confirm_or_stop(fmt::format("Overwrite {} existing constraints file(s) in {}?",
                                                existing.size(),
                                                (settings.sources_root / "files").string()),
-                                   "Nothing was changed."));
+                                   "Nothing was changed.",
+                                   [&text_out](const std::string& text) { text_out << text; }));
     if (stop) return *stop;
   }
 
@@ -421,6 +466,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
   shared.generated_on = ctx.now(); // after the question: the date says when the pins were frozen
 
   std::vector<JobOutcome> outcomes(jobs.size());
+  std::vector<bool> ran(jobs.size(), false);
   std::mutex outcomes_mutex;
   bool interrupted = false;
   const bool parallel = opts.run_in_parallel && jobs.size() > 1;
@@ -430,6 +476,7 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
                    jobs[i].image);
       outcomes[i] = run_job(jobs[i], shared,
                             [](const std::string& line) { console::print_child_line(line); });
+      ran[i] = true;
       if (outcomes[i].ok) continue;
       if (interrupt::requested()) {
         interrupted = true;
@@ -446,13 +493,14 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
                              parallel::JobResult r{o.ok, o.ok ? describe(o) : o.summary};
                              std::lock_guard lock(outcomes_mutex);
                              outcomes[i] = std::move(o);
+                             ran[i] = true;
                              return r;
                            }});
     }
     const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                   : parallel::default_parallelism();
     auto reporter =
-        parallel::make_reporter(ctx.out(), ctx.err(), ctx.reporter_facts("generate-constraints"));
+        parallel::make_reporter(text_out, ctx.err(), ctx.reporter_facts("generate-constraints"));
     BREEZE_TRY(auto outcome,
                parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
     interrupted = outcome.interrupted;
@@ -465,11 +513,14 @@ Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& op
       all_ok = false;
       continue;
     }
-    ctx.out() << fmt::format("{}: {}\n", relative_to(jobs[i].output, settings.sources_root),
-                             describe(o));
+    text_out << fmt::format("{}: {}\n", relative_to(jobs[i].output, settings.sources_root),
+                            describe(o));
     for (std::size_t k = 1; k < o.written.size(); ++k)
-      ctx.out() << fmt::format("  {}\n", relative_to(o.written[k], settings.sources_root));
+      text_out << fmt::format("  {}\n", relative_to(o.written[k], settings.sources_root));
   }
+  if (json)
+    ctx.out() << render_json(jobs, outcomes, ran, settings.sources_root, false,
+                             interrupted || interrupt::requested());
   if (interrupted || interrupt::requested()) return ExitCode::interrupted;
   if (!all_ok) {
     std::vector<std::string> failed;
@@ -512,6 +563,7 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
                   "docker run --network for the jobs (breeze only).");
   cmd->add_flag("--skip-image-check", opts->skip_image_check,
                 "Use the CI images without checking their labels (needs --answer yes).");
+  add_output_option(*cmd, opts->output);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& c) { return run_generate_constraints(*opts, c); };
   });

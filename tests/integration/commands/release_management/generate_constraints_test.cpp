@@ -8,6 +8,8 @@
 
 #include <breeze/base/strings.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <regex>
 #include <set>
@@ -282,4 +284,51 @@ TEST_CASE("generate-constraints: the seed's three lines run verbatim",
     std::smatch m;
     if (std::regex_search(r.err, m, std::regex("Logs: (/\\S+)"))) fs::remove_all(m[1].str());
   }
+}
+
+TEST_CASE("generate-constraints --output json: one document on stdout, one entry per file",
+          "[integration][generate-constraints][json]") {
+  Sources s;
+  auto r = run_binary(s.args({"--airflow-constraints-mode", "all", "--python", "3.12", "--answer",
+                              "yes", "--output", "json"}),
+                      s.env(), s.root);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc.at("dry_run") == false);
+  CHECK(doc.at("interrupted") == false);
+  const auto& files = doc.at("files");
+  REQUIRE(files.size() == 3);
+  std::map<std::string, nlohmann::json> by_mode;
+  for (const auto& f : files) {
+    CHECK(f.at("python") == "3.12");
+    CHECK(f.at("status") == "generated");
+    CHECK(f.at("error").is_null());
+    by_mode[f.at("mode").get<std::string>()] = f;
+  }
+  const auto& sp = by_mode.at("constraints-source-providers");
+  CHECK(sp.at("path") == "files/constraints-3.12/constraints-source-providers-3.12.txt");
+  CHECK(sp.at("pins") == 3);
+  CHECK(sp.at("pins_changed") == 2); // boto3 gone, requests 2.30.0 -> 2.31.0
+  CHECK(sp.at("new_file") == false);
+  CHECK(sp.at("also_written") ==
+        nlohmann::json({"files/constraints-3.12/original-constraints-source-providers-3.12.txt",
+                        "files/constraints-3.12/diff-constraints-source-providers-3.12.md"}));
+  const auto& np = by_mode.at("constraints-no-providers");
+  CHECK(np.at("pins") == 2);
+  CHECK(np.at("pins_changed") == 0);
+  // The human lines went to stderr.
+  CHECK_THAT(r.err, Catch::Contains("constraints-source-providers-3.12.txt: 3 pins, 2 changed"));
+
+  auto dry =
+      run_binary(s.args({"--python", "3.12", "--answer", "yes", "--output", "json", "--dry-run"}),
+                 s.env(), s.root);
+  INFO(dry.out << dry.err);
+  REQUIRE(dry.exit_code == 0);
+  const auto planned = nlohmann::json::parse(dry.out); // the docker runs went to stderr
+  CHECK(planned.at("dry_run") == true);
+  REQUIRE(planned.at("files").size() == 1);
+  CHECK(planned.at("files")[0].at("status") == "dry_run");
+  CHECK(planned.at("files")[0].at("pins").is_null());
+  CHECK_THAT(dry.err, Catch::Contains("docker run"));
 }

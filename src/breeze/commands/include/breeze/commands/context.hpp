@@ -92,6 +92,9 @@ public:
   /// The runner commands must use: in --dry-run it prints state-changing commands instead of
   /// running them; secrets are masked in everything it prints.
   [[nodiscard]] process::Runner& runner();
+  /// For --output json: stdout is kept for the one JSON document, so what the dry-run runner
+  /// prints goes to stderr. Call before the first runner().
+  void reserve_stdout() { m_stdout_reserved = true; }
 
   /// Confirmation with Breeze's semantics: --answer/ANSWER forces (and says so); otherwise asks on
   /// the terminal; no TTY and no forced answer is a usage error telling the user to pass --answer.
@@ -119,6 +122,7 @@ public:
 private:
   Services& m_services;
   std::unique_ptr<process::Runner> m_dry_run_runner;
+  bool m_stdout_reserved = false;
 };
 
 /// Adds the global options to `app` (every command and group gets them, bound to `globals`).

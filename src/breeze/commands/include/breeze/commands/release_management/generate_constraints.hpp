@@ -31,6 +31,7 @@ struct GenerateConstraintsOptions {
   std::string constraints_url = "https://raw.githubusercontent.com";
   std::string network; ///< `docker run --network` (empty: the engine's default)
   bool skip_image_check = false;
+  std::string output = "text"; ///< text or json (docs/json-output.md)
 };
 
 /// One job: one Python x one mode.
