@@ -4,6 +4,8 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/image.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <regex>
@@ -686,4 +688,58 @@ TEST_CASE("e2e: ci refresh-images refreshes the checkout's Pythons", "[e2e][dock
     CHECK_THAT(r.out, Catch::Contains(std::string("v2-10-test/prod/python") + py + ":cache"));
   }
   CHECK(r.out.find("python3.13") == std::string::npos);
+}
+
+TEST_CASE("e2e: image builds --output json: one document on stdout, one entry per job",
+          "[e2e][docker][json]") {
+  Tree t;
+  auto r =
+      test::run_binary({"ci-image", "build", "--run-in-parallel", "--python-versions", "3.10 3.11",
+                        "--platform", "linux/amd64", "--no-upgrade-on-failure", "--output", "json"},
+                       t.env({{"FAKE_DOCKER_FAIL", "python3.11:latest"}}), t.root);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const auto doc = nlohmann::json::parse(r.out); // the summary table went to stderr
+  CHECK(doc.at("command") == "ci-image build");
+  CHECK(doc.at("ok") == false);
+  CHECK(doc.at("dry_run") == false);
+  REQUIRE(doc.at("jobs").size() == 2);
+  const auto& ok = doc.at("jobs")[0];
+  const auto& failed = doc.at("jobs")[1];
+  CHECK(ok.at("name") == "python3.10");
+  CHECK(ok.at("python") == "3.10");
+  CHECK(ok.at("platforms") == nlohmann::json({"linux/amd64"}));
+  CHECK_THAT(ok.at("image").get<std::string>(), Catch::EndsWith("/ci/python3.10:latest"));
+  CHECK(ok.at("status") == "succeeded");
+  CHECK(ok.at("duration_seconds").is_number());
+  CHECK(ok.at("failed_step").is_null());
+  CHECK(ok.at("last_step") == "[internal] load build definition from Dockerfile.ci");
+  CHECK(failed.at("status") == "failed");
+  CHECK(failed.at("failed_step") == "[main 3/9] RUN pip install apache-airflow (exit 1)");
+  const auto log = failed.at("log_file").get<std::string>();
+  CHECK_THAT(test::read_file(log), Catch::Contains("simulated failure"));
+  CHECK_THAT(r.err, Catch::Contains("python3.11"));
+  std::filesystem::remove_all(std::filesystem::path(log).parent_path());
+
+  auto one = test::run_binary(
+      {"prod-image", "build", "--python", "3.12", "--platform", "linux/arm64", "--output", "json"},
+      t.env(), t.root);
+  INFO(one.out << one.err);
+  REQUIRE(one.exit_code == 0);
+  const auto single = nlohmann::json::parse(one.out);
+  CHECK(single.at("command") == "prod-image build");
+  CHECK(single.at("ok") == true);
+  REQUIRE(single.at("jobs").size() == 1);
+  CHECK(single.at("jobs")[0].at("status") == "succeeded");
+  CHECK(single.at("jobs")[0].at("platforms") == nlohmann::json({"linux/arm64"}));
+  CHECK(single.at("jobs")[0].at("log_file").is_null()); // a single build's output is the terminal
+
+  auto dry = test::run_binary(
+      {"ci-image", "build", "--python", "3.11", "--dry-run", "--output", "json"}, t.env(), t.root);
+  INFO(dry.out << dry.err);
+  REQUIRE(dry.exit_code == 0);
+  const auto planned = nlohmann::json::parse(dry.out); // the docker commands went to stderr
+  CHECK(planned.at("dry_run") == true);
+  CHECK(planned.at("jobs")[0].at("status") == "dry_run");
+  CHECK_THAT(dry.err, Catch::Contains("buildx build"));
 }

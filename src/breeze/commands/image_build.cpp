@@ -10,6 +10,7 @@
 #include <breeze/base/time.hpp>
 #include <breeze/docker/build_progress.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/docker/image.hpp>
 #include <breeze/git/head_commit.hpp>
 #include <breeze/git/tracked_paths.hpp>
 #include <breeze/parallel/pool.hpp>
@@ -20,9 +21,11 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -140,6 +143,55 @@ StepsResult run_job(const BuildJob& job, process::Runner& runner, const std::fil
                job.name, r.failed_step);
   BuildJob retry{job.name, job.python, job.retry_steps, {}, false};
   return run_steps(retry, runner, cwd, timeout, on_line);
+}
+
+// What --output json says about one job (docs/json-output.md, "ci-image build").
+struct JobReport {
+  std::string status = "not_started"; // succeeded, failed, timed_out, interrupted, dry_run
+  std::optional<double> duration_seconds;
+  std::optional<std::filesystem::path> log_file;
+  std::optional<StepsResult> steps;
+};
+
+std::string render_json(const ImageBuildOptions& opts, const std::vector<BuildJob>& jobs,
+                        const std::vector<JobReport>& reports, bool dry_run) {
+  auto or_null = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  auto list = nlohmann::json::array();
+  bool ok = true;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    const auto& r = reports[i];
+    if (r.status != "succeeded" && r.status != "dry_run") ok = false;
+    std::optional<std::string> last_step;
+    std::optional<std::string> failed_step;
+    if (r.steps) {
+      last_step = r.steps->summary(job);
+      if (!r.steps->ok) failed_step = last_step; // the build's own step when it names one
+    }
+    list.push_back(
+        {{"name", job.name},
+         {"image", job.image},
+         {"python", job.python},
+         {"platforms", job.platforms},
+         {"status", r.status},
+         {"duration_seconds",
+          r.duration_seconds ? nlohmann::json(*r.duration_seconds) : nlohmann::json(nullptr)},
+         {"log_file", r.log_file ? nlohmann::json(r.log_file->string()) : nlohmann::json(nullptr)},
+         {"last_step", or_null(last_step)},
+         {"failed_step", or_null(failed_step)}});
+  }
+  nlohmann::json doc = {
+      {"command", opts.type == ImageType::ci ? "ci-image build" : "prod-image build"},
+      {"dry_run", dry_run},
+      {"ok", ok},
+      {"jobs", std::move(list)}};
+  return doc.dump(2) + "\n";
+}
+
+std::string status_of(const StepsResult& r) {
+  return r.ok ? "succeeded" : r.timed_out ? "timed_out" : r.interrupted ? "interrupted" : "failed";
 }
 
 // The build's time limit: --build-timeout-minutes, or (undocumented in --help, for tests and the
@@ -270,6 +322,10 @@ Expected<ExitCode> update_providers_dependencies(Context& ctx, const std::filesy
 
 Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   const auto& settings = ctx.settings;
+  const bool json = opts.output == "json";
+  if (json) ctx.reserve_stdout();
+  // With JSON the human text goes to stderr, so stdout holds the one document.
+  auto& text_out = json ? ctx.err() : ctx.out();
   if (settings.sources_root.empty())
     return usage_error(
         "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
@@ -325,23 +381,40 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   BREEZE_TRY(const auto timeout, build_timeout(opts, ctx.services().env));
   const auto cwd = settings.sources_root;
   auto& runner = ctx.runner();
+  std::vector<JobReport> reports(jobs.size());
+  auto json_result = [&](ExitCode code) {
+    if (json) ctx.out() << render_json(opts, jobs, reports, ctx.globals.dry_run);
+    return code;
+  };
+  // A timeout runs find-backtracking-candidates, whose report is text on stdout: with JSON it is
+  // only named, so stdout keeps the one document.
+  auto timed_out = [&](const std::vector<std::string>& pythons) {
+    if (!json) return after_timeout(ctx, opts, *timeout, pythons);
+    for (const auto& python : pythons)
+      spdlog::error("The build timed out: run `breeze ci find-backtracking-candidates --python {}` "
+                    "to find the packages that make pip backtrack",
+                    python);
+    return json_result(ExitCode::failure);
+  };
 
   if (ctx.globals.dry_run) {
     // Pure: the dry-run runner prints each command; nothing runs and nothing is written (the
     // pre-build steps, which change the checkout, are only named).
     std::error_code ec;
     if (std::filesystem::exists(cwd / ".git", ec))
-      ctx.out() << "# not run in a dry run: fix_group_permissions (group/other write off the "
-                   "tracked files)\n";
+      text_out << "# not run in a dry run: fix_group_permissions (group/other write off the "
+                  "tracked files)\n";
     if (runs_providers_script(opts, cwd))
-      ctx.out() << "# not run in a dry run: python3 " << k_providers_script << "\n";
-    for (const auto& job : jobs) {
+      text_out << "# not run in a dry run: python3 " << k_providers_script << "\n";
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const auto& job = jobs[i];
       (void)run_steps(job, runner, cwd, timeout, {});
+      reports[i].status = "dry_run";
       if (!job.retry_steps.empty())
-        ctx.out() << "# if it fails: built once more with --upgrade-to-newer-dependencies "
-                     "(--upgrade-on-failure)\n";
+        text_out << "# if it fails: built once more with --upgrade-to-newer-dependencies "
+                    "(--upgrade-on-failure)\n";
     }
-    return ExitCode::ok;
+    return json_result(ExitCode::ok);
   }
 
   // Before every real build, as Python Breeze does.
@@ -353,17 +426,24 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 
   const bool parallel = opts.run_in_parallel && jobs.size() > 1;
   if (!parallel) {
-    for (const auto& job : jobs) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const auto& job = jobs[i];
       spdlog::info("{}", job.steps.empty() ? job.name : job.steps.back().description);
+      const auto started = std::chrono::steady_clock::now();
       auto r = run_job(job, runner, cwd, timeout,
                        [](const std::string& line) { console::print_child_line(line); });
+      reports[i].duration_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      reports[i].status = status_of(r);
+      if (interrupt::requested() && !r.ok) reports[i].status = "interrupted";
+      reports[i].steps = r;
       if (r.ok) continue;
-      if (interrupt::requested() || r.interrupted) return ExitCode::interrupted;
+      if (interrupt::requested() || r.interrupted) return json_result(ExitCode::interrupted);
       spdlog::error("[{}] failed: {}", job.name, r.summary(job));
-      if (r.timed_out && timeout) return after_timeout(ctx, opts, *timeout, {job.python});
-      return ExitCode::failure;
+      if (r.timed_out && timeout) return timed_out({job.python});
+      return json_result(ExitCode::failure);
     }
-    return ExitCode::ok;
+    return json_result(ExitCode::ok);
   }
 
   // Parallel: the shared pool gives every job its log file, the live view / CI lines / ::group::
@@ -371,20 +451,20 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   std::mutex timed_out_mutex;
   std::set<std::string> timed_out_pythons;
   std::vector<parallel::Job> pool_jobs;
-  for (const auto& job : jobs) {
-    pool_jobs.push_back({job.name, [&, job](parallel::JobContext& jc) {
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    pool_jobs.push_back({job.name, [&, job, i](parallel::JobContext& jc) {
                            auto r = run_job(job, runner, cwd, timeout, jc.on_line);
-                           if (r.timed_out) {
-                             std::lock_guard lock(timed_out_mutex);
-                             timed_out_pythons.insert(job.python);
-                           }
+                           std::lock_guard lock(timed_out_mutex);
+                           reports[i].steps = r;
+                           if (r.timed_out) timed_out_pythons.insert(job.python);
                            return parallel::JobResult{r.ok, r.summary(job), r.interrupted};
                          }});
   }
   const auto parallelism = opts.parallelism > 0 ? static_cast<std::size_t>(opts.parallelism)
                                                 : parallel::default_parallelism();
   auto reporter = parallel::make_reporter(
-      ctx.out(), ctx.err(),
+      text_out, ctx.err(),
       ctx.reporter_facts(opts.type == ImageType::ci ? "ci-image build" : "prod-image build"));
   BREEZE_TRY(auto outcome, parallel::run_jobs(pool_jobs, {.parallelism = parallelism}, *reporter));
   if (opts.include_success_outputs)
@@ -394,10 +474,24 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
       ctx.err() << fmt::format("Log of successful job {} ({}):\n", job.name, job.log_file.string())
                 << strings::strip_control(log ? *log : std::string("(unreadable)\n"), true);
     }
-  if (outcome.interrupted || interrupt::requested()) return ExitCode::interrupted;
+  for (std::size_t i = 0; i < jobs.size() && i < outcome.jobs.size(); ++i) {
+    const auto& status = outcome.jobs[i];
+    auto& report = reports[i];
+    report.status = status.state == parallel::JobState::succeeded     ? "succeeded"
+                    : status.state == parallel::JobState::interrupted ? "interrupted"
+                    : status.state == parallel::JobState::failed
+                        ? (report.steps && report.steps->timed_out ? "timed_out" : "failed")
+                        : "not_started";
+    if (status.state != parallel::JobState::not_started &&
+        status.state != parallel::JobState::queued) {
+      report.duration_seconds = std::chrono::duration<double>(status.elapsed).count();
+      report.log_file = status.log_file;
+    }
+  }
+  if (outcome.interrupted || interrupt::requested()) return json_result(ExitCode::interrupted);
   if (!timed_out_pythons.empty() && timeout)
-    return after_timeout(ctx, opts, *timeout, {timed_out_pythons.begin(), timed_out_pythons.end()});
-  return outcome.ok() ? ExitCode::ok : ExitCode::failure;
+    return timed_out({timed_out_pythons.begin(), timed_out_pythons.end()});
+  return json_result(outcome.ok() ? ExitCode::ok : ExitCode::failure);
 }
 
 // Breeze's options this command had no use for, or that change only what breeze prints; each with
@@ -589,13 +683,25 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
         BREEZE_TRY(auto steps, docker::plan_build(one, engine, docker));
         auto tag = pl;
         std::replace(tag.begin(), tag.end(), '/', '-');
-        jobs.push_back({"python" + py + "-" + tag, py, std::move(steps), {}, false});
+        jobs.push_back({"python" + py + "-" + tag,
+                        py,
+                        std::move(steps),
+                        {},
+                        false,
+                        docker::image_name_with_tag(one),
+                        one.platforms});
       }
     } else {
       BREEZE_TRY(auto steps, docker::plan_build(p, engine, docker));
       const bool may_help =
           opts.type == ImageType::ci && !p.upgrade_to_newer_dependencies && !p.prepare_buildx_cache;
-      jobs.push_back({"python" + py, py, std::move(steps), {}, may_help});
+      jobs.push_back({"python" + py,
+                      py,
+                      std::move(steps),
+                      {},
+                      may_help,
+                      docker::image_name_with_tag(p),
+                      p.platforms});
       if (may_help && opts.upgrade_on_failure.value_or(false)) {
         auto retry = p;
         retry.upgrade_to_newer_dependencies = true;
@@ -611,6 +717,7 @@ void add_image_build_command(CLI::App& cmd, Context& ctx, ImageType type) {
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
   add_image_build_options(cmd, *opts);
+  add_output_option(cmd, opts->output)->group("Build options");
   auto upgrade_flag = std::make_shared<bool>(false);
   auto* upgrade = add_breeze_compat_options(cmd, *opts, *upgrade_flag);
   cmd.callback([&ctx, opts, upgrade, upgrade_flag] {

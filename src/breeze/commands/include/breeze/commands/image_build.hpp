@@ -31,6 +31,7 @@ struct ImageBuildOptions {
   bool include_success_outputs = false; ///< parallel: print the logs of successful jobs too
   bool skip_cleanup = false;            ///< accepted (job logs are always kept)
   bool debug_resources = false;         ///< accepted (no resource monitor)
+  std::string output = "text";          ///< text or json (docs/json-output.md)
   /// Everything else that shapes the docker command. The constraints reference starts empty: it
   /// is the settings' constraints branch (the checkout's) unless --airflow-constraints-reference.
   docker::ImageParams image = [] {
@@ -48,6 +49,8 @@ struct BuildJob {
   /// Run once when `steps` fail (--upgrade-on-failure): the same build with the upgrade.
   std::vector<docker::DockerStep> retry_steps;
   bool upgrade_may_help = false; ///< a CI build without the upgrade: a failure hints at it
+  std::string image;             ///< the image it builds, with its tag (--output json)
+  std::vector<std::string> platforms;
 };
 
 /// Resolves options against settings into jobs (pure, except nothing: values such as the date and
