@@ -174,3 +174,36 @@ TEST_CASE("e2e: a token from the environment or a secret option is never printed
   CHECK_THAT(in_url.err, Catch::Contains("https://github.com/apache/airflow.git"));
   CHECK(in_url.err.find(token) == std::string::npos);
 }
+
+TEST_CASE("e2e: options only Python Breeze has are one line saying so, not a parse error",
+          "[e2e][python-breeze-only]") {
+  const std::string why = " (Python Breeze's option; see docs/differences-from-breeze.md)\n";
+  const std::vector<std::vector<std::string>> cases = {
+      {"prod-image", "build", "--install-airflow-version", "2.9.0"},
+      {"prod-image", "build", "--installation-method=apache-airflow"},
+      {"ci-image", "build", "--python", "3.11", "--disable-airflow-repo-cache"},
+      {"release-management", "generate-constraints", "--chicken-egg-providers", "x"},
+      {"release-management", "generate-constraints", "--no-use-uv"},
+      {"ci-image", "build", "--image-name", "foo"},
+      {"ci-image", "build", "--wait-for-image"},
+      {"ci-image", "load", "--verify"},
+      {"setup", "doctor", "--use-sudo"},
+      {"ci", "find-backtracking-candidates", "--database-isolation"},
+  };
+  for (const auto& args : cases) {
+    INFO(strings::join(args, " "));
+    auto r = test::run_binary(args);
+    CHECK(r.exit_code == 2);
+    auto option = args[args.size() - 1].starts_with("--") ? args.back() : args[args.size() - 2];
+    option = option.substr(0, option.find('='));
+    if (!option.starts_with("--")) option = args[2];
+    CHECK(r.err == "error: not supported by this breeze: " + option + why);
+    CHECK(r.out.empty());
+  }
+  // Options breeze has are untouched, and typos still get "did you mean".
+  auto typo = test::run_binary({"ci-image", "build", "--image-tagg", "x"});
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("Did you mean '--image-tag'?"));
+  CHECK_THAT(typo.err, !Catch::Contains("not supported"));
+  CHECK(test::run_binary({"ci-image", "build", "--image-tag", "x", "--help"}).exit_code == 0);
+}

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -21,6 +22,8 @@ namespace breeze::cli {
 namespace {
 
 using commands::Context;
+
+constexpr std::string_view k_not_supported = "not supported by this breeze: ";
 
 std::string command_path(const CLI::App* app) {
   std::vector<std::string> names;
@@ -70,6 +73,41 @@ std::string unknown_command_message(CLI::App& root, const std::vector<std::strin
   return {};
 }
 
+// Options a committer types from Python Breeze (2024; docs/breeze-reference-2024.md) that this
+// breeze does not implement: per command, and for every command those of Python Breeze's other
+// commands (ci-image pull's --verify and --wait-for-image, shell's --database-isolation, ...).
+// They get one line saying so instead of a parse error; docs/differences-from-breeze.md lists them.
+bool python_breeze_only(const std::string& command, const std::string& option) {
+  static const std::map<std::string, std::set<std::string>, std::less<>> per_command = {
+      {"breeze ci-image build", {"--disable-airflow-repo-cache"}},
+      {"breeze prod-image build",
+       {"--installation-method", "--use-constraints-for-context-packages", "--cleanup-context",
+        "--disable-mysql-client-installation", "--disable-mssql-client-installation",
+        "--disable-postgres-client-installation", "--install-airflow-reference",
+        "--install-airflow-version", "--install-providers-from-sources", "--runtime-apt-command",
+        "--runtime-apt-deps", "--disable-airflow-repo-cache"}},
+      {"breeze release-management generate-constraints",
+       {"--chicken-egg-providers", "--use-uv", "--no-use-uv", "--skip-cleanup", "--debug-resources",
+        "--include-success-outputs"}},
+  };
+  static const std::set<std::string, std::less<>> any_command = {"--image-name",
+                                                                 "--verify",
+                                                                 "--wait-for-image",
+                                                                 "--use-sudo",
+                                                                 "--database-isolation",
+                                                                 "--backend",
+                                                                 "--postgres-version",
+                                                                 "--mysql-version",
+                                                                 "--integration",
+                                                                 "--forward-credentials",
+                                                                 "--mount-sources",
+                                                                 "--use-airflow-version",
+                                                                 "--skip-image-upgrade-check"};
+  if (any_command.count(option) != 0) return true;
+  const auto it = per_command.find(command);
+  return it != per_command.end() && it->second.count(option) != 0;
+}
+
 // Finds the first `--word` the command it was given to does not know (CLI11 says only "The
 // following arguments were not expected"); returns the message with the closest of that command's
 // options, or empty when every option is known.
@@ -87,6 +125,9 @@ std::string unknown_option_message(CLI::App& root, const std::vector<std::string
     }
     const auto name = a.substr(0, a.find('='));
     if (cur->get_option_no_throw(name) != nullptr) continue;
+    if (python_breeze_only(command_path(cur), name))
+      return fmt::format("{}{} (Python Breeze's option; see docs/differences-from-breeze.md)",
+                         k_not_supported, name);
     std::vector<std::string> names;
     for (const auto* opt : cur->get_options())
       for (const auto& l : opt->get_lnames())
@@ -212,7 +253,9 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     if (message.empty()) message = unknown_command_message(root, request);
     if (message.empty()) message = e.what();
     spdlog::error("{}", message);
-    spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
+    // An option breeze knows it lacks is one line: its help would not offer it either.
+    if (!message.starts_with(k_not_supported))
+      spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
     return static_cast<int>(ExitCode::usage);
   }
 
