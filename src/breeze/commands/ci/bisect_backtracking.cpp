@@ -1,6 +1,7 @@
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 
 #include "bisect_detail.hpp"
+#include "bisect_prober.hpp"
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/github_actions.hpp>
@@ -42,248 +43,20 @@ using bisect_detail::ci_image;
 using bisect_detail::k_arg;
 using bisect_detail::k_each_placeholder;
 using bisect_detail::k_placeholder;
+using bisect_detail::outcome_key;
+using bisect_detail::outcome_word;
+using bisect_detail::Prober;
+using bisect_detail::ProbeRecord;
+using bisect_detail::ProbeRequest;
+using bisect_detail::short_limits;
 
 namespace {
-
-// What one probe did, for the table and JSON.
-struct ProbeRecord {
-  std::size_t number = 0;
-  std::string purpose; ///< "full list", "suspect", "bisect", "check"
-  std::vector<std::string> limits;
-  ProbeOutcome outcome = ProbeOutcome::fail;
-  bool timed_out = false;
-  bool backtracked = false;        ///< cut: its output matched --backtracking-pattern
-  std::string cut_line;            ///< the line that matched (control characters stripped)
-  std::size_t cut_line_number = 0; ///< its number in the probe's output, from 1
-  int exit_code = 0;
-  std::chrono::milliseconds elapsed{0};
-  std::string error;  ///< the probe could not be started
-  std::string output; ///< captured output (conflict lines of checks)
-  std::filesystem::path log;
-};
-
-std::string outcome_word(const ProbeRecord& r) {
-  switch (r.outcome) {
-  case ProbeOutcome::pass:
-    return "pass";
-  case ProbeOutcome::cancelled:
-    return "cancelled";
-  case ProbeOutcome::interrupted:
-    return "interrupted";
-  case ProbeOutcome::fail:
-    break;
-  }
-  if (r.backtracked) return "BACKTRACKED (cut)";
-  if (r.timed_out) return "TIMEOUT (killed)";
-  if (!r.error.empty()) return "ERROR";
-  return fmt::format("FAIL (exit {})", r.exit_code);
-}
-
-std::string outcome_key(const ProbeRecord& r) {
-  switch (r.outcome) {
-  case ProbeOutcome::pass:
-    return "pass";
-  case ProbeOutcome::cancelled:
-    return "cancelled";
-  case ProbeOutcome::interrupted:
-    return "interrupted";
-  case ProbeOutcome::fail:
-    break;
-  }
-  if (r.backtracked) return "backtracking";
-  return r.timed_out ? "timeout" : "fail";
-}
-
-std::string short_limits(const std::vector<std::string>& limits) {
-  if (limits.size() <= 4) return strings::join(limits, " ");
-  std::vector<std::string> head(limits.begin(), limits.begin() + 3);
-  return fmt::format("{} ... (+{} more, {} limits)", strings::join(head, " "), limits.size() - 3,
-                     limits.size());
-}
-
-// Progress on stderr: one line when a probe starts or ends (the table on stdout is the result).
-class ProbeReporter final : public parallel::Reporter {
-public:
-  [[nodiscard]] std::chrono::milliseconds interval() const override {
-    return std::chrono::seconds(1);
-  }
-  void started(const std::filesystem::path&, const std::vector<parallel::JobStatus>&,
-               std::size_t) override {}
-  void changed(const parallel::JobStatus& job, const std::vector<parallel::JobStatus>&,
-               parallel::Clock::time_point) override {
-    if (job.state == parallel::JobState::running)
-      spdlog::info("{} started", job.name);
-    else if (job.state != parallel::JobState::queued)
-      spdlog::info("{} {} after {}{}", job.name, job.summary,
-                   parallel::format_duration(job.elapsed),
-                   job.summary == "passed" ? "" : fmt::format(" (log: {})", job.log_file.string()));
-  }
-  void tick(const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {}
-  void finished(const parallel::PoolOutcome&) override {}
-};
 
 std::filesystem::path self_exe() {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path("breeze") : p;
 }
-
-// One probe to run: its limits and why.
-struct ProbeRequest {
-  std::vector<std::string> limits;
-  std::string purpose;
-};
-
-// Runs the probes: argv per probe, the Runner (so --dry-run and recording fakes apply), the pool
-// for
-// --parallelism, timeouts and cancellation, and the cut when a probe's output shows backtracking.
-class Prober {
-public:
-  Prober(Context& ctx, std::vector<std::string> argv_template, std::size_t parallelism,
-         std::optional<std::chrono::milliseconds> timeout, std::filesystem::path log_dir,
-         std::optional<std::regex> backtracking)
-      : m_ctx(ctx), m_template(std::move(argv_template)), m_parallelism(parallelism),
-        m_timeout(timeout), m_log_dir(std::move(log_dir)), m_backtracking(std::move(backtracking)) {
-  }
-
-  std::vector<std::string> argv(const std::vector<std::string>& limits) const {
-    return expand_probe_command(m_template, limits);
-  }
-
-  std::vector<ProbeRecord> run(const std::vector<ProbeRequest>& batch, bool first_pass_wins) {
-    std::vector<ProbeRecord> records(batch.size());
-    BatchState state;
-    std::vector<parallel::Job> jobs;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto& rec = records[i];
-      rec.number = ++m_count;
-      rec.purpose = batch[i].purpose;
-      rec.limits = batch[i].limits;
-      rec.outcome = ProbeOutcome::cancelled;
-      jobs.push_back({fmt::format("probe-{:02}", rec.number),
-                      [this, &rec, &state, first_pass_wins,
-                       speculative = batch.size() > 1](parallel::JobContext& jc) {
-                        return run_one(rec, jc, state, first_pass_wins, speculative);
-                      }});
-    }
-    parallel::PoolOptions options;
-    options.parallelism = m_parallelism;
-    options.log_dir = m_log_dir;
-    ProbeReporter reporter;
-    auto outcome = parallel::run_jobs(jobs, options, reporter);
-    if (!outcome) {
-      for (auto& r : records) {
-        r.outcome = ProbeOutcome::fail;
-        r.error = outcome.error().message;
-      }
-    }
-    for (auto& r : records)
-      if (r.outcome == ProbeOutcome::cancelled && interrupt::requested())
-        r.outcome = ProbeOutcome::interrupted;
-    m_all.insert(m_all.end(), records.begin(), records.end());
-    return records;
-  }
-
-  void set_timeout(std::chrono::milliseconds t) { m_timeout = t; }
-  [[nodiscard]] std::optional<std::chrono::milliseconds> timeout() const { return m_timeout; }
-  [[nodiscard]] const std::vector<ProbeRecord>& all() const { return m_all; }
-
-private:
-  // What the probes of one batch tell each other while they run.
-  struct BatchState {
-    std::atomic<bool> passed{false}; ///< one passed (first_pass_wins stops the others)
-    std::atomic<bool> abort{false};  ///< the full list failed: the probes beside it mean nothing
-    /// Once the full list passed in T: the timeout the others get, from their own start (ms; -1:
-    /// none yet). Until then a speculative probe has no timeout, as the full list has none.
-    std::atomic<long long> late_timeout_ms{-1};
-  };
-
-  parallel::JobResult run_one(ProbeRecord& rec, parallel::JobContext& jc, BatchState& state,
-                              bool first_pass_wins, bool speculative) {
-    using Clock = std::chrono::steady_clock;
-    rec.log = jc.log_file;
-    if (first_pass_wins && state.passed.load())
-      return {false, "cancelled"}; // another probe already answered
-    // The ==latest checks run to their end: pip prints the conflict it explains only after it has
-    // backtracked, and that explanation is what a check is for.
-    const bool watch = m_backtracking && rec.purpose != "check";
-    const auto started = Clock::now();
-    std::size_t lines = 0;
-    bool cut = false;
-    bool late_timeout = false;
-    process::ProcessSpec spec;
-    spec.argv = argv(rec.limits);
-    spec.timeout = m_timeout;
-    spec.merge_stderr = true;
-    spec.on_line = [&](const std::string& line) {
-      jc.on_line(line);
-      ++lines;
-      if (watch && !cut && matches_backtracking(*m_backtracking, line)) {
-        cut = true;
-        rec.cut_line = strings::strip_control(line);
-        rec.cut_line_number = lines;
-      }
-    };
-    // The runner asks this right after handing on each line, so a cut stops the probe's group at
-    // once (the time-based conditions are asked about every 50 ms).
-    spec.cancel = [&] {
-      if (cut) return true;
-      if ((first_pass_wins && state.passed.load()) || state.abort.load()) return true;
-      const auto late = state.late_timeout_ms.load();
-      if (!m_timeout && late >= 0 && Clock::now() - started >= std::chrono::milliseconds(late)) {
-        late_timeout = true;
-        return true;
-      }
-      return false;
-    };
-    auto result = m_ctx.runner().run(spec);
-    if (!result) {
-      rec.outcome = interrupt::requested() ? ProbeOutcome::interrupted : ProbeOutcome::fail;
-      rec.error = result.error().what();
-      if (speculative && rec.purpose == "full list") state.abort = true;
-      return {false, "could not start: " + rec.error};
-    }
-    rec.elapsed = result->elapsed;
-    rec.exit_code = result->exit_code;
-    rec.timed_out = result->timed_out || late_timeout;
-    rec.backtracked = cut;
-    rec.output = std::move(result->out);
-    if (result->interrupted)
-      rec.outcome = ProbeOutcome::interrupted;
-    else if (cut || late_timeout)
-      rec.outcome = ProbeOutcome::fail;
-    else if (result->cancelled)
-      rec.outcome = ProbeOutcome::cancelled;
-    else if (result->ok())
-      rec.outcome = ProbeOutcome::pass;
-    else
-      rec.outcome = ProbeOutcome::fail;
-    if (rec.outcome == ProbeOutcome::pass) state.passed = true;
-    if (speculative && rec.purpose == "full list") {
-      // The full list decides for the probes beside it: its time T sets their timeout, and when it
-      // does not pass the search stops, so they are stopped too.
-      if (rec.outcome == ProbeOutcome::pass)
-        state.late_timeout_ms = default_probe_timeout(rec.elapsed).count();
-      else
-        state.abort = true;
-    }
-    const std::string summary =
-        rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
-    if (cut)
-      spdlog::info("{}: the resolver started backtracking (output line {}): cut", jc.name,
-                   rec.cut_line_number);
-    return {rec.outcome == ProbeOutcome::pass, summary};
-  }
-
-  Context& m_ctx;
-  std::vector<std::string> m_template;
-  std::size_t m_parallelism;
-  std::optional<std::chrono::milliseconds> m_timeout;
-  std::filesystem::path m_log_dir;
-  std::optional<std::regex> m_backtracking;
-  std::size_t m_count = 0;
-  std::vector<ProbeRecord> m_all;
-};
 
 // The ==latest check of one culprit.
 struct Check {
