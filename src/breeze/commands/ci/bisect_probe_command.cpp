@@ -8,6 +8,7 @@
 
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/image_params.hpp>
 #include <breeze/docker/image.hpp>
 
 #include <fmt/format.h>
@@ -113,13 +114,7 @@ bool matches_backtracking(const std::regex& pattern, std::string_view line) {
 
 // The local CI image a `--probe resolve` probe runs in (the one `ci-image build` makes).
 std::string bisect_detail::ci_image(const config::Settings& settings, const std::string& python) {
-  docker::ImageParams p;
-  p.type = docker::ImageType::ci;
-  p.registry = settings.registry;
-  p.github_repository = settings.github_repository;
-  p.branch = settings.default_branch;
-  p.python = python;
-  return docker::image_name_with_tag(p);
+  return docker::image_name_with_tag(image_params(settings, docker::ImageType::ci, python));
 }
 
 std::vector<std::string> resolve_probe_argv(const config::Settings& settings,
