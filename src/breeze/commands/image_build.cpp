@@ -1,6 +1,7 @@
 #include <breeze/commands/image_build.hpp>
 
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
+#include <breeze/commands/image_params.hpp>
 #include <breeze/commands/option_groups.hpp>
 
 #include <breeze/base/console.hpp>
@@ -656,11 +657,8 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
              selected_pythons(opts.python, opts.run_in_parallel, opts.python_versions, settings));
   BREEZE_TRY_VOID(settings.check_constraints_mode(opts.image.airflow_constraints_mode));
 
-  auto base = opts.image;
-  base.type = opts.type;
-  base.registry = settings.registry;
-  base.github_repository = settings.github_repository;
-  base.branch = settings.default_branch;
+  // The identity from the settings; each job sets its own Python below.
+  auto base = image_params(settings, opts.type, {}, opts.image);
   if (base.airflow_constraints_reference.empty())
     base.airflow_constraints_reference = settings.constraints_branch;
   BREEZE_TRY(base.docker_cache, parse_cache(opts.docker_cache));

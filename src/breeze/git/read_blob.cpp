@@ -55,27 +55,47 @@ std::optional<git_oid> entry_id(git_commit* commit, const std::string& path) {
   return *git_tree_entry_id(entry.get());
 }
 
-} // namespace
-
-Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const std::string& branch,
-                                 const std::string& path, const std::string& remote) {
+// The file at the branch tip, nullopt when the branch has no such path. A blob the tree names but
+// the object database lacks is reported with `missing_blob` as its kind.
+Expected<std::optional<BlobAtBranch>> read_at(const std::filesystem::path& repo_path,
+                                              const std::string& branch, const std::string& path,
+                                              const std::string& remote, ErrorKind missing_blob) {
   BREEZE_TRY(auto repo, open_repository(repo_path));
   std::string used;
   BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, remote, repo_path.string(), &used));
   auto id = entry_id(commit.get(), path);
-  if (!id)
-    return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch),
-                 repo_path.string()};
+  if (!id) return std::optional<BlobAtBranch>();
   git_blob* raw_blob = nullptr;
-  if (int rc = git_blob_lookup(&raw_blob, repo.get(), &*id); rc != 0)
-    return to_error(rc, fmt::format("{}:{}:{}", repo_path.string(), branch, path));
+  if (int rc = git_blob_lookup(&raw_blob, repo.get(), &*id); rc != 0) {
+    auto err = to_error(rc, fmt::format("{}:{}:{}", repo_path.string(), branch, path));
+    if (err.kind == ErrorKind::not_found) err.kind = missing_blob;
+    return err;
+  }
   BlobPtr blob(raw_blob);
   BlobAtBranch out;
   out.content.assign(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                      static_cast<std::size_t>(git_blob_rawsize(blob.get())));
   out.commit = to_hex(*git_commit_id(commit.get()));
   out.ref = used;
-  return out;
+  return std::optional<BlobAtBranch>(std::move(out));
+}
+
+} // namespace
+
+Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const std::string& branch,
+                                 const std::string& path, const std::string& remote) {
+  BREEZE_TRY(auto blob, read_at(repo_path, branch, path, remote, ErrorKind::not_found));
+  if (!blob)
+    return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch),
+                 repo_path.string()};
+  return std::move(*blob);
+}
+
+Expected<std::optional<BlobAtBranch>> read_blob_if_present(const std::filesystem::path& repo_path,
+                                                           const std::string& branch,
+                                                           const std::string& path,
+                                                           const std::string& remote) {
+  return read_at(repo_path, branch, path, remote, ErrorKind::git);
 }
 
 Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path,

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <map>
 #include <optional>
 #include <poll.h>
@@ -107,6 +108,90 @@ struct ChildFailure {
   int error;
 };
 
+// Child setup between fork and exec: its own process group, default signal handling, stdout and
+// stderr on our pipes, stdin on /dev/null, the working directory. Only async-signal-safe calls
+// (the parent may have other threads); a failure before exec goes back through `exec_w`.
+[[noreturn]] void exec_child(const std::string& program, char* const* argv, char* const* envp,
+                             const std::filesystem::path& cwd, int out_w, int err_w, int exec_w) {
+  ::setpgid(0, 0);
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD})
+    ::sigaction(sig, &sa, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::dup2(out_w, STDOUT_FILENO);
+  ::dup2(err_w, STDERR_FILENO);
+  const int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  ChildFailure failure{0, 0};
+  if (cwd.empty() || ::chdir(cwd.c_str()) == 0) {
+    ::execve(program.c_str(), argv, envp);
+    failure.stage = 1;
+  }
+  failure.error = errno;
+  [[maybe_unused]] auto n = ::write(exec_w, &failure, sizeof failure);
+  ::_exit(127);
+}
+
+// The child's pipes: stdout, stderr (unused when merged into stdout) and the exec-failure pipe.
+struct ChildPipes {
+  Pipe out, err, exec;
+};
+
+// Forks and execs `program` with the spec's argv and `env`, each child in its own process group.
+// Returns the child's pid once exec succeeded (the exec pipe closed); an Error when fork, chdir or
+// exec failed (the child is reaped then). The parent's write ends are closed either way.
+Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
+                            const std::map<std::string, std::string>& env, ChildPipes& pipes) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env)
+    env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = spec.argv;
+  std::vector<char*> argv;
+  for (auto& s : args)
+    argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const int out_w = pipes.out.write.get();
+  const int err_w = spec.merge_stderr ? out_w : pipes.err.write.get();
+  const int exec_w = pipes.exec.write.get();
+
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)),
+                 spec.argv[0]};
+  if (pid == 0) exec_child(program, argv.data(), envp.data(), spec.cwd, out_w, err_w, exec_w);
+  ::setpgid(pid, pid); // also from the parent, so the group exists before we may signal it
+
+  pipes.out.write.reset();
+  pipes.err.write.reset();
+  pipes.exec.write.reset();
+  ChildFailure failure{};
+  ssize_t n_exec;
+  do {
+    n_exec = ::read(pipes.exec.read.get(), &failure, sizeof failure);
+  } while (n_exec < 0 && errno == EINTR);
+  if (n_exec == static_cast<ssize_t>(sizeof failure)) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (failure.stage == 0)
+      return Error{
+          ErrorKind::process,
+          fmt::format("cannot change to working directory: {}", std::strerror(failure.error)),
+          spec.cwd.string()};
+    return Error{ErrorKind::process,
+                 fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(failure.error)),
+                 {}};
+  }
+  return pid;
+}
+
 int open_pidfd(pid_t pid) {
 #ifdef SYS_pidfd_open
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -132,122 +217,38 @@ struct Stream {
   std::string* capture = nullptr;
 };
 
-} // namespace
+// Where complete lines go: masked, then to the log file (if open) and on_line (if set).
+struct LineSink {
+  int log_fd = -1;
+  const std::vector<std::string>* secrets = nullptr;
+  const std::function<void(const std::string&)>* on_line = nullptr;
 
-Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
-  if (spec.argv.empty()) return Error{ErrorKind::process, "empty command line", {}};
-  if (interrupt::requested())
-    return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
-  const auto start = Clock::now();
-
-  const auto env = environment(spec);
-  BREEZE_TRY(const auto program, resolve(spec.argv[0], env, spec.cwd));
-
-  Pipe out_pipe, err_pipe, exec_pipe;
-  if (!out_pipe.open() || (!spec.merge_stderr && !err_pipe.open()) || !exec_pipe.open())
-    return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)),
-                 spec.argv[0]};
-
-  // A raw O_CLOEXEC descriptor (not an ofstream): children must not inherit it, and each line is on
-  // disk as soon as it is written, so a killed breeze still leaves a complete log.
-  Fd log;
-  if (spec.log_file) {
-    log.reset(::open(spec.log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    if (log.get() < 0)
-      return Error{ErrorKind::io, fmt::format("cannot open log file: {}", std::strerror(errno)),
-                   spec.log_file->string()};
-  }
-  // Lines we hand on (on_line, log file) may be printed; captured output is data and stays exact.
-  const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, process_env())
-                                                       : std::vector<std::string>{};
-
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env)
-    env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings)
-    envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = spec.argv;
-  std::vector<char*> argv;
-  for (auto& s : args)
-    argv.push_back(s.data());
-  argv.push_back(nullptr);
-  const int out_w = out_pipe.write.get();
-  const int err_w = spec.merge_stderr ? out_w : err_pipe.write.get();
-  const int exec_w = exec_pipe.write.get();
-
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)),
-                 spec.argv[0]};
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec (the parent may have other threads).
-    ::setpgid(0, 0);
-    struct sigaction sa {};
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD})
-      ::sigaction(sig, &sa, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::dup2(out_w, STDOUT_FILENO);
-    ::dup2(err_w, STDERR_FILENO);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    ChildFailure failure{0, 0};
-    if (spec.cwd.empty() || ::chdir(spec.cwd.c_str()) == 0) {
-      ::execve(program.c_str(), argv.data(), envp.data());
-      failure.stage = 1;
-    }
-    failure.error = errno;
-    [[maybe_unused]] auto n = ::write(exec_w, &failure, sizeof failure);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid); // also from the parent, so the group exists before we may signal it
-
-  out_pipe.write.reset();
-  err_pipe.write.reset();
-  exec_pipe.write.reset();
-  ChildFailure failure{};
-  ssize_t n_exec;
-  do {
-    n_exec = ::read(exec_pipe.read.get(), &failure, sizeof failure);
-  } while (n_exec < 0 && errno == EINTR);
-  if (n_exec == static_cast<ssize_t>(sizeof failure)) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (failure.stage == 0)
-      return Error{
-          ErrorKind::process,
-          fmt::format("cannot change to working directory: {}", std::strerror(failure.error)),
-          spec.cwd.string()};
-    return Error{ErrorKind::process,
-                 fmt::format("cannot run '{}': {}", spec.argv[0], std::strerror(failure.error)),
-                 {}};
-  }
-
-  ProcessResult result;
-  std::array<Stream, 2> streams{
-      Stream{out_pipe.read.get(), {}, spec.capture ? &result.out : nullptr},
-      Stream{err_pipe.read.get(), {}, spec.capture ? &result.err : nullptr}};
-  auto emit_lines = [&](Stream& s, bool flush_all) {
+  // Hands on every complete line of `s.pending` (and, with `flush_all`, the partial rest).
+  void emit(Stream& s, bool flush_all) const {
     std::size_t pos;
     while ((pos = s.pending.find('\n')) != std::string::npos || (flush_all && !s.pending.empty())) {
       std::string line = pos == std::string::npos ? s.pending : s.pending.substr(0, pos);
       s.pending.erase(0, pos == std::string::npos ? s.pending.size() : pos + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      line = mask(std::move(line), secrets); // also strips URL userinfo and process-wide secrets
-      if (log.get() >= 0) {
+      line = mask(std::move(line), *secrets); // also strips URL userinfo and process-wide secrets
+      if (log_fd >= 0) {
         line.push_back('\n');
-        [[maybe_unused]] auto n = ::write(log.get(), line.data(), line.size());
+        [[maybe_unused]] auto n = ::write(log_fd, line.data(), line.size());
         line.pop_back();
       }
-      if (spec.on_line) spec.on_line(line);
+      if (*on_line) (*on_line)(line);
     }
-  };
+  }
+};
 
+// The parent's side of a started child: reads both pipes until the leader has exited and the
+// pipes are closed, acting on the deadline, spec.cancel and Ctrl-C (signalling the whole group,
+// SIGKILL `grace` later) and giving up on pipes held by processes that escaped the group.
+// Sets result's timed_out/cancelled/interrupted; an Error only when poll() itself fails (the
+// group is killed and the leader reaped then).
+Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_point start,
+                               std::chrono::milliseconds grace, std::array<Stream, 2>& streams,
+                               const LineSink& sink, ProcessResult& result) {
   Fd pidfd(open_pidfd(pid));
   bool exited = false;
   std::optional<Clock::time_point> deadline;
@@ -257,7 +258,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
       give_up; // stop reading pipes held by processes that escaped the group
   auto stop_group = [&](int sig) {
     ::kill(-pid, sig);
-    if (!kill_at) kill_at = Clock::now() + m_grace;
+    if (!kill_at) kill_at = Clock::now() + grace;
   };
 
   while (true) {
@@ -288,7 +289,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
     if (kill_at && now >= *kill_at) {
       ::kill(-pid, SIGKILL);
       kill_at = Clock::time_point::max();
-      give_up = now + m_grace;
+      give_up = now + grace;
     }
     if (give_up && now >= *give_up) break;
 
@@ -331,17 +332,19 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
         if (n > 0) {
           if (s.capture) s.capture->append(buf, static_cast<std::size_t>(n));
           s.pending.append(buf, static_cast<std::size_t>(n));
-          emit_lines(s, false);
+          sink.emit(s, false);
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-          emit_lines(s, true);
+          sink.emit(s, true);
           s.fd = -1;
         }
       }
     }
   }
-  for (auto& s : streams)
-    emit_lines(s, true); // pipes we gave up on may still hold a partial line
+  return {};
+}
 
+// Kills what is left of the group and reaps the leader into result's exit_code/signal.
+void reap(pid_t pid, ProcessResult& result) {
   // Nothing of the group outlives the run, not even a leftover that ignores SIGTERM and does not
   // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours.
   ::kill(-pid, SIGKILL);
@@ -354,6 +357,49 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
     result.signal = WTERMSIG(status);
     result.exit_code = 128 + WTERMSIG(status);
   }
+}
+
+} // namespace
+
+Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
+  if (spec.argv.empty()) return Error{ErrorKind::process, "empty command line", {}};
+  if (interrupt::requested())
+    return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
+  const auto start = Clock::now();
+
+  const auto env = environment(spec);
+  BREEZE_TRY(const auto program, resolve(spec.argv[0], env, spec.cwd));
+
+  ChildPipes pipes;
+  if (!pipes.out.open() || (!spec.merge_stderr && !pipes.err.open()) || !pipes.exec.open())
+    return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)),
+                 spec.argv[0]};
+
+  // A raw O_CLOEXEC descriptor (not an ofstream): children must not inherit it, and each line is on
+  // disk as soon as it is written, so a killed breeze still leaves a complete log.
+  Fd log;
+  if (spec.log_file) {
+    log.reset(::open(spec.log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (log.get() < 0)
+      return Error{ErrorKind::io, fmt::format("cannot open log file: {}", std::strerror(errno)),
+                   spec.log_file->string()};
+  }
+  // Lines we hand on (on_line, log file) may be printed; captured output is data and stays exact.
+  const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, process_env())
+                                                       : std::vector<std::string>{};
+
+  BREEZE_TRY(const pid_t pid, start_child(spec, program, env, pipes));
+
+  ProcessResult result;
+  std::array<Stream, 2> streams{
+      Stream{pipes.out.read.get(), {}, spec.capture ? &result.out : nullptr},
+      Stream{pipes.err.read.get(), {}, spec.capture ? &result.err : nullptr}};
+  const LineSink sink{log.get(), &secrets, &spec.on_line};
+  BREEZE_TRY_VOID(poll_until_done(spec, pid, start, m_grace, streams, sink, result));
+  for (auto& s : streams)
+    sink.emit(s, true); // pipes we gave up on may still hold a partial line
+
+  reap(pid, result);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
 }

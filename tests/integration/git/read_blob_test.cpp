@@ -89,6 +89,31 @@ TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository",
   REQUIRE_FALSE(not_repo.has_value());
 }
 
+TEST_CASE("git read_blob_if_present: a missing file is data, a missing branch or repository an "
+          "error of kind not_found",
+          "[integration][git]") {
+  files::TempDir dir;
+  Repo repo(dir.path(), true);
+  repo.commit("constraints-main", {{k_file, "a==1\n"}}, k_first);
+  auto found = git::read_blob_if_present(dir.path(), "constraints-main", k_file);
+  REQUIRE(found);
+  REQUIRE(found->has_value());
+  CHECK((*found)->content == "a==1\n");
+  CHECK((*found)->ref == "local branch constraints-main");
+
+  auto absent = git::read_blob_if_present(dir.path(), "constraints-main", "constraints-3.8.txt");
+  REQUIRE(absent);
+  CHECK_FALSE(absent->has_value());
+
+  auto no_branch = git::read_blob_if_present(dir.path(), "constraints-2-7", k_file);
+  REQUIRE_FALSE(no_branch);
+  CHECK(no_branch.error().kind == ErrorKind::not_found);
+  auto not_repo = git::read_blob_if_present(dir.path() / "nope", "constraints-main", k_file);
+  REQUIRE_FALSE(not_repo);
+  CHECK(not_repo.error().kind == ErrorKind::not_found);
+  CHECK(not_repo.error().message == "not a git repository");
+}
+
 TEST_CASE("git last_commit_time: the last commit that changed the file, not the tip",
           "[integration][git]") {
   files::TempDir dir;

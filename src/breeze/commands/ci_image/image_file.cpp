@@ -1,5 +1,6 @@
 #include <breeze/commands/ci_image/image_file.hpp>
 
+#include <breeze/commands/image_params.hpp>
 #include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <utility>
 
 namespace breeze::commands::ci_image {
 
@@ -29,13 +31,11 @@ std::string platform_tag(const std::string& platform) {
 
 Expected<ImageFile> resolve_image_file(Context& ctx, const ImageFileOptions& o) {
   ImageFile r;
-  BREEZE_TRY(r.image.python, selected_python(o.python, ctx.settings));
+  BREEZE_TRY(auto python, selected_python(o.python, ctx.settings));
+  r.image = image_params(ctx.settings, docker::ImageType::ci, std::move(python));
   BREEZE_TRY(auto platform, docker::normalize_platform(
                                 o.platform.empty() ? docker::native_platform() : o.platform));
   r.image.platforms = {platform};
-  r.image.registry = ctx.settings.registry;
-  r.image.github_repository = ctx.settings.github_repository;
-  r.image.branch = ctx.settings.default_branch;
   r.file = o.image_file.empty() ? default_image_file(platform, r.image.python) : o.image_file;
   BREEZE_TRY_VOID(check_image_file_name(r.file, platform, r.image.python));
   return r;

@@ -59,19 +59,17 @@ Expected<std::map<std::string, Original>> read_originals(const std::vector<Const
     bool said = false;
     for (const auto& job : jobs) {
       const auto name = file_name(job.mode, job.python);
-      auto blob = git::read_blob(repo, branch, name, opts.remote_name);
-      if (blob && !said) {
+      auto blob = git::read_blob_if_present(repo, branch, name, opts.remote_name);
+      if (blob && *blob && !said) {
         said = true;
-        spdlog::info("Reading the current files from {} of {} ({})", blob->ref, repo.string(),
-                     blob->commit.substr(0, 12));
+        spdlog::info("Reading the current files from {} of {} ({})", (*blob)->ref, repo.string(),
+                     (*blob)->commit.substr(0, 12));
       }
-      if (blob)
-        out[name].text = std::move(blob->content);
-      else if (blob.error().kind == ErrorKind::not_found &&
-               blob.error().message.starts_with("no file"))
+      if (blob && *blob)
+        out[name].text = std::move((*blob)->content);
+      else if (blob)
         out[name].absent = true;
-      else if (blob.error().message.starts_with("no branch") ||
-               blob.error().message == "not a git repository")
+      else if (blob.error().kind == ErrorKind::not_found) // no such repository or branch
         // A wrong --constraints-repo/--constraints-branch is a mistake to fix, not a file to skip.
         return usage_error(
             fmt::format("{}: {} (see --constraints-branch)", repo.string(), blob.error().message));

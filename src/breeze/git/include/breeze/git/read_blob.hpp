@@ -7,6 +7,7 @@
 #include <breeze/base/time.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace breeze::git {
@@ -25,6 +26,13 @@ struct BlobAtBranch {
 [[nodiscard]] Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo,
                                                const std::string& branch, const std::string& path,
                                                const std::string& remote = "apache");
+
+/// read_blob() for callers that treat a missing file as data: nullopt when the branch exists but
+/// has no `path`. An Error of kind not_found then means exactly "no such repository or branch";
+/// anything else libgit2 reports (a tree naming a missing blob included) is a git Error.
+[[nodiscard]] Expected<std::optional<BlobAtBranch>>
+read_blob_if_present(const std::filesystem::path& repo, const std::string& branch,
+                     const std::string& path, const std::string& remote = "apache");
 
 /// Commit time of the last commit on `branch` (found as read_blob finds it) that changed `path`
 /// (following first and merge parents, newest first).

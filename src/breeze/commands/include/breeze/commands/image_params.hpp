@@ -1,0 +1,19 @@
+#pragma once
+
+// The one place an image's identity comes from the settings (docker:: knows no Settings).
+
+#include <breeze/config/settings.hpp>
+#include <breeze/docker/image.hpp>
+
+#include <string>
+
+namespace breeze::commands {
+
+/// `base` with the identity the settings decide: `type`, the settings' registry, GitHub repository
+/// and default branch, and `python` (empty: the settings' default_python_version(), not
+/// ImageParams' own default).
+[[nodiscard]] docker::ImageParams image_params(const config::Settings& settings,
+                                               docker::ImageType type, std::string python = {},
+                                               docker::ImageParams base = {});
+
+} // namespace breeze::commands
