@@ -268,7 +268,7 @@ Measured run_measured(const std::vector<std::string>& args,
   if (pid == 0) {
     for (const auto& [k, v] : env)
       ::setenv(k.c_str(), v.c_str(), 1);
-    for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
+    for (const char* name : test::isolated_variables())
       if (!env.count(name)) ::unsetenv(name);
     const int in = ::open("/dev/null", O_RDONLY);
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -3,6 +3,7 @@
 
 #include <breeze/base/strings.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -33,8 +34,8 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     auto name = entry.substr(0, entry.find('='));
-    if (extra.count(name) || name == "DOCKER_HOST" || name == "ANSWER" || name == "VERBOSE" ||
-        name == "DRY_RUN" || name == "GITHUB_ACTIONS" || name == "GITHUB_REPOSITORY")
+    const auto& isolated = test::isolated_variables();
+    if (extra.count(name) || std::find(isolated.begin(), isolated.end(), name) != isolated.end())
       continue;
     env.push_back(entry);
   }

@@ -235,7 +235,7 @@ BackgroundBreeze::BackgroundBreeze(const std::vector<std::string>& args,
     const auto eq = kv.find('=');
     if (eq != std::string::npos) environment[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const char* name : {"ANSWER", "VERBOSE", "DRY_RUN", "GITHUB_ACTIONS", "GITHUB_REPOSITORY"})
+  for (const char* name : isolated_variables())
     if (!env.count(name)) environment.erase(name);
   for (const auto& [k, v] : env) {
     if (k.starts_with("-"))

@@ -101,6 +101,10 @@ struct BinaryResult {
   std::string err;
 };
 
+/// The variables a run of the built binary never inherits from the developer's shell unless the
+/// test gives them: answers, colours, terminal, CI mode and every option's variable.
+[[nodiscard]] const std::vector<const char*>& isolated_variables();
+
 /// Runs the built `breeze` binary with `args`; `env` entries are added to (or, with an empty
 /// value prefixed "-", removed from) the environment. stdin is /dev/null (no TTY).
 [[nodiscard]] BinaryResult run_binary(const std::vector<std::string>& args,

@@ -532,64 +532,86 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   auto& i = o.image;
   const char* g = "Build options";
   add_python_selection(cmd, o.python, o.run_in_parallel, o.python_versions, o.parallelism, {}, g);
+  // Python Breeze's PROD build has neither option, so for PROD breeze reads neither variable.
+  const bool ci = o.type == ImageType::ci;
   cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
                "Upgrade dependencies eagerly instead of using the constraints.")
+      ->envname(ci ? "UPGRADE_TO_NEWER_DEPENDENCIES" : "")
       ->group(g);
   cmd.add_option("--eager-upgrade-additional-requirements", i.eager_upgrade_additional_requirements,
                  "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with "
                  "--upgrade-to-newer-dependencies.")
+      ->envname(ci ? "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS" : "")
       ->group(g);
   cmd.add_option(
          "--platform", o.platform,
          "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].")
+      ->envname("PLATFORM")
       ->group(g);
   cmd.add_flag("--prepare-buildx-cache", i.prepare_buildx_cache,
                "Push the registry cache (mode=max) of each platform instead of building an image.")
+      ->envname("PREPARE_BUILDX_CACHE")
       ->group(g);
-  cmd.add_flag("--push", i.push, "Push the image after building it.")->group(g);
+  cmd.add_flag("--push", i.push, "Push the image after building it.")->envname("PUSH")->group(g);
   cmd.add_option("--builder", i.builder,
                  "The docker buildx builder to use [default: buildx's current one].")
+      ->envname("BUILDER")
       ->group(g);
   cmd.add_option("-c,--docker-cache", o.docker_cache,
                  "Cache: registry, local or disabled [default: registry].")
       ->check(CLI::IsMember({"registry", "local", "disabled"}))
+      ->envname("DOCKER_CACHE")
       ->group(g);
   cmd.add_option("-t,--image-tag", i.image_tag, "Tag of the built image [default: latest].")
+      ->envname("IMAGE_TAG")
       ->group(g);
   cmd.add_option("--airflow-constraints-mode", i.airflow_constraints_mode,
                  "Constraints mode [default: constraints-source-providers].")
       ->group(g);
   cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
                  "Constraints branch or tag [default: the checkout's, constraints-main].")
+      ->envname("AIRFLOW_CONSTRAINTS_REFERENCE")
       ->group(g);
   cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location,
                  "URL or path of constraints.")
+      ->envname("AIRFLOW_CONSTRAINTS_LOCATION")
       ->group(g);
   cmd.add_option("--python-image", i.python_image,
                  "Base image [default: python:X.Y-slim-<debian>].")
+      ->envname("PYTHON_IMAGE")
       ->group(g);
   cmd.add_option("--debian-version", i.debian_version,
                  "Debian release of the base image [default: bookworm].")
       ->check(CLI::IsMember({"bookworm", "bullseye"}))
+      ->envname("DEBIAN_VERSION")
       ->group(g);
   cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
       ->check(CLI::IsMember({"auto", "plain", "tty"}))
+      ->envname("BUILD_PROGRESS")
       ->group(g);
   cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
                  "Stop a build that runs longer than this, then run find-backtracking-candidates.")
       ->check(numeric::integer_in(1, 10000))
+      ->envname(ci ? "BUILD_TIMEOUT_MINUTES" : "")
       ->group(g);
-  cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")->group(g);
+  cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")
+      ->envname("COMMIT_SHA")
+      ->group(g);
   cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
       ->check(CLI::IsMember({"mariadb", "mysql"}))
+      ->envname("INSTALL_MYSQL_CLIENT_TYPE")
       ->group(g);
-  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")->group(g);
+  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")
+      ->envname("USE_UV")
+      ->group(g);
   cmd.add_option("--uv-http-timeout", i.uv_http_timeout,
                  "uv's HTTP timeout in seconds [default: 300].")
       ->check(numeric::integer_in(1, 3600))
+      ->envname("UV_HTTP_TIMEOUT")
       ->group(g);
   cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi,
                  "Version suffix (e.g. dev0).")
+      ->envname("VERSION_SUFFIX_FOR_PYPI")
       ->group(g);
   cmd.add_option("--build-network", i.network,
                  "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")
@@ -597,21 +619,31 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   const char* a = "Customisation";
   cmd.add_option("--additional-airflow-extras", i.additional_airflow_extras,
                  "Extras added to the default ones.")
+      ->envname("ADDITIONAL_AIRFLOW_EXTRAS")
       ->group(a);
   cmd.add_option("--additional-dev-apt-command", i.additional_dev_apt_command,
                  "Command run before dev apt deps.")
+      ->envname("ADDITIONAL_DEV_APT_COMMAND")
       ->group(a);
   cmd.add_option("--additional-dev-apt-deps", i.additional_dev_apt_deps, "Extra dev apt packages.")
+      ->envname("ADDITIONAL_DEV_APT_DEPS")
       ->group(a);
   cmd.add_option("--additional-dev-apt-env", i.additional_dev_apt_env, "Env for the dev apt step.")
+      ->envname("ADDITIONAL_DEV_APT_ENV")
       ->group(a);
   cmd.add_option("--additional-pip-install-flags", i.additional_pip_install_flags,
                  "Extra pip install flags.")
+      ->envname("ADDITIONAL_PIP_INSTALL_FLAGS")
       ->group(a);
   cmd.add_option("--additional-python-deps", i.additional_python_deps, "Extra Python packages.")
+      ->envname("ADDITIONAL_PYTHON_DEPS")
       ->group(a);
-  cmd.add_option("--dev-apt-command", i.dev_apt_command, "Replaces the dev apt command.")->group(a);
-  cmd.add_option("--dev-apt-deps", i.dev_apt_deps, "Replaces the dev apt packages.")->group(a);
+  cmd.add_option("--dev-apt-command", i.dev_apt_command, "Replaces the dev apt command.")
+      ->envname("DEV_APT_COMMAND")
+      ->group(a);
+  cmd.add_option("--dev-apt-deps", i.dev_apt_deps, "Replaces the dev apt packages.")
+      ->envname("DEV_APT_DEPS")
+      ->group(a);
   if (o.type == ImageType::prod) {
     cmd.add_option("--airflow-extras", i.airflow_extras, "Extras installed in the PROD image.")
         ->group(a);
@@ -620,12 +652,15 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
         ->group(a);
     cmd.add_option("--additional-runtime-apt-deps", i.additional_runtime_apt_deps,
                    "Extra runtime apt packages.")
+        ->envname("ADDITIONAL_RUNTIME_APT_DEPS")
         ->group(a);
     cmd.add_option("--additional-runtime-apt-command", i.additional_runtime_apt_command,
                    "Command run before runtime apt deps.")
+        ->envname("ADDITIONAL_RUNTIME_APT_COMMAND")
         ->group(a);
     cmd.add_option("--additional-runtime-apt-env", i.additional_runtime_apt_env,
                    "Env for the runtime apt step.")
+        ->envname("ADDITIONAL_RUNTIME_APT_ENV")
         ->group(a);
   }
 }

@@ -47,14 +47,20 @@ std::vector<EnvOption> env_options(CLI::App& root) {
 
 std::vector<EnvOption> seal(CLI::App& root) {
   auto bindings = env_options(root);
-  for (auto& b : bindings)
+  for (auto& b : bindings) {
     b.option->envname("");
+    // CLI11 would reject the command line before fill() could read the variable.
+    b.required = b.option->get_required();
+    if (b.required) b.option->required(false);
+  }
   return bindings;
 }
 
 void unseal(const std::vector<EnvOption>& bindings) {
-  for (const auto& b : bindings)
+  for (const auto& b : bindings) {
     b.option->envname(b.variable);
+    if (b.required) b.option->required(true);
+  }
 }
 
 std::optional<bool> parse_breeze_bool(const std::string& value) {
@@ -82,8 +88,13 @@ Expected<void> fill(const std::vector<EnvOption>& bindings, const EnvLookup& env
                     [](const EnvOption* b) { return b->option->count() > 0; }))
       continue;
     const auto value = env(key.first);
-    if (!value || value->empty()) continue;
     auto* target = members.back()->option; // the deepest level: registered last
+    if (!value || value->empty()) {
+      if (members.back()->required)
+        return Error{ErrorKind::usage, fmt::format("{} is required (or environment variable {})",
+                                                   long_name(target), key.first)};
+      continue;
+    }
     std::string result = *value;
     if (is_flag(target)) {
       const auto parsed = parse_breeze_bool(*value);
@@ -95,7 +106,12 @@ Expected<void> fill(const std::vector<EnvOption>& bindings, const EnvLookup& env
       result = *parsed ? "true" : "false";
     }
     try {
-      target->add_result(result);
+      // Like click's `multiple` options: a repeatable option takes one value per word.
+      if (target->get_expected_max() > 1)
+        for (const auto& word : strings::split_whitespace(result))
+          target->add_result(word);
+      else
+        target->add_result(result);
       target->run_callback();
     } catch (const CLI::Error& e) {
       return Error{ErrorKind::usage, fmt::format("environment variable {}={} ({}): {}", key.first,

@@ -142,3 +142,37 @@ TEST_CASE("help still names each option's variable", "[unit][env]") {
   CHECK_THAT(app.out.str(), Catch::Contains("DRY_RUN"));
   CHECK_THAT(app.out.str(), Catch::Contains("ANSWER"));
 }
+
+TEST_CASE("a required option is given by its variable too, and by neither is a usage error",
+          "[unit][env]") {
+  for (const auto& [vars, ok] :
+       {std::pair<std::map<std::string, std::string>, bool>{{{"SOME_REPO", "/r"}}, true},
+        {{}, false},
+        {{{"SOME_REPO", ""}}, false}}) {
+    CLI::App app("t");
+    std::string repo;
+    app.add_option("--repo", repo)->required()->envname("SOME_REPO");
+    const auto bindings = commands::seal(app);
+    REQUIRE_NOTHROW(app.parse(std::vector<std::string>{})); // CLI11 leaves the check to fill()
+    auto filled = commands::fill(bindings, env_of(vars));
+    CHECK(filled.has_value() == ok);
+    if (ok) {
+      CHECK(repo == "/r");
+    } else {
+      CHECK(filled.error().kind == ErrorKind::usage);
+      CHECK(filled.error().message == "--repo is required (or environment variable SOME_REPO)");
+    }
+    commands::unseal(bindings);
+    CHECK(app.get_option("--repo")->get_required()); // help still says [required]
+  }
+}
+
+TEST_CASE("a repeatable option takes one value per word of its variable", "[unit][env]") {
+  CLI::App app("t");
+  std::vector<std::string> pins;
+  app.add_option("--pin", pins)->take_all()->envname("SOME_PINS");
+  const auto bindings = commands::seal(app);
+  app.parse(std::vector<std::string>{});
+  REQUIRE(commands::fill(bindings, env_of({{"SOME_PINS", " a==1  b==2\n"}})));
+  CHECK(pins == std::vector<std::string>{"a==1", "b==2"});
+}

@@ -605,11 +605,16 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
   add_python_option(*cmd, opts->python,
                     "Python of the probe image builds and the constraints (default: newest)")
       ->group(probe);
-  cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")->group(probe);
+  // The probe builds' options read the variables ci-image build reads (Breeze has no bisection).
+  cmd->add_option("--platform", opts->platform, "Platform of the probe image builds")
+      ->envname("PLATFORM")
+      ->group(probe);
   cmd->add_option("--builder", opts->builder, "docker buildx builder of the probe image builds")
+      ->envname("BUILDER")
       ->group(probe);
   cmd->add_option("-c,--docker-cache", opts->docker_cache,
                   "Cache of the probe image builds: registry, local or disabled")
+      ->envname("DOCKER_CACHE")
       ->group(probe);
   const char* result = "Result";
   cmd->add_flag("--apply", opts->apply,

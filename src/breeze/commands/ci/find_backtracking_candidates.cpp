@@ -360,6 +360,7 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
                  "Base URL to download constraints from: "
                  "<URL>/<github-repository>/<branch>/<mode>-<python>.txt")
       ->capture_default_str()
+      ->envname("BREEZE_CONSTRAINTS_URL")
       ->group(group);
   cmd.add_option("--since", o.since,
                  "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
@@ -367,6 +368,7 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
   cmd.add_option("--pypi-url", o.pypi_url,
                  "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
       ->capture_default_str()
+      ->envname("BREEZE_PYPI_URL")
       ->group(group);
   cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")
       ->group(group);

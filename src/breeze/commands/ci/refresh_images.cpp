@@ -333,9 +333,12 @@ void register_refresh_images(CLI::App& command, Context& ctx) {
   auto o = std::make_shared<RefreshOptions>();
   add_python_versions_option(*cmd, o->python_versions,
                              "Space separated Pythons [default: all supported].");
+  // The variables ci-image build reads (Breeze has no such command; dev/refresh_images.sh).
   cmd->add_option("--platform", o->platform,
-                  "Platforms of the cache [default: linux/amd64,linux/arm64].");
-  cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].");
+                  "Platforms of the cache [default: linux/amd64,linux/arm64].")
+      ->envname("PLATFORM");
+  cmd->add_option("--builder", o->builder, "The docker buildx builder [default: airflow_cache].")
+      ->envname("BUILDER");
   add_parallelism_option(*cmd, o->parallelism,
                          "Builds at a time [default: cores, capped by memory].");
   cmd->callback([&ctx, o] { ctx.action = [o](Context& c) { return run_refresh_images(c, *o); }; });

@@ -543,7 +543,8 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
   add_python_selection(*cmd, opts->python, opts->run_in_parallel, opts->python_versions,
                        opts->parallelism, help);
   cmd->add_option("-t,--image-tag", opts->image_tag,
-                  "Tag of the CI images to use [default: latest].");
+                  "Tag of the CI images to use [default: latest].")
+      ->envname("IMAGE_TAG");
   cmd->add_option(
       "--constraints-repo", opts->constraints_repo,
       "Local clone to read the current files from (object database only) instead of HTTPS.");

@@ -479,19 +479,26 @@ void register_update_constraints(CLI::App& command, Context& ctx) {
   auto opts = std::make_shared<UpdateConstraintsOptions>();
   cmd->add_option("--constraints-repo", opts->constraints_repo,
                   "Path to the clone holding the constraints-* tags.")
-      ->required();
-  cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")->capture_default_str();
+      ->required()
+      ->envname("CONSTRAINTS_REPO");
+  cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")
+      ->capture_default_str()
+      ->envname("REMOTE_NAME");
   cmd->add_option(
          "--airflow-versions", opts->airflow_versions,
          "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")
-      ->required();
+      ->required()
+      ->envname("AIRFLOW_VERSIONS");
   cmd->add_option("--updated-constraint", opts->updated_constraints,
                   "NAME==VERSION to set (repeatable).")
-      ->take_all();
+      ->take_all()
+      ->envname("UPDATED_CONSTRAINT");
   cmd->add_option("--comment-file", opts->comment_file,
-                  "Text inserted once before the first pin of changed files.");
+                  "Text inserted once before the first pin of changed files.")
+      ->envname("COMMENT_FILE");
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")
-      ->required();
+      ->required()
+      ->envname("COMMIT_MESSAGE");
   cmd->add_option(
          "--airflow-constraints-mode", opts->constraints_modes,
          "Only files of these modes (repeatable) [default: every constraints*.txt in the tag].")
