@@ -113,20 +113,33 @@ std::vector<std::string> AuthChallengeServer::authorizations() const {
   return out;
 }
 
-int closed_port() {
+namespace {
+// A port the kernel picked, and the socket bound to it (not listening).
+std::pair<int, int> bound_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   REQUIRE(fd >= 0);
   auto addr = loopback(0);
   REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   socklen_t len = sizeof addr;
   REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  return {fd, ntohs(addr.sin_port)};
+}
+} // namespace
+
+int closed_port() {
+  // The socket stays bound, never listening, until the test process ends: a connection is refused,
+  // and no server of a test running beside this one (a git daemon picks its port the same way) can
+  // take the port and answer in its place.
+  auto [fd, port] = bound_port();
+  (void)fd; // kept open on purpose
+  return port;
 }
 
 GitDaemon::GitDaemon(std::filesystem::path base_path) {
   // The kernel picks a free port; git daemon binds it a moment later (it cannot take a bound fd).
-  m_port = closed_port();
+  auto [fd, port] = bound_port();
+  ::close(fd);
+  m_port = port;
   std::vector<std::string> args{"git",
                                 "daemon",
                                 "--listen=127.0.0.1",

@@ -56,7 +56,8 @@ private:
   int m_port = 0;
 };
 
-/// A port on 127.0.0.1 nothing listens on (bound, then closed): connecting to it fails.
+/// A port on 127.0.0.1 nothing listens on: bound and kept bound (never listening) for the rest of
+/// the test process, so connecting to it is refused and no other test's server can take it.
 [[nodiscard]] int closed_port();
 
 /// Writes an executable `hooks/<name>` (e.g. pre-receive) into a bare repository.
