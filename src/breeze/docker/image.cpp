@@ -113,6 +113,22 @@ std::string version_with_suffix(const std::string& version, const std::string& s
   return base.empty() ? version : base + "." + suffix;
 }
 
+// Breeze's _set_common_opt_args, in its order: the optional args CI and PROD builds share.
+void add_common_optional_args(ArgList& a, const ImageParams& p) {
+  a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
+  a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
+  a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
+  a.opt("ADDITIONAL_DEV_APT_DEPS", p.additional_dev_apt_deps);
+  a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
+  a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
+  a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
+  a.opt("BUILD_PROGRESS", p.build_progress);
+  a.opt("COMMIT_SHA", p.commit_sha);
+  a.opt("DEV_APT_COMMAND", p.dev_apt_command);
+  a.opt("DEV_APT_DEPS", p.dev_apt_deps);
+  a.opt("DOCKER_HOST", p.docker_host);
+}
+
 } // namespace
 
 std::vector<std::string> build_arg_values(const ImageParams& p) {
@@ -144,18 +160,7 @@ std::vector<std::string> build_arg_values(const ImageParams& p) {
         eager += (eager.empty() ? "" : " ") + w;
       a.opt("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", eager);
     }
-    a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
-    a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
-    a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
-    a.opt("ADDITIONAL_DEV_APT_DEPS", p.additional_dev_apt_deps);
-    a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
-    a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
-    a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
-    a.opt("BUILD_PROGRESS", p.build_progress);
-    a.opt("COMMIT_SHA", p.commit_sha);
-    a.opt("DEV_APT_COMMAND", p.dev_apt_command);
-    a.opt("DEV_APT_DEPS", p.dev_apt_deps);
-    a.opt("DOCKER_HOST", p.docker_host);
+    add_common_optional_args(a, p);
     a.opt("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
     a.req("VERSION_SUFFIX_FOR_PYPI", suffix);
     return a.take();
@@ -183,18 +188,7 @@ std::vector<std::string> build_arg_values(const ImageParams& p) {
       a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
   }
   // Optional, common (Breeze's _set_common_opt_args), then the type's own.
-  a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
-  a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
-  a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
-  a.opt("ADDITIONAL_DEV_APT_DEPS", p.additional_dev_apt_deps);
-  a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
-  a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
-  a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
-  a.opt("BUILD_PROGRESS", p.build_progress);
-  a.opt("COMMIT_SHA", p.commit_sha);
-  a.opt("DEV_APT_COMMAND", p.dev_apt_command);
-  a.opt("DEV_APT_DEPS", p.dev_apt_deps);
-  a.opt("DOCKER_HOST", p.docker_host);
+  add_common_optional_args(a, p);
   a.opt("VERSION_SUFFIX_FOR_PYPI", p.version_suffix_for_pypi);
   if (p.type == ImageType::prod) {
     a.opt("ADDITIONAL_RUNTIME_APT_COMMAND", p.additional_runtime_apt_command);
