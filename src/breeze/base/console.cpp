@@ -36,15 +36,17 @@ bool truthy(const EnvLookup& env, const char* name) {
   return v && !v->empty() && *v != "0" && *v != "false";
 }
 
-std::size_t columns(const Terminal& terminal, const EnvLookup& env) {
-  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view.
+} // namespace
+
+std::size_t columns(const EnvLookup& env, std::size_t terminal_width, std::size_t minimum) {
+  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view. Up to
+  // five digits: anything longer is not a terminal (and would overflow).
   if (auto c = env("COLUMNS"); c && !c->empty() && c->size() < 6 &&
                                c->find_first_not_of("0123456789") == std::string::npos) {
-    if (const auto n = std::stoul(*c); n > 0) return n;
+    if (const auto n = std::stoul(*c); n > 0 && n >= minimum) return n;
   }
-  return terminal.width > 0 ? terminal.width : 80;
+  return terminal_width > 0 && terminal_width >= minimum ? terminal_width : 80;
 }
-} // namespace
 
 bool colour_enabled(bool is_tty, const EnvLookup& env) {
   if (auto no = env("NO_COLOR"); no && !no->empty()) return false;
@@ -61,7 +63,7 @@ OutputMode output_mode(const Terminal& terminal, const EnvLookup& env) {
   // read later, where redraws turn into thousands of lines.
   mode.live = terminal.stderr_tty && !dumb && !truthy(env, "CI") && !mode.github_actions;
   mode.colour = colour_enabled(terminal.stderr_tty, env);
-  mode.width = columns(terminal, env);
+  mode.width = columns(env, terminal.width);
   return mode;
 }
 

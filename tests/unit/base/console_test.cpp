@@ -147,3 +147,17 @@ TEST_CASE("diffs are coloured only when colour is on", "[console]") {
         "\033[1m--- a/c.txt\033[0m\n\033[1m+++ b/c.txt\033[0m\n\033[34m@@ -1,2 +1,2 @@\033[0m\n"
         " a==1\n\033[31m-pymssql==2.2.7\033[0m\n\033[32m+pymssql==2.2.8\033[0m\n");
 }
+
+TEST_CASE("columns: COLUMNS, else the terminal's width, else 80, each only from the minimum up",
+          "[console]") {
+  CHECK(console::columns(env_of({{"COLUMNS", "60"}}), 120) == 60);
+  CHECK(console::columns(env_of({}), 132) == 132);
+  CHECK(console::columns(env_of({}), 0) == 80);
+  CHECK(console::columns(env_of({{"COLUMNS", "0"}}), 100) == 100);
+  CHECK(console::columns(env_of({{"COLUMNS", "123456"}}), 0) == 80); // not a terminal's width
+  CHECK(console::columns(env_of({{"COLUMNS", "20"}}), 0) == 20);
+  // Help's floor: a width too narrow to draw options in falls back like nonsense does.
+  CHECK(console::columns(env_of({{"COLUMNS", "20"}}), 100, 30) == 100);
+  CHECK(console::columns(env_of({{"COLUMNS", "20"}}), 25, 30) == 80);
+  CHECK(console::columns(env_of({{"COLUMNS", "30"}}), 0, 30) == 30);
+}

@@ -35,39 +35,28 @@ public:
   void finished(const parallel::PoolOutcome&) override {}
 };
 
+// How a probe ended, once: its word in the report and its key in the JSON document.
+std::pair<std::string, std::string> outcome_names(const ProbeRecord& r) {
+  switch (r.outcome) {
+  case ProbeOutcome::pass:
+    return {"pass", "pass"};
+  case ProbeOutcome::cancelled:
+    return {"cancelled", "cancelled"};
+  case ProbeOutcome::interrupted:
+    return {"interrupted", "interrupted"};
+  case ProbeOutcome::fail:
+    break;
+  }
+  if (r.backtracked) return {"BACKTRACKED (cut)", "backtracking"};
+  if (r.timed_out) return {"TIMEOUT (killed)", "timeout"};
+  if (!r.error.empty()) return {"ERROR", "fail"};
+  return {fmt::format("FAIL (exit {})", r.exit_code), "fail"};
+}
 } // namespace
 
-std::string outcome_word(const ProbeRecord& r) {
-  switch (r.outcome) {
-  case ProbeOutcome::pass:
-    return "pass";
-  case ProbeOutcome::cancelled:
-    return "cancelled";
-  case ProbeOutcome::interrupted:
-    return "interrupted";
-  case ProbeOutcome::fail:
-    break;
-  }
-  if (r.backtracked) return "BACKTRACKED (cut)";
-  if (r.timed_out) return "TIMEOUT (killed)";
-  if (!r.error.empty()) return "ERROR";
-  return fmt::format("FAIL (exit {})", r.exit_code);
-}
+std::string outcome_word(const ProbeRecord& r) { return outcome_names(r).first; }
 
-std::string outcome_key(const ProbeRecord& r) {
-  switch (r.outcome) {
-  case ProbeOutcome::pass:
-    return "pass";
-  case ProbeOutcome::cancelled:
-    return "cancelled";
-  case ProbeOutcome::interrupted:
-    return "interrupted";
-  case ProbeOutcome::fail:
-    break;
-  }
-  if (r.backtracked) return "backtracking";
-  return r.timed_out ? "timeout" : "fail";
-}
+std::string outcome_key(const ProbeRecord& r) { return outcome_names(r).second; }
 
 std::string short_limits(const std::vector<std::string>& limits) {
   if (limits.size() <= 4) return strings::join(limits, " ");

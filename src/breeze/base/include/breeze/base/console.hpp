@@ -32,9 +32,14 @@ struct OutputMode {
   bool github_actions = false; ///< GITHUB_ACTIONS=true: annotations, groups, the step summary
 };
 
+/// The width breeze draws at (every view and help): COLUMNS when it is a number of at least
+/// `minimum` (and 1), else `terminal_width` when it is, else 80.
+[[nodiscard]] std::size_t columns(const EnvLookup& env, std::size_t terminal_width,
+                                  std::size_t minimum = 1);
+
 /// The output mode for `terminal` and `env` (docs/terminal.md has the table):
 /// live only on a stderr TTY with TERM not "dumb" and neither CI nor GITHUB_ACTIONS set;
-/// colour as colour_enabled(stderr_tty); width from COLUMNS, else the terminal, else 80.
+/// colour as colour_enabled(stderr_tty); width as columns().
 [[nodiscard]] OutputMode output_mode(const Terminal& terminal, const EnvLookup& env);
 
 /// One progress line that fits `width` columns: `what [####....] done/total`, the bar shrinking
