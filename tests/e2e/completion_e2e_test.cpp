@@ -72,6 +72,9 @@ TEST_CASE("e2e: bash completes commands, options and the checkout's Pythons from
         "constraints-no-providers\n");
   // An option's value is not taken for a command: completion goes on after it.
   CHECK(complete("breeze ci-image --python 3.11 bu") == "build\n");
+  // A flag takes no value: after it come options (not file names).
+  CHECK(complete("breeze ci-image build --dry-run --pu") == "--push\n");
+  CHECK(complete("breeze ci-image build --platform linux/arm") == "linux/arm64\n");
   // `complete -p` shows what bash registered.
   CHECK(run({"bash", "-c", "source \"$1\"; complete -p breeze", "bash", script.string()}) ==
         "complete -F _breeze breeze\n");
@@ -95,6 +98,7 @@ TEST_CASE("e2e: zsh and fish complete commands, options and Pythons from their s
   CHECK(zsh_complete("breeze ci-image build --python ") == "3.8 3.9 3.10 3.11 3.12\n");
   CHECK_THAT(zsh_complete("breeze ci-image build --pu"), Catch::Contains(" --push "));
   CHECK(zsh_complete("breeze ci-image build --image-tag ") == "FILES\n");
+  CHECK_THAT(zsh_complete("breeze ci-image build --dry-run --pu"), Catch::Contains(" --push "));
 
   const auto fish = dir.path() / "breeze.fish";
   test::write_file(fish, script_for("fish", checkout));
@@ -111,6 +115,7 @@ TEST_CASE("e2e: zsh and fish complete commands, options and Pythons from their s
   CHECK(fish_complete("breeze ci-image bu") == "build");
   CHECK(fish_complete("breeze ci-image build --python ") == "3.8 3.9 3.10 3.11 3.12");
   CHECK(fish_complete("breeze ci-image build --pu") == "--push");
+  CHECK(fish_complete("breeze ci-image build --dry-run --pu") == "--push");
   CHECK(fish_complete("breeze release-management gen") == "generate-constraints");
 }
 

@@ -194,17 +194,8 @@ std::vector<std::string> help_as_flag(const std::vector<std::string>& args) {
 int run(const std::vector<std::string>& args, commands::Services& services) {
   interrupt::reset();
   Context ctx(services);
-  CLI::App root("breeze: Apache Airflow's CI-maintenance tool (images, constraints, backtracking).",
-                "breeze");
-  root.footer("Examples:\n"
-              "  breeze version\n"
-              "  breeze release-management --help\n\n"
-              "Run 'breeze COMMAND --help' for more information on a command.\n");
-  commands::add_global_options(root, ctx.globals);
-  root.set_version_flag("-V,--version", std::string("breeze ") + BREEZE_VERSION,
-                        "Print breeze's version and exit (`breeze version` adds the settings).");
+  CLI::App root("", "breeze");
   register_all(root, ctx);
-  apply_help_panels(root);
   // CLI11 would read the options' variables from the real environment: they come from services.env.
   const auto env_bindings = commands::seal(root);
   const auto mode = console::output_mode(services.terminal, services.env);
@@ -215,10 +206,8 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     HelpStyle style{help_width(services.env, services.terminal.width),
                     console::colour_enabled(services.terminal.stdout_tty, services.env),
                     {}};
-    if (auto s = config::load(ctx.globals.airflow_sources, services.cwd, services.env)) {
-      style.allowed["--python"] = s->python_versions;
-      style.allowed["--airflow-constraints-mode"] = s->constraints_modes;
-    }
+    if (auto s = config::load(ctx.globals.airflow_sources, services.cwd, services.env))
+      style.allowed = run_time_values(*s);
     set_help_formatter(root, style);
     commands::unseal(env_bindings);
   };
@@ -265,7 +254,6 @@ int run(const std::vector<std::string>& args, commands::Services& services) {
     spdlog::info("Run '{} --help' for usage.", command_path(selected_command(root)));
     return static_cast<int>(ExitCode::usage);
   }
-  commands::unseal(env_bindings); // parsed: the tree shows its variables again (man page)
   console::init_logging(ctx.globals.verbose, colour, mode.github_actions);
   if (words.size() != request.size())
     spdlog::info("Running `breeze {} build` (the group's options name no other command).",

@@ -19,9 +19,11 @@
 #include <breeze/commands/setup/doctor.hpp>
 #include <breeze/commands/setup/emulation.hpp>
 #include <breeze/commands/version.hpp>
+#include <breeze/config/settings.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -29,8 +31,23 @@ namespace breeze::cli {
 
 namespace {
 
-constexpr std::string_view k_options = "Options"; // CLI11's default group (holds -h/--help)
-constexpr std::string_view k_global = "Global options";
+constexpr std::string_view k_global = "Global options"; // add_global_options' group
+
+constexpr std::string_view k_description =
+    "breeze: Apache Airflow's CI-maintenance tool (images, constraints, backtracking).";
+constexpr std::string_view k_footer = "Examples:\n"
+                                      "  breeze version\n"
+                                      "  breeze release-management --help\n\n"
+                                      "Run 'breeze COMMAND --help' for more information on a "
+                                      "command.\n";
+
+// Values completion offers for options that take any value (by long name). --platform takes a
+// comma-separated list, so no check lists its values; its description names these.
+const ValueLists& suggestions() {
+  static const ValueLists values{
+      {"--platform", {"linux/amd64", "linux/arm64", "linux/amd64,linux/arm64"}}};
+  return values;
+}
 
 std::string examples_footer(const std::vector<std::string_view>& examples) {
   std::string footer = "Examples:\n";
@@ -39,9 +56,18 @@ std::string examples_footer(const std::vector<std::string_view>& examples) {
   return footer;
 }
 
+// The long name an option is known by ("--python"), else its short one.
+std::string primary_name(const CLI::Option& opt) {
+  if (!opt.get_lnames().empty()) return "--" + opt.get_lnames().front();
+  if (!opt.get_snames().empty()) return "-" + opt.get_snames().front();
+  return opt.get_name();
+}
+
 // CLI11's IsMember describes itself as "{a,b,c}" (detail::generate_set): the only place the list
 // is kept. Any other validator (a range, a custom check) allows what it allows: no list.
-std::vector<std::string> allowed_values(CLI::Option& opt) {
+std::vector<std::string> allowed_values(const CLI::Option& option) {
+  // CLI11 2.1 has no const accessor for validators; reading one changes nothing.
+  auto& opt = const_cast<CLI::Option&>(option); // NOLINT(cppcoreguidelines-pro-type-const-cast)
   for (int i = 0;; ++i) {
     CLI::Validator* v = nullptr;
     try {
@@ -51,21 +77,46 @@ std::vector<std::string> allowed_values(CLI::Option& opt) {
     }
     const auto text = v->get_description();
     if (text.size() >= 2 && text.front() == '{' && text.back() == '}' &&
-        text.find_first_of("{}", 1) == text.size() - 1) {
-      std::vector<std::string> values;
-      std::string current;
-      for (char c : text.substr(1, text.size() - 2)) {
-        if (c == ',') {
-          values.push_back(current);
-          current.clear();
-        } else {
-          current += c;
-        }
-      }
-      values.push_back(current);
-      return values;
-    }
+        text.find_first_of("{}", 1) == text.size() - 1)
+      return strings::split(text.substr(1, text.size() - 2), ',');
   }
+}
+
+// Puts `app`'s options into their help panels: those `panels` name, and the global options and
+// -h/--help under k_common_panel; the others keep the group they were registered with.
+void apply_panels(CLI::App& app, const std::vector<PanelMetadata>& panels) {
+  for (auto* opt : app.get_options([](CLI::Option*) { return true; })) {
+    if (opt->get_group().empty()) continue; // hidden
+    if (opt->get_group() == k_global || opt == app.get_help_ptr() || opt == app.get_help_all_ptr())
+      opt->group(std::string(k_common_panel));
+    const auto name = primary_name(*opt);
+    for (const auto& panel : panels)
+      if (std::find(panel.options.begin(), panel.options.end(), name) != panel.options.end()) {
+        opt->group(std::string(panel.title));
+        break;
+      }
+  }
+}
+
+// The first spellings of the options add_global_options adds ("-v", "-D", ...).
+const std::set<std::string>& global_spellings() {
+  static const std::set<std::string> names = [] {
+    CLI::App scratch;
+    commands::GlobalOptions globals;
+    commands::add_global_options(scratch, globals);
+    std::set<std::string> out;
+    for (const auto& o : describe_options(scratch))
+      if (!o.spellings.empty() && o.spellings.back() != "--help") out.insert(o.spellings.front());
+    return out;
+  }();
+  return names;
+}
+
+std::vector<OptionReference> described(const CLI::App& app, const ValueLists& values) {
+  auto options = describe_options(app, values);
+  for (auto& o : options)
+    o.global = !o.spellings.empty() && global_spellings().count(o.spellings.front()) != 0;
+  return options;
 }
 
 } // namespace
@@ -96,12 +147,94 @@ const std::vector<GroupMetadata>& group_table() {
 // A command whose issue is not done yet is simply not in the table.
 const std::vector<CommandMetadata>& command_table() {
   using namespace commands;
+  // Python Breeze's panels (dev/breeze/src/airflow_breeze/commands/*_commands_config.py, 2024)
+  // with Breeze's option lists, options this breeze lacks included (one added later lands in its
+  // panel); options a panel does not name keep the group they were registered with.
+  static const PanelMetadata parallel{"Building images in parallel",
+                                      {"--run-in-parallel", "--parallelism", "--python-versions",
+                                       "--skip-cleanup", "--debug-resources",
+                                       "--include-success-outputs"}};
+  static const PanelMetadata github{"Github authentication",
+                                    {"--github-repository", "--github-token"}};
+  static const std::vector<PanelMetadata> ci_image_build_panels = {
+      {"Basic usage",
+       {"--python", "--upgrade-to-newer-dependencies", "--upgrade-on-failure", "--image-tag",
+        "--tag-as-latest", "--docker-cache", "--version-suffix-for-pypi", "--build-progress",
+        "--docker-host"}},
+      parallel,
+      {"Advanced build options (for power users)",
+       {"--additional-pip-install-flags", "--commit-sha", "--debian-version",
+        "--disable-airflow-repo-cache", "--install-mysql-client-type", "--python-image", "--use-uv",
+        "--uv-http-timeout"}},
+      {"Selecting constraint location (for power users)",
+       {"--airflow-constraints-location", "--airflow-constraints-mode",
+        "--airflow-constraints-reference"}},
+      {"Choosing dependencies and extras (for power users)",
+       {"--additional-airflow-extras", "--additional-python-deps", "--dev-apt-deps",
+        "--additional-dev-apt-deps", "--dev-apt-command", "--additional-dev-apt-command",
+        "--additional-dev-apt-env"}},
+      {"Backtracking options",
+       {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
+      {"Preparing cache and push (for maintainers and CI)",
+       {"--builder", "--platform", "--login-to-github-registry", "--push",
+        "--prepare-buildx-cache"}},
+      github,
+  };
+  static const std::vector<PanelMetadata> prod_image_build_panels = {
+      {"Basic usage",
+       {"--python", "--install-airflow-version", "--upgrade-to-newer-dependencies",
+        "--upgrade-on-failure", "--image-tag", "--tag-as-latest", "--docker-cache",
+        "--version-suffix-for-pypi", "--build-progress", "--docker-host"}},
+      parallel,
+      {"Options for customizing images",
+       {"--builder",
+        "--install-providers-from-sources",
+        "--airflow-extras",
+        "--airflow-constraints-location",
+        "--airflow-constraints-mode",
+        "--airflow-constraints-reference",
+        "--python-image",
+        "--debian-version",
+        "--additional-airflow-extras",
+        "--additional-extras",
+        "--additional-pip-install-flags",
+        "--additional-python-deps",
+        "--additional-runtime-apt-deps",
+        "--additional-runtime-apt-env",
+        "--additional-runtime-apt-command",
+        "--additional-dev-apt-deps",
+        "--additional-dev-apt-env",
+        "--additional-dev-apt-command",
+        "--runtime-apt-deps",
+        "--runtime-apt-command",
+        "--dev-apt-deps",
+        "--dev-apt-command",
+        "--commit-sha",
+        "--install-mysql-client-type",
+        "--use-uv",
+        "--uv-http-timeout"}},
+      {"Backtracking options",
+       {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
+      {"Preparing cache and push (for maintainers and CI)",
+       {"--github-token", "--platform", "--login-to-github-registry", "--push",
+        "--prepare-buildx-cache"}},
+      // Breeze lists --github-token here too; it shows in the panel above (the first naming it).
+      {"Github authentication", {"--github-repository"}},
+  };
+  static const std::vector<PanelMetadata> generate_constraints_panels = {
+      {"Generate constraints flags",
+       {"--image-tag", "--python", "--airflow-constraints-mode", "--chicken-egg-providers",
+        "--github-repository", "--output-dir"}},
+      {"Parallel running",
+       {"--run-in-parallel", "--parallelism", "--python-versions", "--skip-cleanup",
+        "--debug-resources", "--include-success-outputs"}},
+  };
   static const std::vector<CommandMetadata> table = {
       {"",
        "version",
        "Print information about the version and settings of breeze.",
        {"breeze version", "breeze version --airflow-sources ~/code/airflow"},
-       {k_options, k_global},
+       {},
        &register_version},
       {"ci-image",
        "build",
@@ -113,19 +246,19 @@ const std::vector<CommandMetadata>& command_table() {
         "breeze ci-image build --run-in-parallel --prepare-buildx-cache --platform "
         "linux/amd64,linux/arm64 --builder airflow_cache",
         "breeze ci-image build --dry-run"},
-       {k_options, "Build options", "Customisation", k_global},
+       ci_image_build_panels,
        &ci_image::register_ci_image_build},
       {"ci-image",
        "save",
        "Save the CI image to a tar file (a CI artifact).",
        {"breeze ci-image save --python 3.12 --platform linux/amd64"},
-       {k_options, k_global},
+       {},
        &ci_image::register_ci_image_save},
       {"ci-image",
        "load",
        "Load the CI image from a tar file saved by `ci-image save`.",
        {"breeze ci-image load --python 3.12 --image-file /tmp/ci-image-save-linux-amd64-3.12.tar"},
-       {k_options, k_global},
+       {},
        &ci_image::register_ci_image_load},
       {"prod-image",
        "build",
@@ -133,7 +266,7 @@ const std::vector<CommandMetadata>& command_table() {
        {"breeze prod-image build --python 3.12",
         "breeze prod-image build --install-packages-from-context --run-in-parallel",
         "breeze prod-image build --dry-run"},
-       {k_options, "Build options", "Customisation", k_global},
+       prod_image_build_panels,
        &prod_image::register_prod_image_build},
       {"ci",
        "find-backtracking-candidates",
@@ -147,14 +280,14 @@ const std::vector<CommandMetadata>& command_table() {
         "json",
         "breeze ci find-backtracking-candidates --pypi-url https://my.index/simple --since "
         "2023-08-09"},
-       {k_options, k_global},
+       {},
        &ci::register_find_backtracking_candidates},
       {"ci",
        "refresh-images",
        "Refresh the registry cache of the CI and PROD images for every Python and platform.",
        {"docker login ghcr.io && breeze ci refresh-images", "breeze ci refresh-images --dry-run",
         "breeze ci refresh-images --python-versions \"3.12\" --platform linux/amd64"},
-       {k_options, k_global},
+       {},
        &ci::register_refresh_images},
       {"ci",
        "bisect-backtracking",
@@ -170,7 +303,7 @@ const std::vector<CommandMetadata>& command_table() {
         "breeze ci bisect-backtracking --probe resolve --parallelism 4",
         "breeze ci bisect-backtracking --probe-command \"python3 -m pip install --dry-run "
         "--report /dev/null apache-airflow {requirements...}\""},
-       {k_options, "Candidates", "Probes", "Result", k_global},
+       {},
        &ci::register_bisect_backtracking},
       {"release-management",
        "update-constraints",
@@ -185,7 +318,7 @@ const std::vector<CommandMetadata>& command_table() {
         "\\\n"
         "      --airflow-versions 2.5.1..2.6.3 --updated-constraint pymssql==2.2.8 -m \"Fix "
         "pymssql\" --dry-run"},
-       {k_options, k_global},
+       {},
        &release_management::register_update_constraints},
       {"release-management",
        "restore-constraints-tags",
@@ -195,7 +328,7 @@ const std::vector<CommandMetadata>& command_table() {
         "      --journal "
         "~/airflow-constraints/.git/breeze-constraints-restore-20230809T214823Z.json",
         "breeze release-management restore-constraints-tags --journal FILE --dry-run"},
-       {k_options, k_global},
+       {},
        &release_management::register_restore_constraints_tags},
       {"release-management",
        "publish-constraints",
@@ -208,7 +341,7 @@ const std::vector<CommandMetadata>& command_table() {
         "\\\n"
         "      --files-dir files --constraints-branch constraints-2-10 -m \"Update constraints\" "
         "--dry-run"},
-       {k_options, k_global},
+       {},
        &release_management::register_publish_constraints},
       {"release-management",
        "generate-constraints",
@@ -221,7 +354,7 @@ const std::vector<CommandMetadata>& command_table() {
         "--run-in-parallel --python-versions \"3.10 3.11\" --constraints-repo "
         "~/airflow-constraints",
         "breeze release-management generate-constraints --python 3.12 --dry-run"},
-       {k_options, k_global},
+       generate_constraints_panels,
        &release_management::register_generate_constraints},
       {"setup",
        "builder",
@@ -231,7 +364,7 @@ const std::vector<CommandMetadata>& command_table() {
         "breeze setup builder --name airflow_cache --append tcp://127.0.0.1:2375",
         "breeze setup builder --name airflow_cache --append tcp://arm-host:2375 --platforms "
         "linux/arm64 --dry-run"},
-       {k_options, k_global},
+       {},
        &setup::register_setup_builder},
       {"setup",
        "emulation",
@@ -239,14 +372,14 @@ const std::vector<CommandMetadata>& command_table() {
        "platforms, e.g. linux/arm64 on amd64.",
        {"breeze setup emulation", "breeze setup emulation --answer yes",
         "breeze setup emulation --dry-run"},
-       {k_options, k_global},
+       {},
        &setup::register_setup_emulation},
       {"setup",
        "doctor",
        "Check docker, buildx, builders and their platforms, and the registry login; say how to "
        "fix what is missing. Exit 1 when something is.",
        {"breeze setup doctor", "breeze setup doctor --output json"},
-       {k_options, k_global},
+       {},
        &setup::register_setup_doctor},
       {"setup",
        "autocomplete",
@@ -255,14 +388,14 @@ const std::vector<CommandMetadata>& command_table() {
        "your shell's rc file once.",
        {"breeze setup autocomplete", "breeze setup autocomplete --shell zsh --dry-run",
         "breeze setup autocomplete --shell bash --print > breeze-completion.bash"},
-       {k_options, k_global},
+       {},
        &register_setup_autocomplete},
       {"setup",
        "man-page",
        "Print breeze's man page (breeze.1, man(7) format), generated from the commands "
        "themselves; the build writes it beside the binary.",
        {"breeze setup man-page | man -l -", "breeze setup man-page --output breeze.1"},
-       {k_options, k_global},
+       {},
        &register_setup_man_page},
   };
   return table;
@@ -274,13 +407,31 @@ std::string command_path(const CommandMetadata& command) {
   return path + " " + std::string(command.name);
 }
 
+const CommandMetadata* find_command(std::string_view path) {
+  for (const auto& c : command_table())
+    if (command_path(c).substr(std::string_view("breeze ").size()) == path) return &c;
+  return nullptr;
+}
+
+ValueLists run_time_values(const config::Settings& settings) {
+  return {{"--python", settings.python_versions},
+          {"--airflow-constraints-mode", settings.constraints_modes}};
+}
+
 void register_all(CLI::App& root, commands::Context& ctx) {
+  root.description(std::string(k_description));
+  root.footer(std::string(k_footer));
+  commands::add_global_options(root, ctx.globals);
+  root.set_version_flag("-V,--version", std::string("breeze ") + BREEZE_VERSION,
+                        "Print breeze's version and exit (`breeze version` adds the settings).");
+  apply_panels(root, {});
   std::map<std::string_view, CLI::App*> groups;
   const auto add_command = [&](CLI::App& parent, const CommandMetadata& c) {
     auto* cmd = parent.add_subcommand(std::string(c.name), std::string(c.summary));
     cmd->footer(examples_footer(c.examples));
     c.register_options(*cmd, ctx);
     commands::add_global_options(*cmd, ctx.globals);
+    apply_panels(*cmd, c.panels);
   };
   // breeze's own commands come first in help, then the groups in their order.
   for (const auto& c : command_table())
@@ -289,57 +440,59 @@ void register_all(CLI::App& root, commands::Context& ctx) {
     auto* group = root.add_subcommand(std::string(g.name), std::string(g.summary));
     group->footer(examples_footer(g.examples));
     commands::add_global_options(*group, ctx.globals);
+    apply_panels(*group, {});
     groups[g.name] = group;
   }
   for (const auto& c : command_table())
     if (!c.group.empty()) add_command(*groups.at(c.group), c);
 }
 
-std::vector<OptionReference> describe_options(CLI::App& app) {
+OptionReference describe_option(const CLI::Option& opt, const ValueLists& values) {
+  OptionReference o;
+  for (const auto& s : opt.get_snames())
+    o.spellings.push_back("-" + s);
+  for (const auto& l : opt.get_lnames())
+    o.spellings.push_back("--" + l);
+  o.description = opt.get_description();
+  o.type_name = opt.get_type_name();
+  o.default_text = opt.get_default_str();
+  o.allowed = allowed_values(opt);
+  const auto name = primary_name(opt);
+  if (auto it = values.find(name); it != values.end()) o.allowed = it->second;
+  o.variable = opt.get_envname();
+  o.panel = opt.get_group();
+  o.flag = opt.get_expected_max() == 0;
+  o.required = opt.get_required();
+  o.repeatable = opt.get_expected_max() > 1;
+  if (auto it = suggestions().find(name); it != suggestions().end() && o.allowed.empty())
+    o.suggested = it->second;
+  return o;
+}
+
+std::vector<OptionReference> describe_options(const CLI::App& app, const ValueLists& values) {
   std::vector<OptionReference> options;
-  for (auto* opt : app.get_options()) {
-    OptionReference o;
-    for (const auto& s : opt->get_snames())
-      o.spellings.push_back("-" + s);
-    for (const auto& l : opt->get_lnames())
-      o.spellings.push_back("--" + l);
-    o.description = opt->get_description();
-    o.type_name = opt->get_type_name();
-    o.default_text = opt->get_default_str();
-    o.allowed = allowed_values(*opt);
-    o.variable = opt->get_envname();
-    o.panel = opt->get_group();
-    o.flag = opt->get_expected_max() == 0;
-    o.required = opt->get_required();
-    o.repeatable = opt->get_expected_max() > 1;
-    options.push_back(std::move(o));
-  }
+  for (const auto* opt : app.get_options())
+    options.push_back(describe_option(*opt, values));
   return options;
 }
 
-Reference command_reference(commands::Services& services) {
+Reference command_reference(commands::Services& services, const ValueLists& values) {
   commands::Context ctx(services);
-  CLI::App root("breeze", "breeze");
-  commands::add_global_options(root, ctx.globals);
+  CLI::App root("", "breeze");
   register_all(root, ctx);
 
   Reference ref;
-  ref.global_options = describe_options(root);
-  std::set<std::string> global; // by first spelling: the options add_global_options adds
-  for (auto& o : ref.global_options) {
-    o.global = o.panel == k_global;
-    if (o.global) global.insert(o.spellings.front());
-  }
+  ref.description = root.get_description();
+  ref.global_options = described(root, values);
+  for (const auto& g : group_table())
+    ref.groups.push_back({&g, described(*root.get_subcommand(std::string(g.name)), values)});
   for (const auto& c : command_table()) {
     auto* app =
         c.group.empty()
             ? root.get_subcommand(std::string(c.name))
             : root.get_subcommand(std::string(c.group))->get_subcommand(std::string(c.name));
-    CommandReference cmd{&c, command_path(c).substr(std::string_view("breeze ").size()),
-                         describe_options(*app)};
-    for (auto& o : cmd.options)
-      o.global = o.panel == k_global && global.count(o.spellings.front()) != 0;
-    ref.commands.push_back(std::move(cmd));
+    ref.commands.push_back(
+        {&c, command_path(c).substr(std::string_view("breeze ").size()), described(*app, values)});
   }
   return ref;
 }

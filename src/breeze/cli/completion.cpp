@@ -2,29 +2,20 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
-#include <breeze/cli/help.hpp>
+#include <breeze/cli/command_table.hpp>
 #include <breeze/commands/context.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <sstream>
 
 namespace breeze::cli {
 
 namespace {
-
-bool listed(const CLI::App* a) { return !a->get_group().empty(); }
-
-std::string path_of(const CLI::App* app) {
-  std::vector<std::string> names;
-  for (const auto* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
-    names.insert(names.begin(), a->get_name());
-  return strings::join(names, " ");
-}
 
 // The first sentence of a description, for one-line summaries (fish shows them beside values).
 std::string first_sentence(const std::string& text) {
@@ -53,6 +44,74 @@ std::string fish_quote(const std::string& s) {
 }
 
 std::string names_of(const std::vector<std::string>& words) { return strings::join(words, " "); }
+
+// One option as the scripts and the man page show it.
+struct CompletionOption {
+  std::vector<std::string> names;   // "-p", "--python"
+  bool takes_value = false;         // false for flags
+  std::vector<std::string> values;  // offered values; empty = any value (a path, a word)
+  std::vector<std::string> allowed; // the values the option allows (the man page lists them)
+  std::string summary;              // first sentence of the description
+  std::string env;                  // its environment variable, if any
+};
+
+// One command (or group, or breeze itself: path "") of the tree.
+struct CompletionCommand {
+  std::string path;                     // "ci-image build"
+  std::string description;              // the command's description
+  std::vector<std::string> subcommands; // names of the commands below it
+  std::vector<CompletionOption> options;
+};
+
+std::vector<CompletionOption> completion_options(const std::vector<OptionReference>& options) {
+  std::vector<CompletionOption> out;
+  for (const auto& o : options) {
+    if (o.spellings.empty() || o.panel.empty()) continue; // positional or hidden
+    CompletionOption co;
+    co.names = o.spellings;
+    co.takes_value = !o.flag;
+    if (co.takes_value) {
+      co.allowed = o.allowed;
+      co.values = o.allowed.empty() ? o.suggested : o.allowed;
+    }
+    co.summary = first_sentence(o.description);
+    co.env = o.variable;
+    out.push_back(std::move(co));
+  }
+  return out;
+}
+
+// The tree of `ref`, pre-order: breeze, its own commands, then each group and its commands.
+std::vector<CompletionCommand> completion_model(const Reference& ref) {
+  std::vector<CompletionCommand> model;
+  CompletionCommand root{"", ref.description, {}, completion_options(ref.global_options)};
+  std::vector<const CommandReference*> own;
+  for (const auto& c : ref.commands)
+    if (c.metadata->group.empty()) {
+      root.subcommands.emplace_back(c.metadata->name);
+      own.push_back(&c);
+    }
+  for (const auto& g : ref.groups)
+    root.subcommands.emplace_back(g.metadata->name);
+  model.push_back(std::move(root));
+  const auto add_command = [&](const CommandReference& c) {
+    model.push_back({c.path, std::string(c.metadata->summary), {}, completion_options(c.options)});
+  };
+  for (const auto* c : own)
+    add_command(*c);
+  for (const auto& g : ref.groups) {
+    CompletionCommand group{std::string(g.metadata->name),
+                            std::string(g.metadata->summary),
+                            {},
+                            completion_options(g.options)};
+    for (const auto& c : ref.commands)
+      if (c.metadata->group == g.metadata->name) group.subcommands.emplace_back(c.metadata->name);
+    model.push_back(std::move(group));
+    for (const auto& c : ref.commands)
+      if (c.metadata->group == g.metadata->name) add_command(c);
+  }
+  return model;
+}
 
 // POSIX `case` functions bash and zsh share: the commands below a path, its options, and the
 // values an option takes ("__any__" for any value, nothing for a flag).
@@ -210,9 +269,8 @@ std::string roff(const std::string& text) {
   return result;
 }
 
-std::string shell_for(const commands::Context& ctx, commands::Services& services) {
-  (void)ctx;
-  if (auto shell = services.env("SHELL")) {
+std::string shell_for(const EnvLookup& env) {
+  if (auto shell = env("SHELL")) {
     const auto name = std::filesystem::path(*shell).filename().string();
     if (name == "bash" || name == "zsh" || name == "fish") return name;
   }
@@ -247,15 +305,11 @@ struct AutocompleteOptions {
   bool print = false;
 };
 
-Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOptions& opts,
-                                    const CLI::App& root) {
+Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOptions& opts) {
   auto& services = ctx.services();
-  const auto shell = opts.shell.empty() ? shell_for(ctx, services) : opts.shell;
-  std::map<std::string, std::vector<std::string>> allowed{
-      {"--python", ctx.settings.python_versions},
-      {"--airflow-constraints-mode", ctx.settings.constraints_modes},
-      {"--platform", {"linux/amd64", "linux/arm64", "linux/amd64,linux/arm64"}}};
-  const auto script = completion_script(completion_model(root, allowed), shell);
+  const auto shell = opts.shell.empty() ? shell_for(services.env) : opts.shell;
+  const auto script =
+      completion_script(command_reference(services, run_time_values(ctx.settings)), shell);
   if (opts.print) {
     ctx.out() << script;
     return ExitCode::ok;
@@ -299,46 +353,15 @@ Expected<ExitCode> run_autocomplete(commands::Context& ctx, const AutocompleteOp
 
 } // namespace
 
-std::vector<CompletionCommand>
-completion_model(const CLI::App& root,
-                 const std::map<std::string, std::vector<std::string>>& allowed) {
-  std::vector<CompletionCommand> model;
-  std::function<void(const CLI::App*)> walk = [&](const CLI::App* app) {
-    CompletionCommand c;
-    c.path = path_of(app);
-    c.description = app->get_description();
-    const auto subs = app->get_subcommands([](const CLI::App* a) { return listed(a); });
-    for (const auto* s : subs)
-      c.subcommands.push_back(s->get_name());
-    for (const auto* o : app->get_options(
-             [](const CLI::Option* x) { return x->nonpositional() && !x->get_group().empty(); })) {
-      CompletionOption co;
-      for (const auto& s : o->get_snames())
-        co.names.push_back("-" + s);
-      for (const auto& l : o->get_lnames())
-        co.names.push_back("--" + l);
-      co.takes_value = o->get_type_size() != 0;
-      if (co.takes_value) co.values = allowed_values(*o, allowed);
-      co.summary = first_sentence(o->get_description());
-      co.env = o->get_envname();
-      c.options.push_back(std::move(co));
-    }
-    model.push_back(std::move(c));
-    for (const auto* s : subs)
-      walk(s);
-  };
-  walk(&root);
-  return model;
-}
-
-std::string completion_script(const std::vector<CompletionCommand>& model,
-                              const std::string& shell) {
+std::string completion_script(const Reference& ref, const std::string& shell) {
+  const auto model = completion_model(ref);
   if (shell == "zsh") return zsh_script(model);
   if (shell == "fish") return fish_script(model);
   return bash_script(model);
 }
 
-std::string man_page(const std::vector<CompletionCommand>& model) {
+std::string man_page(const Reference& ref) {
+  const auto model = completion_model(ref);
   std::ostringstream out;
   out << ".TH BREEZE 1 \"\" \"breeze " BREEZE_VERSION "\" \"User Commands\"\n.nh\n.ad l\n"
          ".SH NAME\nbreeze \\- Apache Airflow's CI\\-maintenance tool (images, constraints, "
@@ -356,7 +379,7 @@ std::string man_page(const std::vector<CompletionCommand>& model) {
     for (const auto& o : c.options) {
       out << ".TP\n.B " << roff(strings::join(o.names, ", ")).substr(0);
       std::string text = o.summary.empty() ? std::string() : o.summary + ".";
-      if (!o.values.empty()) text += " One of: " + strings::join(o.values, ", ") + ".";
+      if (!o.allowed.empty()) text += " One of: " + strings::join(o.allowed, ", ") + ".";
       if (!o.env.empty()) {
         text += " Environment: " + o.env + ".";
         if (std::none_of(variables.begin(), variables.end(),
@@ -375,38 +398,23 @@ std::string man_page(const std::vector<CompletionCommand>& model) {
   return out.str();
 }
 
-namespace {
-
-// The root of the tree `cmd` belongs to: what completion and the man page describe.
-const CLI::App& root_of(const CLI::App& cmd) {
-  const CLI::App* app = &cmd;
-  while (app->get_parent() != nullptr)
-    app = app->get_parent();
-  return *app;
-}
-
-} // namespace
-
 void register_setup_autocomplete(CLI::App& cmd, commands::Context& ctx) {
   auto opts = std::make_shared<AutocompleteOptions>();
   cmd.add_option("--shell", opts->shell,
                  "Shell to complete in [default: the one in $SHELL, else bash].")
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd.add_flag("--print", opts->print, "Print the script to stdout and change nothing.");
-  cmd.callback([&ctx, opts, &cmd] {
-    ctx.action = [opts, &cmd](commands::Context& c) {
-      return run_autocomplete(c, *opts, root_of(cmd));
-    };
+  cmd.callback([&ctx, opts] {
+    ctx.action = [opts](commands::Context& c) { return run_autocomplete(c, *opts); };
   });
 }
 
 void register_setup_man_page(CLI::App& cmd, commands::Context& ctx) {
   auto output = std::make_shared<std::string>();
   cmd.add_option("--output", *output, "Write the page to this file instead of stdout.");
-  cmd.callback([&ctx, output, &cmd] {
-    ctx.action = [output, &cmd](commands::Context& c) -> Expected<ExitCode> {
-      const auto page =
-          man_page(completion_model(root_of(cmd), {{"--python", c.settings.python_versions}}));
+  cmd.callback([&ctx, output] {
+    ctx.action = [output](commands::Context& c) -> Expected<ExitCode> {
+      const auto page = man_page(command_reference(c.services(), run_time_values(c.settings)));
       if (output->empty()) {
         c.out() << page;
         return ExitCode::ok;

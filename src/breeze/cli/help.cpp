@@ -1,5 +1,6 @@
 #include <breeze/cli/help.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <CLI/CLI.hpp>
@@ -21,8 +22,6 @@ std::size_t columns(std::string_view s) {
   return static_cast<std::size_t>(std::count_if(
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
-
-const char* const common_panel = "Common options";
 
 // A shell command line broken at spaces outside quotes (a quoted value stays on one line, so the
 // continued command still means the same), packed greedily into lines of `width`.
@@ -54,93 +53,6 @@ std::vector<std::string> wrap_shell_words(std::string_view text, std::size_t wid
   return lines;
 }
 
-// Python Breeze's panels (dev/breeze/src/airflow_breeze/commands/*_commands_config.py, 2024),
-// holding the options this breeze has; commands Python Breeze does not have get panels in the
-// same spirit. Options a table does not name keep the group they were registered with.
-const std::map<std::string, std::vector<HelpPanel>, std::less<>>& panel_tables() {
-  static const std::map<std::string, std::vector<HelpPanel>, std::less<>> tables = [] {
-    const HelpPanel parallel{"Building images in parallel",
-                             {"--run-in-parallel", "--parallelism", "--python-versions",
-                              "--skip-cleanup", "--debug-resources", "--include-success-outputs"}};
-    const HelpPanel github{"Github authentication", {"--github-repository", "--github-token"}};
-    std::map<std::string, std::vector<HelpPanel>, std::less<>> t;
-    t["ci-image build"] = {
-        {"Basic usage",
-         {"--python", "--upgrade-to-newer-dependencies", "--upgrade-on-failure", "--image-tag",
-          "--tag-as-latest", "--docker-cache", "--version-suffix-for-pypi", "--build-progress",
-          "--docker-host"}},
-        parallel,
-        {"Advanced build options (for power users)",
-         {"--additional-pip-install-flags", "--commit-sha", "--debian-version",
-          "--disable-airflow-repo-cache", "--install-mysql-client-type", "--python-image",
-          "--use-uv", "--uv-http-timeout"}},
-        {"Selecting constraint location (for power users)",
-         {"--airflow-constraints-location", "--airflow-constraints-mode",
-          "--airflow-constraints-reference"}},
-        {"Choosing dependencies and extras (for power users)",
-         {"--additional-airflow-extras", "--additional-python-deps", "--dev-apt-deps",
-          "--additional-dev-apt-deps", "--dev-apt-command", "--additional-dev-apt-command",
-          "--additional-dev-apt-env"}},
-        {"Backtracking options",
-         {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
-        {"Preparing cache and push (for maintainers and CI)",
-         {"--builder", "--platform", "--login-to-github-registry", "--push",
-          "--prepare-buildx-cache"}},
-        github,
-    };
-    t["prod-image build"] = {
-        {"Basic usage",
-         {"--python", "--install-airflow-version", "--upgrade-to-newer-dependencies",
-          "--upgrade-on-failure", "--image-tag", "--tag-as-latest", "--docker-cache",
-          "--version-suffix-for-pypi", "--build-progress", "--docker-host"}},
-        parallel,
-        {"Options for customizing images",
-         {"--builder",
-          "--install-providers-from-sources",
-          "--airflow-extras",
-          "--airflow-constraints-location",
-          "--airflow-constraints-mode",
-          "--airflow-constraints-reference",
-          "--python-image",
-          "--debian-version",
-          "--additional-airflow-extras",
-          "--additional-extras",
-          "--additional-pip-install-flags",
-          "--additional-python-deps",
-          "--additional-runtime-apt-deps",
-          "--additional-runtime-apt-env",
-          "--additional-runtime-apt-command",
-          "--additional-dev-apt-deps",
-          "--additional-dev-apt-env",
-          "--additional-dev-apt-command",
-          "--runtime-apt-deps",
-          "--runtime-apt-command",
-          "--dev-apt-deps",
-          "--dev-apt-command",
-          "--commit-sha",
-          "--install-mysql-client-type",
-          "--use-uv",
-          "--uv-http-timeout"}},
-        {"Backtracking options",
-         {"--build-timeout-minutes", "--eager-upgrade-additional-requirements"}},
-        {"Preparing cache and push (for maintainers and CI)",
-         {"--github-token", "--platform", "--login-to-github-registry", "--push",
-          "--prepare-buildx-cache"}},
-        github,
-    };
-    t["release-management generate-constraints"] = {
-        {"Generate constraints flags",
-         {"--image-tag", "--python", "--airflow-constraints-mode", "--chicken-egg-providers",
-          "--github-repository", "--output-dir"}},
-        {"Parallel running",
-         {"--run-in-parallel", "--parallelism", "--python-versions", "--skip-cleanup",
-          "--debug-resources", "--include-success-outputs"}},
-    };
-    return t;
-  }();
-  return tables;
-}
-
 std::string command_path_of(const CLI::App* app) {
   std::vector<std::string> names;
   for (const auto* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
@@ -153,36 +65,6 @@ std::string full_name(const CLI::App* app) {
   for (const auto* a = app; a != nullptr; a = a->get_parent())
     names.insert(names.begin(), a->get_name());
   return strings::join(names, " ");
-}
-
-// The long name an option is known by ("--python"), or its short one.
-std::string primary_name(const CLI::Option* opt) {
-  if (!opt->get_lnames().empty()) return "--" + opt->get_lnames().front();
-  if (!opt->get_snames().empty()) return "-" + opt->get_snames().front();
-  return opt->get_name();
-}
-
-bool is_global(const CLI::Option* opt) {
-  return opt->get_group() == "Global options" || opt->get_group() == common_panel;
-}
-
-void apply_to(CLI::App* app) {
-  const auto& tables = panel_tables();
-  const auto table = tables.find(command_path_of(app));
-  for (auto* opt : app->get_options([](CLI::Option*) { return true; })) {
-    if (opt->get_group().empty()) continue; // hidden
-    if (is_global(opt) || opt == app->get_help_ptr() || opt == app->get_help_all_ptr())
-      opt->group(common_panel);
-    if (table == tables.end()) continue;
-    const auto name = primary_name(opt);
-    for (const auto& panel : table->second)
-      if (std::find(panel.options.begin(), panel.options.end(), name) != panel.options.end()) {
-        opt->group(panel.title);
-        break;
-      }
-  }
-  for (auto* sub : app->get_subcommands([](CLI::App*) { return true; }))
-    apply_to(sub);
 }
 
 class HelpFormatter final : public CLI::Formatter {
@@ -225,7 +107,7 @@ private:
     };
     for (const auto* o :
          app->get_options([](const CLI::Option* x) { return !x->get_group().empty(); }))
-      consider(columns(o->nonpositional() ? option_names(o) : o->get_name()));
+      consider(columns(o->nonpositional() ? option_names(describe(o)) : o->get_name()));
     for (const auto* s :
          app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
       consider(columns(s->get_name()));
@@ -285,37 +167,34 @@ private:
     }
   }
 
-  [[nodiscard]] static std::string option_names(const CLI::Option* opt) {
-    std::vector<std::string> names;
-    for (const auto& s : opt->get_snames())
-      names.push_back("-" + s);
-    for (const auto& l : opt->get_lnames())
-      names.push_back("--" + l);
-    std::string text = strings::join(names, ", ");
-    if (opt->get_type_size() != 0) {
-      auto type = opt->get_type_name();
-      type = type.substr(0, type.find(':'));
+  [[nodiscard]] static std::string option_names(const OptionReference& opt) {
+    std::string text = strings::join(opt.spellings, ", ");
+    if (!opt.flag) {
+      const auto type = opt.type_name.substr(0, opt.type_name.find(':'));
       if (!type.empty()) text += " " + type;
     }
     return text;
   }
 
   // One way for every option: description, allowed values, default, variable.
-  [[nodiscard]] std::string option_description(const CLI::Option* opt) const {
-    std::string text = opt->get_description();
+  [[nodiscard]] std::string option_description(const OptionReference& opt) const {
+    std::string text = opt.description;
     // Some descriptions say "(default: X)": shown like every other default, "[default: X]".
     if (auto open = text.find("(default: "); open != std::string::npos)
       if (auto close = text.find(')', open); close != std::string::npos) {
         text[open] = '[';
         text[close] = ']';
       }
-    if (auto values = allowed_values(*opt, m_style.allowed); !values.empty())
-      text += " (" + strings::join(values, " | ") + ")";
-    if (!opt->get_default_str().empty() && text.find("[default:") == std::string::npos)
-      text += " [default: " + opt->get_default_str() + "]";
-    if (!opt->get_envname().empty()) text += " [env: " + opt->get_envname() + "]";
-    if (opt->get_required()) text += " [required]";
+    if (!opt.allowed.empty()) text += " (" + strings::join(opt.allowed, " | ") + ")";
+    if (!opt.default_text.empty() && text.find("[default:") == std::string::npos)
+      text += " [default: " + opt.default_text + "]";
+    if (!opt.variable.empty()) text += " [env: " + opt.variable + "]";
+    if (opt.required) text += " [required]";
     return text;
+  }
+
+  [[nodiscard]] OptionReference describe(const CLI::Option* opt) const {
+    return describe_option(*opt, m_style.allowed);
   }
 
   void positionals(std::ostream& out, const CLI::App* app) const {
@@ -324,28 +203,31 @@ private:
     if (opts.empty()) return;
     std::vector<std::pair<std::string, std::string>> items;
     for (const auto* o : opts)
-      items.emplace_back(o->get_name(), option_description(o));
+      items.emplace_back(o->get_name(), option_description(describe(o)));
     out << '\n' << bold("Arguments") << ":\n";
     rows(out, items, [this](const std::string& s) { return cyan(s); });
   }
 
+  // The record's panels in its order, then the groups options were registered with, then the
+  // common options.
   void panels(std::ostream& out, const CLI::App* app) const {
     std::vector<std::string> order;
-    const auto& tables = panel_tables();
-    if (auto t = tables.find(command_path_of(app)); t != tables.end())
-      for (const auto& p : t->second)
-        order.push_back(p.title);
-    const auto opts = app->get_options(
-        [](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); });
-    for (const auto* o : opts)
-      if (std::find(order.begin(), order.end(), o->get_group()) == order.end() &&
-          o->get_group() != common_panel)
-        order.push_back(o->get_group());
-    order.emplace_back(common_panel);
+    if (const auto* record = find_command(command_path_of(app)))
+      for (const auto& p : record->panels)
+        order.emplace_back(p.title);
+    std::vector<OptionReference> opts;
+    for (const auto* o : app->get_options(
+             [](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); }))
+      opts.push_back(describe(o));
+    for (const auto& o : opts)
+      if (std::find(order.begin(), order.end(), o.panel) == order.end() &&
+          o.panel != k_common_panel)
+        order.push_back(o.panel);
+    order.emplace_back(k_common_panel);
     for (const auto& title : order) {
       std::vector<std::pair<std::string, std::string>> items;
-      for (const auto* o : opts)
-        if (o->get_group() == title) items.emplace_back(option_names(o), option_description(o));
+      for (const auto& o : opts)
+        if (o.panel == title) items.emplace_back(option_names(o), option_description(o));
       if (items.empty()) continue;
       out << '\n' << bold(title) << ":\n";
       rows(out, items, [this](const std::string& s) { return cyan(s); });
@@ -404,14 +286,7 @@ private:
 } // namespace
 
 std::size_t help_width(const EnvLookup& env, std::size_t terminal_width) {
-  if (auto value = env("COLUMNS")) {
-    std::size_t n = 0;
-    const auto* end = value->data() + value->size();
-    if (auto [ptr, ec] = std::from_chars(value->data(), end, n);
-        ec == std::errc{} && ptr == end && n >= 30)
-      return n;
-  }
-  return terminal_width >= 30 ? terminal_width : 80;
+  return console::columns(env, terminal_width, 30);
 }
 
 std::vector<std::string> wrap_words(std::string_view text, std::size_t width) {
@@ -459,29 +334,6 @@ std::vector<std::string> wrap_words(std::string_view text, std::size_t width) {
 
 std::shared_ptr<CLI::FormatterBase> make_help_formatter(HelpStyle style) {
   return std::make_shared<HelpFormatter>(style);
-}
-
-const std::vector<HelpPanel>& help_panels(std::string_view command_path) {
-  static const std::vector<HelpPanel> none;
-  const auto& tables = panel_tables();
-  const auto it = tables.find(command_path);
-  return it == tables.end() ? none : it->second;
-}
-
-void apply_help_panels(CLI::App& root) { apply_to(&root); }
-
-std::string primary_option_name(const CLI::Option& opt) { return primary_name(&opt); }
-
-std::vector<std::string>
-allowed_values(const CLI::Option& opt,
-               const std::map<std::string, std::vector<std::string>>& known) {
-  if (auto it = known.find(primary_name(&opt)); it != known.end()) return it->second;
-  const auto type = opt.get_type_name();
-  const auto open = type.find(":{");
-  if (open == std::string::npos) return {};
-  const auto close = type.find('}', open);
-  if (close == std::string::npos) return {};
-  return strings::split(type.substr(open + 2, close - open - 2), ',');
 }
 
 void set_help_formatter(CLI::App& root, const HelpStyle& style) {

@@ -66,19 +66,36 @@ TEST_CASE("every command of the table is registered under its group, in table or
   }
 }
 
-TEST_CASE("the panels of each command record are the option groups it registers",
+TEST_CASE("each option is in the help panel its record names, every panel holds one",
           "[unit][command_table]") {
   Fixture f;
   const auto ref = cli::command_reference(f.services);
   REQUIRE(ref.commands.size() == cli::command_table().size());
+  std::size_t with_panels = 0;
   for (const auto& c : ref.commands) {
     INFO(c.path);
-    std::vector<std::string> panels;
-    for (const auto& o : c.options)
-      if (std::find(panels.begin(), panels.end(), o.panel) == panels.end())
-        panels.push_back(o.panel);
-    CHECK(panels == std::vector<std::string>(c.metadata->panels.begin(), c.metadata->panels.end()));
+    CHECK(cli::find_command(c.path) == c.metadata);
+    if (!c.metadata->panels.empty()) ++with_panels;
+    std::set<std::string_view> named;
+    for (const auto& panel : c.metadata->panels) {
+      INFO(panel.title);
+      std::size_t shown = 0;
+      for (const auto& name : panel.options) {
+        CHECK(named.insert(name).second); // in one panel only
+        if (const auto* o = find_option(c, std::string(name))) {
+          CHECK(o->panel == panel.title);
+          ++shown;
+        }
+      }
+      CHECK(shown > 0); // a panel of options this breeze lacks entirely would be stale
+    }
+    for (const auto& o : c.options) {
+      INFO(o.spellings.back());
+      if ((o.global || o.spellings.back() == "--help") && named.count(o.spellings.back()) == 0)
+        CHECK(o.panel == cli::k_common_panel);
+    }
   }
+  CHECK(with_panels == 3); // ci-image build, prod-image build, generate-constraints
 }
 
 TEST_CASE("command_reference describes spellings, defaults, allowed values, variables and panels",
@@ -102,7 +119,10 @@ TEST_CASE("command_reference describes spellings, defaults, allowed values, vari
   REQUIRE(cache != nullptr);
   CHECK(cache->spellings == std::vector<std::string>{"-c", "--docker-cache"});
   CHECK(cache->allowed == std::vector<std::string>{"registry", "local", "disabled"});
-  CHECK(cache->panel == "Build options");
+  CHECK(cache->panel == "Basic usage"); // Python Breeze's panel (the record's)
+  const auto* network = find_option(build, "--build-network");
+  REQUIRE(network != nullptr);
+  CHECK(network->panel == "Build options"); // no Breeze panel: the registered group
 
   // A range check is not a list of values.
   const auto* parallelism = find_option(build, "--parallelism");
@@ -112,7 +132,7 @@ TEST_CASE("command_reference describes spellings, defaults, allowed values, vari
   const auto* answer = find_option(build, "--answer");
   REQUIRE(answer != nullptr);
   CHECK(answer->global);
-  CHECK(answer->panel == "Global options");
+  CHECK(answer->panel == cli::k_common_panel);
   CHECK(answer->variable == "ANSWER");
   CHECK(answer->allowed == std::vector<std::string>{"y", "n", "q", "yes", "no", "quit"});
 
@@ -135,11 +155,27 @@ TEST_CASE("command_reference describes spellings, defaults, allowed values, vari
   CHECK_FALSE(output->repeatable);
   CHECK(verbose->type_name.empty());
 
+  // --platform takes any list; completion offers the usual ones, help lists none.
+  const auto* platform = find_option(build, "--platform");
+  REQUIRE(platform != nullptr);
+  CHECK(platform->allowed.empty());
+  CHECK(platform->suggested.size() == 3);
+
   std::set<std::string> globals;
   for (const auto& o : ref.global_options)
     globals.insert(o.spellings.back());
   CHECK(globals.count("--github-repository") == 1);
   CHECK(globals.count("--airflow-sources") == 1);
+  CHECK(globals.count("--version") == 1); // breeze's own
+  CHECK(ref.description.starts_with("breeze: Apache Airflow's"));
+  REQUIRE(ref.groups.size() == cli::group_table().size());
+  CHECK(ref.groups.front().metadata->name == "ci-image");
+
+  // Values known at run time replace those of a check (the checkout's Pythons).
+  const auto with_values = cli::command_reference(f.services, {{"--python", {"3.8", "3.9"}}});
+  const auto* python = find_option(find_command(with_values, "ci-image build"), "--python");
+  REQUIRE(python != nullptr);
+  CHECK(python->allowed == std::vector<std::string>{"3.8", "3.9"});
 }
 
 TEST_CASE("the env-var table is made from the command reference", "[unit][command_table][env]") {

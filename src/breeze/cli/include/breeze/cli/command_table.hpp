@@ -7,12 +7,17 @@
 
 #include <breeze/commands/context.hpp>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace CLI {
 class App;
+class Option;
+} // namespace CLI
+namespace breeze::config {
+struct Settings;
 }
 
 namespace breeze::cli {
@@ -28,16 +33,25 @@ struct GroupMetadata {
   std::vector<std::string_view> examples; ///< full command lines ("breeze ci-image --help")
 };
 
+/// One help panel: a title and the options it holds (long names, "--python"), in help order.
+struct PanelMetadata {
+  std::string_view title;
+  std::vector<std::string_view> options;
+};
+
+/// The panel every command's common options (add_global_options, -h/--help) are shown in, last.
+inline constexpr std::string_view k_common_panel = "Common options";
+
 /// One command: where it sits, what help says about it, and the function adding its options.
 struct CommandMetadata {
   std::string_view group;                 ///< a GroupMetadata name; empty for `breeze version`
   std::string_view name;                  ///< "build"
   std::string_view summary;               ///< the description help prints first
   std::vector<std::string_view> examples; ///< full command lines; a continuation is "\\\n      ..."
-  /// The option groups (help panels) the command's options are in, in help order: CLI11's
-  /// "Options" (which holds -h/--help), the command's own panels, "Global options" last. A unit
-  /// test keeps it equal to what the registered command has.
-  std::vector<std::string_view> panels;
+  /// Python Breeze's help panels (dev/breeze/src/airflow_breeze/commands/*_commands_config.py)
+  /// where it has them, in its order; options no panel names keep the group they were registered
+  /// with, shown after these panels and before k_common_panel.
+  std::vector<PanelMetadata> panels;
   RegisterOptions register_options = nullptr;
 };
 
@@ -47,12 +61,26 @@ struct CommandMetadata {
 /// Every command, in help order (`version` first, then by group).
 [[nodiscard]] const std::vector<CommandMetadata>& command_table();
 
+/// The record of `path` ("ci-image build", "version"); nullptr for a group, breeze itself or an
+/// unknown path.
+[[nodiscard]] const CommandMetadata* find_command(std::string_view path);
+
 /// "breeze ci-image build": the command line that selects `command` (without options).
 [[nodiscard]] std::string command_path(const CommandMetadata& command);
 
-/// Registers the whole tree on `root`: the groups, then each command through its register function,
-/// each with the global options; help footers are the records' examples.
+/// Registers the whole tree on `root`: breeze's description, footer, global options and version
+/// flag, the groups, then each command through its register function, each with the global
+/// options; help footers are the records' examples. Every option is put in its help panel (CLI11
+/// option group): the record's panels, k_common_panel for the global options and -h/--help.
 void register_all(CLI::App& root, commands::Context& ctx);
+
+/// Allowed values known only at run time, by long name ("--python" -> the checkout's Pythons):
+/// they replace those of the option's IsMember check wherever the option is described.
+using ValueLists = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+/// The values the settings in force allow: `--python` (the checkout's Pythons) and
+/// `--airflow-constraints-mode`. Help, completion and the man page all use these.
+[[nodiscard]] ValueLists run_time_values(const config::Settings& settings);
 
 /// What one option of a registered command offers (help, completion, docs are made from it).
 struct OptionReference {
@@ -60,13 +88,16 @@ struct OptionReference {
   std::string description;            ///< the help text
   std::string type_name;    ///< what help shows after the names ("TEXT", "INT:..."); "" for flags
   std::string default_text; ///< CLI11's default string (capture_default_str); "" if none
-  std::vector<std::string> allowed; ///< the values an IsMember check allows; empty: any value
-  std::string variable;             ///< its environment variable (option_env); "" if none
-  std::string panel;                ///< the help panel (CLI11 group), e.g. "Global options"
-  bool flag = false;                ///< takes no value (booleans)
-  bool required = false;            ///< the command line (or the variable) must give it
-  bool repeatable = false;          ///< may be given more than once, each value kept
-  bool global = false;              ///< one of the options every command takes (add_global_options)
+  std::vector<std::string> allowed; ///< IsMember's values (or run-time ones); empty: any value
+  /// Values completion offers for an option that takes any value but usually one of a few
+  /// (--platform); help and the man page do not list them, the description names them.
+  std::vector<std::string> suggested;
+  std::string variable;    ///< its environment variable (option_env); "" if none
+  std::string panel;       ///< the help panel, e.g. "Basic usage"; "" for a hidden option
+  bool flag = false;       ///< takes no value (booleans)
+  bool required = false;   ///< the command line (or the variable) must give it
+  bool repeatable = false; ///< may be given more than once, each value kept
+  bool global = false;     ///< one of the options every command takes (add_global_options)
 };
 
 /// One registered command: its record and its options in registration order (global ones last).
@@ -76,17 +107,31 @@ struct CommandReference {
   std::vector<OptionReference> options;
 };
 
-/// The whole registered tree: breeze's own (global) options and every command of the table.
+/// One registered group: its record and its options (-h/--help and the global ones).
+struct GroupReference {
+  const GroupMetadata* metadata = nullptr; ///< the record in group_table()
+  std::vector<OptionReference> options;
+};
+
+/// The whole registered tree: breeze's own options, every group and every command of the tables.
 struct Reference {
-  std::vector<OptionReference> global_options;
-  std::vector<CommandReference> commands;
+  std::string description;                     ///< breeze's own, as help shows it
+  std::vector<OptionReference> global_options; ///< breeze's own options (-h, -V, the global ones)
+  std::vector<GroupReference> groups;          ///< in group_table() order
+  std::vector<CommandReference> commands;      ///< in command_table() order
 };
 
 /// Builds the tree against `services` (nothing runs, nothing is read from the environment) and
-/// describes it.
-[[nodiscard]] Reference command_reference(commands::Services& services);
+/// describes it; `values` replace the allowed values of the options they name.
+[[nodiscard]] Reference command_reference(commands::Services& services,
+                                          const ValueLists& values = {});
+
+/// Describes `opt`; `values` replace its allowed values when they name it.
+[[nodiscard]] OptionReference describe_option(const CLI::Option& opt,
+                                              const ValueLists& values = {});
 
 /// Describes every option of `app` (its help flag included), in registration order.
-[[nodiscard]] std::vector<OptionReference> describe_options(CLI::App& app);
+[[nodiscard]] std::vector<OptionReference> describe_options(const CLI::App& app,
+                                                            const ValueLists& values = {});
 
 } // namespace breeze::cli
