@@ -91,6 +91,11 @@ TEST_CASE("e2e: unknown command suggests the closest one, exit 2", "[e2e]") {
   auto r2 = test::run_binary({"relase-management"});
   CHECK(r2.exit_code == 2);
   CHECK_THAT(r2.err, Catch::Contains("Did you mean 'release-management'?"));
+  // A hidden command (setup config-reference, for breeze's docs) is not offered.
+  auto r3 = test::run_binary({"setup", "no-such"});
+  CHECK(r3.exit_code == 2);
+  CHECK_THAT(r3.err,
+             Catch::Contains("Commands: builder, emulation, doctor, autocomplete, man-page.\n"));
 }
 
 TEST_CASE("e2e: a mistyped option suggests the command's closest option, exit 2", "[e2e]") {

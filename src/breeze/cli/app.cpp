@@ -59,7 +59,7 @@ std::string unknown_command_message(CLI::App& root, const std::vector<std::strin
     CLI::App* next = nullptr;
     std::vector<std::string> names;
     for (auto* s : subs) {
-      names.push_back(s->get_name());
+      if (!s->get_group().empty()) names.push_back(s->get_name()); // hidden: not offered
       if (s->check_name(a)) next = s;
     }
     if (next == nullptr) {

@@ -397,6 +397,14 @@ const std::vector<CommandMetadata>& command_table() {
        {"breeze setup man-page | man -l -", "breeze setup man-page --output breeze.1"},
        {},
        &register_setup_man_page},
+      {"setup",
+       "config-reference",
+       "Print the table of options and their environment variables that docs/settings.md holds "
+       "(Markdown), made from the registered commands.",
+       {"breeze setup config-reference"},
+       {},
+       &register_setup_config_reference,
+       true},
   };
   return table;
 }
@@ -429,6 +437,7 @@ void register_all(CLI::App& root, commands::Context& ctx) {
   const auto add_command = [&](CLI::App& parent, const CommandMetadata& c) {
     auto* cmd = parent.add_subcommand(std::string(c.name), std::string(c.summary));
     cmd->footer(examples_footer(c.examples));
+    if (c.hidden) cmd->group(""); // CLI11: not listed in the group's commands
     c.register_options(*cmd, ctx);
     commands::add_global_options(*cmd, ctx.globals);
     apply_panels(*cmd, c.panels);
@@ -509,6 +518,15 @@ std::vector<EnvOptionRow> env_option_table(commands::Services& services) {
     for (const auto& o : c.options)
       if (!o.variable.empty() && !o.global) rows.push_back(row(c.path, o));
   return rows;
+}
+
+std::string env_option_markdown(commands::Services& services) {
+  std::string table = "| command | option | variable |\n|---|---|---|\n";
+  for (const auto& row : env_option_table(services)) {
+    const auto command = row.command == "every command" ? row.command : "`" + row.command + "`";
+    table += "| " + command + " | `" + row.option + "` | `" + row.variable + "` |\n";
+  }
+  return table;
 }
 
 } // namespace breeze::cli

@@ -1,5 +1,7 @@
 #include <breeze/cli/completion.hpp>
 
+#include <breeze/cli/app.hpp>
+
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/cli/command_table.hpp>
@@ -87,7 +89,7 @@ std::vector<CompletionCommand> completion_model(const Reference& ref) {
   CompletionCommand root{"", ref.description, {}, completion_options(ref.global_options)};
   std::vector<const CommandReference*> own;
   for (const auto& c : ref.commands)
-    if (c.metadata->group.empty()) {
+    if (c.metadata->group.empty() && !c.metadata->hidden) {
       root.subcommands.emplace_back(c.metadata->name);
       own.push_back(&c);
     }
@@ -104,11 +106,14 @@ std::vector<CompletionCommand> completion_model(const Reference& ref) {
                             std::string(g.metadata->summary),
                             {},
                             completion_options(g.options)};
+    const auto in_group = [&](const CommandReference& c) {
+      return c.metadata->group == g.metadata->name && !c.metadata->hidden;
+    };
     for (const auto& c : ref.commands)
-      if (c.metadata->group == g.metadata->name) group.subcommands.emplace_back(c.metadata->name);
+      if (in_group(c)) group.subcommands.emplace_back(c.metadata->name);
     model.push_back(std::move(group));
     for (const auto& c : ref.commands)
-      if (c.metadata->group == g.metadata->name) add_command(c);
+      if (in_group(c)) add_command(c);
   }
   return model;
 }
@@ -420,6 +425,15 @@ void register_setup_man_page(CLI::App& cmd, commands::Context& ctx) {
         return ExitCode::ok;
       }
       BREEZE_TRY_VOID(files::write_atomic(c.services().cwd / *output, page));
+      return ExitCode::ok;
+    };
+  });
+}
+
+void register_setup_config_reference(CLI::App& cmd, commands::Context& ctx) {
+  cmd.callback([&ctx] {
+    ctx.action = [](commands::Context& c) -> Expected<ExitCode> {
+      c.out() << env_option_markdown(c.services());
       return ExitCode::ok;
     };
   });

@@ -3,6 +3,7 @@
 
 #include <breeze/cli/app.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -24,10 +25,22 @@ TEST_CASE("docs/settings.md lists exactly the options that read an environment v
   test::InProcess app;
   commands::Services services{app.runner, app.prompter, app.out, app.err,
                               [](const std::string&) { return std::optional<std::string>(); }};
-  std::string expected = "| command | option | variable |\n|---|---|---|";
-  for (const auto& row : cli::env_option_table(services)) {
-    const auto command = row.command == "every command" ? row.command : "`" + row.command + "`";
-    expected += "\n| " + command + " | `" + row.option + "` | `" + row.variable + "` |";
-  }
-  CHECK(doc_table() == expected);
+  const auto rows = cli::env_option_table(services);
+  const auto table = cli::env_option_markdown(services);
+  // A header, its rule and one line per row; the first row is the first global option.
+  CHECK(static_cast<std::size_t>(std::count(table.begin(), table.end(), '\n')) == rows.size() + 2);
+  CHECK_THAT(table, Catch::StartsWith("| command | option | variable |\n|---|---|---|\n"
+                                      "| every command | `-v/--verbose` | `VERBOSE` |\n"));
+  // The doc's table is what `breeze setup config-reference` generates (paste its output).
+  CHECK(doc_table() + "\n" == table);
+}
+
+TEST_CASE("setup config-reference prints the table and is listed nowhere", "[unit][env]") {
+  test::InProcess app;
+  REQUIRE(app.run({"setup", "config-reference"}) == 0);
+  CHECK(app.out.str() == doc_table() + "\n");
+  test::InProcess help;
+  REQUIRE(help.run({"setup", "--help"}) == 0);
+  CHECK_THAT(help.out.str(), Catch::Contains("\n  man-page"));
+  CHECK_THAT(help.out.str(), !Catch::Contains("config-reference"));
 }

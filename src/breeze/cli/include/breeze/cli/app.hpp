@@ -30,4 +30,8 @@ struct EnvOptionRow {
 /// docs/settings.md holds; a unit test keeps them equal), made from command_reference().
 [[nodiscard]] std::vector<EnvOptionRow> env_option_table(commands::Services& services);
 
+/// env_option_table() as the Markdown table docs/settings.md holds (`breeze setup
+/// config-reference` prints it), header included, each row ending in a newline.
+[[nodiscard]] std::string env_option_markdown(commands::Services& services);
+
 } // namespace breeze::cli

@@ -53,6 +53,8 @@ struct CommandMetadata {
   /// with, shown after these panels and before k_common_panel.
   std::vector<PanelMetadata> panels;
   RegisterOptions register_options = nullptr;
+  /// Not listed by help, completion or the man page (a tool for breeze's own docs).
+  bool hidden = false;
 };
 
 /// Every group, in help order.

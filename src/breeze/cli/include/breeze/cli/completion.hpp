@@ -34,4 +34,7 @@ void register_setup_autocomplete(CLI::App& cmd, commands::Context& ctx);
 /// run-time values.
 void register_setup_man_page(CLI::App& cmd, commands::Context& ctx);
 
+/// `setup config-reference` (hidden): prints env_option_markdown(), docs/settings.md's table.
+void register_setup_config_reference(CLI::App& cmd, commands::Context& ctx);
+
 } // namespace breeze::cli
