@@ -4,6 +4,7 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/image.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <regex>
 
@@ -91,6 +92,68 @@ TEST_CASE("e2e: on a main checkout (Airflow 3 layout) the seed build is main's d
   CHECK_THAT(calls, Catch::Contains("AIRFLOW_CONSTRAINTS_REFERENCE=constraints-main"));
   CHECK_THAT(calls, Catch::Contains("AIRFLOW_BRANCH=main"));
   check_golden("e2e_checkout_main_seed_eager", normalise(calls, c.root));
+}
+
+namespace {
+
+// The `--build-arg` values of the docker commands a dry run printed, in order.
+std::vector<std::string> build_args_of(const std::string& out) {
+  std::vector<std::string> args;
+  static const std::regex re("--build-arg (\\S+)");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator();
+       ++it)
+    args.push_back(std::regex_replace((*it)[1].str(),
+                                      std::regex("^AIRFLOW_IMAGE_DATE_CREATED=[0-9TZ:-]+$"),
+                                      "AIRFLOW_IMAGE_DATE_CREATED=<date>"));
+  return args;
+}
+
+} // namespace
+
+TEST_CASE("e2e: ci-image build --dry-run with no options on a v2-10-test checkout is what Python "
+          "Breeze builds there",
+          "[e2e][docker][checkout]") {
+  Checkout c("v2-10-test");
+  auto r = test::run_binary({"ci-image", "build", "--dry-run"}, c.env(), c.root);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("-t ghcr.io/apache/airflow/v2-10-test/ci/python3.8:latest "));
+  CHECK_THAT(r.out, Catch::Contains("-f Dockerfile.ci"));
+  // Python Breeze's list (docs/breeze-reference-2024.md), one value a line.
+  std::vector<std::string> breeze;
+  for (const auto& line : strings::split(
+           test::read_file(test::fixture("docker/breeze_2024_ci_build_args_v2_10.txt")), '\n'))
+    if (!line.empty() && !line.starts_with("#")) breeze.push_back(line);
+  REQUIRE(breeze.size() == 17);
+  CHECK(build_args_of(r.out) == breeze);
+  CHECK(c.calls().find("[build]") == std::string::npos);
+}
+
+TEST_CASE("e2e: prod-image build --dry-run with no options passes Python Breeze's 2024 PROD build "
+          "args, on v2-10-test and main",
+          "[e2e][docker][checkout]") {
+  for (const auto* name : {"v2-10-test", "main"}) {
+    INFO(name);
+    Checkout c(name);
+    auto r = test::run_binary({"prod-image", "build", "--dry-run"}, c.env(), c.root);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto args = build_args_of(r.out);
+    const bool v2 = std::string(name) == "v2-10-test";
+    CHECK(args.front() == std::string("AIRFLOW_BRANCH=") + name);
+    CHECK(args[1] == "AIRFLOW_CONSTRAINTS_MODE=constraints");
+    CHECK(std::find(args.begin(), args.end(), "AIRFLOW_USE_UV=false") != args.end());
+    CHECK(std::find(args.begin(), args.end(), "VERSION_SUFFIX_FOR_PYPI=") != args.end());
+    CHECK(args.back() == std::string("AIRFLOW_CONSTRAINTS_REFERENCE=") +
+                             (v2 ? "constraints-2-10" : "constraints-main"));
+    CHECK_THAT(r.out,
+               Catch::Contains(v2 ? "-t ghcr.io/apache/airflow/v2-10-test/prod/python3.8:latest"
+                                  : "-t ghcr.io/apache/airflow/main/prod/python3.10:latest"));
+    check_golden(v2 ? "e2e_checkout_v2_10_prod_dry_run" : "e2e_checkout_main_prod_dry_run",
+                 std::regex_replace(normalise(r.out, c.root),
+                                    std::regex("--platform " + docker::native_platform()),
+                                    "--platform <native>"));
+  }
 }
 
 TEST_CASE("e2e: the parallel seed on a v2-10-test checkout builds the checkout's Pythons only",

@@ -8,6 +8,7 @@
 #include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/docker/image.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
 
@@ -163,7 +164,10 @@ ImageBuildOptions cache_options(const RefreshOptions& o, docker::ImageType type)
   b.parallelism = o.parallelism;
   b.image.prepare_buildx_cache = true;
   b.image.builder = o.builder;
-  b.image.install_packages_from_context = type == docker::ImageType::prod;
+  if (type == docker::ImageType::prod) {
+    docker::apply_prod_defaults(b.image);
+    b.image.install_packages_from_context = true;
+  }
   return b;
 }
 
