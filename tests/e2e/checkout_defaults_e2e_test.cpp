@@ -1,5 +1,6 @@
 #include <support/catch.hpp>
 #include <support/helpers.hpp>
+#include <support/pypi_server.hpp>
 
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/image.hpp>
@@ -240,4 +241,97 @@ TEST_CASE("e2e: a checkout value in a form breeze does not read falls back with 
   for (const auto& line : strings::split(verbose.err, '\n'))
     if (line.find("Checkout values not understood") != std::string::npos) ++notes;
   CHECK(notes == 1);
+}
+
+namespace {
+
+// The seed's `breeze ...` lines (/work/shared/seeds) whose result depends on the checkout, as the
+// shell hands them over: a `"\<newline>` inside quotes joins the lines.
+const std::vector<std::vector<std::string>> k_seed_lines{
+    {"ci", "find-backtracking-candidates"},
+    {"ci-image", "build", "--run-in-parallel", "--upgrade-to-newer-dependencies", "--answer",
+     "yes"},
+    {"ci-image", "build", "--upgrade-to-newer-dependencies",
+     "--eager-upgrade-additional-requirements", "aiobotocore==2.6.0"},
+    {"ci-image", "build", "--upgrade-to-newer-dependencies",
+     "--eager-upgrade-additional-requirements",
+     "aiobotocore<=2.5.4 asana<=3.2.1 async-timeout<=4.0.2 aws-sam-translator<=1.72.0 "
+     "azure-core<=1.29.0 azure-cosmos<=4.4.0 boto3<=1.28.17 botocore<=1.31.17 cfgv<=3.3.1 "
+     "coverage<=7.2.7 databricks-sql-connector<=2.8.0 google-ads<=21.2.0 "
+     "google-cloud-aiplatform<=1.29.0 grpcio-status<=1.56.2 grpcio<=1.56.2 mypy<=1.2.0 "
+     "pyzmq<=25.1.0 tornado<=6.3.2 tqdm<=4.66.0 virtualenv<=20.24.1"},
+    {"ci-image", "build", "--upgrade-to-newer-dependencies",
+     "--eager-upgrade-additional-requirements", "aiobotocore<=2.5.4 asana<=3.2.1"},
+    {"release-management", "generate-constraints", "--airflow-constraints-mode", "constraints",
+     "--run-in-parallel", "--answer", "yes"},
+    {"release-management", "generate-constraints", "--airflow-constraints-mode",
+     "constraints-no-providers", "--run-in-parallel", "--answer", "yes"},
+    {"release-management", "generate-constraints", "--airflow-constraints-mode",
+     "constraints-source-providers", "--run-in-parallel", "--answer", "yes"},
+};
+
+} // namespace
+
+TEST_CASE("e2e: the seed's command lines run verbatim on a v2-10-test checkout, with its Pythons, "
+          "branch and constraints",
+          "[e2e][docker][checkout]") {
+  Checkout c("v2-10-test");
+  // The PyPI stand-in serves the index and, under /raw, the checkout's constraints branch.
+  const auto index = c.dir.path() / "index";
+  std::filesystem::copy(test::fixture("pypi/index"), index,
+                        std::filesystem::copy_options::recursive);
+  test::write_file(index /
+                       "raw/apache/airflow/constraints-2-10/constraints-source-providers-3.8.txt",
+                   test::read_file(test::fixture("pypi/constraints-source-providers-3.11.txt")));
+  test::PypiServer server({.root = index});
+  // generate-constraints: the freeze output of every mode, and images labelled as upgraded.
+  const auto freeze = c.dir.path() / "freeze";
+  for (const auto* mode :
+       {"constraints", "constraints-no-providers", "constraints-source-providers"})
+    test::write_file(freeze / (std::string(mode) + ".txt"), "requests==2.31.0\nFlask==2.2.5\n");
+  auto env = c.env();
+  env.insert({{"BREEZE_PYPI_URL", server.url()},
+              {"XDG_CACHE_HOME", (c.dir.path() / "cache").string()},
+              {"FAKE_DOCKER_FREEZE_DIR", freeze.string()},
+              {"FAKE_DOCKER_LABELS",
+               R"({"org.apache.airflow.breeze.build-time":"2099-01-01T00:00:00Z",)"
+               R"("org.apache.airflow.breeze.upgrade-to-newer-dependencies":"true",)"
+               R"("org.apache.airflow.breeze.eager-upgrade-additional-requirements":"",)"
+               R"("org.apache.airflow.breeze.source-commit":""})"},
+              {"-GITHUB_ACTIONS", ""}});
+  for (const auto& args : k_seed_lines) {
+    const auto line = strings::join(args, " ");
+    INFO(line);
+    auto run_env = env;
+    // find-backtracking-candidates reads the checkout's constraints branch from the stand-in;
+    // generate-constraints only compares with the current files, and a closed port skips that.
+    run_env["BREEZE_CONSTRAINTS_URL"] =
+        args[0] == "ci" ? server.url() + "/raw" : std::string("http://127.0.0.1:1");
+    std::filesystem::remove(c.log);
+    auto r = test::run_binary(args, run_env, c.root);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    const auto calls = c.calls();
+    if (args[0] == "ci") {
+      CHECK(server.requests_for(
+                "/raw/apache/airflow/constraints-2-10/constraints-source-providers-3.8.txt") == 1);
+      CHECK_THAT(r.out, Catch::Contains("breeze ci-image build"));
+    } else if (args[0] == "ci-image") {
+      CHECK_THAT(calls, Catch::Contains("ghcr.io/apache/airflow/v2-10-test/ci/python3.8:latest"));
+      CHECK_THAT(calls, Catch::Contains("[AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10]"));
+      CHECK_THAT(calls, !Catch::Contains("python3.13"));
+      if (args[2] == "--upgrade-to-newer-dependencies")
+        CHECK_THAT(calls,
+                   Catch::Contains("[EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS=" + args[4] + "]"));
+    } else {
+      const auto& mode = args[3];
+      for (const auto* py : {"3.8", "3.9", "3.10", "3.11", "3.12"})
+        CHECK(std::filesystem::exists(c.root / "files" / (std::string("constraints-") + py) /
+                                      (mode + "-" + py + ".txt")));
+      CHECK_THAT(calls, Catch::Contains("v2-10-test/ci/python3.8"));
+    }
+    std::smatch m;
+    if (std::regex_search(r.err, m, std::regex("Logs: (/\\S+)")))
+      std::filesystem::remove_all(m[1].str());
+  }
 }
