@@ -143,6 +143,8 @@ TEST_CASE("e2e: prod-image build --dry-run with no options passes Python Breeze'
     const bool v2 = std::string(name) == "v2-10-test";
     CHECK(args.front() == std::string("AIRFLOW_BRANCH=") + name);
     CHECK(args[1] == "AIRFLOW_CONSTRAINTS_MODE=constraints");
+    // Breeze's --airflow-extras default: ",".join(DEFAULT_EXTRAS) of the checkout.
+    CHECK(args[2] == "AIRFLOW_EXTRAS=aiobotocore,amazon,celery,postgres");
     CHECK(std::find(args.begin(), args.end(), "AIRFLOW_USE_UV=false") != args.end());
     CHECK(std::find(args.begin(), args.end(), "VERSION_SUFFIX_FOR_PYPI=") != args.end());
     CHECK(args.back() == std::string("AIRFLOW_CONSTRAINTS_REFERENCE=") +
@@ -155,6 +157,12 @@ TEST_CASE("e2e: prod-image build --dry-run with no options passes Python Breeze'
                                     std::regex("--platform " + docker::native_platform()),
                                     "--platform <native>"));
   }
+  // The flag wins over the checkout's list.
+  Checkout c("v2-10-test");
+  auto flag = test::run_binary({"prod-image", "build", "--dry-run", "--airflow-extras", "celery"},
+                               c.env(), c.root);
+  REQUIRE(flag.exit_code == 0);
+  CHECK(build_args_of(flag.out)[2] == "AIRFLOW_EXTRAS=celery");
 }
 
 TEST_CASE("e2e: the parallel seed on a v2-10-test checkout builds the checkout's Pythons only",
