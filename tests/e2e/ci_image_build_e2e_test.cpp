@@ -362,6 +362,14 @@ std::filesystem::path python_breeze_on_path(const Tree& t) {
   return bin;
 }
 
+// A bin folder whose `breeze` is this binary, which lacks Python Breeze's package commands.
+std::filesystem::path this_breeze_on_path(const Tree& t) {
+  auto bin = t.dir.path() / "bin";
+  std::filesystem::create_directories(bin);
+  std::filesystem::create_symlink(BREEZE_BINARY, bin / "breeze");
+  return bin;
+}
+
 std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesystem::path& bin) {
   return t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64,linux/arm64").string()},
                 {"DOCKER_CONFIG", docker_config(t, true).string()},
@@ -614,26 +622,29 @@ TEST_CASE("e2e: ci refresh-images checks every step first and lists every proble
   }
 }
 
-TEST_CASE("e2e: ci refresh-images does not plan the package and PROD steps when the package "
-          "command cannot run (this breeze has no prepare-provider-packages)",
+TEST_CASE("e2e: ci refresh-images stops before step 1 when the package step cannot run (this "
+          "breeze has no prepare-provider-packages), dry run or not",
           "[e2e][docker]") {
   Tree t;
-  auto bin = t.dir.path() / "bin";
-  std::filesystem::create_directories(bin);
-  std::filesystem::create_symlink(BREEZE_BINARY, bin / "breeze");
-  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
-                            refresh_env(t, bin), t.root);
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK_THAT(r.err, Catch::Contains("Steps 2 (packages) and 3 (PROD image cache) are not planned: "
-                                    "`breeze release-management prepare-provider-packages` is not "
-                                    "a command of " +
-                                    (bin / "breeze").string()));
-  CHECK_THAT(r.out, Catch::Contains("/ci/python3.10:cache-linux-arm64"));
-  CHECK(r.out.find("/prod/") == std::string::npos);
-  CHECK(r.out.find("rm -f dist") == std::string::npos);
+  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
+  const auto bin = this_breeze_on_path(t);
+  for (const bool dry_run : {true, false}) {
+    INFO("dry run " << dry_run);
+    std::vector<std::string> args{"ci", "refresh-images", "--python-versions", "3.10"};
+    if (dry_run) args.emplace_back("--dry-run");
+    auto r = test::run_binary(args, refresh_env(t, bin), t.root);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("Cannot refresh the images; nothing was built:"));
+    CHECK_THAT(r.err, Catch::Contains("- step 2 (packages) cannot run: `breeze release-management "
+                                      "prepare-provider-packages` is not a command of " +
+                                      (bin / "breeze").string()));
+    CHECK_THAT(r.err, Catch::Contains("--ci-image-only"));
+    CHECK(t.calls().find("[build]") == std::string::npos);
+    CHECK(r.out.find("buildx build") == std::string::npos);
+  }
 
-  // Without any breeze on PATH it is not planned either, and says so.
+  // Without any breeze on PATH it cannot run either, and says why.
   Tree t2;
   auto none = test::run_binary(
       {"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
@@ -641,8 +652,29 @@ TEST_CASE("e2e: ci refresh-images does not plan the package and PROD steps when 
               {"DOCKER_CONFIG", docker_config(t2, true).string()},
               {"PATH", "/usr/bin:/bin"}}),
       t2.root);
-  CHECK(none.exit_code == 0);
-  CHECK_THAT(none.err, Catch::Contains("not planned: `breeze` is not on PATH"));
+  CHECK_THAT(none.err, Catch::Contains("step 2 (packages) cannot run: `breeze` is not on PATH"));
+  CHECK(none.exit_code == 1);
+}
+
+TEST_CASE("e2e: ci refresh-images --ci-image-only builds the CI cache only and says it skipped the "
+          "rest",
+          "[e2e][docker]") {
+  Tree t;
+  const auto bin = this_breeze_on_path(t);
+  // Neither the package command nor the PROD Dockerfile is needed.
+  std::filesystem::remove(t.root / "Dockerfile");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--platform",
+                             "linux/amd64", "--ci-image-only"},
+                            refresh_env(t, bin), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains(
+                        "Steps 2 (packages) and 3 (PROD image cache) skipped: --ci-image-only"));
+  const auto calls = t.calls();
+  CHECK_THAT(calls, Catch::Contains("/ci/python3.10:cache-linux-amd64"));
+  CHECK(builds_in(calls) == 1);
+  CHECK(calls.find("/prod/") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files"));
 }
 
 TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's commands, then the "
@@ -653,9 +685,10 @@ TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's com
   auto missing =
       test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--dry-run"},
                        refresh_env(t, python_breeze_on_path(t)), t.root);
-  CHECK(missing.exit_code == 0);
-  CHECK_THAT(missing.err, Catch::Contains("not planned: --package-list-file "
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("step 2 (packages) cannot run: --package-list-file "
                                           "./prod_image_installed_providers.txt: no such file"));
+  CHECK(missing.out.find("buildx build") == std::string::npos);
   test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"},
                             refresh_env(t, python_breeze_on_path(t)), t.root);

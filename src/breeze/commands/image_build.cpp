@@ -566,7 +566,8 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
       ->envname("IMAGE_TAG")
       ->group(g);
   cmd.add_option("--airflow-constraints-mode", i.airflow_constraints_mode,
-                 "Constraints mode [default: constraints-source-providers].")
+                 ci ? "Constraints mode [default: constraints-source-providers]."
+                    : "Constraints mode [default: constraints].")
       ->group(g);
   cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
                  "Constraints branch or tag [default: the checkout's, constraints-main].")
@@ -601,7 +602,8 @@ void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
       ->check(CLI::IsMember({"mariadb", "mysql"}))
       ->envname("INSTALL_MYSQL_CLIENT_TYPE")
       ->group(g);
-  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv, "Install with uv [default: yes].")
+  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv,
+               ci ? "Install with uv [default: yes]." : "Install with uv [default: no].")
       ->envname("USE_UV")
       ->group(g);
   cmd.add_option("--uv-http-timeout", i.uv_http_timeout,
@@ -749,6 +751,7 @@ Expected<std::vector<BuildJob>> plan_image_jobs(const ImageBuildOptions& opts,
 void add_image_build_command(CLI::App& cmd, Context& ctx, ImageType type) {
   auto opts = std::make_shared<ImageBuildOptions>();
   opts->type = type;
+  if (type == ImageType::prod) docker::apply_prod_defaults(opts->image);
   add_image_build_options(cmd, *opts);
   add_output_option(cmd, opts->output)->group("Build options");
   auto upgrade_flag = std::make_shared<bool>(false);

@@ -1,5 +1,7 @@
 #include <breeze/commands/image_params.hpp>
 
+#include <breeze/base/strings.hpp>
+
 #include <utility>
 
 namespace breeze::commands {
@@ -11,6 +13,10 @@ docker::ImageParams image_params(const config::Settings& settings, docker::Image
   base.github_repository = settings.github_repository;
   base.branch = settings.default_branch;
   base.python = python.empty() ? settings.default_python_version() : std::move(python);
+  // Breeze's --airflow-extras default is ",".join(DEFAULT_EXTRAS) of the checkout it runs in.
+  if (type == docker::ImageType::prod && base.airflow_extras.empty() &&
+      !settings.prod_extras.empty())
+    base.airflow_extras = strings::join(settings.prod_extras, ",");
   return base;
 }
 

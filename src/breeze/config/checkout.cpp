@@ -738,6 +738,7 @@ Expected<CheckoutDefaults> read_checkout_defaults(const fs::path& sources_root) 
        d.unknown_forms);
   take(branch, "DEBIAN_VERSION", Want::string, d.debian_version, d.unknown_forms);
   take(init, "__version__", Want::string, d.airflow_version, d.unknown_forms);
+  take(constants, "DEFAULT_EXTRAS", Want::list, d.default_extras, d.unknown_forms);
   return d;
 }
 

@@ -319,6 +319,10 @@ Expected<void> apply_checkout(Settings& settings) {
     settings.debian_version = d.debian_version->text;
     settings.origins["debian-version"] = d.debian_version->where();
   }
+  if (d.default_extras && !d.default_extras->items.empty()) {
+    settings.prod_extras = d.default_extras->items;
+    settings.origins["prod-extras"] = d.default_extras->where();
+  }
   return {};
 }
 

@@ -35,6 +35,9 @@ private:
 
 std::string flag(bool b) { return b ? "true" : "false"; }
 
+constexpr const char* k_prod_readme_url =
+    "https://raw.githubusercontent.com/apache/airflow/main/docs/docker-stack/README.md";
+
 } // namespace
 
 std::string type_name(ImageType type) { return type == ImageType::ci ? "ci" : "prod"; }
@@ -113,8 +116,9 @@ std::string version_with_suffix(const std::string& version, const std::string& s
   return base.empty() ? version : base + "." + suffix;
 }
 
-// Breeze's _set_common_opt_args, in its order: the optional args CI and PROD builds share.
-void add_common_optional_args(ArgList& a, const ImageParams& p) {
+// The optional args CI and PROD builds share, in Breeze's order; PROD puts its runtime apt args
+// between the two halves.
+void add_additional_args(ArgList& a, const ImageParams& p) {
   a.opt("AIRFLOW_CONSTRAINTS_LOCATION", p.airflow_constraints_location);
   a.opt("ADDITIONAL_AIRFLOW_EXTRAS", p.additional_airflow_extras);
   a.opt("ADDITIONAL_DEV_APT_COMMAND", p.additional_dev_apt_command);
@@ -122,6 +126,9 @@ void add_common_optional_args(ArgList& a, const ImageParams& p) {
   a.opt("ADDITIONAL_DEV_APT_ENV", p.additional_dev_apt_env);
   a.opt("ADDITIONAL_PIP_INSTALL_FLAGS", p.additional_pip_install_flags);
   a.opt("ADDITIONAL_PYTHON_DEPS", p.additional_python_deps);
+}
+
+void add_build_env_args(ArgList& a, const ImageParams& p) {
   a.opt("BUILD_PROGRESS", p.build_progress);
   a.opt("COMMIT_SHA", p.commit_sha);
   a.opt("DEV_APT_COMMAND", p.dev_apt_command);
@@ -129,74 +136,92 @@ void add_common_optional_args(ArgList& a, const ImageParams& p) {
   a.opt("DOCKER_HOST", p.docker_host);
 }
 
+// Python Breeze's 2024 BuildProdParams.prepare_arguments_for_docker_build_command, in its order
+// (docs/breeze-reference-2024.md, "PROD image build args"), then its extra flags' build args for
+// a build from the sources (or from docker-context-files/).
+std::vector<std::string> prod_build_arg_values(const ImageParams& p) {
+  ArgList a;
+  a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
+  a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
+  a.req("AIRFLOW_EXTRAS",
+        p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
+  a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
+  a.req("AIRFLOW_IMAGE_README_URL", k_prod_readme_url);
+  a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
+  a.req("AIRFLOW_PRE_CACHED_PIP_PACKAGES", flag(p.airflow_pre_cached_pip_packages));
+  a.req("AIRFLOW_USE_UV", flag(p.use_uv));
+  if (p.use_uv) a.req("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
+  a.req("AIRFLOW_VERSION", version_with_suffix(p.airflow_version, p.version_suffix_for_pypi));
+  a.req("BUILD_ID", p.build_id);
+  a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
+  a.req("DOCKER_CONTEXT_FILES", "./docker-context-files");
+  a.req("INSTALL_PACKAGES_FROM_CONTEXT", flag(p.install_packages_from_context));
+  a.req("INSTALL_POSTGRES_CLIENT", "true");
+  a.req("PYTHON_BASE_IMAGE", python_base_image(p));
+  // breeze's PROD build also takes -u (Breeze's does not): the same random string as CI's.
+  if (p.upgrade_to_newer_dependencies)
+    a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
+  add_additional_args(a, p);
+  a.opt("ADDITIONAL_RUNTIME_APT_COMMAND", p.additional_runtime_apt_command);
+  a.opt("ADDITIONAL_RUNTIME_APT_DEPS", p.additional_runtime_apt_deps);
+  a.opt("ADDITIONAL_RUNTIME_APT_ENV", p.additional_runtime_apt_env);
+  add_build_env_args(a, p);
+  // breeze has no --disable-*-client-installation: the clients are always installed.
+  a.req("INSTALL_MSSQL_CLIENT", "true");
+  a.req("INSTALL_MYSQL_CLIENT", "true");
+  a.req("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
+  a.req("USE_CONSTRAINTS_FOR_CONTEXT_PACKAGES", "false");
+  // PROD's default suffix is "", which click hands over as "" (not None), so Breeze passes it.
+  a.req("VERSION_SUFFIX_FOR_PYPI", p.version_suffix_for_pypi);
+  const bool context = p.install_packages_from_context;
+  a.req("AIRFLOW_SOURCES_FROM", context ? "/empty" : ".");
+  a.req("AIRFLOW_SOURCES_TO", context ? "/empty" : "/opt/airflow");
+  a.req("AIRFLOW_INSTALLATION_METHOD", ".");
+  a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
+  return a.take();
+}
+
 } // namespace
 
 std::vector<std::string> build_arg_values(const ImageParams& p) {
+  if (p.type == ImageType::prod) return prod_build_arg_values(p);
+  // Python Breeze's 2024 BuildCiParams.prepare_arguments_for_docker_build_command, in its order
+  // (docs/breeze-reference-2024.md): the required args, then the optional ones.
   ArgList a;
-  if (p.type == ImageType::ci) {
-    // Python Breeze's 2024 BuildCiParams.prepare_arguments_for_docker_build_command, in its order
-    // (docs/breeze-reference-2024.md): the required args, then the optional ones.
-    const auto suffix =
-        p.version_suffix_for_pypi.empty() ? std::string("dev0") : p.version_suffix_for_pypi;
-    a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
-    a.req("AIRFLOW_REPO", p.github_repository);
-    a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
-    a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
-    a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string("devel-ci") : p.airflow_extras);
-    a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
-    a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
-    a.req("AIRFLOW_PRE_CACHED_PIP_PACKAGES", flag(p.airflow_pre_cached_pip_packages));
-    a.req("AIRFLOW_USE_UV", flag(p.use_uv));
-    if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
-    a.req("AIRFLOW_VERSION", version_with_suffix(p.airflow_version, suffix));
-    a.req("BUILD_ID", p.build_id);
-    a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
-    a.req("PYTHON_BASE_IMAGE", python_base_image(p));
-    if (p.upgrade_to_newer_dependencies) {
-      a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
-      // Multi-line requirement lists (copied from the backtracking report) become one line.
-      std::string eager;
-      for (const auto& w : strings::split_whitespace(p.eager_upgrade_additional_requirements))
-        eager += (eager.empty() ? "" : " ") + w;
-      a.opt("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", eager);
-    }
-    add_common_optional_args(a, p);
-    a.opt("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
-    a.req("VERSION_SUFFIX_FOR_PYPI", suffix);
-    return a.take();
-  }
-  // Required, common to CI and PROD (Breeze's _set_common_req_args).
+  const auto suffix =
+      p.version_suffix_for_pypi.empty() ? std::string("dev0") : p.version_suffix_for_pypi;
   a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
+  a.req("AIRFLOW_REPO", p.github_repository);
+  a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
+  a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
+  a.req("AIRFLOW_EXTRAS", p.airflow_extras.empty() ? std::string("devel-ci") : p.airflow_extras);
   a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
   a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
+  a.req("AIRFLOW_PRE_CACHED_PIP_PACKAGES", flag(p.airflow_pre_cached_pip_packages));
+  a.req("AIRFLOW_USE_UV", flag(p.use_uv));
+  if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
+  a.req("AIRFLOW_VERSION", version_with_suffix(p.airflow_version, suffix));
   a.req("BUILD_ID", p.build_id);
   a.req("CONSTRAINTS_GITHUB_REPOSITORY", p.constraints_github_repository);
-  {
-    a.req("AIRFLOW_CONSTRAINTS", p.airflow_constraints_mode);
-    a.req("AIRFLOW_CONSTRAINTS_REFERENCE", p.airflow_constraints_reference);
-    a.req("AIRFLOW_EXTRAS",
-          p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
-    a.req("AIRFLOW_IMAGE_README_URL",
-          "https://raw.githubusercontent.com/apache/airflow/main/docs/docker-stack/README.md");
-    a.req("AIRFLOW_USE_UV", flag(p.use_uv));
-    if (p.use_uv) a.opt("UV_HTTP_TIMEOUT", std::to_string(p.uv_http_timeout));
-    a.req("AIRFLOW_VERSION", p.airflow_version);
-    a.req("DOCKER_CONTEXT_FILES", "./docker-context-files");
-    a.req("INSTALL_PACKAGES_FROM_CONTEXT", flag(p.install_packages_from_context));
-    a.req("PYTHON_BASE_IMAGE", python_base_image(p));
-    if (p.upgrade_to_newer_dependencies)
-      a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
+  a.req("PYTHON_BASE_IMAGE", python_base_image(p));
+  if (p.upgrade_to_newer_dependencies) {
+    a.opt("UPGRADE_INVALIDATION_STRING", p.upgrade_invalidation_string);
+    // Multi-line requirement lists (copied from the backtracking report) become one line.
+    std::string eager;
+    for (const auto& w : strings::split_whitespace(p.eager_upgrade_additional_requirements))
+      eager += (eager.empty() ? "" : " ") + w;
+    a.opt("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS", eager);
   }
-  // Optional, common (Breeze's _set_common_opt_args), then the type's own.
-  add_common_optional_args(a, p);
-  a.opt("VERSION_SUFFIX_FOR_PYPI", p.version_suffix_for_pypi);
-  if (p.type == ImageType::prod) {
-    a.opt("ADDITIONAL_RUNTIME_APT_COMMAND", p.additional_runtime_apt_command);
-    a.opt("ADDITIONAL_RUNTIME_APT_DEPS", p.additional_runtime_apt_deps);
-    a.opt("ADDITIONAL_RUNTIME_APT_ENV", p.additional_runtime_apt_env);
-  }
+  add_additional_args(a, p);
+  add_build_env_args(a, p);
   a.opt("INSTALL_MYSQL_CLIENT_TYPE", p.install_mysql_client_type);
+  a.req("VERSION_SUFFIX_FOR_PYPI", suffix);
   return a.take();
+}
+
+void apply_prod_defaults(ImageParams& p) {
+  p.airflow_constraints_mode = "constraints";
+  p.use_uv = false;
 }
 
 } // namespace breeze::docker

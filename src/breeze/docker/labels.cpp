@@ -8,10 +8,23 @@
 namespace breeze::docker {
 
 std::vector<std::pair<std::string, std::string>> build_labels(const ImageParams& p) {
-  return {{k_label_build_time, p.image_date_created},
-          {k_label_upgraded, p.upgrade_to_newer_dependencies ? "true" : "false"},
-          {k_label_eager, p.eager_upgrade_additional_requirements},
-          {k_label_source_commit, p.source_commit}};
+  std::vector<std::pair<std::string, std::string>> out;
+  // Python Breeze's PROD build ends its build args with Artifact Hub's labels (2024
+  // BuildProdParams._extra_prod_docker_build_flags); the maintainers are json.dumps' text.
+  if (p.type == ImageType::prod)
+    out = {{"io.artifacthub.package.license", "Apache-2.0"},
+           {"io.artifacthub.package.readme-url",
+            "https://raw.githubusercontent.com/apache/airflow/main/docs/docker-stack/README.md"},
+           {"io.artifacthub.package.maintainers",
+            R"([{"name": "Apache Airflow PMC", "email": "dev@airflow.apache.org"}])"},
+           {"io.artifacthub.package.logo-url",
+            "https://github.com/apache/airflow/raw/main/docs/apache-airflow/img/logos/"
+            "wordmark_1.png"}};
+  out.insert(out.end(), {{k_label_build_time, p.image_date_created},
+                         {k_label_upgraded, p.upgrade_to_newer_dependencies ? "true" : "false"},
+                         {k_label_eager, p.eager_upgrade_additional_requirements},
+                         {k_label_source_commit, p.source_commit}});
+  return out;
 }
 
 std::optional<BuildLabels> parse_build_labels(const std::map<std::string, std::string>& labels) {

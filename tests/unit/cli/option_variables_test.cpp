@@ -43,7 +43,6 @@ struct Checkout {
   Checkout() {
     std::filesystem::copy(test::fixture("airflow-checkout/main"), dir.path(),
                           std::filesystem::copy_options::recursive);
-    std::filesystem::copy_file(dir.path() / "Dockerfile.ci", dir.path() / "Dockerfile");
     test::write_file(dir.path() / "constraints.txt",
                      "# This constraints file was automatically generated on 2023-08-09T21:48:23Z\n"
                      "requests==2.29.0\n");

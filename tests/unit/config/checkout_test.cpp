@@ -66,6 +66,8 @@ TEST_CASE("checkout: the v2-10-test fixture gives Airflow 2.10's defaults", "[ch
   REQUIRE(d->airflow_version);
   CHECK(d->airflow_version->text == "2.10.0.dev0");
   CHECK(d->airflow_version->file == std::filesystem::path(config::k_airflow_init_py));
+  REQUIRE(d->default_extras); // a list between the pre-commit hook's comments
+  CHECK(d->default_extras->items == Strings{"aiobotocore", "amazon", "celery", "postgres"});
   CHECK_FALSE(d->airflow3_layout);
   CHECK(d->unknown_forms.empty());
 }

@@ -151,6 +151,9 @@ TEST_CASE("the checkout's dev/breeze files give the Pythons, default Python and 
   CHECK(s.default_branch == "v2-10-test");
   CHECK(s.constraints_branch == "constraints-2-10");
   CHECK(s.debian_version == "bookworm");
+  CHECK(s.prod_extras == std::vector<std::string>{"aiobotocore", "amazon", "celery", "postgres"});
+  CHECK_THAT(s.origin("prod-extras"),
+             Catch::StartsWith("dev/breeze/src/airflow_breeze/global_constants.py:"));
   CHECK_THAT(s.origin("python-versions"),
              Catch::StartsWith("dev/breeze/src/airflow_breeze/global_constants.py:"));
   CHECK_THAT(s.origin("default-branch"),

@@ -128,6 +128,7 @@ TEST_CASE("docker: golden buildx command lines for every option that changes the
 
   auto prod = base_params();
   prod.type = docker::ImageType::prod;
+  docker::apply_prod_defaults(prod);
   prod.install_packages_from_context = true;
   prod.push = true;
   check_golden("prod_from_context_push", render_plan(prod, Engine::buildx));
@@ -262,4 +263,74 @@ TEST_CASE("the version suffix for PyPI goes into AIRFLOW_VERSION unless already 
   p.version_suffix_for_pypi = "dev0";
   args = docker::build_arg_values(p);
   CHECK(std::find(args.begin(), args.end(), "AIRFLOW_VERSION=2.10.0.dev0") != args.end());
+}
+
+TEST_CASE("PROD build args are Python Breeze's 2024 list in its order, then the sources args",
+          "[docker][build-args]") {
+  auto p = base_params();
+  p.type = docker::ImageType::prod;
+  docker::apply_prod_defaults(p);
+  p.branch = "v2-10-test";
+  p.python = "3.8";
+  p.airflow_constraints_reference = "constraints-2-10";
+  p.airflow_extras = "amazon,celery";
+  const std::vector<std::string> expected{
+      "AIRFLOW_BRANCH=v2-10-test",
+      "AIRFLOW_CONSTRAINTS_MODE=constraints",
+      "AIRFLOW_EXTRAS=amazon,celery",
+      "AIRFLOW_IMAGE_DATE_CREATED=2024-08-13T10:00:00Z",
+      "AIRFLOW_IMAGE_README_URL=https://raw.githubusercontent.com/apache/airflow/main/docs/"
+      "docker-stack/README.md",
+      "AIRFLOW_IMAGE_REPOSITORY=https://github.com/apache/airflow",
+      "AIRFLOW_PRE_CACHED_PIP_PACKAGES=true",
+      "AIRFLOW_USE_UV=false",
+      "AIRFLOW_VERSION=2.10.0.dev0",
+      "BUILD_ID=0",
+      "CONSTRAINTS_GITHUB_REPOSITORY=apache/airflow",
+      "DOCKER_CONTEXT_FILES=./docker-context-files",
+      "INSTALL_PACKAGES_FROM_CONTEXT=false",
+      "INSTALL_POSTGRES_CLIENT=true",
+      "PYTHON_BASE_IMAGE=python:3.8-slim-bookworm",
+      "BUILD_PROGRESS=auto",
+      "INSTALL_MSSQL_CLIENT=true",
+      "INSTALL_MYSQL_CLIENT=true",
+      "INSTALL_MYSQL_CLIENT_TYPE=mariadb",
+      "USE_CONSTRAINTS_FOR_CONTEXT_PACKAGES=false",
+      "VERSION_SUFFIX_FOR_PYPI=",
+      "AIRFLOW_SOURCES_FROM=.",
+      "AIRFLOW_SOURCES_TO=/opt/airflow",
+      "AIRFLOW_INSTALLATION_METHOD=.",
+      "AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10",
+  };
+  CHECK(docker::build_arg_values(p) == expected);
+  // No AIRFLOW_CONSTRAINTS: the PROD Dockerfile has no such ARG (breeze's earlier name).
+  CHECK(count(docker::build_arg_values(p), "AIRFLOW_CONSTRAINTS=") == 0);
+
+  SECTION("uv, the runtime apt args and a suffix go where Breeze puts them") {
+    p.use_uv = true;
+    p.additional_python_deps = "pandas";
+    p.additional_runtime_apt_deps = "vim";
+    p.commit_sha = "abc";
+    p.version_suffix_for_pypi = "rc1";
+    const auto args = docker::build_arg_values(p);
+    auto at = [&args](const std::string& arg) {
+      return std::find(args.begin(), args.end(), arg) - args.begin();
+    };
+    CHECK(at("UV_HTTP_TIMEOUT=300") == at("AIRFLOW_USE_UV=true") + 1);
+    CHECK(at("AIRFLOW_VERSION=2.10.0.rc1") == at("UV_HTTP_TIMEOUT=300") + 1);
+    CHECK(at("ADDITIONAL_RUNTIME_APT_DEPS=vim") == at("ADDITIONAL_PYTHON_DEPS=pandas") + 1);
+    CHECK(at("BUILD_PROGRESS=auto") == at("ADDITIONAL_RUNTIME_APT_DEPS=vim") + 1);
+    CHECK(at("COMMIT_SHA=abc") == at("BUILD_PROGRESS=auto") + 1);
+    CHECK(at("VERSION_SUFFIX_FOR_PYPI=rc1") == at("AIRFLOW_SOURCES_FROM=.") - 1);
+  }
+  SECTION("from docker-context-files the sources args are /empty") {
+    p.install_packages_from_context = true;
+    const auto args = docker::build_arg_values(p);
+    const std::vector<std::string> tail(args.end() - 4, args.end());
+    CHECK(tail == std::vector<std::string>{"AIRFLOW_SOURCES_FROM=/empty",
+                                           "AIRFLOW_SOURCES_TO=/empty",
+                                           "AIRFLOW_INSTALLATION_METHOD=.",
+                                           "AIRFLOW_CONSTRAINTS_REFERENCE=constraints-2-10"});
+    CHECK(count(args, "INSTALL_PACKAGES_FROM_CONTEXT=true") == 1);
+  }
 }

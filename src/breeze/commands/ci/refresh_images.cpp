@@ -8,6 +8,7 @@
 #include <breeze/commands/option_groups.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/docker/image.hpp>
 
 #include <breeze/commands/numeric_options.hpp>
 
@@ -30,6 +31,7 @@ struct RefreshOptions {
   std::string platform = "linux/amd64,linux/arm64";
   std::string builder = "airflow_cache";
   int parallelism = 0;
+  bool ci_image_only = false; ///< --ci-image-only: step 1 only (no package step, no PROD cache)
 };
 
 namespace fs = std::filesystem;
@@ -163,7 +165,10 @@ ImageBuildOptions cache_options(const RefreshOptions& o, docker::ImageType type)
   b.parallelism = o.parallelism;
   b.image.prepare_buildx_cache = true;
   b.image.builder = o.builder;
-  b.image.install_packages_from_context = type == docker::ImageType::prod;
+  if (type == docker::ImageType::prod) {
+    docker::apply_prod_defaults(b.image);
+    b.image.install_packages_from_context = true;
+  }
   return b;
 }
 
@@ -241,10 +246,9 @@ std::string package_step_problem(Context& ctx) {
 
 // Every prerequisite of every step, checked before step 1 so that nothing fails after hours of
 // builds: buildx, the registry login, the builder and its platforms, the Dockerfiles and the
-// Airflow version, and step 2's command and folders. Returns the problems (empty: go); sets
-// `packages` to why steps 2 and 3 are not planned (empty: they are).
-Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions& o,
-                                             std::string& packages) {
+// Airflow version, and (unless --ci-image-only) step 2's command. Returns the problems (empty:
+// go); step 2's folders are checked afterwards, since that may ask.
+Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions& o) {
   const auto& settings = ctx.settings;
   std::vector<std::string> problems;
   const auto docker = docker::docker_client(ctx.services().env);
@@ -281,12 +285,22 @@ Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions&
               o.builder, p, o.builder));
   }
   std::error_code ec;
-  for (const auto& file : {settings.dockerfile_ci, settings.dockerfile_prod})
+  auto dockerfiles = std::vector<std::string>{settings.dockerfile_ci};
+  if (!o.ci_image_only) dockerfiles.push_back(settings.dockerfile_prod);
+  for (const auto& file : dockerfiles)
     if (!fs::exists(settings.sources_root / file, ec))
       problems.push_back(fmt::format("{} not found in {}", file, settings.sources_root.string()));
   if (auto version = read_airflow_version(settings.sources_root); !version)
     problems.push_back(version.error().message);
-  packages = package_step_problem(ctx);
+  // A package step that cannot run is a problem like the others: refreshing the CI cache alone
+  // and exiting 0 would look like success to a CI job. --ci-image-only asks for exactly that.
+  if (!o.ci_image_only)
+    if (auto why = package_step_problem(ctx); !why.empty())
+      problems.push_back(fmt::format(
+          "step 2 (packages) cannot run: {}; set package-build-command in breeze.yaml to a "
+          "command that leaves wheels in dist/, or pass --ci-image-only to refresh only the CI "
+          "image cache",
+          why));
   return problems;
 }
 
@@ -296,24 +310,19 @@ Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
     return usage_error(
         "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
         "pass --airflow-sources PATH");
-  std::string packages;
-  BREEZE_TRY(auto problems, preflight(ctx, o, packages));
+  BREEZE_TRY(auto problems, preflight(ctx, o));
   if (!problems.empty()) {
     spdlog::error("Cannot refresh the images; nothing was built:");
     for (const auto& p : problems)
       spdlog::error("  - {}", strings::strip_control(p));
     return ExitCode::failure;
   }
-  const bool with_packages = packages.empty();
+  const bool with_packages = !o.ci_image_only;
   if (with_packages) {
     BREEZE_TRY(auto dirs, check_package_dirs(ctx));
     if (dirs != ExitCode::ok) return dirs;
   } else {
-    // Breeze's step 2 calls `breeze release-management prepare-*-package(s)`, which this binary
-    // does not have: rather than fail after step 1's hours, steps 2 and 3 are not planned.
-    spdlog::warn("Steps 2 (packages) and 3 (PROD image cache) are not planned: {}; set "
-                 "package-build-command in breeze.yaml to a command that leaves wheels in dist/",
-                 strings::strip_control(packages));
+    spdlog::info("Steps 2 (packages) and 3 (PROD image cache) skipped: --ci-image-only");
   }
   const int steps = with_packages ? 3 : 1;
   spdlog::info("Step 1/{}: CI image cache for every Python and platform", steps);
@@ -341,6 +350,9 @@ void register_refresh_images(CLI::App& command, Context& ctx) {
       ->envname("BUILDER");
   add_parallelism_option(*cmd, o->parallelism,
                          "Builds at a time [default: cores, capped by memory].");
+  // breeze's own (dev/refresh_images.sh has no such switch), so no variable.
+  cmd->add_flag("--ci-image-only", o->ci_image_only,
+                "Refresh only the CI image cache: no package step, no PROD image cache.");
   cmd->callback([&ctx, o] { ctx.action = [o](Context& c) { return run_refresh_images(c, *o); }; });
 }
 

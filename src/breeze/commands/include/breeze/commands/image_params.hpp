@@ -11,7 +11,7 @@ namespace breeze::commands {
 
 /// `base` with the identity the settings decide: `type`, the settings' registry, GitHub repository
 /// and default branch, and `python` (empty: the settings' default_python_version(), not
-/// ImageParams' own default).
+/// ImageParams' own default); for PROD with no extras in `base`, the checkout's DEFAULT_EXTRAS.
 [[nodiscard]] docker::ImageParams image_params(const config::Settings& settings,
                                                docker::ImageType type, std::string python = {},
                                                docker::ImageParams base = {});

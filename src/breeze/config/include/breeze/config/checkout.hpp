@@ -67,6 +67,8 @@ struct CheckoutDefaults {
   std::optional<CheckoutValue> default_constraints_branch; ///< DEFAULT_AIRFLOW_CONSTRAINTS_BRANCH
   std::optional<CheckoutValue> debian_version;             ///< DEBIAN_VERSION (branch_defaults.py)
   std::optional<CheckoutValue> airflow_version; ///< `__version__` of Airflow's __init__.py
+  /// DEFAULT_EXTRAS (a list): Breeze's `prod-image build --airflow-extras` default, joined by ","
+  std::optional<CheckoutValue> default_extras;
   /// True when `airflow-core/` exists (Airflow 3: the version is read from
   /// airflow-core/src/airflow/__init__.py instead of airflow/__init__.py).
   bool airflow3_layout = false;

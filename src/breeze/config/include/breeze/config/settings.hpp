@@ -78,8 +78,12 @@ struct Settings {
   std::string default_python;
   /// The checkout's DEBIAN_VERSION (branch_defaults.py); empty when it gives none.
   std::string debian_version;
-  /// Where each value shown by `breeze version` came from, by setting name ("python-versions",
-  /// "default-python", "default-branch", "constraints-branch", "debian-version"): "built-in",
+  /// The checkout's DEFAULT_EXTRAS (global_constants.py), the PROD image's default extras; empty
+  /// when it gives none (then breeze's copy of Breeze's 2024 list).
+  std::vector<std::string> prod_extras;
+  /// Where each value came from, by setting name ("python-versions", "default-python",
+  /// "default-branch", "constraints-branch", "debian-version" shown by `breeze version`, and
+  /// "prod-extras"): "built-in",
   /// "file:line" of the checkout, the breeze.yaml path, or the environment variable.
   std::map<std::string, std::string> origins;
   /// One "file:line: NAME: unsupported form (why)" per checkout value that fell back; for

@@ -104,4 +104,8 @@ struct ImageParams {
 /// non-empty (see docs/ci-image-build.md).
 [[nodiscard]] std::vector<std::string> build_arg_values(const ImageParams& p);
 
+/// Sets Python Breeze's `prod-image build` defaults where they differ from the CI build's:
+/// `--airflow-constraints-mode constraints` and `--no-use-uv`. Called before options are read.
+void apply_prod_defaults(ImageParams& p);
+
 } // namespace breeze::docker

@@ -24,8 +24,9 @@ inline constexpr const char* k_label_eager =
     "org.apache.airflow.breeze.eager-upgrade-additional-requirements";
 inline constexpr const char* k_label_source_commit = "org.apache.airflow.breeze.source-commit";
 
-/// The labels of a build, in argv order: build time (UTC, `image_date_created`), upgrade flag
-/// (`true`/`false`), eager upgrade requirements, source commit (empty when unknown).
+/// The labels of a build, in argv order: for PROD first Breeze's four `io.artifacthub.package.*`
+/// labels; then build time (UTC, `image_date_created`), upgrade flag (`true`/`false`), eager
+/// upgrade requirements, source commit (empty when unknown).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> build_labels(const ImageParams& p);
 
 /// What an image's breeze labels say.
