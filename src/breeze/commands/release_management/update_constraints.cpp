@@ -333,9 +333,11 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     plans.push_back(std::move(plan));
   }
   std::size_t to_change = 0;
+  // The plan is said as one text so that a long one (hundreds of diff lines) can be paged.
+  std::string plan_text;
   for (auto& p : plans) {
-    say(fmt::format("{}: tag {} points at commit {}\n", p.version, p.tag, p.old_commit));
-    say(version_report(p));
+    plan_text += fmt::format("{}: tag {} points at commit {}\n", p.version, p.tag, p.old_commit);
+    plan_text += version_report(p);
     if (p.kind == VersionPlan::Kind::change) {
       ++to_change;
       std::string diff;
@@ -343,13 +345,17 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
         BREEZE_TRY(auto d, git::ConstraintsRepo::diff(c.before, c.after, c.name));
         diff += d;
       }
-      say(json ? diff : console::colour_diff(diff, ctx.stdout_colour()));
+      plan_text += json ? diff : console::colour_diff(diff, ctx.stdout_colour());
       p.status = dry_run ? "would push" : "not started";
     } else {
       p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date"
                                                          : "unchanged: package absent";
     }
   }
+  if (json)
+    say(plan_text);
+  else
+    ctx.page(plan_text);
   auto summary = [&](const std::string& journal) {
     std::vector<SummaryRow> rows;
     for (const auto& p : plans)
