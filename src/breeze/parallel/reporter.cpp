@@ -255,6 +255,77 @@ void LiveReporter::finished(const PoolOutcome& outcome) {
   finish(m_out, m_err, outcome);
 }
 
+std::string status_line(const JobStatus& job, const std::string& what,
+                        std::optional<std::chrono::milliseconds> timeout, std::size_t width) {
+  auto line = fmt::format(
+      "{}{} {}, {}", job.name, what.empty() ? "" : " (" + what + ")", format_duration(job.elapsed),
+      timeout ? "timeout " + format_duration(*timeout) : std::string("no timeout"));
+  if (!job.last_line.empty()) line += ": " + strings::strip_control(job.last_line);
+  // The last column would wrap on some terminals, and a wrapped line leaves a trail when redrawn.
+  if (width > 0 && line.size() > width - 1) line.resize(width - 1);
+  return line;
+}
+
+std::chrono::milliseconds StatusReporter::interval() const {
+  if (m_view.live) return std::chrono::milliseconds(250);
+  return std::min<std::chrono::milliseconds>(std::chrono::seconds(1), m_view.status_every);
+}
+
+void StatusReporter::clear_locked() {
+  if (m_drawn) m_err << "\r\033[2K" << std::flush;
+  m_drawn = false;
+}
+
+void StatusReporter::say(const std::string& text) {
+  std::lock_guard lock(m_mutex);
+  clear_locked();
+  m_err << text << "\n" << std::flush;
+}
+
+void StatusReporter::changed(const JobStatus& job, const std::vector<JobStatus>&,
+                             Clock::time_point) {
+  if (job.state == JobState::running) {
+    m_last_status[job.name] = std::chrono::milliseconds(0);
+    say(fmt::format("{} started", job.name));
+  } else if (job.state != JobState::queued) {
+    say(fmt::format("{} {} after {}{}", job.name, job.summary, format_duration(job.elapsed),
+                    job.summary == "passed" ? ""
+                                            : fmt::format(" (log: {})", job.log_file.string())));
+  }
+}
+
+void StatusReporter::tick(const std::vector<JobStatus>& all, Clock::time_point) {
+  std::vector<const JobStatus*> running;
+  for (const auto& job : all)
+    if (job.state == JobState::running) running.push_back(&job);
+  std::lock_guard lock(m_mutex);
+  if (m_view.live) {
+    if (running.empty()) return clear_locked();
+    const auto& first = *running.front();
+    const auto more =
+        running.size() > 1 ? fmt::format(" +{} more", running.size() - 1) : std::string();
+    auto line = status_line(first, m_what[first.name], m_timeout,
+                            m_view.width > more.size() ? m_view.width - more.size() : 1);
+    m_err << "\r\033[2K" << line << more << std::flush;
+    m_drawn = true;
+    return;
+  }
+  // Plain lines (a CI log): one per running job every status_every of its run, measured on the
+  // elapsed times the pool hands in (so a test drives it with its own clock).
+  for (const auto* job : running) {
+    auto& last = m_last_status[job->name];
+    if (job->elapsed - last < m_view.status_every) continue;
+    last = job->elapsed;
+    m_err << status_line(*job, m_what[job->name], m_timeout) << "\n";
+  }
+  m_err << std::flush;
+}
+
+void StatusReporter::finished(const PoolOutcome&) {
+  std::lock_guard lock(m_mutex);
+  clear_locked();
+}
+
 ReporterKind choose_reporter(bool github_actions, bool live) {
   if (github_actions) return ReporterKind::github;
   return live ? ReporterKind::live : ReporterKind::plain;

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -115,6 +117,48 @@ private:
   std::size_t m_width;
   bool m_colour;
   std::size_t m_lines_drawn = 0;
+};
+
+/// What a running job shows: `probe-03 (bisect, 12 limits) 1m05s, timeout 10m00s: LINE`
+/// (`no timeout` when it has none), control characters stripped; cut to `width` - 1 columns when
+/// `width` is not 0, so a terminal never wraps it.
+[[nodiscard]] std::string status_line(const JobStatus& job, const std::string& what,
+                                      std::optional<std::chrono::milliseconds> timeout,
+                                      std::size_t width = 0);
+
+/// Feedback on long jobs that run one (or a few) at a time, such as bisect probes (on stderr):
+/// a logged line when a job starts or ends; while one runs, on a live terminal one line redrawn
+/// in place with status_line (the first running job, `+N more` when several run), in plain mode
+/// status_line as a logged line every `status_every` of each running job (measured on the
+/// elapsed times the pool hands in). say() may be called from the jobs' threads.
+class StatusReporter final : public Reporter {
+public:
+  struct View {
+    bool live = false;
+    std::size_t width = 80;
+    std::chrono::milliseconds status_every = std::chrono::seconds(60);
+  };
+  StatusReporter(std::ostream& err, View view, std::map<std::string, std::string> what,
+                 std::optional<std::chrono::milliseconds> timeout)
+      : m_err(err), m_view(view), m_what(std::move(what)), m_timeout(timeout) {}
+  [[nodiscard]] std::chrono::milliseconds interval() const override;
+  void started(const std::filesystem::path&, const std::vector<JobStatus>&, std::size_t) override {}
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+               Clock::time_point now) override;
+  void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void finished(const PoolOutcome&) override;
+  /// Logs `text` (info), first clearing the live line.
+  void say(const std::string& text);
+
+private:
+  void clear_locked();
+  std::ostream& m_err;
+  View m_view;
+  std::map<std::string, std::string> m_what; ///< per job name: "bisect, 12 limits"
+  std::optional<std::chrono::milliseconds> m_timeout;
+  std::map<std::string, std::chrono::milliseconds> m_last_status; ///< plain: elapsed at last line
+  std::mutex m_mutex;
+  bool m_drawn = false;
 };
 
 /// Which reporter fits where breeze runs.
