@@ -13,6 +13,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
+#include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -434,4 +435,49 @@ TEST_CASE("update-constraints prints the diff without a pager in CI, with --answ
   CHECK(missing.exit_code == 0);
   CHECK_THAT(missing.out, Catch::Contains("+pymssql==2.2.8"));
   CHECK_THAT(missing.out, Catch::Contains("Nothing was changed."));
+}
+
+TEST_CASE("pushes say what they sent: one line per push in plain mode, a live line on a terminal",
+          "[e2e][update-constraints][terminal]") {
+  ConstraintsRepos r;
+  const std::vector<std::string> args{
+      "release-management",   "update-constraints", "--constraints-repo",
+      r.clone.string(),       "--airflow-versions", "2.6.3",
+      "--updated-constraint", "pymssql==2.2.8",     "--commit-message",
+      "Update pymssql",       "--output",           "json"};
+  const std::regex branch_done(
+      "Pushing constraints-2\\.6\\.3-fix to apache\\.\\.\\. done \\([1-9][0-9]* objects, "
+      "[0-9.]+ (B|KiB)\\)\r?\n");
+  const std::regex tag_done("Pushing tag constraints-2\\.6\\.3 to apache\\.\\.\\. done \\(1 "
+                            "object, [0-9.]+ (B|KiB)\\)\r?\n");
+  auto plain = run_binary(args, {{"ANSWER", "yes"}});
+  INFO(plain.err);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(std::regex_search(plain.err, branch_done));
+  CHECK(std::regex_search(plain.err, tag_done));
+  CHECK(plain.err.find('\r') == std::string::npos);
+  const auto journal = nlohmann::json::parse(plain.out)["journal"].get<std::string>();
+
+  // restore-constraints-tags pushes the old tag back, on a terminal: progress, then the done line.
+  auto restore = run_on_terminal(
+      {"release-management", "restore-constraints-tags", "--journal", journal, "--answer", "yes"},
+      {{"TERM", "xterm-256color"}}, r.tmp.path(), 100);
+  CAPTURE(restore.out);
+  CHECK(restore.exit_code == 0);
+  CHECK(std::regex_search(
+      restore.out, std::regex("Pushing tag constraints-2\\.6\\.3 to "
+                              "apache\\.\\.\\. done \\([0-9]+ objects?, [0-9.]+ (B|KiB)\\)")));
+
+  std::vector<std::string> on_terminal{args.begin(), args.end() - 2};
+  on_terminal.insert(on_terminal.end(), {"--answer", "yes"});
+  auto live = run_on_terminal(on_terminal, {{"TERM", "xterm-256color"}}, r.tmp.path(), 100);
+  INFO(live.out);
+  CHECK(live.exit_code == 0);
+  // While libgit2 packs and sends: the line redrawn in place, then the done line (the branch is
+  // the commit the first run pushed: the remote may have every object).
+  CHECK(std::regex_search(live.out, std::regex("\r\x1b\\[2KPushing constraints-2\\.6\\.3-fix to "
+                                               "apache\\.\\.\\. [a-z ]*[0-9]+/[0-9]+ objects")));
+  CHECK(
+      std::regex_search(live.out, std::regex("Pushing constraints-2\\.6\\.3-fix to apache\\.\\.\\. "
+                                             "done \\([0-9]+ objects?, [0-9.]+ (B|KiB)\\)\r\n")));
 }
