@@ -232,3 +232,24 @@ TEST_CASE("StatusReporter live: one line redrawn in place, cleared before other 
   reporter.finished({});
   CHECK(err.str().empty()); // nothing drawn since
 }
+
+TEST_CASE("the live frame keeps to max_lines: running jobs first, the rest summed up in one line",
+          "[parallel]") {
+  const std::vector<JobStatus> jobs{
+      status("a", JobState::succeeded, 1s), status("b", JobState::queued, 0ms),
+      status("c", JobState::running, 2s), status("d", JobState::running, 3s),
+      status("e", JobState::queued, 0ms)};
+  CHECK(LiveReporter::render_frame(jobs, 80, false, 5).size() == 5); // fits: all of them
+  CHECK(LiveReporter::render_frame(jobs, 80, false, 0).size() == 5); // height unknown: no cap
+  const auto three = LiveReporter::render_frame(jobs, 80, false, 3);
+  REQUIRE(three.size() == 3);
+  CHECK(three[0].starts_with("c  running"));
+  CHECK(three[1].starts_with("d  running"));
+  CHECK(three[2] == "... and 3 more (2 queued, 1 done)");
+  const auto two = LiveReporter::render_frame(jobs, 80, false, 2);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].starts_with("c  running"));
+  CHECK(two[1] == "... and 4 more (1 running, 2 queued, 1 done)");
+  for (const auto& line : LiveReporter::render_frame(jobs, 20, false, 2))
+    CHECK(line.size() <= 20);
+}

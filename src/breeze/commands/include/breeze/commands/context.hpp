@@ -80,7 +80,8 @@ public:
             mode.width,
             mode.colour,
             github::step_summary_file(m_services.env),
-            std::move(title)};
+            std::move(title),
+            mode.height};
   }
   /// Colour on stderr (the output mode's).
   [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }

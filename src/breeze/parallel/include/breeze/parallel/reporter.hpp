@@ -92,10 +92,12 @@ private:
 [[nodiscard]] std::string render_summary_markdown(const PoolOutcome& outcome,
                                                   const std::string& title);
 
-/// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
+/// A terminal: one line per job (state, elapsed, latest output line), redrawn in place; on a
+/// terminal `height` rows high (0: unknown) at most height - 1 lines, so a redraw never scrolls.
 class LiveReporter final : public Reporter {
 public:
-  LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour);
+  LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour,
+               std::size_t height = 0);
   [[nodiscard]] std::chrono::milliseconds interval() const override {
     return std::chrono::milliseconds(250);
   }
@@ -106,9 +108,12 @@ public:
   void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
   void finished(const PoolOutcome& outcome) override;
 
-  /// One frame of the view: a line per job, each cut to `width` columns.
+  /// One frame of the view: a line per job, each cut to `width` columns. With `max_lines` (not 0)
+  /// and more jobs than that, max_lines - 1 jobs (running ones first, shown in their order) and
+  /// one line `... and 5 more (2 running, 3 queued)`.
   [[nodiscard]] static std::vector<std::string> render_frame(const std::vector<JobStatus>& all,
-                                                             std::size_t width, bool colour);
+                                                             std::size_t width, bool colour,
+                                                             std::size_t max_lines = 0);
 
 private:
   void redraw(const std::vector<JobStatus>& all);
@@ -116,6 +121,7 @@ private:
   std::ostream& m_err;
   std::size_t m_width;
   bool m_colour;
+  std::size_t m_height;
   std::size_t m_lines_drawn = 0;
 };
 
@@ -174,7 +180,8 @@ struct ReporterFacts {
   std::size_t width = 0;       ///< columns a line may use; 0 when unknown (80 is used)
   bool colour = false;         ///< colour on stderr
   std::optional<std::filesystem::path> step_summary; ///< $GITHUB_STEP_SUMMARY on GitHub Actions
-  std::string title; ///< what the jobs are, for the step summary ("ci-image build")
+  std::string title;      ///< what the jobs are, for the step summary ("ci-image build")
+  std::size_t height = 0; ///< the terminal's rows; 0 when unknown (no cap on the live view)
 };
 
 /// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.
