@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <regex>
 
 using namespace breeze;
 
@@ -437,4 +438,67 @@ TEST_CASE("e2e: bisect-backtracking on GitHub Actions writes its probes and culp
   CHECK_THAT(markdown, Catch::StartsWith("### bisect-backtracking\n\n| # | probe | result | time | "
                                          "limits |\n"));
   CHECK_THAT(markdown, Catch::Contains("Culprit: `aiobotocore<=2.5.4`. Add to Dockerfile.ci: "));
+}
+
+namespace {
+
+// A bisection of two candidates whose resolving probes take 1.5 s (the culprit first), so that a
+// running probe is seen: on a terminal `columns` wide, or piped when `columns` is 0.
+test::BinaryResult slow_bisect(Run& run, unsigned short columns,
+                               std::map<std::string, std::string> env) {
+  nlohmann::json doc{{"candidates", nlohmann::json::array()}};
+  for (const auto& [name, pinned, latest] : {k_seed[0], k_seed[1]})
+    doc["candidates"].push_back({{"name", name},
+                                 {"pinned", pinned},
+                                 {"latest", latest},
+                                 {"released", "2023-08-11T00:00:00Z"}});
+  test::write_file(run.dir.path() / "candidates.json", doc.dump());
+  const std::vector<std::string> args{
+      "ci",
+      "bisect-backtracking",
+      "--candidates-file",
+      "candidates.json",
+      "--probe-command",
+      fmt::format("'{}/fake-probe' seed 1.5 {{requirements}}", BREEZE_TEST_SCRIPTS),
+      "--probe-timeout",
+      "30"};
+  env.emplace("TMPDIR", run.dir.path().string());
+  if (columns == 0) return test::run_binary(args, env, run.dir.path());
+  env.emplace("TERM", "xterm-256color");
+  return test::run_on_terminal(args, env, run.dir.path(), columns);
+}
+
+} // namespace
+
+TEST_CASE("e2e: bisect-backtracking shows the running probe on one line redrawn in place",
+          "[e2e][bisect][terminal]") {
+  Run run;
+  auto r = slow_bisect(run, 60, {});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  // The probe's name, what it limits, elapsed time, timeout and last output line, in place.
+  const std::regex live(
+      "\r\x1b\\[2K(probe-01 \\(full list, 2 limits\\) [0-9.]+s, timeout 30s[^\r\n]*)");
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m, live));
+  std::size_t drawn = 0;
+  const std::regex redraw("\x1b\\[2K(probe-[^\r\n\x1b]*)");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), redraw);
+       it != std::sregex_iterator(); ++it, ++drawn)
+    CHECK((*it)[1].length() <= 59); // never wraps
+  CHECK(drawn >= 2);
+  CHECK_THAT(r.out, Catch::Contains("aiobotocore"));
+}
+
+TEST_CASE("e2e: bisect-backtracking in CI prints a running probe's status periodically",
+          "[e2e][bisect]") {
+  Run run;
+  // The status interval is an internal knob: a second here instead of a minute.
+  auto r = slow_bisect(run, 0, {{"CI", "true"}, {"BREEZE_PROBE_STATUS_SECONDS", "1"}});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::regex_search(
+      r.err, std::regex("\nprobe-01 \\(full list, 2 limits\\) [0-9.]+s, timeout 30s\n")));
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.find("\x1b[") == std::string::npos);
 }

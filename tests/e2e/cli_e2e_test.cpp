@@ -212,3 +212,26 @@ TEST_CASE("e2e: options only Python Breeze has are one line saying so, not a par
   CHECK_THAT(typo.err, !Catch::Contains("not supported"));
   CHECK(test::run_binary({"ci-image", "build", "--image-tag", "x", "--help"}).exit_code == 0);
 }
+
+TEST_CASE("e2e: -V of prod-image build is Python Breeze's --install-airflow-version, not supported",
+          "[e2e][python-breeze-only]") {
+  const std::string says = "error: not supported by this breeze: -V (--install-airflow-version, "
+                           "Python Breeze's option; see docs/differences-from-breeze.md)\n";
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"prod-image", "build", "-V", "2.9.0"},
+                                             {"prod-image", "build", "--python", "3.11", "-V2.9.0"},
+                                             {"-v", "prod-image", "build", "-V", "2.9.0"}}) {
+    INFO(strings::join(args, " "));
+    auto r = test::run_binary(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == says);
+    CHECK(r.out.empty());
+  }
+  // Breeze's own -V (--version) is untouched, and elsewhere -V is no Python Breeze option.
+  auto version = test::run_binary({"-V"});
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("breeze "));
+  auto ci = test::run_binary({"ci-image", "build", "-V"});
+  CHECK(ci.exit_code == 2);
+  CHECK_THAT(ci.err, !Catch::Contains("not supported"));
+}

@@ -21,14 +21,15 @@ struct Checkout {
     for (const auto& folder : log_folders)
       std::filesystem::remove_all(folder);
   }
-  // A parallel build on a terminal `columns` wide, with `env` added.
-  test::BinaryResult build(unsigned short columns, std::map<std::string, std::string> env) {
+  // A parallel build on a terminal `columns` wide and `rows` high, with `env` added.
+  test::BinaryResult build(unsigned short columns, std::map<std::string, std::string> env,
+                           unsigned short rows = 40) {
     env.emplace("BREEZE_DOCKER", std::string(BREEZE_TEST_SCRIPTS) + "/fake-docker");
     env.emplace("-DOCKER_HOST", "");
     env.emplace("TERM", "xterm-256color");
     auto r = test::run_on_terminal({"ci-image", "build", "--run-in-parallel", "--python-versions",
                                     "3.10 3.11 3.12", "--platform", "linux/amd64"},
-                                   env, root, columns);
+                                   env, root, columns, rows);
     std::smatch m;
     if (std::regex_search(r.out, m, std::regex("Logs: (/[^\\s\\x1b]+)")))
       log_folders.push_back(m[1].str());
@@ -65,4 +66,17 @@ TEST_CASE("e2e: TERM=dumb, CI and NO_COLOR on a terminal get plain lines without
     CHECK(r.out.find("\x1b[") == std::string::npos);                // no cursor movement, no colour
     CHECK(r.out.find("[python3.11] started") != std::string::npos); // the plain CI lines
   }
+}
+
+TEST_CASE("e2e: on a terminal 3 rows high the live view keeps to 2 lines and sums up the rest",
+          "[e2e][terminal]") {
+  Checkout c;
+  auto r = c.build(80, {}, 3);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  // Three jobs, two rows for the view: one job line and "... and 2 more (...)", so each redraw
+  // goes back up two lines, never three (which would scroll the terminal and leave a trail).
+  CHECK(std::regex_search(r.out, std::regex("\\.\\.\\. and 2 more \\([0-9a-z, ]+\\)")));
+  CHECK(r.out.find("\x1b[2A") != std::string::npos);
+  CHECK(r.out.find("\x1b[3A") == std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include <support/git_fixture.hpp>
 #include <support/helpers.hpp>
 
+#include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
+#include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -365,4 +367,117 @@ TEST_CASE("update-constraints killed with SIGKILL mid-push: the re-run reports t
   for (const auto& [name, _] : all_refs(r.clone))
     CHECK(!name.starts_with("refs/breeze/"));
   CHECK(!std::filesystem::exists(lock_file));
+}
+
+namespace {
+
+// update-constraints for 2.6.3 on a pseudo-terminal `rows` high, answering "n" at the prompt (when
+// it asks) and with `env` added; PAGER is the recording stand-in writing to `record`.
+BinaryResult update_on_terminal(const ConstraintsRepos& r, const std::filesystem::path& record,
+                                unsigned short rows, std::map<std::string, std::string> env,
+                                std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"release-management",   "update-constraints", "--constraints-repo",
+                                r.clone.string(),       "--airflow-versions", "2.6.3",
+                                "--updated-constraint", "pymssql==2.2.8",     "--commit-message",
+                                "Update pymssql"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  env.emplace("PAGER", std::string(BREEZE_TEST_SCRIPTS) + "/recording-pager " + record.string());
+  env.emplace("TERM", "xterm-256color");
+  return run_on_terminal(args, env, r.tmp.path(), 100, rows, "n\n");
+}
+
+} // namespace
+
+TEST_CASE("update-constraints pages a diff longer than the terminal through $PAGER",
+          "[e2e][update-constraints][terminal]") {
+  ConstraintsRepos r;
+  const auto record = r.tmp.path() / "paged.txt";
+  auto res = update_on_terminal(r, record, 10, {});
+  INFO(res.out);
+  CHECK(res.exit_code == 0);
+  // The pager (PAGER split into words: the script and its argument) got the whole plan, coloured,
+  // on its stdin, and ran in the terminal's foreground; breeze took the terminal back to ask.
+  const auto paged = files::read(record);
+  REQUIRE(paged);
+  CHECK_THAT(*paged, Catch::Contains("tag constraints-2.6.3 points at commit"));
+  CHECK_THAT(*paged, Catch::Contains("\x1b[32m+pymssql==2.2.8\x1b[0m"));
+  CHECK(files::read(record.string() + ".tty").value_or("") == "tty=1 foreground=1\n");
+  CHECK(res.out.find("+pymssql==2.2.8") == std::string::npos); // shown by the pager only
+  CHECK_THAT(res.out, Catch::Contains("Nothing was changed."));
+}
+
+TEST_CASE("update-constraints prints the diff without a pager in CI, with --answer, when it is "
+          "short, or when the pager cannot start",
+          "[e2e][update-constraints][terminal]") {
+  ConstraintsRepos r;
+  const auto record = r.tmp.path() / "paged.txt";
+  struct Case {
+    std::string what;
+    std::map<std::string, std::string> env;
+    std::vector<std::string> extra;
+  };
+  const std::vector<Case> cases{
+      {"CI", {{"CI", "true"}}, {}},          {"GITHUB_ACTIONS", {{"GITHUB_ACTIONS", "true"}}, {}},
+      {"--answer", {}, {"--answer", "no"}},  {"short (LINES)", {{"LINES", "500"}}, {}},
+      {"TERM=dumb", {{"TERM", "dumb"}}, {}},
+  };
+  for (const auto& c : cases) {
+    auto res = update_on_terminal(r, record, 10, c.env, c.extra);
+    INFO(c.what << "\n" << res.out);
+    CHECK(res.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(record));
+    CHECK_THAT(res.out, Catch::Contains("pymssql==2.2.8"));
+    CHECK_THAT(res.out, Catch::Contains("Nothing was changed."));
+  }
+  // A pager that does not exist: the diff is printed directly, never lost.
+  auto missing = update_on_terminal(r, record, 10, {{"PAGER", "/nonexistent/pager -R"}});
+  INFO(missing.out);
+  CHECK(missing.exit_code == 0);
+  CHECK_THAT(missing.out, Catch::Contains("+pymssql==2.2.8"));
+  CHECK_THAT(missing.out, Catch::Contains("Nothing was changed."));
+}
+
+TEST_CASE("pushes say what they sent: one line per push in plain mode, a live line on a terminal",
+          "[e2e][update-constraints][terminal]") {
+  ConstraintsRepos r;
+  const std::vector<std::string> args{
+      "release-management",   "update-constraints", "--constraints-repo",
+      r.clone.string(),       "--airflow-versions", "2.6.3",
+      "--updated-constraint", "pymssql==2.2.8",     "--commit-message",
+      "Update pymssql",       "--output",           "json"};
+  const std::regex branch_done(
+      "Pushing constraints-2\\.6\\.3-fix to apache\\.\\.\\. done \\([1-9][0-9]* objects, "
+      "[0-9.]+ (B|KiB)\\)\r?\n");
+  const std::regex tag_done("Pushing tag constraints-2\\.6\\.3 to apache\\.\\.\\. done \\(1 "
+                            "object, [0-9.]+ (B|KiB)\\)\r?\n");
+  auto plain = run_binary(args, {{"ANSWER", "yes"}});
+  INFO(plain.err);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(std::regex_search(plain.err, branch_done));
+  CHECK(std::regex_search(plain.err, tag_done));
+  CHECK(plain.err.find('\r') == std::string::npos);
+  const auto journal = nlohmann::json::parse(plain.out)["journal"].get<std::string>();
+
+  // restore-constraints-tags pushes the old tag back, on a terminal: progress, then the done line.
+  auto restore = run_on_terminal(
+      {"release-management", "restore-constraints-tags", "--journal", journal, "--answer", "yes"},
+      {{"TERM", "xterm-256color"}}, r.tmp.path(), 100);
+  CAPTURE(restore.out);
+  CHECK(restore.exit_code == 0);
+  CHECK(std::regex_search(
+      restore.out, std::regex("Pushing tag constraints-2\\.6\\.3 to "
+                              "apache\\.\\.\\. done \\([0-9]+ objects?, [0-9.]+ (B|KiB)\\)")));
+
+  std::vector<std::string> on_terminal{args.begin(), args.end() - 2};
+  on_terminal.insert(on_terminal.end(), {"--answer", "yes"});
+  auto live = run_on_terminal(on_terminal, {{"TERM", "xterm-256color"}}, r.tmp.path(), 100);
+  INFO(live.out);
+  CHECK(live.exit_code == 0);
+  // While libgit2 packs and sends: the line redrawn in place, then the done line (the branch is
+  // the commit the first run pushed: the remote may have every object).
+  CHECK(std::regex_search(live.out, std::regex("\r\x1b\\[2KPushing constraints-2\\.6\\.3-fix to "
+                                               "apache\\.\\.\\. [a-z ]*[0-9]+/[0-9]+ objects")));
+  CHECK(
+      std::regex_search(live.out, std::regex("Pushing constraints-2\\.6\\.3-fix to apache\\.\\.\\. "
+                                             "done \\([0-9]+ objects?, [0-9.]+ (B|KiB)\\)\r\n")));
 }

@@ -116,6 +116,8 @@ const std::vector<const char*> k_isolated{"ANSWER",
                                           "FORCE_COLOR",
                                           "CLICOLOR_FORCE",
                                           "COLUMNS",
+                                          "LINES",
+                                          "PAGER",
                                           "GITHUB_STEP_SUMMARY",
                                           "VERBOSE",
                                           "DRY_RUN",
@@ -200,7 +202,8 @@ BinaryResult run_binary(const std::vector<std::string>& args,
 
 BinaryResult run_on_terminal(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env,
-                             const std::filesystem::path& cwd, unsigned short columns) {
+                             const std::filesystem::path& cwd, unsigned short columns,
+                             unsigned short rows, const std::string& typed) {
   // Everything the child needs is built before fork: after it only async-signal-safe calls.
   std::vector<std::string> argv_strings{BREEZE_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -224,18 +227,22 @@ BinaryResult run_on_terminal(const std::vector<std::string>& args,
 
   PseudoTerminal pty;
   winsize size{};
-  size.ws_row = 40;
+  size.ws_row = rows;
   size.ws_col = columns;
   REQUIRE(::ioctl(pty.follower(), TIOCSWINSZ, &size) == 0);
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     const int fd = pty.follower();
-    if (::chdir(cwd.c_str()) != 0 || ::dup2(fd, 0) < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0)
+    // A session of its own with the pty as its controlling terminal: job control (a pager in the
+    // foreground, Ctrl-C to the foreground group) works as in a user's shell.
+    if (::setsid() < 0 || ::ioctl(fd, TIOCSCTTY, 0) != 0 || ::chdir(cwd.c_str()) != 0 ||
+        ::dup2(fd, 0) < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0)
       ::_exit(127);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  if (!typed.empty()) pty.type(typed);
   // The terminal's bytes are read while breeze runs: a full pty buffer would stop it writing.
   std::string screen;
   int status = 0;

@@ -112,12 +112,14 @@ struct BinaryResult {
                                       const std::filesystem::path& cwd = {});
 
 /// Runs the built `breeze` binary with stdin, stdout and stderr on a pseudo-terminal `columns`
-/// wide (TIOCSWINSZ), as a user's terminal would; `env` as for run_binary. `out` holds every byte
-/// the terminal received (stdout and stderr interleaved, newlines as the terminal's "\r\n").
+/// wide and `rows` high (TIOCSWINSZ) that is its controlling terminal (breeze leads a session and
+/// is its foreground group), as a user's terminal would; `env` as for run_binary. `typed` is typed
+/// on the keyboard as breeze starts (answers to prompts). `out` holds every byte the terminal
+/// received (stdout and stderr interleaved, newlines as the terminal's "\r\n", the typed echo).
 [[nodiscard]] BinaryResult run_on_terminal(const std::vector<std::string>& args,
                                            const std::map<std::string, std::string>& env,
-                                           const std::filesystem::path& cwd,
-                                           unsigned short columns);
+                                           const std::filesystem::path& cwd, unsigned short columns,
+                                           unsigned short rows = 40, const std::string& typed = {});
 
 /// The longest line a terminal would show for `screen` (run_on_terminal's bytes): escape
 /// sequences removed, lines split at "\n" and at "\r" (a carriage return starts the line over).

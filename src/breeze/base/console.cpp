@@ -24,6 +24,12 @@ Terminal detect_terminal() {
   t.stderr_tty = ::isatty(STDERR_FILENO) != 0;
   if (winsize ws{}; ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
     t.width = ws.ws_col;
+  for (const int fd : {STDERR_FILENO, STDOUT_FILENO}) {
+    if (winsize ws{}; ::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
+      t.height = ws.ws_row;
+      break;
+    }
+  }
   return t;
 }
 
@@ -36,15 +42,26 @@ bool truthy(const EnvLookup& env, const char* name) {
   return v && !v->empty() && *v != "0" && *v != "false";
 }
 
+// A variable holding a positive number (of columns or rows), if it does. Up to five digits:
+// anything longer is not a terminal (and would overflow).
+std::optional<std::size_t> positive(const EnvLookup& env, const char* name) {
+  if (auto c = env(name); c && !c->empty() && c->size() < 6 &&
+                          c->find_first_not_of("0123456789") == std::string::npos) {
+    if (const auto n = std::stoul(*c); n > 0) return n;
+  }
+  return std::nullopt;
+}
+
+std::size_t rows(const Terminal& terminal, const EnvLookup& env) {
+  if (auto n = positive(env, "LINES")) return *n;
+  return terminal.height;
+}
+
 } // namespace
 
 std::size_t columns(const EnvLookup& env, std::size_t terminal_width, std::size_t minimum) {
-  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view. Up to
-  // five digits: anything longer is not a terminal (and would overflow).
-  if (auto c = env("COLUMNS"); c && !c->empty() && c->size() < 6 &&
-                               c->find_first_not_of("0123456789") == std::string::npos) {
-    if (const auto n = std::stoul(*c); n > 0 && n >= minimum) return n;
-  }
+  // COLUMNS first, as Python's shutil and rich do: a user (or a test) can narrow the view.
+  if (auto n = positive(env, "COLUMNS"); n && *n >= minimum) return *n;
   return terminal_width > 0 && terminal_width >= minimum ? terminal_width : 80;
 }
 
@@ -64,7 +81,25 @@ OutputMode output_mode(const Terminal& terminal, const EnvLookup& env) {
   mode.live = terminal.stderr_tty && !dumb && !truthy(env, "CI") && !mode.github_actions;
   mode.colour = colour_enabled(terminal.stderr_tty, env);
   mode.width = columns(env, terminal.width);
+  mode.height = rows(terminal, env);
   return mode;
+}
+
+bool pager_wanted(const Terminal& terminal, const EnvLookup& env, std::size_t lines) {
+  const bool dumb = env("TERM") == std::optional<std::string>("dumb");
+  // A CI log is read later and has nobody to press a key: paging there would only hang.
+  if (!terminal.stdout_tty || dumb || truthy(env, "CI") || github_actions(env)) return false;
+  const auto height = rows(terminal, env);
+  return height > 0 && lines > height;
+}
+
+std::vector<std::string> pager_argv(const EnvLookup& env) {
+  if (auto pager = env("PAGER")) {
+    auto words = strings::split_whitespace(*pager);
+    if (!words.empty()) return words;
+  }
+  // -F quits when the text fits one screen, -R passes the diff's colours, -X leaves it on screen.
+  return {"less", "-FRX"};
 }
 
 std::string progress_line(std::string_view what, std::size_t done, std::size_t total,

@@ -14,6 +14,7 @@
 
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -108,6 +109,20 @@ bool python_breeze_only(const std::string& command, const std::string& option) {
   return it != per_command.end() && it->second.count(option) != 0;
 }
 
+// Short names of Python Breeze's options this breeze does not implement, per command, with the long
+// name they stand for. Only where Python Breeze gives one (docs/breeze-reference-2024.md): breeze's
+// own global `-V` is `--version`, so on other commands `-V` stays CLI11's to judge.
+std::optional<std::string> python_breeze_only_short(const std::string& command,
+                                                    const std::string& option) {
+  static const std::map<std::string, std::map<std::string, std::string>, std::less<>> per_command =
+      {{"breeze prod-image build", {{"-V", "--install-airflow-version"}}}};
+  const auto it = per_command.find(command);
+  if (it == per_command.end()) return std::nullopt;
+  const auto long_name = it->second.find(option);
+  if (long_name == it->second.end()) return std::nullopt;
+  return long_name->second;
+}
+
 // Finds the first `--word` the command it was given to does not know (CLI11 says only "The
 // following arguments were not expected"); returns the message with the closest of that command's
 // options, or empty when every option is known.
@@ -115,6 +130,15 @@ std::string unknown_option_message(CLI::App& root, const std::vector<std::string
   CLI::App* cur = &root;
   for (const auto& a : args) {
     if (a == "--") break;
+    if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
+      // `-V 2.8.0` or `-V2.8.0`: the first letter names the option.
+      const auto name = a.substr(0, 2);
+      if (cur->get_option_no_throw(name) != nullptr) continue;
+      if (auto long_name = python_breeze_only_short(command_path(cur), name))
+        return fmt::format("{}{} ({}, Python Breeze's option; see docs/differences-from-breeze.md)",
+                           k_not_supported, name, *long_name);
+      continue;
+    }
     if (!a.starts_with("--")) {
       auto subs = cur->get_subcommands([&a](CLI::App* s) { return s->check_name(a); });
       if (!subs.empty())

@@ -1,9 +1,13 @@
 #include <breeze/commands/context.hpp>
 
+#include <breeze/base/redact.hpp>
 #include <breeze/process/dry_run.hpp>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace breeze::commands {
 
@@ -37,6 +41,26 @@ Expected<prompt::Answer> Context::confirm(const std::string& question,
     return *forced;
   }
   return m_services.prompter.confirm(question, default_answer);
+}
+
+void Context::page(const std::string& text) {
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (forced_answer() || !console::pager_wanted(m_services.terminal, m_services.env, lines)) {
+    out() << text;
+    return;
+  }
+  out().flush(); // what came before the text must be on the terminal before the pager draws
+  process::ProcessSpec spec;
+  spec.argv = console::pager_argv(m_services.env);
+  spec.interactive = true;
+  spec.input = redact::text(text); // it skips the stdout filter
+  spec.changes_state = false;
+  spec.capture = false;
+  auto r = runner().run(spec);
+  if (r && r->exit_code == 0) return;
+  spdlog::debug("pager {} {}; printing directly", spec.argv[0],
+                r ? fmt::format("exited {}", r->exit_code) : r.error().message);
+  out() << text;
 }
 
 Expected<std::optional<ExitCode>>

@@ -57,7 +57,26 @@ struct PushState {
   std::string rejected;    // status text of the first ref the remote refused
   std::string remote_says; // the remote's messages (a hook's stderr), bounded
   Credentials* creds = nullptr;
+  const PushProgressFn* progress = nullptr;
+  PushProgress now;
 };
+
+int on_pack_progress(int stage, uint32_t current, uint32_t total, void* payload) {
+  auto* state = static_cast<PushState*>(payload);
+  // Only the counting/compressing stages; the transfer callback takes over once sending starts.
+  if (state->now.sending) return 0;
+  state->now.objects_done = current;
+  state->now.objects_total = total;
+  if (stage == GIT_PACKBUILDER_DELTAFICATION && *state->progress) (*state->progress)(state->now);
+  return 0;
+}
+
+int on_transfer_progress(unsigned int current, unsigned int total, size_t bytes, void* payload) {
+  auto* state = static_cast<PushState*>(payload);
+  state->now = {current, total, bytes, true};
+  if (*state->progress) (*state->progress)(state->now);
+  return 0;
+}
 
 int on_sideband(const char* text, int len, void* payload) {
   auto* state = static_cast<PushState*>(payload);
@@ -435,10 +454,13 @@ Expected<PushOutcome> ConstraintsRepo::push(const std::string& remote_name,
   auto creds = credentials();
   PushState state;
   state.creds = &creds;
+  state.progress = &m_push_progress;
   git_push_options opts = GIT_PUSH_OPTIONS_INIT;
   opts.callbacks.credentials = push_credentials;
   opts.callbacks.push_update_reference = on_push_update;
   opts.callbacks.sideband_progress = on_sideband;
+  opts.callbacks.pack_progress = on_pack_progress;
+  opts.callbacks.push_transfer_progress = on_transfer_progress;
   opts.callbacks.payload = &state;
   StrArray specs({refspec});
   const int rc = git_remote_push(remote.get(), &specs.array, &opts);
@@ -459,7 +481,7 @@ Expected<PushOutcome> ConstraintsRepo::push(const std::string& remote_name,
   }
   if (!state.rejected.empty())
     return PushOutcome{false, redact::text(strings::strip_control(state.rejected)) + remote_says()};
-  return PushOutcome{true, {}};
+  return PushOutcome{true, {}, state.now.sending ? state.now.objects_total : 0, state.now.bytes};
 }
 
 Expected<PushOutcome> ConstraintsRepo::push_object(const std::string& remote,

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 namespace breeze::parallel {
 
@@ -192,11 +194,55 @@ std::string render_summary_markdown(const PoolOutcome& outcome, const std::strin
                      outcome.log_dir.string());
 }
 
-LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour)
-    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 1)), m_colour(colour) {}
+LiveReporter::LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour,
+                           std::size_t height)
+    : m_out(out), m_err(err), m_width(std::max<std::size_t>(width, 1)), m_colour(colour),
+      m_height(height) {}
 
-std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all,
-                                                    std::size_t width, bool colour) {
+namespace {
+
+// The jobs a capped frame shows (`room` of them: running ones first, then the others in order,
+// kept in their order) and the line summing up the rest.
+std::pair<std::vector<JobStatus>, std::string> fit_jobs(const std::vector<JobStatus>& all,
+                                                        std::size_t room) {
+  std::vector<bool> shown(all.size(), false);
+  std::size_t taken = 0;
+  for (const bool running_pass : {true, false})
+    for (std::size_t i = 0; i < all.size() && taken < room; ++i)
+      if (!shown[i] && (all[i].state == JobState::running) == running_pass) {
+        shown[i] = true;
+        ++taken;
+      }
+  std::vector<JobStatus> jobs;
+  std::map<std::string, std::size_t> rest; // state word -> count, of the jobs not shown
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (shown[i])
+      jobs.push_back(all[i]);
+    else
+      ++rest[all[i].state == JobState::running  ? "running"
+             : all[i].state == JobState::queued ? "queued"
+                                                : "done"];
+  }
+  std::vector<std::string> parts;
+  for (const char* word : {"running", "queued", "done"})
+    if (rest.count(word)) parts.push_back(fmt::format("{} {}", rest[word], word));
+  return {std::move(jobs),
+          fmt::format("... and {} more ({})", all.size() - taken, strings::join(parts, ", "))};
+}
+
+} // namespace
+
+std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>& all_jobs,
+                                                    std::size_t width, bool colour,
+                                                    std::size_t max_lines) {
+  if (max_lines > 0 && all_jobs.size() > max_lines) {
+    auto [jobs, more] = fit_jobs(all_jobs, max_lines - 1);
+    auto lines = render_frame(jobs, width, colour);
+    if (more.size() > width - 1) more.resize(width > 1 ? width - 1 : 0);
+    lines.push_back(more);
+    return lines;
+  }
+  const auto& all = all_jobs;
   std::size_t name_width = 0;
   std::size_t state_width = 7; // "running"; "interrupted" widens the column only when shown
   for (const auto& job : all) {
@@ -229,9 +275,11 @@ void LiveReporter::redraw(const std::vector<JobStatus>& all) {
   std::string frame;
   if (m_lines_drawn > 0)
     frame += fmt::format("\033[{}A", m_lines_drawn); // back to the first job's line
-  for (const auto& line : render_frame(all, m_width, m_colour))
+  // A frame taller than the terminal would scroll its top away and leave a trail on each redraw.
+  const auto lines = render_frame(all, m_width, m_colour, m_height > 1 ? m_height - 1 : 0);
+  for (const auto& line : lines)
     frame += "\r\033[2K" + line + "\n";
-  m_lines_drawn = all.size();
+  m_lines_drawn = lines.size();
   m_err << frame << std::flush;
 }
 
@@ -255,6 +303,77 @@ void LiveReporter::finished(const PoolOutcome& outcome) {
   finish(m_out, m_err, outcome);
 }
 
+std::string status_line(const JobStatus& job, const std::string& what,
+                        std::optional<std::chrono::milliseconds> timeout, std::size_t width) {
+  auto line = fmt::format(
+      "{}{} {}, {}", job.name, what.empty() ? "" : " (" + what + ")", format_duration(job.elapsed),
+      timeout ? "timeout " + format_duration(*timeout) : std::string("no timeout"));
+  if (!job.last_line.empty()) line += ": " + strings::strip_control(job.last_line);
+  // The last column would wrap on some terminals, and a wrapped line leaves a trail when redrawn.
+  if (width > 0 && line.size() > width - 1) line.resize(width - 1);
+  return line;
+}
+
+std::chrono::milliseconds StatusReporter::interval() const {
+  if (m_view.live) return std::chrono::milliseconds(250);
+  return std::min<std::chrono::milliseconds>(std::chrono::seconds(1), m_view.status_every);
+}
+
+void StatusReporter::clear_locked() {
+  if (m_drawn) m_err << "\r\033[2K" << std::flush;
+  m_drawn = false;
+}
+
+void StatusReporter::say(const std::string& text) {
+  std::lock_guard lock(m_mutex);
+  clear_locked();
+  m_err << text << "\n" << std::flush;
+}
+
+void StatusReporter::changed(const JobStatus& job, const std::vector<JobStatus>&,
+                             Clock::time_point) {
+  if (job.state == JobState::running) {
+    m_last_status[job.name] = std::chrono::milliseconds(0);
+    say(fmt::format("{} started", job.name));
+  } else if (job.state != JobState::queued) {
+    say(fmt::format("{} {} after {}{}", job.name, job.summary, format_duration(job.elapsed),
+                    job.summary == "passed" ? ""
+                                            : fmt::format(" (log: {})", job.log_file.string())));
+  }
+}
+
+void StatusReporter::tick(const std::vector<JobStatus>& all, Clock::time_point) {
+  std::vector<const JobStatus*> running;
+  for (const auto& job : all)
+    if (job.state == JobState::running) running.push_back(&job);
+  std::lock_guard lock(m_mutex);
+  if (m_view.live) {
+    if (running.empty()) return clear_locked();
+    const auto& first = *running.front();
+    const auto more =
+        running.size() > 1 ? fmt::format(" +{} more", running.size() - 1) : std::string();
+    auto line = status_line(first, m_what[first.name], m_timeout,
+                            m_view.width > more.size() ? m_view.width - more.size() : 1);
+    m_err << "\r\033[2K" << line << more << std::flush;
+    m_drawn = true;
+    return;
+  }
+  // Plain lines (a CI log): one per running job every status_every of its run, measured on the
+  // elapsed times the pool hands in (so a test drives it with its own clock).
+  for (const auto* job : running) {
+    auto& last = m_last_status[job->name];
+    if (job->elapsed - last < m_view.status_every) continue;
+    last = job->elapsed;
+    m_err << status_line(*job, m_what[job->name], m_timeout) << "\n";
+  }
+  m_err << std::flush;
+}
+
+void StatusReporter::finished(const PoolOutcome&) {
+  std::lock_guard lock(m_mutex);
+  clear_locked();
+}
+
 ReporterKind choose_reporter(bool github_actions, bool live) {
   if (github_actions) return ReporterKind::github;
   return live ? ReporterKind::live : ReporterKind::plain;
@@ -270,7 +389,8 @@ std::unique_ptr<Reporter> make_reporter(std::ostream& out, std::ostream& err,
   case ReporterKind::live:
     break;
   }
-  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 80, facts.colour);
+  return std::make_unique<LiveReporter>(out, err, facts.width > 0 ? facts.width : 80, facts.colour,
+                                        facts.height);
 }
 
 } // namespace breeze::parallel

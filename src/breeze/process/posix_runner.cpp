@@ -16,10 +16,13 @@
 #include <map>
 #include <optional>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -47,6 +50,8 @@ public:
     if (m_fd >= 0) ::close(m_fd);
     m_fd = fd;
   }
+  // Hands the descriptor over (no longer closed here).
+  int release() { return std::exchange(m_fd, -1); }
 
 private:
   int m_fd = -1;
@@ -108,12 +113,30 @@ struct ChildFailure {
   int error;
 };
 
-// Child setup between fork and exec: its own process group, default signal handling, stdout and
-// stderr on our pipes, stdin on /dev/null, the working directory. Only async-signal-safe calls
-// (the parent may have other threads); a failure before exec goes back through `exec_w`.
+// The file descriptors a child gets: -1 for out/err keeps breeze's own (interactive), -1 for `in`
+// means /dev/null unless `inherit_in`; `tty` >= 0 is the terminal whose foreground it takes.
+struct ChildFds {
+  int in = -1, out = -1, err = -1, exec = -1, tty = -1;
+  bool inherit_in = false;
+};
+
+// Child setup between fork and exec: its own process group (the terminal's foreground one when
+// fds.tty is set), default signal handling, stdout and stderr on our pipes (or breeze's),
+// stdin on the input pipe or /dev/null (or breeze's), the working directory. Only
+// async-signal-safe calls (the parent may have other threads); a failure before exec goes back
+// through fds.exec.
 [[noreturn]] void exec_child(const std::string& program, char* const* argv, char* const* envp,
-                             const std::filesystem::path& cwd, int out_w, int err_w, int exec_w) {
+                             const std::filesystem::path& cwd, const ChildFds& fds) {
   ::setpgid(0, 0);
+  if (fds.tty >= 0) {
+    // Also done by the parent; whichever runs first wins the race against the exec'd program's
+    // first terminal access. From a background group tcsetpgrp raises SIGTTOU unless blocked.
+    sigset_t ttou;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    ::sigprocmask(SIG_BLOCK, &ttou, nullptr);
+    ::tcsetpgrp(fds.tty, ::getpid());
+  }
   struct sigaction sa {};
   sa.sa_handler = SIG_DFL;
   sigemptyset(&sa.sa_mask);
@@ -122,30 +145,56 @@ struct ChildFailure {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::dup2(out_w, STDOUT_FILENO);
-  ::dup2(err_w, STDERR_FILENO);
-  const int devnull = ::open("/dev/null", O_RDONLY);
-  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  if (fds.out >= 0) ::dup2(fds.out, STDOUT_FILENO);
+  if (fds.err >= 0) ::dup2(fds.err, STDERR_FILENO);
+  if (fds.in >= 0) {
+    ::dup2(fds.in, STDIN_FILENO);
+  } else if (!fds.inherit_in) {
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  }
   ChildFailure failure{0, 0};
   if (cwd.empty() || ::chdir(cwd.c_str()) == 0) {
     ::execve(program.c_str(), argv, envp);
     failure.stage = 1;
   }
   failure.error = errno;
-  [[maybe_unused]] auto n = ::write(exec_w, &failure, sizeof failure);
+  [[maybe_unused]] auto n = ::write(fds.exec, &failure, sizeof failure);
   ::_exit(127);
 }
 
-// The child's pipes: stdout, stderr (unused when merged into stdout) and the exec-failure pipe.
+// The child's pipes: stdout, stderr (unused when merged into stdout or interactive), stdin (only
+// with spec.input) and the exec-failure pipe.
 struct ChildPipes {
-  Pipe out, err, exec;
+  Pipe out, err, in, exec;
 };
+
+// The terminal breeze is in the foreground of (stdin, stdout or stderr), or -1: an interactive
+// child takes the foreground only from a breeze that has it (never from a background job).
+int foreground_terminal() {
+  for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO})
+    if (::isatty(fd) != 0 && ::tcgetpgrp(fd) == ::getpgrp()) return fd;
+  return -1;
+}
+
+// Gives the terminal's foreground back to breeze's group once an interactive child is done.
+// Breeze is a background group then, so SIGTTOU (which would stop it) is blocked meanwhile.
+void take_foreground(int tty) {
+  if (tty < 0) return;
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  ::pthread_sigmask(SIG_BLOCK, &ttou, &old);
+  ::tcsetpgrp(tty, ::getpgrp());
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
 
 // Forks and execs `program` with the spec's argv and `env`, each child in its own process group.
 // Returns the child's pid once exec succeeded (the exec pipe closed); an Error when fork, chdir or
 // exec failed (the child is reaped then). The parent's write ends are closed either way.
 Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
-                            const std::map<std::string, std::string>& env, ChildPipes& pipes) {
+                            const std::map<std::string, std::string>& env, ChildPipes& pipes,
+                            int tty) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env)
     env_strings.push_back(k + "=" + v);
@@ -158,20 +207,26 @@ Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
   for (auto& s : args)
     argv.push_back(s.data());
   argv.push_back(nullptr);
-  const int out_w = pipes.out.write.get();
-  const int err_w = spec.merge_stderr ? out_w : pipes.err.write.get();
-  const int exec_w = pipes.exec.write.get();
+  ChildFds fds;
+  fds.out = pipes.out.write.get();
+  fds.err = spec.merge_stderr ? fds.out : pipes.err.write.get();
+  fds.in = pipes.in.read.get();
+  fds.exec = pipes.exec.write.get();
+  fds.tty = tty;
+  fds.inherit_in = spec.interactive;
 
   const pid_t pid = ::fork();
   if (pid < 0)
     return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)),
                  spec.argv[0]};
-  if (pid == 0) exec_child(program, argv.data(), envp.data(), spec.cwd, out_w, err_w, exec_w);
+  if (pid == 0) exec_child(program, argv.data(), envp.data(), spec.cwd, fds);
   ::setpgid(pid, pid); // also from the parent, so the group exists before we may signal it
+  if (tty >= 0) ::tcsetpgrp(tty, pid);
 
   pipes.out.write.reset();
   pipes.err.write.reset();
   pipes.exec.write.reset();
+  pipes.in.read.reset();
   ChildFailure failure{};
   ssize_t n_exec;
   do {
@@ -180,6 +235,7 @@ Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
   if (n_exec == static_cast<ssize_t>(sizeof failure)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
+    take_foreground(tty);
     if (failure.stage == 0)
       return Error{
           ErrorKind::process,
@@ -217,6 +273,35 @@ struct Stream {
   std::string* capture = nullptr;
 };
 
+// spec.input on its way into the child's stdin (a non-blocking pipe).
+struct Input {
+  int fd = -1;
+  std::string_view data;
+  std::size_t written = 0;
+
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  // Writes what the pipe takes now; closes it when all is written or the reader has gone (a pager
+  // the user quit early). SIGPIPE, which would end breeze, is blocked and consumed meanwhile.
+  void feed() {
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    const int e = errno;
+    if (n < 0 && e == EPIPE) {
+      timespec zero{};
+      ::sigtimedwait(&pipe_set, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (n > 0) written += static_cast<std::size_t>(n);
+    if (written >= data.size() || (n < 0 && e != EAGAIN && e != EINTR)) close();
+  }
+};
+
 // Where complete lines go: masked, then to the log file (if open) and on_line (if set).
 struct LineSink {
   int log_fd = -1;
@@ -248,7 +333,7 @@ struct LineSink {
 // group is killed and the leader reaped then).
 Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_point start,
                                std::chrono::milliseconds grace, std::array<Stream, 2>& streams,
-                               const LineSink& sink, ProcessResult& result) {
+                               const LineSink& sink, Input& input, ProcessResult& result) {
   Fd pidfd(open_pidfd(pid));
   bool exited = false;
   std::optional<Clock::time_point> deadline;
@@ -265,6 +350,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
     if (!exited && leader_exited(pid)) {
       exited = true;
       pidfd.reset();
+      input.close();
       // The run owns its process group: whatever the leader left behind in it is stopped too, so
       // a background grandchild can neither outlive the run nor keep our pipes open forever.
       stop_group(SIGTERM);
@@ -307,6 +393,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
     for (auto& s : streams)
       if (s.fd >= 0) fds.push_back({s.fd, POLLIN, 0});
     if (!exited && pidfd.get() >= 0) fds.push_back({pidfd.get(), POLLIN, 0});
+    if (input.fd >= 0) fds.push_back({input.fd, POLLOUT, 0});
     // The self-pipe stays readable once Ctrl-C arrived, so it is watched only until we have acted.
     if (!result.interrupted) fds.push_back({interrupt::wake_fd(), POLLIN, 0});
     int timeout_ms = -1;
@@ -324,6 +411,10 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
                    spec.argv[0]};
     }
     for (const auto& p : fds) {
+      if (p.fd == input.fd && (p.revents & (POLLOUT | POLLHUP | POLLERR))) {
+        input.feed();
+        continue;
+      }
       if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
       for (auto& s : streams) {
         if (p.fd != s.fd) continue;
@@ -371,7 +462,10 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   BREEZE_TRY(const auto program, resolve(spec.argv[0], env, spec.cwd));
 
   ChildPipes pipes;
-  if (!pipes.out.open() || (!spec.merge_stderr && !pipes.err.open()) || !pipes.exec.open())
+  // An interactive child writes to breeze's own stdout and stderr: no output pipes.
+  const bool piped = !spec.interactive;
+  if ((piped && !pipes.out.open()) || (piped && !spec.merge_stderr && !pipes.err.open()) ||
+      (spec.input && !pipes.in.open()) || !pipes.exec.open())
     return Error{ErrorKind::process, fmt::format("cannot create pipes: {}", std::strerror(errno)),
                  spec.argv[0]};
 
@@ -388,18 +482,33 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, process_env())
                                                        : std::vector<std::string>{};
 
-  BREEZE_TRY(const pid_t pid, start_child(spec, program, env, pipes));
+  const int tty = spec.interactive ? foreground_terminal() : -1;
+  BREEZE_TRY(const pid_t pid, start_child(spec, program, env, pipes, tty));
+  Input input;
+  if (spec.input) {
+    input.fd = pipes.in.write.get();
+    input.data = *spec.input;
+    ::fcntl(input.fd, F_SETFL, ::fcntl(input.fd, F_GETFL) | O_NONBLOCK);
+    (void)pipes.in.write.release();
+    if (input.data.empty()) input.close();
+  }
 
   ProcessResult result;
   std::array<Stream, 2> streams{
       Stream{pipes.out.read.get(), {}, spec.capture ? &result.out : nullptr},
       Stream{pipes.err.read.get(), {}, spec.capture ? &result.err : nullptr}};
   const LineSink sink{log.get(), &secrets, &spec.on_line};
-  BREEZE_TRY_VOID(poll_until_done(spec, pid, start, m_grace, streams, sink, result));
+  auto polled = poll_until_done(spec, pid, start, m_grace, streams, sink, input, result);
+  input.close();
+  if (!polled) {
+    take_foreground(tty);
+    return polled.error();
+  }
   for (auto& s : streams)
     sink.emit(s, true); // pipes we gave up on may still hold a partial line
 
   reap(pid, result);
+  take_foreground(tty);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
 }

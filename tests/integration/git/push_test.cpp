@@ -45,3 +45,30 @@ TEST_CASE("git push_object: accepted, refused by a hook (an outcome) and unreach
     CHECK(ref_of(r.remote, "refs/heads/pushed").empty());
   }
 }
+
+TEST_CASE("git push progress: objects and bytes reported while pushing and in the outcome",
+          "[integration][git]") {
+  ConstraintsRepos r;
+  GitDaemon daemon{r.tmp.path()};
+  for (const bool over_daemon : {false, true}) {
+    INFO((over_daemon ? "git daemon" : "local path"));
+    if (over_daemon) set_remote_url(r.clone, "apache", daemon.url("apache.git"));
+    auto repo = git::ConstraintsRepo::open(r.clone);
+    REQUIRE(repo);
+    const auto parent = commit_of(r.clone, "constraints-2.6.3");
+    // A commit the remote does not have: a new blob, a new tree and the commit itself.
+    auto commit = repo->commit_files(
+        parent, {{"constraints-3.11.txt", over_daemon ? "new==2\n" : "new==1\n"}}, "progress");
+    REQUIRE(commit);
+    std::vector<git::PushProgress> seen;
+    repo->set_push_progress([&](const git::PushProgress& p) { seen.push_back(p); });
+    auto pushed = repo->push_object("apache", *commit,
+                                    "refs/heads/progress-" + std::to_string(over_daemon), false);
+    REQUIRE(pushed);
+    CHECK(pushed->accepted);
+    REQUIRE_FALSE(seen.empty());
+    CHECK(seen.back().objects_total >= 3);
+    CHECK(pushed->objects >= 3);
+    CHECK(pushed->bytes > 0);
+  }
+}

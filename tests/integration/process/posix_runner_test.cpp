@@ -305,3 +305,36 @@ TEST_CASE("nothing starts once Ctrl-C was requested", "[process]") {
   CHECK(r.error().kind == ErrorKind::interrupted);
   CHECK_FALSE(std::filesystem::exists(dir.path() / "made"));
 }
+
+TEST_CASE("input is fed on the child's stdin and a reader that quits early is no error",
+          "[process]") {
+  process::PosixRunner runner;
+  process::ProcessSpec spec;
+  spec.argv = {"cat"};
+  spec.input = "one\ntwo\n";
+  auto r = runner.run(spec);
+  REQUIRE(r);
+  CHECK(r->out == "one\ntwo\n");
+
+  // Far more than a pipe holds, to a reader that stops after 10 bytes (as a pager the user quits
+  // with q): the write fails with EPIPE, which must neither end this process nor hang the run.
+  spec.argv = {"head", "-c", "10"};
+  spec.input = std::string(4 << 20, 'x');
+  r = runner.run(spec);
+  REQUIRE(r);
+  CHECK(r->exit_code == 0);
+  CHECK(r->out == std::string(10, 'x'));
+}
+
+TEST_CASE("an interactive child inherits the output and gets stdin from input", "[process]") {
+  // Without a terminal nothing changes foreground; the child's stdout is ours (not captured).
+  process::PosixRunner runner;
+  process::ProcessSpec spec;
+  spec.argv = {"sh", "-c", "read line; test \"$line\" = hello"};
+  spec.interactive = true;
+  spec.input = "hello\n";
+  auto r = runner.run(spec);
+  REQUIRE(r);
+  CHECK(r->exit_code == 0);
+  CHECK(r->out.empty());
+}

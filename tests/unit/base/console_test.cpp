@@ -161,3 +161,30 @@ TEST_CASE("columns: COLUMNS, else the terminal's width, else 80, each only from 
   CHECK(console::columns(env_of({{"COLUMNS", "20"}}), 25, 30) == 80);
   CHECK(console::columns(env_of({{"COLUMNS", "30"}}), 0, 30) == 30);
 }
+
+TEST_CASE(
+    "the height comes from LINES, else the terminal, and only what is taller than a tty is paged",
+    "[console]") {
+  const console::Terminal tty{true, true, 80, 24};
+  CHECK(console::output_mode(tty, env_of({})).height == 24);
+  CHECK(console::output_mode(tty, env_of({{"LINES", "50"}})).height == 50);
+  CHECK(console::output_mode(tty, env_of({{"LINES", "x"}})).height == 24);
+  CHECK(console::output_mode({}, env_of({})).height == 0);
+
+  CHECK(console::pager_wanted(tty, env_of({}), 25));
+  CHECK_FALSE(console::pager_wanted(tty, env_of({}), 24)); // fits: no pager
+  CHECK_FALSE(console::pager_wanted(tty, env_of({{"LINES", "100"}}), 25));
+  CHECK_FALSE(console::pager_wanted(tty, env_of({{"CI", "true"}}), 500));
+  CHECK_FALSE(console::pager_wanted(tty, env_of({{"GITHUB_ACTIONS", "true"}}), 500));
+  CHECK_FALSE(console::pager_wanted(tty, env_of({{"TERM", "dumb"}}), 500));
+  CHECK_FALSE(console::pager_wanted({false, true, 80, 24}, env_of({}), 500)); // stdout piped
+  CHECK_FALSE(console::pager_wanted({true, true, 80, 0}, env_of({}), 500));   // height unknown
+}
+
+TEST_CASE("PAGER is split into words, unset or blank is less -FRX", "[console]") {
+  using V = std::vector<std::string>;
+  CHECK(console::pager_argv(env_of({})) == V{"less", "-FRX"});
+  CHECK(console::pager_argv(env_of({{"PAGER", "  "}})) == V{"less", "-FRX"});
+  CHECK(console::pager_argv(env_of({{"PAGER", "less -R"}})) == V{"less", "-R"});
+  CHECK(console::pager_argv(env_of({{"PAGER", "most"}})) == V{"most"});
+}

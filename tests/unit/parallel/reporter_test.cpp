@@ -3,6 +3,8 @@
 
 #include <breeze/parallel/reporter.hpp>
 
+#include <sstream>
+
 using namespace breeze;
 using namespace breeze::parallel;
 using namespace std::chrono_literals;
@@ -173,4 +175,81 @@ TEST_CASE("the reporter follows where breeze runs", "[parallel]") {
   CHECK(choose_reporter(true, false) == ReporterKind::github);
   CHECK(choose_reporter(false, true) == ReporterKind::live); // live: the output mode allows redraws
   CHECK(choose_reporter(false, false) == ReporterKind::plain);
+}
+
+TEST_CASE("status_line names the job, its elapsed time, timeout and last line, cut to the width",
+          "[parallel]") {
+  const auto job = status("probe-03", JobState::running, 65s, "Collecting boto3\x1b[2K==1.28.17");
+  CHECK(status_line(job, "bisect, 12 limits", 600s) ==
+        "probe-03 (bisect, 12 limits) 1m05s, timeout 10m00s: Collecting boto3[2K==1.28.17");
+  CHECK(status_line(status("probe-01", JobState::running, 2s), "", std::nullopt) ==
+        "probe-01 2.0s, no timeout");
+  for (std::size_t width = 1; width <= 80; ++width)
+    CHECK(status_line(job, "bisect, 12 limits", 600s, width).size() <= width - 1);
+}
+
+TEST_CASE("StatusReporter: plain lines every status_every of a running job, on the pool's clock",
+          "[parallel]") {
+  std::ostringstream err;
+  StatusReporter reporter(err, {false, 80, 60s}, {{"probe-01", "full list, 20 limits"}}, 90s);
+  const auto t0 = Clock::time_point{};
+  const auto running = [](std::chrono::milliseconds elapsed) {
+    return std::vector<JobStatus>{
+        status("probe-01", JobState::running, elapsed, "Collecting aiobotocore")};
+  };
+  reporter.changed(running(0ms)[0], running(0ms), t0);
+  CHECK(err.str() == "probe-01 started\n");
+  err.str("");
+  reporter.tick(running(30s), t0 + 30s);
+  CHECK(err.str().empty()); // not a minute yet
+  reporter.tick(running(61s), t0 + 61s);
+  CHECK(err.str() ==
+        "probe-01 (full list, 20 limits) 1m01s, timeout 1m30s: Collecting aiobotocore\n");
+  err.str("");
+  reporter.tick(running(90s), t0 + 90s);
+  CHECK(err.str().empty()); // the next one a minute after that
+  reporter.tick(running(121s), t0 + 121s);
+  CHECK_THAT(err.str(), Catch::Contains("probe-01 (full list, 20 limits) 2m01s"));
+  CHECK(err.str().find('\r') == std::string::npos);
+}
+
+TEST_CASE("StatusReporter live: one line redrawn in place, cleared before other lines",
+          "[parallel]") {
+  std::ostringstream err;
+  StatusReporter reporter(err, {true, 80, 60s}, {{"probe-02", "bisect, 10 limits"}}, std::nullopt);
+  const std::vector<JobStatus> two{status("probe-02", JobState::running, 3s, std::string(100, 'x')),
+                                   status("probe-03", JobState::running, 1s)};
+  reporter.tick(two, Clock::time_point{});
+  const auto drawn = err.str();
+  CHECK(drawn.starts_with("\r\x1b[2Kprobe-02 (bisect, 10 limits) 3.0s, no timeout"));
+  CHECK(drawn.ends_with(" +1 more"));
+  CHECK(test::longest_visible_line(drawn) == 79); // cut: the last line is 100 columns
+  CHECK(drawn.find('\n') == std::string::npos);
+  err.str("");
+  reporter.say("probe-02: cut");
+  CHECK(err.str() == "\r\x1b[2Kprobe-02: cut\n");
+  err.str("");
+  reporter.finished({});
+  CHECK(err.str().empty()); // nothing drawn since
+}
+
+TEST_CASE("the live frame keeps to max_lines: running jobs first, the rest summed up in one line",
+          "[parallel]") {
+  const std::vector<JobStatus> jobs{
+      status("a", JobState::succeeded, 1s), status("b", JobState::queued, 0ms),
+      status("c", JobState::running, 2s), status("d", JobState::running, 3s),
+      status("e", JobState::queued, 0ms)};
+  CHECK(LiveReporter::render_frame(jobs, 80, false, 5).size() == 5); // fits: all of them
+  CHECK(LiveReporter::render_frame(jobs, 80, false, 0).size() == 5); // height unknown: no cap
+  const auto three = LiveReporter::render_frame(jobs, 80, false, 3);
+  REQUIRE(three.size() == 3);
+  CHECK(three[0].starts_with("c  running"));
+  CHECK(three[1].starts_with("d  running"));
+  CHECK(three[2] == "... and 3 more (2 queued, 1 done)");
+  const auto two = LiveReporter::render_frame(jobs, 80, false, 2);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].starts_with("c  running"));
+  CHECK(two[1] == "... and 4 more (1 running, 2 queued, 1 done)");
+  for (const auto& line : LiveReporter::render_frame(jobs, 20, false, 2))
+    CHECK(line.size() <= 20);
 }

@@ -14,27 +14,6 @@ namespace breeze::commands::ci::bisect_detail {
 
 namespace {
 
-// Progress on stderr: one line when a probe starts or ends (the table on stdout is the result).
-class ProbeReporter final : public parallel::Reporter {
-public:
-  [[nodiscard]] std::chrono::milliseconds interval() const override {
-    return std::chrono::seconds(1);
-  }
-  void started(const std::filesystem::path&, const std::vector<parallel::JobStatus>&,
-               std::size_t) override {}
-  void changed(const parallel::JobStatus& job, const std::vector<parallel::JobStatus>&,
-               parallel::Clock::time_point) override {
-    if (job.state == parallel::JobState::running)
-      spdlog::info("{} started", job.name);
-    else if (job.state != parallel::JobState::queued)
-      spdlog::info("{} {} after {}{}", job.name, job.summary,
-                   parallel::format_duration(job.elapsed),
-                   job.summary == "passed" ? "" : fmt::format(" (log: {})", job.log_file.string()));
-  }
-  void tick(const std::vector<parallel::JobStatus>&, parallel::Clock::time_point) override {}
-  void finished(const parallel::PoolOutcome&) override {}
-};
-
 // How a probe ended, once: its word in the report and its key in the JSON document.
 std::pair<std::string, std::string> outcome_names(const ProbeRecord& r) {
   switch (r.outcome) {
@@ -84,8 +63,16 @@ std::vector<ProbeRecord> Prober::run(const std::vector<ProbeRequest>& batch, boo
   parallel::PoolOptions options;
   options.parallelism = m_parallelism;
   options.log_dir = m_log_dir;
-  ProbeReporter reporter;
+  std::map<std::string, std::string> what;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    what[jobs[i].name] = fmt::format("{}, {} limit{}", records[i].purpose, records[i].limits.size(),
+                                     records[i].limits.size() == 1 ? "" : "s");
+  const auto mode = m_ctx.output_mode();
+  parallel::StatusReporter reporter(m_ctx.err(), {mode.live, mode.width, m_status_every},
+                                    std::move(what), m_timeout);
+  m_reporter = &reporter;
   auto outcome = parallel::run_jobs(jobs, options, reporter);
+  m_reporter = nullptr;
   if (!outcome) {
     for (auto& r : records) {
       r.outcome = ProbeOutcome::fail;
@@ -171,8 +158,8 @@ parallel::JobResult Prober::run_one(ProbeRecord& rec, parallel::JobContext& jc, 
   const std::string summary =
       rec.outcome == ProbeOutcome::pass ? "passed" : strings::to_lower(outcome_word(rec));
   if (cut)
-    spdlog::info("{}: the resolver started backtracking (output line {}): cut", jc.name,
-                 rec.cut_line_number);
+    m_reporter->say(fmt::format("{}: the resolver started backtracking (output line {}): cut",
+                                jc.name, rec.cut_line_number));
   return {rec.outcome == ProbeOutcome::pass, summary};
 }
 

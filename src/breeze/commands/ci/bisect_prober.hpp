@@ -6,6 +6,7 @@
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 #include <breeze/commands/ci/bisect_search.hpp>
 #include <breeze/parallel/pool.hpp>
+#include <breeze/parallel/reporter.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -67,6 +68,8 @@ public:
   std::vector<ProbeRecord> run(const std::vector<ProbeRequest>& batch, bool first_pass_wins);
 
   void set_timeout(std::chrono::milliseconds t) { m_timeout = t; }
+  /// How often plain mode prints a running probe's status (60 s; tests make it small).
+  void set_status_every(std::chrono::milliseconds every) { m_status_every = every; }
   [[nodiscard]] std::optional<std::chrono::milliseconds> timeout() const { return m_timeout; }
   [[nodiscard]] const std::vector<ProbeRecord>& all() const { return m_all; }
 
@@ -91,6 +94,8 @@ private:
   std::optional<std::regex> m_backtracking;
   std::size_t m_count = 0;
   std::vector<ProbeRecord> m_all;
+  std::chrono::milliseconds m_status_every = std::chrono::seconds(60);
+  parallel::StatusReporter* m_reporter = nullptr; ///< while run() runs
 };
 
 } // namespace breeze::commands::ci::bisect_detail

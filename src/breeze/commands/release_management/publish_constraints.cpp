@@ -4,6 +4,7 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/constraints_edit.hpp>
+#include <breeze/commands/release_management/git_support.hpp>
 #include <breeze/git/constraints_repo.hpp>
 #include <breeze/git/handle.hpp>
 
@@ -257,7 +258,9 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
     return *stop;
   }
   BREEZE_TRY(auto commit, repo.commit_files(tip, changed, options.commit_message));
-  auto pushed = repo.push_object(options.remote_name, commit, ref, false);
+  auto pushed = push_with_feedback(ctx, repo, branch, options.remote_name, [&] {
+    return repo.push_object(options.remote_name, commit, ref, false);
+  });
   if (!pushed)
     return failure(fmt::format("could not push {} to {} ({}); nothing was changed locally", branch,
                                options.remote_name, pushed.error().what()));

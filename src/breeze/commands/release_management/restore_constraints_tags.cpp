@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/restore_constraints_tags.hpp>
 
+#include <breeze/commands/release_management/git_support.hpp>
 #include <breeze/commands/release_management/restore_journal.hpp>
 
 #include <breeze/base/strings.hpp>
@@ -93,7 +94,9 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
     if (!s.needed) continue;
     const std::string ref = "refs/tags/" + s.entry.tag;
     // push_tag checks that the journal's old target is tag constraints-<v> on the old commit.
-    auto pushed = repo.push_tag(remote, s.entry.old_target, s.entry.tag, s.entry.old_commit);
+    auto pushed = push_with_feedback(ctx, repo, "tag " + s.entry.tag, remote, [&] {
+      return repo.push_tag(remote, s.entry.old_target, s.entry.tag, s.entry.old_commit);
+    });
     if (!pushed) {
       // Not a refusal: the remote could not be reached or the journal is wrong; stop here.
       spdlog::error("{}: not restored: {}; local tag left as it was", s.entry.tag,

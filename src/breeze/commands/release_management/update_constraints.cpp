@@ -174,7 +174,7 @@ std::string version_report(const VersionPlan& p) {
 // branch push leaves the tag untouched locally and remotely. Objects are pushed by id, so nothing
 // another run (or a killed one) left in a scratch ref can be pushed under this version's name.
 // An Error (transport, auth, a tag that fails verification) means: stop, nothing more is tried.
-Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p,
+Expected<void> act_on_version(Context& ctx, git::ConstraintsRepo& repo, VersionPlan& p,
                               const UpdateConstraintsOptions& options, const git::Signer& signer) {
   if (!p.resume_commit.empty()) {
     p.new_commit = p.resume_commit;
@@ -189,8 +189,9 @@ Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p,
   // The user's branch and tag only move once the remote accepted them.
   spdlog::debug("push {} {}:{} (no force)", options.remote_name, p.new_commit,
                 branch_ref(p.fix_branch));
-  auto branch_push =
-      repo.push_object(options.remote_name, p.new_commit, branch_ref(p.fix_branch), false);
+  auto branch_push = push_with_feedback(ctx, repo, p.fix_branch, options.remote_name, [&] {
+    return repo.push_object(options.remote_name, p.new_commit, branch_ref(p.fix_branch), false);
+  });
   if (!branch_push) {
     p.failed = true;
     p.status = "failed: branch not pushed (" + branch_push.error().what() + "), tag not moved";
@@ -214,7 +215,9 @@ Expected<void> act_on_version(git::ConstraintsRepo& repo, VersionPlan& p,
              repo.create_tag_object(p.tag, p.new_commit, options.commit_message, signer));
   spdlog::debug("push {} +{}:{} (force)", options.remote_name, p.new_target, tag_ref(p.tag));
   // push_tag checks the tag object names constraints-<v> and peels to the commit just made.
-  auto tag_push = repo.push_tag(options.remote_name, p.new_target, p.tag, p.new_commit);
+  auto tag_push = push_with_feedback(ctx, repo, "tag " + p.tag, options.remote_name, [&] {
+    return repo.push_tag(options.remote_name, p.new_target, p.tag, p.new_commit);
+  });
   if (!tag_push) {
     p.failed = true;
     p.status = "failed: branch pushed, tag not pushed (" + tag_push.error().what() + ")";
@@ -333,9 +336,11 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
     plans.push_back(std::move(plan));
   }
   std::size_t to_change = 0;
+  // The plan is said as one text so that a long one (hundreds of diff lines) can be paged.
+  std::string plan_text;
   for (auto& p : plans) {
-    say(fmt::format("{}: tag {} points at commit {}\n", p.version, p.tag, p.old_commit));
-    say(version_report(p));
+    plan_text += fmt::format("{}: tag {} points at commit {}\n", p.version, p.tag, p.old_commit);
+    plan_text += version_report(p);
     if (p.kind == VersionPlan::Kind::change) {
       ++to_change;
       std::string diff;
@@ -343,13 +348,17 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
         BREEZE_TRY(auto d, git::ConstraintsRepo::diff(c.before, c.after, c.name));
         diff += d;
       }
-      say(json ? diff : console::colour_diff(diff, ctx.stdout_colour()));
+      plan_text += json ? diff : console::colour_diff(diff, ctx.stdout_colour());
       p.status = dry_run ? "would push" : "not started";
     } else {
       p.status = p.kind == VersionPlan::Kind::up_to_date ? "already up to date"
                                                          : "unchanged: package absent";
     }
   }
+  if (json)
+    say(plan_text);
+  else
+    ctx.page(plan_text);
   auto summary = [&](const std::string& journal) {
     std::vector<SummaryRow> rows;
     for (const auto& p : plans)
@@ -436,7 +445,7 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
       interrupted = true;
       break;
     }
-    auto done = act_on_version(repo, p, options, signer);
+    auto done = act_on_version(ctx, repo, p, options, signer);
     if (!done) {
       p.failed = true;
       if (p.status.empty() || p.status == "not started")

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace breeze::console {
 
@@ -18,6 +19,7 @@ struct Terminal {
   bool stdout_tty = false; ///< stdout is a terminal
   bool stderr_tty = false; ///< stderr is a terminal
   std::size_t width = 0;   ///< stderr's columns; 0 when unknown
+  std::size_t height = 0;  ///< the terminal's rows (stderr's, else stdout's); 0 when unknown
 };
 
 /// The real terminal facts of this process (main() only; everything else gets them injected).
@@ -29,6 +31,7 @@ struct OutputMode {
   bool live = false;           ///< stderr may be redrawn in place (cursor movement, `\r` bars)
   bool colour = false;         ///< ANSI colours on stderr
   std::size_t width = 80;      ///< no line breeze draws is longer than this
+  std::size_t height = 0;      ///< rows: LINES, else the terminal's; 0 when unknown
   bool github_actions = false; ///< GITHUB_ACTIONS=true: annotations, groups, the step summary
 };
 
@@ -39,8 +42,18 @@ struct OutputMode {
 
 /// The output mode for `terminal` and `env` (docs/terminal.md has the table):
 /// live only on a stderr TTY with TERM not "dumb" and neither CI nor GITHUB_ACTIONS set;
-/// colour as colour_enabled(stderr_tty); width as columns().
+/// colour as colour_enabled(stderr_tty); width as columns(); height from LINES, else the
+/// terminal, else 0.
 [[nodiscard]] OutputMode output_mode(const Terminal& terminal, const EnvLookup& env);
+
+/// Whether a result of `lines` lines on stdout goes through a pager: stdout is a terminal, TERM
+/// is not "dumb", neither CI nor GITHUB_ACTIONS is set, and the text is longer than the terminal's
+/// height (LINES, else the terminal's; never when unknown).
+[[nodiscard]] bool pager_wanted(const Terminal& terminal, const EnvLookup& env, std::size_t lines);
+
+/// The pager's argv: $PAGER split into words (no shell: `less -R` is {"less", "-R"}), or
+/// `less -FRX` when PAGER is unset or blank.
+[[nodiscard]] std::vector<std::string> pager_argv(const EnvLookup& env);
 
 /// One progress line that fits `width` columns: `what [####....] done/total`, the bar shrinking
 /// (and going, then the label being cut) as the width does; never longer than width - 1, so the

@@ -80,7 +80,8 @@ public:
             mode.width,
             mode.colour,
             github::step_summary_file(m_services.env),
-            std::move(title)};
+            std::move(title),
+            mode.height};
   }
   /// Colour on stderr (the output mode's).
   [[nodiscard]] bool stderr_colour() const { return output_mode().colour; }
@@ -108,6 +109,12 @@ public:
   [[nodiscard]] Expected<std::optional<ExitCode>>
   confirm_or_stop(const std::string& question, const std::string& nothing_done,
                   const std::function<void(const std::string&)>& say = {});
+
+  /// Prints `text` (a result) on stdout; through $PAGER (else `less -FRX`) when
+  /// console::pager_wanted says so and no answer is forced (--answer: nobody is there to page).
+  /// The pager gets the terminal's foreground; when it cannot start or fails, `text` is printed
+  /// directly, so it is never lost.
+  void page(const std::string& text);
 
   /// On GitHub Actions with $GITHUB_STEP_SUMMARY set: appends `markdown` to the job summary (a
   /// file that cannot be written is a warning). Elsewhere nothing.

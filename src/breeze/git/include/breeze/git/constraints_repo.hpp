@@ -29,8 +29,21 @@ struct RemoteRef {
 /// What happened to one pushed ref.
 struct PushOutcome {
   bool accepted = false;
-  std::string message; ///< why the remote or libgit2 refused it (empty when accepted)
+  std::string message;     ///< why the remote or libgit2 refused it (empty when accepted)
+  std::size_t objects = 0; ///< objects sent (0 when the remote had them all)
+  std::size_t bytes = 0;   ///< bytes of the pack sent
 };
+
+/// How far a push is, as libgit2 reports it while packing and sending.
+struct PushProgress {
+  std::size_t objects_done = 0;  ///< objects packed, then sent
+  std::size_t objects_total = 0; ///< objects the pack holds (0 until known)
+  std::size_t bytes = 0;         ///< bytes sent so far
+  bool sending = false;          ///< false while packing, true once the pack goes out
+};
+
+/// Called (on the pushing thread) each time libgit2 reports push progress.
+using PushProgressFn = std::function<void(const PushProgress&)>;
 
 /// Signs a payload (a tag object's text) and returns an ASCII-armoured detached signature.
 using Signer = std::function<Expected<std::string>(const std::string& payload)>;
@@ -156,6 +169,9 @@ public:
   /// Identity (committer) used for commits and tags.
   [[nodiscard]] Identity identity() const;
 
+  /// Where the pushes report their progress (objects packed and sent, bytes); empty: nowhere.
+  void set_push_progress(PushProgressFn progress) { m_push_progress = std::move(progress); }
+
 private:
   ConstraintsRepo(RepositoryPtr repo, EnvFn env, std::vector<std::string> token_hosts)
       : m_repo(std::move(repo)), m_env(std::move(env)), m_token_hosts(std::move(token_hosts)) {}
@@ -169,6 +185,7 @@ private:
   RepositoryPtr m_repo;
   EnvFn m_env;
   std::vector<std::string> m_token_hosts;
+  PushProgressFn m_push_progress;
 };
 
 } // namespace breeze::git

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -90,10 +92,12 @@ private:
 [[nodiscard]] std::string render_summary_markdown(const PoolOutcome& outcome,
                                                   const std::string& title);
 
-/// A terminal: one line per job (state, elapsed, latest output line), redrawn in place.
+/// A terminal: one line per job (state, elapsed, latest output line), redrawn in place; on a
+/// terminal `height` rows high (0: unknown) at most height - 1 lines, so a redraw never scrolls.
 class LiveReporter final : public Reporter {
 public:
-  LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour);
+  LiveReporter(std::ostream& out, std::ostream& err, std::size_t width, bool colour,
+               std::size_t height = 0);
   [[nodiscard]] std::chrono::milliseconds interval() const override {
     return std::chrono::milliseconds(250);
   }
@@ -104,9 +108,12 @@ public:
   void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
   void finished(const PoolOutcome& outcome) override;
 
-  /// One frame of the view: a line per job, each cut to `width` columns.
+  /// One frame of the view: a line per job, each cut to `width` columns. With `max_lines` (not 0)
+  /// and more jobs than that, max_lines - 1 jobs (running ones first, shown in their order) and
+  /// one line `... and 5 more (2 running, 3 queued)`.
   [[nodiscard]] static std::vector<std::string> render_frame(const std::vector<JobStatus>& all,
-                                                             std::size_t width, bool colour);
+                                                             std::size_t width, bool colour,
+                                                             std::size_t max_lines = 0);
 
 private:
   void redraw(const std::vector<JobStatus>& all);
@@ -114,7 +121,50 @@ private:
   std::ostream& m_err;
   std::size_t m_width;
   bool m_colour;
+  std::size_t m_height;
   std::size_t m_lines_drawn = 0;
+};
+
+/// What a running job shows: `probe-03 (bisect, 12 limits) 1m05s, timeout 10m00s: LINE`
+/// (`no timeout` when it has none), control characters stripped; cut to `width` - 1 columns when
+/// `width` is not 0, so a terminal never wraps it.
+[[nodiscard]] std::string status_line(const JobStatus& job, const std::string& what,
+                                      std::optional<std::chrono::milliseconds> timeout,
+                                      std::size_t width = 0);
+
+/// Feedback on long jobs that run one (or a few) at a time, such as bisect probes (on stderr):
+/// a logged line when a job starts or ends; while one runs, on a live terminal one line redrawn
+/// in place with status_line (the first running job, `+N more` when several run), in plain mode
+/// status_line as a logged line every `status_every` of each running job (measured on the
+/// elapsed times the pool hands in). say() may be called from the jobs' threads.
+class StatusReporter final : public Reporter {
+public:
+  struct View {
+    bool live = false;
+    std::size_t width = 80;
+    std::chrono::milliseconds status_every = std::chrono::seconds(60);
+  };
+  StatusReporter(std::ostream& err, View view, std::map<std::string, std::string> what,
+                 std::optional<std::chrono::milliseconds> timeout)
+      : m_err(err), m_view(view), m_what(std::move(what)), m_timeout(timeout) {}
+  [[nodiscard]] std::chrono::milliseconds interval() const override;
+  void started(const std::filesystem::path&, const std::vector<JobStatus>&, std::size_t) override {}
+  void changed(const JobStatus& job, const std::vector<JobStatus>& all,
+               Clock::time_point now) override;
+  void tick(const std::vector<JobStatus>& all, Clock::time_point now) override;
+  void finished(const PoolOutcome&) override;
+  /// Logs `text` (info), first clearing the live line.
+  void say(const std::string& text);
+
+private:
+  void clear_locked();
+  std::ostream& m_err;
+  View m_view;
+  std::map<std::string, std::string> m_what; ///< per job name: "bisect, 12 limits"
+  std::optional<std::chrono::milliseconds> m_timeout;
+  std::map<std::string, std::chrono::milliseconds> m_last_status; ///< plain: elapsed at last line
+  std::mutex m_mutex;
+  bool m_drawn = false;
 };
 
 /// Which reporter fits where breeze runs.
@@ -130,7 +180,8 @@ struct ReporterFacts {
   std::size_t width = 0;       ///< columns a line may use; 0 when unknown (80 is used)
   bool colour = false;         ///< colour on stderr
   std::optional<std::filesystem::path> step_summary; ///< $GITHUB_STEP_SUMMARY on GitHub Actions
-  std::string title; ///< what the jobs are, for the step summary ("ci-image build")
+  std::string title;      ///< what the jobs are, for the step summary ("ci-image build")
+  std::size_t height = 0; ///< the terminal's rows; 0 when unknown (no cap on the live view)
 };
 
 /// The reporter for `facts`: GitHub groups, a live view on a terminal, plain lines otherwise.

@@ -31,6 +31,13 @@ struct ProcessSpec {
   /// Polled while the child runs (every ~50 ms); true stops its group as a timeout would. For
   /// callers that decide to stop a probe from outside (another probe already answered).
   std::function<bool()> cancel;
+  /// The child uses breeze's terminal (a pager): it inherits stdout and stderr (on_line, log_file,
+  /// capture and merge_stderr do not apply) and, when breeze is in the terminal's foreground, it
+  /// gets the foreground for the run (tcsetpgrp) so it can read keys; breeze takes it back after.
+  bool interactive = false;
+  /// Fed on the child's stdin through a pipe, which is then closed (a reader that quits early is
+  /// not an error). Unset: stdin is /dev/null, or breeze's own stdin when interactive.
+  std::optional<std::string> input;
 };
 
 /// What happened. A non-zero exit is data, not an error.
