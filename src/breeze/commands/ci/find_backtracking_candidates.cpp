@@ -6,6 +6,7 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
+#include <breeze/commands/option_table.hpp>
 #include <breeze/constraints/constraints_file.hpp>
 #include <breeze/constraints/markers.hpp>
 #include <breeze/constraints/names.hpp>
@@ -337,44 +338,47 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
 
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
                                   const std::string& group) {
-  cmd.add_option("--airflow-constraints-mode", o.constraints_mode,
-                 "Constraints variant (default: constraints-source-providers)")
-      ->envname("AIRFLOW_CONSTRAINTS_MODE")
-      ->group(group);
-  cmd.add_option("--constraints-branch", o.constraints_branch,
-                 "Branch holding the constraints (default: constraints-main)")
-      ->group(group);
-  cmd.add_option("--constraints-file", o.constraints_file,
-                 "Read the constraints from this local file")
-      ->group(group);
-  cmd.add_option("--constraints-repo", o.constraints_repo,
-                 "Read the constraints from this git repository (object database; the work tree is "
-                 "not touched)")
-      ->group(group);
-  cmd.add_option("--remote-name", o.remote_name,
-                 "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
-                 "local branch")
-      ->capture_default_str()
-      ->group(group);
-  cmd.add_option("--constraints-url", o.constraints_url,
-                 "Base URL to download constraints from: "
-                 "<URL>/<github-repository>/<branch>/<mode>-<python>.txt")
-      ->capture_default_str()
-      ->envname("BREEZE_CONSTRAINTS_URL")
-      ->group(group);
-  cmd.add_option("--since", o.since,
-                 "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
-      ->group(group);
-  cmd.add_option("--pypi-url", o.pypi_url,
-                 "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
-      ->capture_default_str()
-      ->envname("BREEZE_PYPI_URL")
-      ->group(group);
-  cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")
-      ->group(group);
-  cmd.add_flag("!--no-conflict-analysis", o.conflict_analysis,
-               "Do not read the candidates' requirements (no likely culprits, no suspects)")
-      ->group(group);
+  add_option_rows(
+      cmd,
+      {
+          {"--airflow-constraints-mode", &o.constraints_mode,
+           "Constraints variant (default: constraints-source-providers)",
+           "AIRFLOW_CONSTRAINTS_MODE"},
+          {"--constraints-branch", &o.constraints_branch,
+           "Branch holding the constraints (default: constraints-main)", ""},
+          {"--constraints-file", &o.constraints_file, "Read the constraints from this local file",
+           ""},
+          {"--constraints-repo", &o.constraints_repo,
+           "Read the constraints from this git repository (object database; the work tree is "
+           "not touched)",
+           ""},
+          {"--remote-name",
+           &o.remote_name,
+           "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
+           "local branch",
+           "",
+           {},
+           true},
+          {"--constraints-url",
+           &o.constraints_url,
+           "Base URL to download constraints from: "
+           "<URL>/<github-repository>/<branch>/<mode>-<python>.txt",
+           "BREEZE_CONSTRAINTS_URL",
+           {},
+           true},
+          {"--since", &o.since,
+           "Use this date-time instead of the constraints' date (ISO 8601, UTC)", ""},
+          {"--pypi-url",
+           &o.pypi_url,
+           "Package index: JSON API base or a PIP_INDEX_URL-style .../simple",
+           "BREEZE_PYPI_URL",
+           {},
+           true},
+          {"--no-cache", &o.no_cache, "Neither use nor fill the on-disk HTTP cache", ""},
+          {"!--no-conflict-analysis", &o.conflict_analysis,
+           "Do not read the candidates' requirements (no likely culprits, no suspects)", ""},
+      },
+      group);
 }
 
 void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {

@@ -1,0 +1,31 @@
+#pragma once
+
+// Options as data: a command's plain options are rows (spellings, target, help, variable, checks,
+// panel) registered in order by one loop, so adding an option is one row.
+
+#include <breeze/commands/option_env.hpp> // CLI::App, CLI::Option
+
+#include <CLI/Validators.hpp>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace breeze::commands {
+
+/// One option: a bool target is a flag, any other a value option.
+struct OptionRow {
+  std::string names; ///< CLI11 spellings, e.g. "-t,--image-tag" or "--use-uv,!--no-use-uv"
+  std::variant<bool*, std::string*, int*, double*> target;
+  std::string help;
+  std::string variable;               ///< its environment variable; empty: none
+  std::vector<CLI::Validator> checks; ///< applied in order
+  bool show_default = false;          ///< CLI11's capture_default_str
+};
+
+/// Registers `rows` on `cmd` in order, each in `panel` (empty: CLI11's "Options"); returns the
+/// options, one per row.
+std::vector<CLI::Option*> add_option_rows(CLI::App& cmd, const std::vector<OptionRow>& rows,
+                                          const std::string& panel);
+
+} // namespace breeze::commands
