@@ -560,7 +560,7 @@ std::vector<OptionRow> build_option_rows(ImageBuildOptions& o) {
        "Cache: registry, local or disabled [default: registry].",
        "DOCKER_CACHE",
        {CLI::IsMember({"registry", "local", "disabled"})}},
-      {"-t,--image-tag", &i.image_tag, "Tag of the built image [default: latest].", "IMAGE_TAG"},
+      image_tag_option(i.image_tag, "Tag of the built image [default: latest]."),
       {"--airflow-constraints-mode", &i.airflow_constraints_mode,
        "Constraints mode [default: constraints-source-providers].", ""},
       {"--airflow-constraints-reference", &i.airflow_constraints_reference,

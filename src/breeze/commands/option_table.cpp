@@ -18,6 +18,7 @@ std::vector<CLI::Option*> add_option_rows(CLI::App& cmd, const std::vector<Optio
         row.target);
     for (const auto& check : row.checks)
       opt->check(check);
+    if (row.required) opt->required();
     if (row.show_default) opt->capture_default_str();
     if (!row.variable.empty()) env_option(opt, row.variable);
     if (!panel.empty()) opt->group(panel);

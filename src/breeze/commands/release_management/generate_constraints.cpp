@@ -542,22 +542,19 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
   help.parallelism = "Jobs at a time [default: cores, capped by memory].";
   add_python_selection(*cmd, opts->python, opts->run_in_parallel, opts->python_versions,
                        opts->parallelism, help);
-  cmd->add_option("-t,--image-tag", opts->image_tag,
-                  "Tag of the CI images to use [default: latest].")
-      ->envname("IMAGE_TAG");
-  cmd->add_option(
-      "--constraints-repo", opts->constraints_repo,
-      "Local clone to read the current files from (object database only) instead of HTTPS.");
-  cmd->add_option("--remote-name", opts->remote_name,
-                  "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
-                  "local branch [default: apache].");
-  cmd->add_option("--constraints-branch", opts->constraints_branch,
-                  "Branch of the current files [default: constraints-main].");
-  cmd->add_option(
-         "--constraints-url", opts->constraints_url,
-         "Base URL of the current files: <URL>/<github-repository>/<branch>/<mode>-<python>.txt")
-      ->envname("BREEZE_CONSTRAINTS_URL")
-      ->capture_default_str();
+  add_option_rows(
+      *cmd,
+      {
+          image_tag_option(opts->image_tag, "Tag of the CI images to use [default: latest]."),
+          constraints_repo_option(&opts->constraints_repo,
+                                  "Local clone to read the current files from (object "
+                                  "database only) instead of HTTPS."),
+          remote_name_option(opts->remote_name),
+          constraints_branch_option(opts->constraints_branch,
+                                    "Branch of the current files [default: constraints-main]."),
+          constraints_url_option(opts->constraints_url),
+      },
+      "");
   cmd->add_option("--docker-network", opts->network,
                   "docker run --network for the jobs (breeze only).");
   cmd->add_flag("--skip-image-check", opts->skip_image_check,

@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/restore_constraints_tags.hpp>
 
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/restore_journal.hpp>
 
 #include <breeze/base/strings.hpp>
@@ -118,9 +119,12 @@ void register_restore_constraints_tags(CLI::App& command, Context& ctx) {
   cmd->add_option("--journal", opts->journal,
                   "Restore file written by update-constraints (in the repo's .git).")
       ->required();
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Repository [default: the one in the journal].");
-  cmd->add_option("--remote-name", opts->remote_name, "Remote [default: the one in the journal].");
+  add_option_rows(
+      *cmd,
+      {constraints_repo_option(&opts->constraints_repo,
+                               "Repository [default: the one in the journal]."),
+       remote_name_option(opts->remote_name, "Remote [default: the one in the journal].")},
+      "");
   cmd->add_flag("--force", opts->force,
                 "Also restore tags that moved again on the remote after the journal was written.");
   cmd->callback([&ctx, opts] {

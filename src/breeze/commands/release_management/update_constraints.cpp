@@ -477,13 +477,12 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
 void register_update_constraints(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<UpdateConstraintsOptions>();
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Path to the clone holding the constraints-* tags.")
-      ->required()
-      ->envname("CONSTRAINTS_REPO");
-  cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")
-      ->capture_default_str()
-      ->envname("REMOTE_NAME");
+  add_option_rows(*cmd,
+                  {constraints_repo_option(&opts->constraints_repo,
+                                           "Path to the clone holding the constraints-* tags.",
+                                           true, "CONSTRAINTS_REPO"),
+                   remote_name_option(opts->remote_name, "Remote to push to.", "REMOTE_NAME")},
+                  "");
   cmd->add_option(
          "--airflow-versions", opts->airflow_versions,
          "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")

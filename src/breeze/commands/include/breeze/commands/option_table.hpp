@@ -5,8 +5,9 @@
 
 #include <breeze/commands/option_env.hpp> // CLI::App, CLI::Option
 
-#include <CLI/Validators.hpp>
+#include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <string>
 #include <variant>
 #include <vector>
@@ -16,11 +17,12 @@ namespace breeze::commands {
 /// One option: a bool target is a flag, any other a value option.
 struct OptionRow {
   std::string names; ///< CLI11 spellings, e.g. "-t,--image-tag" or "--use-uv,!--no-use-uv"
-  std::variant<bool*, std::string*, int*, double*> target;
+  std::variant<bool*, std::string*, int*, double*, std::filesystem::path*> target;
   std::string help;
   std::string variable;               ///< its environment variable; empty: none
   std::vector<CLI::Validator> checks; ///< applied in order
   bool show_default = false;          ///< CLI11's capture_default_str
+  bool required = false;              ///< the command line (or the variable) must give it
 };
 
 /// Registers `rows` on `cmd` in order, each in `panel` (empty: CLI11's "Options"); returns the
