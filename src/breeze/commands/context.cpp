@@ -1,11 +1,16 @@
 #include <breeze/commands/context.hpp>
 
+#include <breeze/git/opener.hpp>
 #include <breeze/process/dry_run.hpp>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 namespace breeze::commands {
+
+git::Opener& Context::git() const {
+  return m_services.git != nullptr ? *m_services.git : git::libgit2_opener();
+}
 
 process::Runner& Context::runner() {
   if (!globals.dry_run) return m_services.runner;

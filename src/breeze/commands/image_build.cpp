@@ -249,8 +249,8 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
 // and from every tracked folder while adding group and other execute. File modes are part of the
 // COPY layers' digests, so a checkout made under `umask 002` would otherwise miss CI's registry
 // cache from the first COPY on. Untracked files are left alone; symlinks are never followed.
-void fix_group_permissions(const std::filesystem::path& root) {
-  auto tracked = git::tracked_paths(root);
+void fix_group_permissions(git::Opener& opener, const std::filesystem::path& root) {
+  auto tracked = git::tracked_paths(opener, root);
   if (!tracked) {
     spdlog::warn("Cannot list the tracked files of {}: permissions not fixed ({})", root.string(),
                  strings::strip_control(tracked.error().what()));
@@ -359,7 +359,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   if (img.docker_host.empty())
     if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
-  if (auto head = git::head_commit(settings.sources_root); head && *head)
+  if (auto head = git::head_commit(ctx.git(), settings.sources_root); head && *head)
     img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
@@ -420,7 +420,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   }
 
   // Before every real build, as Python Breeze does.
-  fix_group_permissions(cwd);
+  fix_group_permissions(ctx.git(), cwd);
   if (runs_providers_script(opts, cwd)) {
     BREEZE_TRY(auto refreshed, update_providers_dependencies(ctx, cwd));
     if (refreshed != ExitCode::ok) return refreshed;

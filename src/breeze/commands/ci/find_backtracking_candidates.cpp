@@ -60,7 +60,7 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
     if (repo.is_relative()) repo = ctx.services().cwd / repo;
     repo = repo.lexically_normal();
     if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
-    BREEZE_TRY(auto blob, git::read_blob(repo, branch, file, o.remote_name));
+    BREEZE_TRY(auto blob, git::read_blob(ctx.git(), repo, branch, file, o.remote_name));
     spdlog::info("Reading {} from {} of {} ({})", file, blob.ref, repo.string(),
                  blob.commit.substr(0, 12));
     return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file),
@@ -86,7 +86,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
 }
 
 Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const Source& source,
-                                         const constraints::ConstraintsFile& file) {
+                                         const constraints::ConstraintsFile& file,
+                                         git::Opener& opener) {
   if (!o.since.empty()) {
     auto since = time::parse_iso8601(o.since);
     if (!since) return usage_error("--since: " + since.error().message);
@@ -96,8 +97,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
   if (!source.repo.empty()) {
     // No date in the header: the commit that last wrote the file is the best evidence of when
     // these constraints were known to work.
-    BREEZE_TRY(auto at,
-               git::last_commit_time(source.repo, source.branch, source.file, o.remote_name));
+    BREEZE_TRY(auto at, git::last_commit_time(opener, source.repo, source.branch, source.file,
+                                              o.remote_name));
     spdlog::info("No date in the header of {}; using the date of the last commit touching it",
                  source.label);
     return at;
@@ -205,7 +206,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
     return Error{ErrorKind::failure,
                  "no pins (name==version lines) in the constraints: is this a constraints file?",
                  source.label};
-  BREEZE_TRY(auto since, constraints_date(o, source, file));
+  BREEZE_TRY(auto since, constraints_date(o, source, file, ctx.git()));
   // Checked before any request: the markers are evaluated for this Python and platform.
   BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
   BREEZE_TRY(const auto platform,

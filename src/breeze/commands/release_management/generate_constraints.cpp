@@ -59,7 +59,7 @@ Expected<std::map<std::string, Original>> read_originals(const std::vector<Const
     bool said = false;
     for (const auto& job : jobs) {
       const auto name = file_name(job.mode, job.python);
-      auto blob = git::read_blob_if_present(repo, branch, name, opts.remote_name);
+      auto blob = git::read_blob_if_present(ctx.git(), repo, branch, name, opts.remote_name);
       if (blob && *blob && !said) {
         said = true;
         spdlog::info("Reading the current files from {} of {} ({})", (*blob)->ref, repo.string(),
@@ -270,7 +270,7 @@ Expected<void> check_images(const std::vector<ConstraintsJob>& jobs,
     spdlog::warn("--skip-image-check: the CI images are used without checking how they were built");
     return {};
   }
-  auto head = git::head_commit(ctx.settings.sources_root);
+  auto head = git::head_commit(ctx.git(), ctx.settings.sources_root);
   if (!head)
     spdlog::warn("Cannot read the sources' last commit ({}): image age not checked",
                  head.error().what());

@@ -177,8 +177,9 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
         (ctx.settings.sources_root.empty() ? ctx.services().cwd : ctx.settings.sources_root) / dir;
   BREEZE_TRY(auto generated, generated_files(dir, ctx.settings.constraints_modes));
 
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
-                                                   ctx.settings.github_token_hosts));
+  BREEZE_TRY(auto repo,
+             git::ConstraintsRepo::open(ctx.git(), options.constraints_repo, ctx.services().env,
+                                        ctx.settings.github_token_hosts));
   // One run per repository (dry runs too): no other breeze run moves this branch meanwhile.
   BREEZE_TRY(auto lock, repo.lock());
   BREEZE_TRY_VOID(repo.remote_url(options.remote_name));

@@ -20,7 +20,7 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
   const auto repo_path = options.constraints_repo.empty() ? std::filesystem::path(journal.repo)
                                                           : options.constraints_repo;
   const auto remote = options.remote_name.empty() ? journal.remote : options.remote_name;
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(repo_path, ctx.services().env,
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(ctx.git(), repo_path, ctx.services().env,
                                                    ctx.settings.github_token_hosts));
   // One run per repository: an update-constraints moving these tags right now must finish first.
   BREEZE_TRY(auto lock, repo.lock());

@@ -300,8 +300,9 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 2. Repository, remote, versions.
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
-                                                   ctx.settings.github_token_hosts));
+  BREEZE_TRY(auto repo,
+             git::ConstraintsRepo::open(ctx.git(), options.constraints_repo, ctx.services().env,
+                                        ctx.settings.github_token_hosts));
   // One run per repository for the whole run (dry runs too: they read refs another run is moving).
   BREEZE_TRY(auto lock, repo.lock());
   if (!dry_run)
