@@ -5,6 +5,7 @@
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
+#include <breeze/commands/image_params.hpp>
 #include <breeze/commands/option_groups.hpp>
 #include <breeze/constraints/generate.hpp>
 #include <breeze/docker/client.hpp>
@@ -334,12 +335,7 @@ Expected<std::vector<ConstraintsJob>> plan_constraints_jobs(const GenerateConstr
           m));
   std::vector<ConstraintsJob> jobs;
   for (const auto& py : pythons) {
-    docker::ImageParams p;
-    p.type = docker::ImageType::ci;
-    p.registry = settings.registry;
-    p.github_repository = settings.github_repository;
-    p.branch = settings.default_branch;
-    p.python = py;
+    auto p = image_params(settings, docker::ImageType::ci, py);
     p.image_tag = opts.image_tag;
     const auto image = docker::image_name_with_tag(p);
     for (const auto& m : modes) {
