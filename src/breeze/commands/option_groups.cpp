@@ -61,13 +61,15 @@ Expected<std::vector<std::string>> selected_pythons(const std::string& python, b
 }
 
 OptionRow constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo,
-                                  std::string help, bool required, std::string variable) {
+                                  const std::filesystem::path& cwd, std::string help, bool required,
+                                  std::string variable) {
   OptionRow row;
   row.names = "--constraints-repo";
   std::visit([&](auto* target) { row.target = target; }, repo);
   row.help = std::move(help);
   row.variable = std::move(variable);
   row.required = required;
+  row.cwd = &cwd;
   return row;
 }
 

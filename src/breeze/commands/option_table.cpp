@@ -1,8 +1,20 @@
 #include <breeze/commands/option_table.hpp>
 
+#include <breeze/base/paths.hpp>
+
 #include <CLI/CLI.hpp>
 
 namespace breeze::commands {
+
+CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd) {
+  // No description: the help shows the option as before.
+  return option->transform(CLI::Validator(
+      [&cwd](std::string& value) {
+        value = paths::absolute(value, cwd).string();
+        return std::string();
+      },
+      ""));
+}
 
 std::vector<CLI::Option*> add_option_rows(CLI::App& cmd, const std::vector<OptionRow>& rows,
                                           const std::string& panel) {
@@ -18,6 +30,7 @@ std::vector<CLI::Option*> add_option_rows(CLI::App& cmd, const std::vector<Optio
         row.target);
     for (const auto& check : row.checks)
       opt->check(check);
+    if (row.cwd != nullptr) absolute_path_option(opt, *row.cwd);
     if (row.required) opt->required();
     if (row.show_default) opt->capture_default_str();
     if (!row.variable.empty()) env_option(opt, row.variable);

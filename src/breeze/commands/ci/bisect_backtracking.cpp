@@ -110,8 +110,7 @@ Expected<Gathered> gather_limits(const BisectOptions& o, Context& ctx) {
     return Gathered{std::move(limits), {}};
   }
   if (!o.candidates_file.empty()) {
-    auto path = std::filesystem::path(o.candidates_file);
-    if (path.is_relative()) path = ctx.services().cwd / path;
+    const auto path = std::filesystem::path(o.candidates_file); // absolute since parsing
     BREEZE_TRY(auto text, files::read(path));
     auto limits = limits_from_candidates_json(text);
     if (!limits) return Error{limits.error().kind, limits.error().message, path.string()};
@@ -215,7 +214,6 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   if (o.apply) {
     dockerfile = o.dockerfile.empty() ? ctx.settings.sources_root / "Dockerfile.ci"
                                       : std::filesystem::path(o.dockerfile);
-    if (dockerfile.is_relative()) dockerfile = ctx.services().cwd / dockerfile;
     if (o.dockerfile.empty() && ctx.settings.sources_root.empty())
       return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass "
                          "--dockerfile PATH");
@@ -441,14 +439,17 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<BisectOptions>();
   const char* src = "Candidates";
-  cmd->add_option("--candidates-file", opts->candidates_file,
-                  "Read the candidates from `find-backtracking-candidates --output json` output")
-      ->group(src);
+  absolute_path_option(
+      cmd->add_option(
+             "--candidates-file", opts->candidates_file,
+             "Read the candidates from `find-backtracking-candidates --output json` output")
+          ->group(src),
+      ctx.services().cwd);
   cmd->add_option(
          "--eager-upgrade-additional-requirements", opts->requirements,
          "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
       ->group(src);
-  add_candidate_source_options(*cmd, opts->candidates, src);
+  add_candidate_source_options(*cmd, opts->candidates, src, ctx.services().cwd);
   const char* probe = "Probes";
   cmd->add_option("--probe", opts->probe,
                   "Default probe: build (a ci-image build with the limits) or resolve (only the "
@@ -496,9 +497,11 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
                 "Add pkg<latest to Dockerfile.ci's ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS with "
                 "a dated comment")
       ->group(result);
-  cmd->add_option("--dockerfile", opts->dockerfile,
-                  "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
-      ->group(result);
+  absolute_path_option(
+      cmd->add_option("--dockerfile", opts->dockerfile,
+                      "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
+          ->group(result),
+      ctx.services().cwd);
   add_output_option(*cmd, opts->output)->group(result);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& run_ctx) {

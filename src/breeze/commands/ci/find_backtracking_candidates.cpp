@@ -3,6 +3,7 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/github_actions.hpp>
+#include <breeze/base/paths.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
@@ -45,9 +46,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
                                   const std::string& branch,
                                   const http::BatchOptions& http_options) {
   if (!o.constraints_file.empty()) {
-    auto path = std::filesystem::path(o.constraints_file);
-    if (path.is_relative()) path = ctx.services().cwd / path;
-    BREEZE_TRY(auto text, files::read(path));
+    // Resolved here, not as it is parsed: the report names the file as the user spelled it.
+    BREEZE_TRY(auto text, files::read(paths::absolute(o.constraints_file, ctx.services().cwd)));
     return Source{std::move(text), o.constraints_file, {}, {}, {}};
   }
   BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
@@ -56,10 +56,7 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
   BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
   const auto file = fmt::format("{}-{}.txt", mode, python);
   if (!o.constraints_repo.empty()) {
-    auto repo = std::filesystem::path(o.constraints_repo);
-    if (repo.is_relative()) repo = ctx.services().cwd / repo;
-    repo = repo.lexically_normal();
-    if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
+    const auto repo = std::filesystem::path(o.constraints_repo);
     BREEZE_TRY(auto blob, git::read_blob(ctx.git(), repo, branch, file, o.remote_name));
     spdlog::info("Reading {} from {} of {} ({})", file, blob.ref, repo.string(),
                  blob.commit.substr(0, 12));
@@ -338,7 +335,7 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
 }
 
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
-                                  const std::string& group) {
+                                  const std::string& group, const std::filesystem::path& cwd) {
   add_option_rows(
       cmd,
       {
@@ -349,7 +346,7 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
                                     "Branch holding the constraints (default: constraints-main)"),
           {"--constraints-file", &o.constraints_file, "Read the constraints from this local file",
            ""},
-          constraints_repo_option(&o.constraints_repo,
+          constraints_repo_option(&o.constraints_repo, cwd,
                                   "Read the constraints from this git repository (object database; "
                                   "the work tree is not touched)"),
           remote_name_option(o.remote_name),
@@ -374,7 +371,7 @@ void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
   auto opts = std::make_shared<FindBacktrackingOptions>();
   add_python_option(*cmd, opts->python,
                     "Python version of the constraints file (default: newest supported)");
-  add_candidate_source_options(*cmd, *opts, "Options");
+  add_candidate_source_options(*cmd, *opts, "Options", ctx.services().cwd);
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -232,7 +232,7 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
       *cmd,
       {
           image_tag_option(opts->image_tag, "Tag of the CI images to use [default: latest]."),
-          constraints_repo_option(&opts->constraints_repo,
+          constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
                                   "Local clone to read the current files from (object "
                                   "database only) instead of HTTPS."),
           remote_name_option(opts->remote_name),

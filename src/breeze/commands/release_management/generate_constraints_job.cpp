@@ -22,8 +22,7 @@ Expected<std::map<std::string, Original>> read_originals(const std::vector<Const
   const auto branch =
       opts.constraints_branch.empty() ? ctx.settings.constraints_branch : opts.constraints_branch;
   if (!opts.constraints_repo.empty()) {
-    auto repo = fs::path(opts.constraints_repo);
-    if (repo.is_relative()) repo = ctx.services().cwd / repo;
+    const auto repo = fs::path(opts.constraints_repo); // absolute since parsing
     bool said = false;
     for (const auto& job : jobs) {
       const auto name = file_name(job.mode, job.python);

@@ -279,8 +279,8 @@ void register_publish_constraints(CLI::App& command, Context& ctx) {
   auto opts = std::make_shared<PublishConstraintsOptions>();
   add_option_rows(
       *cmd,
-      {constraints_repo_option(&opts->constraints_repo, "Clone holding the constraints branch.",
-                               true),
+      {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
+                               "Clone holding the constraints branch.", true),
        remote_name_option(opts->remote_name, "Remote to fetch from and push to."),
        constraints_branch_option(opts->constraints_branch, "Branch [default: constraints-main].")},
       "");

@@ -116,12 +116,14 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
 void register_restore_constraints_tags(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<RestoreTagsOptions>();
-  cmd->add_option("--journal", opts->journal,
-                  "Restore file written by update-constraints (in the repo's .git).")
-      ->required();
+  absolute_path_option(
+      cmd->add_option("--journal", opts->journal,
+                      "Restore file written by update-constraints (in the repo's .git).")
+          ->required(),
+      ctx.services().cwd);
   add_option_rows(
       *cmd,
-      {constraints_repo_option(&opts->constraints_repo,
+      {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
                                "Repository [default: the one in the journal]."),
        remote_name_option(opts->remote_name, "Remote [default: the one in the journal].")},
       "");

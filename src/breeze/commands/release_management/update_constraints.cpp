@@ -479,7 +479,7 @@ void register_update_constraints(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<UpdateConstraintsOptions>();
   add_option_rows(*cmd,
-                  {constraints_repo_option(&opts->constraints_repo,
+                  {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
                                            "Path to the clone holding the constraints-* tags.",
                                            true, "CONSTRAINTS_REPO"),
                    remote_name_option(opts->remote_name, "Remote to push to.", "REMOTE_NAME")},
@@ -493,9 +493,10 @@ void register_update_constraints(CLI::App& command, Context& ctx) {
                   "NAME==VERSION to set (repeatable).")
       ->take_all()
       ->envname("UPDATED_CONSTRAINT");
-  cmd->add_option("--comment-file", opts->comment_file,
-                  "Text inserted once before the first pin of changed files.")
-      ->envname("COMMENT_FILE");
+  absolute_path_option(cmd->add_option("--comment-file", opts->comment_file,
+                                       "Text inserted once before the first pin of changed files.")
+                           ->envname("COMMENT_FILE"),
+                       ctx.services().cwd);
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")
       ->required()
       ->envname("COMMIT_MESSAGE");

@@ -67,10 +67,12 @@ inline constexpr const char* k_read_remote_help =
     "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the local branch";
 
 /// --constraints-repo: a local clone; `required` for the commands that change one (the variable
-/// is Breeze's CONSTRAINTS_REPO where Breeze has it, else empty).
+/// is Breeze's CONSTRAINTS_REPO where Breeze has it, else empty). The path is made absolute
+/// against `cwd` (Services::cwd) as it is parsed.
 [[nodiscard]] OptionRow
-constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo, std::string help,
-                        bool required = false, std::string variable = "");
+constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo,
+                        const std::filesystem::path& cwd, std::string help, bool required = false,
+                        std::string variable = "");
 
 /// --remote-name (its default shown), by default with k_read_remote_help.
 [[nodiscard]] OptionRow remote_name_option(std::string& remote,

@@ -23,7 +23,15 @@ struct OptionRow {
   std::vector<CLI::Validator> checks; ///< applied in order
   bool show_default = false;          ///< CLI11's capture_default_str
   bool required = false;              ///< the command line (or the variable) must give it
+  /// A path option: made absolute against this folder (the injected working directory) as it
+  /// is parsed (absolute_path_option()); nullptr: not a path.
+  const std::filesystem::path* cwd = nullptr;
 };
+
+/// Makes `option` a path option: a relative value (from the command line or the variable) becomes
+/// absolute against `cwd` as it is parsed, the one place paths are resolved (`cwd` must outlive
+/// the parse: Services::cwd).
+CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd);
 
 /// Registers `rows` on `cmd` in order, each in `panel` (empty: CLI11's "Options"); returns the
 /// options, one per row.
