@@ -8,6 +8,7 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/base/time.hpp>
 #include <breeze/cli/app.hpp>
+#include <breeze/git/opener.hpp>
 #include <breeze/http/curl_client.hpp>
 #include <breeze/process/posix_runner.hpp>
 #include <breeze/process/terminal_prompter.hpp>
@@ -80,7 +81,8 @@ int run_breeze(int argc, char** argv) {
                                       std::filesystem::current_path(ec),
                                       &http,
                                       breeze::console::detect_terminal(),
-                                      [] { return breeze::time::now(); }};
+                                      [] { return breeze::time::now(); },
+                                      &breeze::git::libgit2_opener()};
   const int code = breeze::cli::run({argv + 1, argv + argc}, services);
   std::cout.flush();
   return code;

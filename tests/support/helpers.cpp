@@ -94,17 +94,20 @@ int InProcess::run(const std::vector<std::string>& args) {
 }
 
 commands::Services InProcess::services() {
-  return commands::Services{runner,
-                            prompter,
-                            out,
-                            err,
-                            [this](const std::string& name) -> std::optional<std::string> {
-                              if (auto it = env.find(name); it != env.end()) return it->second;
-                              return std::nullopt;
-                            },
-                            cwd,
-                            http,
-                            terminal};
+  auto services = commands::Services{runner,
+                                     prompter,
+                                     out,
+                                     err,
+                                     [this](const std::string& name) -> std::optional<std::string> {
+                                       if (auto it = env.find(name); it != env.end())
+                                         return it->second;
+                                       return std::nullopt;
+                                     },
+                                     cwd,
+                                     http,
+                                     terminal};
+  services.git = git;
+  return services;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <breeze/base/files.hpp>
 #include <breeze/base/prompt.hpp>
 #include <breeze/commands/context.hpp>
+#include <breeze/git/opener.hpp>
 #include <breeze/process/runner.hpp>
 
 #include <deque>
@@ -88,6 +89,7 @@ struct InProcess {
   console::Terminal terminal{};
   std::filesystem::path cwd = std::filesystem::temp_directory_path();
   http::Client* http = nullptr;
+  git::Opener* git = &git::libgit2_opener(); ///< how the commands open repositories
 
   int run(const std::vector<std::string>& args);
   /// The services run() passes: these fakes, `env` as the environment.

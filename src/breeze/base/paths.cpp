@@ -9,6 +9,14 @@
 
 namespace breeze::paths {
 
+std::filesystem::path absolute(const std::filesystem::path& path,
+                               const std::filesystem::path& cwd) {
+  if (path.empty()) return path;
+  auto out = (path.is_absolute() ? path : cwd / path).lexically_normal();
+  if (!out.has_filename() && out.has_relative_path()) out = out.parent_path(); // "dir/" -> "dir"
+  return out;
+}
+
 namespace fs = std::filesystem;
 
 Expected<void> check_writable_dir(const fs::path& dir) {

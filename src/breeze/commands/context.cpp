@@ -1,6 +1,7 @@
 #include <breeze/commands/context.hpp>
 
 #include <breeze/base/redact.hpp>
+#include <breeze/git/opener.hpp>
 #include <breeze/process/dry_run.hpp>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,10 @@
 #include <algorithm>
 
 namespace breeze::commands {
+
+git::Opener& Context::git() const {
+  return m_services.git != nullptr ? *m_services.git : git::libgit2_opener();
+}
 
 process::Runner& Context::runner() {
   if (!globals.dry_run) return m_services.runner;

@@ -3,6 +3,7 @@
 #include <breeze/commands/ci/find_backtracking_candidates.hpp>
 #include <breeze/commands/image_params.hpp>
 #include <breeze/commands/option_groups.hpp>
+#include <breeze/commands/option_table.hpp>
 
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
@@ -248,8 +249,8 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
 // and from every tracked folder while adding group and other execute. File modes are part of the
 // COPY layers' digests, so a checkout made under `umask 002` would otherwise miss CI's registry
 // cache from the first COPY on. Untracked files are left alone; symlinks are never followed.
-void fix_group_permissions(const std::filesystem::path& root) {
-  auto tracked = git::tracked_paths(root);
+void fix_group_permissions(git::Opener& opener, const std::filesystem::path& root) {
+  auto tracked = git::tracked_paths(opener, root);
   if (!tracked) {
     spdlog::warn("Cannot list the tracked files of {}: permissions not fixed ({})", root.string(),
                  strings::strip_control(tracked.error().what()));
@@ -358,7 +359,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   if (img.docker_host.empty())
     if (auto h = ctx.services().env("DOCKER_HOST")) img.docker_host = *h;
   // The source commit label lets generate-constraints tell an image built from these sources.
-  if (auto head = git::head_commit(settings.sources_root); head && *head)
+  if (auto head = git::head_commit(ctx.git(), settings.sources_root); head && *head)
     img.source_commit = (*head)->id;
 
   const auto docker = docker::docker_client(ctx.services().env);
@@ -419,7 +420,7 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
   }
 
   // Before every real build, as Python Breeze does.
-  fix_group_permissions(cwd);
+  fix_group_permissions(ctx.git(), cwd);
   if (runs_providers_script(opts, cwd)) {
     BREEZE_TRY(auto refreshed, update_providers_dependencies(ctx, cwd));
     if (refreshed != ExitCode::ok) return refreshed;
@@ -500,171 +501,154 @@ Expected<ExitCode> run_image_build(Context& ctx, ImageBuildOptions opts) {
 // action can tell "not given" (Breeze's default by CI) from either spelling.
 CLI::Option* add_breeze_compat_options(CLI::App& cmd, ImageBuildOptions& o, bool& upgrade_flag) {
   const char* g = "Build options";
-  auto flag = [&](const char* name, bool& value, const char* help, const char* variable) {
-    return env_option(cmd.add_flag(name, value, help)->group(g), variable);
-  };
-  auto text = [&](const char* name, std::string& value, const char* help, const char* variable) {
-    return env_option(cmd.add_option(name, value, help)->group(g), variable);
-  };
   CLI::Option* upgrade = nullptr;
   if (o.type == ImageType::ci)
-    upgrade = flag("--upgrade-on-failure,!--no-upgrade-on-failure", upgrade_flag,
-                   "Retry a failed build once with --upgrade-to-newer-dependencies [default: yes, "
-                   "no when CI is set].",
-                   "UPGRADE_ON_FAILURE");
-  flag("--tag-as-latest", o.image.tag_as_latest,
-       "Also tag the image :latest (pushed too with --push).", "TAG_AS_LATEST");
-  text("--docker-host", o.image.docker_host,
-       "DOCKER_HOST for every docker command of the build (no --builder).", "DOCKER_HOST");
-  text("--github-token", o.github_token,
-       "Accepted for Breeze compatibility (masked in all output; not used).", "GITHUB_TOKEN");
-  flag("--include-success-outputs", o.include_success_outputs,
-       "With --run-in-parallel: also print the logs of successful builds.",
-       "INCLUDE_SUCCESS_OUTPUTS");
-  flag("--skip-cleanup", o.skip_cleanup,
-       "Accepted for Breeze compatibility (the job logs are always kept).", "SKIP_CLEANUP");
-  flag("--debug-resources", o.debug_resources,
-       "Accepted for Breeze compatibility (no resource monitor).", "DEBUG_RESOURCES");
+    upgrade = add_option_rows(
+                  cmd,
+                  {{"--upgrade-on-failure,!--no-upgrade-on-failure", &upgrade_flag,
+                    "Retry a failed build once with --upgrade-to-newer-dependencies [default: "
+                    "yes, no when CI is set].",
+                    "UPGRADE_ON_FAILURE"}},
+                  g)
+                  .front();
+  add_option_rows(
+      cmd,
+      {
+          {"--tag-as-latest", &o.image.tag_as_latest,
+           "Also tag the image :latest (pushed too with --push).", "TAG_AS_LATEST"},
+          {"--docker-host", &o.image.docker_host,
+           "DOCKER_HOST for every docker command of the build (no --builder).", "DOCKER_HOST"},
+          {"--github-token", &o.github_token,
+           "Accepted for Breeze compatibility (masked in all output; not used).", "GITHUB_TOKEN"},
+          {"--include-success-outputs", &o.include_success_outputs,
+           "With --run-in-parallel: also print the logs of successful builds.",
+           "INCLUDE_SUCCESS_OUTPUTS"},
+          {"--skip-cleanup", &o.skip_cleanup,
+           "Accepted for Breeze compatibility (the job logs are always kept).", "SKIP_CLEANUP"},
+          {"--debug-resources", &o.debug_resources,
+           "Accepted for Breeze compatibility (no resource monitor).", "DEBUG_RESOURCES"},
+      },
+      g);
   return upgrade;
 }
 
-void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
+// The build's options as rows, in help order. Python Breeze's PROD build lacks some of CI's
+// variables (and some options), so for PROD breeze reads none of those.
+std::vector<OptionRow> build_option_rows(ImageBuildOptions& o) {
   auto& i = o.image;
+  const bool ci = o.type == ImageType::ci;
+  const auto ci_only = [ci](const char* variable) { return ci ? variable : ""; };
+  return {
+      {"-u,--upgrade-to-newer-dependencies", &i.upgrade_to_newer_dependencies,
+       "Upgrade dependencies eagerly instead of using the constraints.",
+       ci_only("UPGRADE_TO_NEWER_DEPENDENCIES")},
+      {"--eager-upgrade-additional-requirements", &i.eager_upgrade_additional_requirements,
+       "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with "
+       "--upgrade-to-newer-dependencies.",
+       ci_only("EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS")},
+      {"--platform", &o.platform,
+       "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].",
+       "PLATFORM"},
+      {"--prepare-buildx-cache", &i.prepare_buildx_cache,
+       "Push the registry cache (mode=max) of each platform instead of building an image.",
+       "PREPARE_BUILDX_CACHE"},
+      {"--push", &i.push, "Push the image after building it.", "PUSH"},
+      {"--builder", &i.builder, "The docker buildx builder to use [default: buildx's current one].",
+       "BUILDER"},
+      {"-c,--docker-cache",
+       &o.docker_cache,
+       "Cache: registry, local or disabled [default: registry].",
+       "DOCKER_CACHE",
+       {CLI::IsMember({"registry", "local", "disabled"})}},
+      image_tag_option(i.image_tag, "Tag of the built image [default: latest]."),
+      {"--airflow-constraints-mode", &i.airflow_constraints_mode,
+       ci ? "Constraints mode [default: constraints-source-providers]."
+          : "Constraints mode [default: constraints].",
+       ""},
+      {"--airflow-constraints-reference", &i.airflow_constraints_reference,
+       "Constraints branch or tag [default: the checkout's, constraints-main].",
+       "AIRFLOW_CONSTRAINTS_REFERENCE"},
+      {"--airflow-constraints-location", &i.airflow_constraints_location,
+       "URL or path of constraints.", "AIRFLOW_CONSTRAINTS_LOCATION"},
+      {"--python-image", &i.python_image, "Base image [default: python:X.Y-slim-<debian>].",
+       "PYTHON_IMAGE"},
+      {"--debian-version",
+       &i.debian_version,
+       "Debian release of the base image [default: bookworm].",
+       "DEBIAN_VERSION",
+       {CLI::IsMember({"bookworm", "bullseye"})}},
+      {"--build-progress",
+       &i.build_progress,
+       "auto, plain or tty [default: auto].",
+       "BUILD_PROGRESS",
+       {CLI::IsMember({"auto", "plain", "tty"})}},
+      {"--build-timeout-minutes",
+       &o.build_timeout_minutes,
+       "Stop a build that runs longer than this, then run find-backtracking-candidates.",
+       ci_only("BUILD_TIMEOUT_MINUTES"),
+       {numeric::integer_in(1, 10000)}},
+      {"--commit-sha", &i.commit_sha, "Commit SHA recorded in the image.", "COMMIT_SHA"},
+      {"--install-mysql-client-type",
+       &i.install_mysql_client_type,
+       "mariadb or mysql.",
+       "INSTALL_MYSQL_CLIENT_TYPE",
+       {CLI::IsMember({"mariadb", "mysql"})}},
+      {"--use-uv,!--no-use-uv", &i.use_uv,
+       ci ? "Install with uv [default: yes]." : "Install with uv [default: no].", "USE_UV"},
+      {"--uv-http-timeout",
+       &i.uv_http_timeout,
+       "uv's HTTP timeout in seconds [default: 300].",
+       "UV_HTTP_TIMEOUT",
+       {numeric::integer_in(1, 3600)}},
+      {"--version-suffix-for-pypi", &i.version_suffix_for_pypi, "Version suffix (e.g. dev0).",
+       "VERSION_SUFFIX_FOR_PYPI"},
+      {"--build-network", &i.network,
+       "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).", ""},
+  };
+}
+
+// The customisation options (Breeze's "Customization options"), in help order; the last five
+// are PROD's only.
+std::vector<OptionRow> customisation_rows(ImageBuildOptions& o) {
+  auto& i = o.image;
+  std::vector<OptionRow> rows{
+      {"--additional-airflow-extras", &i.additional_airflow_extras,
+       "Extras added to the default ones.", "ADDITIONAL_AIRFLOW_EXTRAS"},
+      {"--additional-dev-apt-command", &i.additional_dev_apt_command,
+       "Command run before dev apt deps.", "ADDITIONAL_DEV_APT_COMMAND"},
+      {"--additional-dev-apt-deps", &i.additional_dev_apt_deps, "Extra dev apt packages.",
+       "ADDITIONAL_DEV_APT_DEPS"},
+      {"--additional-dev-apt-env", &i.additional_dev_apt_env, "Env for the dev apt step.",
+       "ADDITIONAL_DEV_APT_ENV"},
+      {"--additional-pip-install-flags", &i.additional_pip_install_flags,
+       "Extra pip install flags.", "ADDITIONAL_PIP_INSTALL_FLAGS"},
+      {"--additional-python-deps", &i.additional_python_deps, "Extra Python packages.",
+       "ADDITIONAL_PYTHON_DEPS"},
+      {"--dev-apt-command", &i.dev_apt_command, "Replaces the dev apt command.", "DEV_APT_COMMAND"},
+      {"--dev-apt-deps", &i.dev_apt_deps, "Replaces the dev apt packages.", "DEV_APT_DEPS"},
+  };
+  if (o.type == ImageType::prod)
+    rows.insert(
+        rows.end(),
+        {
+            {"--airflow-extras", &i.airflow_extras, "Extras installed in the PROD image.", ""},
+            {"--install-packages-from-context", &i.install_packages_from_context,
+             "Install the packages in docker-context-files/ instead of from PyPI.", ""},
+            {"--additional-runtime-apt-deps", &i.additional_runtime_apt_deps,
+             "Extra runtime apt packages.", "ADDITIONAL_RUNTIME_APT_DEPS"},
+            {"--additional-runtime-apt-command", &i.additional_runtime_apt_command,
+             "Command run before runtime apt deps.", "ADDITIONAL_RUNTIME_APT_COMMAND"},
+            {"--additional-runtime-apt-env", &i.additional_runtime_apt_env,
+             "Env for the runtime apt step.", "ADDITIONAL_RUNTIME_APT_ENV"},
+        });
+  return rows;
+}
+
+void add_image_build_options(CLI::App& cmd, ImageBuildOptions& o) {
   const char* g = "Build options";
   add_python_selection(cmd, o.python, o.run_in_parallel, o.python_versions, o.parallelism, {}, g);
-  // Python Breeze's PROD build has neither option, so for PROD breeze reads neither variable.
-  const bool ci = o.type == ImageType::ci;
-  cmd.add_flag("-u,--upgrade-to-newer-dependencies", i.upgrade_to_newer_dependencies,
-               "Upgrade dependencies eagerly instead of using the constraints.")
-      ->envname(ci ? "UPGRADE_TO_NEWER_DEPENDENCIES" : "")
-      ->group(g);
-  cmd.add_option("--eager-upgrade-additional-requirements", i.eager_upgrade_additional_requirements,
-                 "Extra requirements (e.g. \"aiobotocore<=2.5.4\") applied with "
-                 "--upgrade-to-newer-dependencies.")
-      ->envname(ci ? "EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS" : "")
-      ->group(g);
-  cmd.add_option(
-         "--platform", o.platform,
-         "linux/amd64, linux/arm64, linux/amd64,linux/arm64 or both [default: the engine's own].")
-      ->envname("PLATFORM")
-      ->group(g);
-  cmd.add_flag("--prepare-buildx-cache", i.prepare_buildx_cache,
-               "Push the registry cache (mode=max) of each platform instead of building an image.")
-      ->envname("PREPARE_BUILDX_CACHE")
-      ->group(g);
-  cmd.add_flag("--push", i.push, "Push the image after building it.")->envname("PUSH")->group(g);
-  cmd.add_option("--builder", i.builder,
-                 "The docker buildx builder to use [default: buildx's current one].")
-      ->envname("BUILDER")
-      ->group(g);
-  cmd.add_option("-c,--docker-cache", o.docker_cache,
-                 "Cache: registry, local or disabled [default: registry].")
-      ->check(CLI::IsMember({"registry", "local", "disabled"}))
-      ->envname("DOCKER_CACHE")
-      ->group(g);
-  cmd.add_option("-t,--image-tag", i.image_tag, "Tag of the built image [default: latest].")
-      ->envname("IMAGE_TAG")
-      ->group(g);
-  cmd.add_option("--airflow-constraints-mode", i.airflow_constraints_mode,
-                 ci ? "Constraints mode [default: constraints-source-providers]."
-                    : "Constraints mode [default: constraints].")
-      ->group(g);
-  cmd.add_option("--airflow-constraints-reference", i.airflow_constraints_reference,
-                 "Constraints branch or tag [default: the checkout's, constraints-main].")
-      ->envname("AIRFLOW_CONSTRAINTS_REFERENCE")
-      ->group(g);
-  cmd.add_option("--airflow-constraints-location", i.airflow_constraints_location,
-                 "URL or path of constraints.")
-      ->envname("AIRFLOW_CONSTRAINTS_LOCATION")
-      ->group(g);
-  cmd.add_option("--python-image", i.python_image,
-                 "Base image [default: python:X.Y-slim-<debian>].")
-      ->envname("PYTHON_IMAGE")
-      ->group(g);
-  cmd.add_option("--debian-version", i.debian_version,
-                 "Debian release of the base image [default: bookworm].")
-      ->check(CLI::IsMember({"bookworm", "bullseye"}))
-      ->envname("DEBIAN_VERSION")
-      ->group(g);
-  cmd.add_option("--build-progress", i.build_progress, "auto, plain or tty [default: auto].")
-      ->check(CLI::IsMember({"auto", "plain", "tty"}))
-      ->envname("BUILD_PROGRESS")
-      ->group(g);
-  cmd.add_option("--build-timeout-minutes", o.build_timeout_minutes,
-                 "Stop a build that runs longer than this, then run find-backtracking-candidates.")
-      ->check(numeric::integer_in(1, 10000))
-      ->envname(ci ? "BUILD_TIMEOUT_MINUTES" : "")
-      ->group(g);
-  cmd.add_option("--commit-sha", i.commit_sha, "Commit SHA recorded in the image.")
-      ->envname("COMMIT_SHA")
-      ->group(g);
-  cmd.add_option("--install-mysql-client-type", i.install_mysql_client_type, "mariadb or mysql.")
-      ->check(CLI::IsMember({"mariadb", "mysql"}))
-      ->envname("INSTALL_MYSQL_CLIENT_TYPE")
-      ->group(g);
-  cmd.add_flag("--use-uv,!--no-use-uv", i.use_uv,
-               ci ? "Install with uv [default: yes]." : "Install with uv [default: no].")
-      ->envname("USE_UV")
-      ->group(g);
-  cmd.add_option("--uv-http-timeout", i.uv_http_timeout,
-                 "uv's HTTP timeout in seconds [default: 300].")
-      ->check(numeric::integer_in(1, 3600))
-      ->envname("UV_HTTP_TIMEOUT")
-      ->group(g);
-  cmd.add_option("--version-suffix-for-pypi", i.version_suffix_for_pypi,
-                 "Version suffix (e.g. dev0).")
-      ->envname("VERSION_SUFFIX_FOR_PYPI")
-      ->group(g);
-  cmd.add_option("--build-network", i.network,
-                 "--network for RUN steps, e.g. host on an engine without a bridge (breeze only).")
-      ->group(g);
-  const char* a = "Customisation";
-  cmd.add_option("--additional-airflow-extras", i.additional_airflow_extras,
-                 "Extras added to the default ones.")
-      ->envname("ADDITIONAL_AIRFLOW_EXTRAS")
-      ->group(a);
-  cmd.add_option("--additional-dev-apt-command", i.additional_dev_apt_command,
-                 "Command run before dev apt deps.")
-      ->envname("ADDITIONAL_DEV_APT_COMMAND")
-      ->group(a);
-  cmd.add_option("--additional-dev-apt-deps", i.additional_dev_apt_deps, "Extra dev apt packages.")
-      ->envname("ADDITIONAL_DEV_APT_DEPS")
-      ->group(a);
-  cmd.add_option("--additional-dev-apt-env", i.additional_dev_apt_env, "Env for the dev apt step.")
-      ->envname("ADDITIONAL_DEV_APT_ENV")
-      ->group(a);
-  cmd.add_option("--additional-pip-install-flags", i.additional_pip_install_flags,
-                 "Extra pip install flags.")
-      ->envname("ADDITIONAL_PIP_INSTALL_FLAGS")
-      ->group(a);
-  cmd.add_option("--additional-python-deps", i.additional_python_deps, "Extra Python packages.")
-      ->envname("ADDITIONAL_PYTHON_DEPS")
-      ->group(a);
-  cmd.add_option("--dev-apt-command", i.dev_apt_command, "Replaces the dev apt command.")
-      ->envname("DEV_APT_COMMAND")
-      ->group(a);
-  cmd.add_option("--dev-apt-deps", i.dev_apt_deps, "Replaces the dev apt packages.")
-      ->envname("DEV_APT_DEPS")
-      ->group(a);
-  if (o.type == ImageType::prod) {
-    cmd.add_option("--airflow-extras", i.airflow_extras, "Extras installed in the PROD image.")
-        ->group(a);
-    cmd.add_flag("--install-packages-from-context", i.install_packages_from_context,
-                 "Install the packages in docker-context-files/ instead of from PyPI.")
-        ->group(a);
-    cmd.add_option("--additional-runtime-apt-deps", i.additional_runtime_apt_deps,
-                   "Extra runtime apt packages.")
-        ->envname("ADDITIONAL_RUNTIME_APT_DEPS")
-        ->group(a);
-    cmd.add_option("--additional-runtime-apt-command", i.additional_runtime_apt_command,
-                   "Command run before runtime apt deps.")
-        ->envname("ADDITIONAL_RUNTIME_APT_COMMAND")
-        ->group(a);
-    cmd.add_option("--additional-runtime-apt-env", i.additional_runtime_apt_env,
-                   "Env for the runtime apt step.")
-        ->envname("ADDITIONAL_RUNTIME_APT_ENV")
-        ->group(a);
-  }
+  add_option_rows(cmd, build_option_rows(o), g);
+  add_option_rows(cmd, customisation_rows(o), "Customisation");
 }
 
 } // namespace

@@ -60,6 +60,42 @@ Expected<std::vector<std::string>> selected_pythons(const std::string& python, b
   return pythons;
 }
 
+OptionRow constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo,
+                                  const std::filesystem::path& cwd, std::string help, bool required,
+                                  std::string variable) {
+  OptionRow row;
+  row.names = "--constraints-repo";
+  std::visit([&](auto* target) { row.target = target; }, repo);
+  row.help = std::move(help);
+  row.variable = std::move(variable);
+  row.required = required;
+  row.cwd = &cwd;
+  return row;
+}
+
+OptionRow remote_name_option(std::string& remote, std::string help, std::string variable) {
+  OptionRow row{"--remote-name", &remote, std::move(help), std::move(variable)};
+  row.show_default = true;
+  return row;
+}
+
+OptionRow constraints_branch_option(std::string& branch, std::string help) {
+  return {"--constraints-branch", &branch, std::move(help), ""};
+}
+
+OptionRow constraints_url_option(std::string& url) {
+  OptionRow row{"--constraints-url", &url,
+                "Base URL of the constraints files: "
+                "<URL>/<github-repository>/<branch>/<mode>-<python>.txt",
+                "BREEZE_CONSTRAINTS_URL"};
+  row.show_default = true;
+  return row;
+}
+
+OptionRow image_tag_option(std::string& tag, std::string help) {
+  return {"-t,--image-tag", &tag, std::move(help), "IMAGE_TAG"};
+}
+
 CLI::Option* add_output_option(CLI::App& cmd, std::string& output) {
   return cmd.add_option("--output", output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))

@@ -3,6 +3,7 @@
 #include <breeze/config/checkout.hpp>
 
 #include <breeze/base/files.hpp>
+#include <breeze/base/paths.hpp>
 #include <breeze/base/strings.hpp>
 
 #include <fmt/format.h>
@@ -73,9 +74,10 @@ Expected<void> Settings::check_constraints_mode(const std::string& mode) const {
 }
 
 std::optional<fs::path> find_sources_root(const fs::path& start) {
+  // `start` is the injected working directory: never resolved against the process's.
+  if (!start.is_absolute()) return std::nullopt;
   std::error_code ec;
-  fs::path dir = fs::absolute(start, ec);
-  if (ec) return std::nullopt;
+  fs::path dir = start.lexically_normal();
   while (true) {
     if (fs::exists(dir / "Dockerfile.ci", ec) || fs::exists(dir / "breeze.yaml", ec)) return dir;
     if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
@@ -331,10 +333,12 @@ Expected<Settings> load(const std::string& airflow_sources, const fs::path& cwd,
   Settings settings;
   std::optional<fs::path> root;
   if (!airflow_sources.empty()) {
+    // Relative to the injected working directory, as every path option is.
+    const auto path = paths::absolute(airflow_sources, cwd);
     std::error_code ec;
-    if (!fs::is_directory(airflow_sources, ec))
+    if (!fs::is_directory(path, ec))
       return usage_error(fmt::format("--airflow-sources {} is not a directory", airflow_sources));
-    root = fs::absolute(airflow_sources, ec);
+    root = path;
   } else {
     root = find_sources_root(cwd);
   }

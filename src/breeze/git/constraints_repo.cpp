@@ -99,12 +99,12 @@ int push_credentials(git_credential** out, const char* url, const char* user, un
 
 } // namespace
 
-Expected<ConstraintsRepo> ConstraintsRepo::open(const std::filesystem::path& path, EnvFn env,
-                                                std::vector<std::string> token_hosts) {
+Expected<ConstraintsRepo> ConstraintsRepo::open(Opener& opener, const std::filesystem::path& path,
+                                                EnvFn env, std::vector<std::string> token_hosts) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
     return not_found_error("no such directory", path.string());
-  auto repo = open_repository(path);
+  auto repo = opener.open(path);
   if (!repo)
     return not_found_error("not a git repository (pass the clone holding the constraints-* tags)",
                            path.string());

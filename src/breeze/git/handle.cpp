@@ -25,17 +25,6 @@ Expected<RepositoryPtr> open_repository(const std::filesystem::path& path) {
   return repo;
 }
 
-Expected<std::optional<RepositoryPtr>> open_work_tree(const std::filesystem::path& work_tree) {
-  // A plain source tree (no .git dir or worktree file) needs no libgit2 start-up (~13 ms with
-  // Debian's mbedTLS build), which every image build and dry run would otherwise pay.
-  std::error_code ec;
-  if (!std::filesystem::exists(work_tree / ".git", ec)) return std::optional<RepositoryPtr>();
-  auto repo = open_repository(work_tree);
-  if (!repo && repo.error().kind == ErrorKind::not_found) return std::optional<RepositoryPtr>();
-  if (!repo) return repo.error();
-  return std::optional(std::move(*repo));
-}
-
 std::optional<std::string> locked_file(std::string_view message) {
   if (message.find("lock") == std::string_view::npos) return std::nullopt;
   // libgit2 quotes the path: "failed to create locked file '/r/.git/refs/tags/x.lock': File

@@ -4,8 +4,9 @@
 
 namespace breeze::git {
 
-Expected<std::optional<HeadCommit>> head_commit(const std::filesystem::path& work_tree) {
-  BREEZE_TRY(auto repo, open_work_tree(work_tree));
+Expected<std::optional<HeadCommit>> head_commit(Opener& opener,
+                                                const std::filesystem::path& work_tree) {
+  BREEZE_TRY(auto repo, open_work_tree(opener, work_tree));
   if (!repo) return std::optional<HeadCommit>();
   git_object* obj = nullptr;
   const int head_rc = git_revparse_single(&obj, repo->get(), "HEAD^{commit}");

@@ -57,10 +57,11 @@ std::optional<git_oid> entry_id(git_commit* commit, const std::string& path) {
 
 // The file at the branch tip, nullopt when the branch has no such path. A blob the tree names but
 // the object database lacks is reported with `missing_blob` as its kind.
-Expected<std::optional<BlobAtBranch>> read_at(const std::filesystem::path& repo_path,
+Expected<std::optional<BlobAtBranch>> read_at(Opener& opener,
+                                              const std::filesystem::path& repo_path,
                                               const std::string& branch, const std::string& path,
                                               const std::string& remote, ErrorKind missing_blob) {
-  BREEZE_TRY(auto repo, open_repository(repo_path));
+  BREEZE_TRY(auto repo, opener.open(repo_path));
   std::string used;
   BREEZE_TRY(auto commit, resolve_branch(repo.get(), branch, remote, repo_path.string(), &used));
   auto id = entry_id(commit.get(), path);
@@ -82,26 +83,28 @@ Expected<std::optional<BlobAtBranch>> read_at(const std::filesystem::path& repo_
 
 } // namespace
 
-Expected<BlobAtBranch> read_blob(const std::filesystem::path& repo_path, const std::string& branch,
-                                 const std::string& path, const std::string& remote) {
-  BREEZE_TRY(auto blob, read_at(repo_path, branch, path, remote, ErrorKind::not_found));
+Expected<BlobAtBranch> read_blob(Opener& opener, const std::filesystem::path& repo_path,
+                                 const std::string& branch, const std::string& path,
+                                 const std::string& remote) {
+  BREEZE_TRY(auto blob, read_at(opener, repo_path, branch, path, remote, ErrorKind::not_found));
   if (!blob)
     return Error{ErrorKind::not_found, fmt::format("no file '{}' on branch '{}'", path, branch),
                  repo_path.string()};
   return std::move(*blob);
 }
 
-Expected<std::optional<BlobAtBranch>> read_blob_if_present(const std::filesystem::path& repo_path,
+Expected<std::optional<BlobAtBranch>> read_blob_if_present(Opener& opener,
+                                                           const std::filesystem::path& repo_path,
                                                            const std::string& branch,
                                                            const std::string& path,
                                                            const std::string& remote) {
-  return read_at(repo_path, branch, path, remote, ErrorKind::git);
+  return read_at(opener, repo_path, branch, path, remote, ErrorKind::git);
 }
 
-Expected<time::Instant> last_commit_time(const std::filesystem::path& repo_path,
+Expected<time::Instant> last_commit_time(Opener& opener, const std::filesystem::path& repo_path,
                                          const std::string& branch, const std::string& path,
                                          const std::string& remote) {
-  BREEZE_TRY(auto repo, open_repository(repo_path));
+  BREEZE_TRY(auto repo, opener.open(repo_path));
   BREEZE_TRY(auto tip, resolve_branch(repo.get(), branch, remote, repo_path.string()));
   git_revwalk* raw_walk = nullptr;
   if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc != 0)

@@ -6,8 +6,9 @@
 
 namespace breeze::git {
 
-Expected<std::optional<TrackedPaths>> tracked_paths(const std::filesystem::path& work_tree) {
-  BREEZE_TRY(auto repo, open_work_tree(work_tree));
+Expected<std::optional<TrackedPaths>> tracked_paths(Opener& opener,
+                                                    const std::filesystem::path& work_tree) {
+  BREEZE_TRY(auto repo, open_work_tree(opener, work_tree));
   if (!repo) return std::optional<TrackedPaths>();
   git_index* raw = nullptr;
   BREEZE_TRY_VOID(

@@ -15,7 +15,7 @@ TEST_CASE("git push_object: accepted, refused by a hook (an outcome) and unreach
   ConstraintsRepos r;
   GitDaemon daemon{r.tmp.path()};
   set_remote_url(r.clone, "apache", daemon.url("apache.git"));
-  auto repo = git::ConstraintsRepo::open(r.clone);
+  auto repo = git::ConstraintsRepo::open(git::libgit2_opener(), r.clone);
   REQUIRE(repo);
   const auto commit = commit_of(r.clone, "constraints-2.6.3");
 
@@ -38,7 +38,7 @@ TEST_CASE("git push_object: accepted, refused by a hook (an outcome) and unreach
   SECTION("nobody listens at the push URL: an Error, not a refusal") {
     set_remote_url(r.clone, "apache", daemon.url("apache.git"),
                    "git://127.0.0.1:" + std::to_string(closed_port()) + "/apache.git");
-    auto reopened = git::ConstraintsRepo::open(r.clone);
+    auto reopened = git::ConstraintsRepo::open(git::libgit2_opener(), r.clone);
     REQUIRE(reopened);
     auto pushed = reopened->push_object("apache", commit, "refs/heads/pushed", false);
     REQUIRE_FALSE(pushed);

@@ -73,19 +73,21 @@ TEST_CASE("git read_blob: reads a file at a branch tip from a bare repository",
   Repo repo(dir.path(), true);
   repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "x"}}, k_first);
   repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "x"}}, k_first + 60);
-  auto blob = git::read_blob(dir.path(), "constraints-main", k_file);
+  auto blob = git::read_blob(git::libgit2_opener(), dir.path(), "constraints-main", k_file);
   REQUIRE(blob.has_value());
   CHECK(blob->content == "a==2\n");
   CHECK(blob->commit.size() == 40);
 
-  auto no_branch = git::read_blob(dir.path(), "constraints-2-7", k_file);
+  auto no_branch = git::read_blob(git::libgit2_opener(), dir.path(), "constraints-2-7", k_file);
   REQUIRE_FALSE(no_branch.has_value());
   CHECK(no_branch.error().kind == ErrorKind::not_found);
   CHECK_THAT(no_branch.error().message, Catch::Contains("constraints-2-7"));
-  auto no_file = git::read_blob(dir.path(), "constraints-main", "constraints-3.8.txt");
+  auto no_file =
+      git::read_blob(git::libgit2_opener(), dir.path(), "constraints-main", "constraints-3.8.txt");
   REQUIRE_FALSE(no_file.has_value());
   CHECK_THAT(no_file.error().message, Catch::Contains("constraints-3.8.txt"));
-  auto not_repo = git::read_blob(dir.path() / "nope", "constraints-main", k_file);
+  auto not_repo =
+      git::read_blob(git::libgit2_opener(), dir.path() / "nope", "constraints-main", k_file);
   REQUIRE_FALSE(not_repo.has_value());
 }
 
@@ -95,20 +97,24 @@ TEST_CASE("git read_blob_if_present: a missing file is data, a missing branch or
   files::TempDir dir;
   Repo repo(dir.path(), true);
   repo.commit("constraints-main", {{k_file, "a==1\n"}}, k_first);
-  auto found = git::read_blob_if_present(dir.path(), "constraints-main", k_file);
+  auto found =
+      git::read_blob_if_present(git::libgit2_opener(), dir.path(), "constraints-main", k_file);
   REQUIRE(found);
   REQUIRE(found->has_value());
   CHECK((*found)->content == "a==1\n");
   CHECK((*found)->ref == "local branch constraints-main");
 
-  auto absent = git::read_blob_if_present(dir.path(), "constraints-main", "constraints-3.8.txt");
+  auto absent = git::read_blob_if_present(git::libgit2_opener(), dir.path(), "constraints-main",
+                                          "constraints-3.8.txt");
   REQUIRE(absent);
   CHECK_FALSE(absent->has_value());
 
-  auto no_branch = git::read_blob_if_present(dir.path(), "constraints-2-7", k_file);
+  auto no_branch =
+      git::read_blob_if_present(git::libgit2_opener(), dir.path(), "constraints-2-7", k_file);
   REQUIRE_FALSE(no_branch);
   CHECK(no_branch.error().kind == ErrorKind::not_found);
-  auto not_repo = git::read_blob_if_present(dir.path() / "nope", "constraints-main", k_file);
+  auto not_repo = git::read_blob_if_present(git::libgit2_opener(), dir.path() / "nope",
+                                            "constraints-main", k_file);
   REQUIRE_FALSE(not_repo);
   CHECK(not_repo.error().kind == ErrorKind::not_found);
   CHECK(not_repo.error().message == "not a git repository");
@@ -121,7 +127,7 @@ TEST_CASE("git last_commit_time: the last commit that changed the file, not the 
   repo.commit("constraints-main", {{k_file, "a==1\n"}, {"other.txt", "1"}}, k_first - 3600);
   repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "1"}}, k_first);
   repo.commit("constraints-main", {{k_file, "a==2\n"}, {"other.txt", "2"}}, k_second);
-  auto t = git::last_commit_time(dir.path(), "constraints-main", k_file);
+  auto t = git::last_commit_time(git::libgit2_opener(), dir.path(), "constraints-main", k_file);
   REQUIRE(t.has_value());
   CHECK(time::format_iso_z(*t) == "2023-08-09T21:48:23Z");
 }
@@ -207,20 +213,22 @@ struct ThreeBranches {
 TEST_CASE("git read_blob: <remote>/<branch> first, then origin/<branch>, then the local branch",
           "[integration][git]") {
   ThreeBranches t;
-  auto apache = git::read_blob(t.clone, "constraints-main", k_file);
+  auto apache = git::read_blob(git::libgit2_opener(), t.clone, "constraints-main", k_file);
   REQUIRE(apache);
   CHECK(apache->ref == "apache/constraints-main");
   CHECK(apache->content == dated("2023-08-01T00:00:00Z"));
-  auto origin = git::read_blob(t.clone, "constraints-main", k_file, "upstream");
+  auto origin =
+      git::read_blob(git::libgit2_opener(), t.clone, "constraints-main", k_file, "upstream");
   REQUIRE(origin);
   CHECK(origin->ref == "origin/constraints-main");
   CHECK(origin->content == dated("2023-08-02T00:00:00Z"));
   t.drop("refs/remotes/origin/constraints-main");
-  auto local = git::read_blob(t.clone, "constraints-main", k_file, "upstream");
+  auto local =
+      git::read_blob(git::libgit2_opener(), t.clone, "constraints-main", k_file, "upstream");
   REQUIRE(local);
   CHECK(local->ref == "local branch constraints-main");
   CHECK(local->content == dated("2023-08-03T00:00:00Z"));
-  auto none = git::read_blob(t.clone, "constraints-2-7", k_file);
+  auto none = git::read_blob(git::libgit2_opener(), t.clone, "constraints-2-7", k_file);
   REQUIRE_FALSE(none);
   CHECK(none.error().message ==
         "no branch 'constraints-2-7' (looked for apache/constraints-2-7, origin/constraints-2-7, "

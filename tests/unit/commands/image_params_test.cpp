@@ -18,7 +18,9 @@ TEST_CASE("image_params: the identity comes from the settings, the Python from t
   CHECK(ci.github_repository == "someone/airflow");
   CHECK(ci.branch == "v3-0-test");
   CHECK(ci.python == settings.default_python_version());
-  CHECK(ci.python == "3.13"); // not ImageParams' own "3.10"
+  CHECK(ci.python == "3.13");
+  // ImageParams has no Python of its own that could disagree with the settings.
+  CHECK(docker::ImageParams{}.python.empty());
 
   docker::ImageParams base;
   base.image_tag = "my-tag";

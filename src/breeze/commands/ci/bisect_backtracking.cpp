@@ -2,9 +2,9 @@
 
 #include "bisect_detail.hpp"
 #include "bisect_prober.hpp"
+#include "bisect_report.hpp"
 
 #include <breeze/base/files.hpp>
-#include <breeze/base/github_actions.hpp>
 #include <breeze/base/interrupt.hpp>
 #include <breeze/base/paths.hpp>
 #include <breeze/base/redact.hpp>
@@ -26,7 +26,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -34,21 +33,19 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <unistd.h>
 
 namespace breeze::commands::ci {
 
+using bisect_detail::BisectReport;
+using bisect_detail::Check;
 using bisect_detail::ci_image;
-using bisect_detail::k_arg;
+using bisect_detail::format_seconds;
 using bisect_detail::k_each_placeholder;
 using bisect_detail::k_placeholder;
-using bisect_detail::outcome_key;
-using bisect_detail::outcome_word;
 using bisect_detail::Prober;
 using bisect_detail::ProbeRecord;
 using bisect_detail::ProbeRequest;
-using bisect_detail::short_limits;
 
 namespace {
 
@@ -57,14 +54,6 @@ std::filesystem::path self_exe() {
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path("breeze") : p;
 }
-
-// The ==latest check of one culprit.
-struct Check {
-  std::string name;
-  std::string requirement; ///< pkg==latest
-  std::string verdict;     ///< heuristics / conflict / timeout / skipped / interrupted
-  std::vector<std::string> conflicts;
-};
 
 // The limits to bisect and, when known, the suspects among them (indexes, most likely first).
 struct Gathered {
@@ -121,8 +110,7 @@ Expected<Gathered> gather_limits(const BisectOptions& o, Context& ctx) {
     return Gathered{std::move(limits), {}};
   }
   if (!o.candidates_file.empty()) {
-    auto path = std::filesystem::path(o.candidates_file);
-    if (path.is_relative()) path = ctx.services().cwd / path;
+    const auto path = std::filesystem::path(o.candidates_file); // absolute since parsing
     BREEZE_TRY(auto text, files::read(path));
     auto limits = limits_from_candidates_json(text);
     if (!limits) return Error{limits.error().kind, limits.error().message, path.string()};
@@ -197,10 +185,6 @@ Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Contex
   return argv;
 }
 
-std::string format_seconds(std::chrono::milliseconds d) {
-  return fmt::format("{:.1f}s", static_cast<double>(d.count()) / 1000.0);
-}
-
 std::string removal_comment(const BisectLimit& l, const Check* check, const std::string& date) {
   auto text = fmt::format(
       "{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
@@ -230,7 +214,6 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
   if (o.apply) {
     dockerfile = o.dockerfile.empty() ? ctx.settings.sources_root / "Dockerfile.ci"
                                       : std::filesystem::path(o.dockerfile);
-    if (dockerfile.is_relative()) dockerfile = ctx.services().cwd / dockerfile;
     if (o.dockerfile.empty() && ctx.settings.sources_root.empty())
       return usage_error("--apply: no Airflow sources found (a folder with Dockerfile.ci); pass "
                          "--dockerfile PATH");
@@ -429,140 +412,30 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     }
   }
 
-  const auto& probes = prober.all();
+  const BisectReport report{prober.all(),
+                            search,
+                            limits.size(),
+                            all_limits,
+                            suspect_names,
+                            culprit_limits,
+                            checks,
+                            add_line,
+                            backtracking ? std::optional(o.backtracking_pattern) : std::nullopt,
+                            prober.timeout(),
+                            total,
+                            full_list_error,
+                            log_dir,
+                            dockerfile,
+                            applied,
+                            apply_error ? std::optional(apply_error->what()) : std::nullopt,
+                            interrupted};
   // Probe output and limits come from elsewhere: the report is redacted as a whole before it is
   // printed, whatever stream it goes to.
-  std::ostringstream report;
-  if (o.output == "json") {
-    nlohmann::json doc{
-        {"status", interrupted                                               ? "interrupted"
-                   : search.status == SearchResult::Status::full_list_failed ? "full_list_failed"
-                                                                             : "found"},
-        {"limits", all_limits},
-        {"probes", nlohmann::json::array()},
-        {"probe_count", search.probes},
-        {"used_ddmin", search.used_ddmin},
-        {"suspects", suspect_names},
-        {"found_by_suspect", search.by_suspect},
-        {"backtracking_pattern",
-         backtracking ? nlohmann::json(o.backtracking_pattern) : nlohmann::json(nullptr)},
-        {"probe_timeout_seconds", prober.timeout()
-                                      ? nlohmann::json(prober.timeout()->count() / 1000.0)
-                                      : nlohmann::json(nullptr)},
-        {"total_seconds", total.count() / 1000.0},
-        {"culprits", culprit_limits},
-        {"checks", nlohmann::json::array()},
-        {"add", strings::join(add_line, " ")},
-        {"log_dir", log_dir.string()}};
-    for (const auto& r : probes) {
-      doc["probes"].push_back({{"number", r.number},
-                               {"purpose", r.purpose},
-                               {"limits", r.limits},
-                               {"result", outcome_key(r)},
-                               {"exit_code", r.exit_code},
-                               {"seconds", r.elapsed.count() / 1000.0},
-                               {"log", r.log.string()},
-                               {"cut", nullptr}});
-      if (r.backtracked)
-        doc["probes"].back()["cut"] = {{"line_number", r.cut_line_number}, {"line", r.cut_line}};
-    }
-    for (const auto& c : checks)
-      doc["checks"].push_back({{"name", c.name},
-                               {"requirement", c.requirement},
-                               {"verdict", c.verdict},
-                               {"conflicts", c.conflicts}});
-    if (!applied.empty()) doc["applied"] = {{"file", dockerfile.string()}, {"result", applied}};
-    if (apply_error) doc["applied"]["error"] = apply_error->what();
-    report << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  } else {
-    auto& out = report;
-    out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", "#", "probe", "result", "time",
-                       "limits");
-    for (const auto& r : probes)
-      out << fmt::format("{:>3}  {:<10} {:<17} {:>8}  {}\n", r.number, r.purpose, outcome_word(r),
-                         r.outcome == ProbeOutcome::cancelled && r.elapsed.count() == 0
-                             ? "-"
-                             : format_seconds(r.elapsed),
-                         short_limits(r.limits));
-    out << fmt::format(
-        "{} probes for the search (the full list included, the ==latest checks not), {} in all\n",
-        search.probes, format_seconds(total));
-    if (!suspect_names.empty())
-      out << fmt::format("Suspects (from the packages' own requirements): {}\n",
-                         strings::join(suspect_names, ", "));
-    for (const auto& r : probes)
-      if (r.backtracked)
-        out << fmt::format(
-            "Probe {} cut after {}: the resolver started backtracking at output line {}: {}\n",
-            r.number, format_seconds(r.elapsed), r.cut_line_number, r.cut_line);
-    if (search.status == SearchResult::Status::full_list_failed) {
-      out << fmt::format(
-          "The full list of {} limits did not pass ({}): the candidates alone do not stop the "
-          "backtracking, or the probe itself is broken. See {}\n",
-          limits.size(), full_list_error,
-          probes.empty() ? log_dir.string() : probes.front().log.string());
-    } else if (interrupted) {
-      out << (culprit_limits.empty()
-                  ? std::string("Interrupted before the full list finished: nothing is known yet\n")
-                  : fmt::format(
-                        "Interrupted. The culprit(s) are among these {} limits (they pass): {}\n",
-                        culprit_limits.size(), strings::join(culprit_limits, " ")));
-    } else {
-      out << fmt::format("Culprit{}: {}{}\n", culprit_limits.size() == 1 ? "" : "s (together)",
-                         strings::join(culprit_limits, " "),
-                         search.used_ddmin   ? " (interacting: found by delta debugging)"
-                         : search.by_suspect ? " (the top suspect: its limit alone passes)"
-                                             : "");
-      for (const auto& c : checks) {
-        if (c.verdict == "skipped")
-          out << fmt::format("Check {}: skipped (latest version unknown)\n", c.name);
-        else if (c.verdict == "heuristics")
-          out << fmt::format("Check {}: passes - the resolver's heuristics, not a real conflict; "
-                             "try removing the limit "
-                             "in a few days\n",
-                             c.requirement);
-        else if (c.verdict == "interrupted")
-          out << fmt::format("Check {}: interrupted\n", c.requirement);
-        else {
-          out << fmt::format("Check {}: {}\n", c.requirement,
-                             c.verdict == "timeout"
-                                 ? "still backtracks (killed at the probe timeout)"
-                                 : "fails - a real conflict:");
-          for (const auto& line : c.conflicts)
-            out << "    " << line << "\n";
-        }
-      }
-      out << fmt::format("Add to Dockerfile.ci: {}\"{}\"\n", k_arg, strings::join(add_line, " "));
-      if (applied == "written")
-        out << fmt::format("Written to {}\n", dockerfile.string());
-      else if (applied == "already there")
-        out << fmt::format("{} already has these limits\n", dockerfile.string());
-      else if (applied == "failed")
-        out << fmt::format("NOT written to {} (see the error below): add the line above by hand\n",
-                           dockerfile.string());
-      else
-        out << "Run again with --apply to write it (with a dated comment), or add it by hand\n";
-    }
-    out << fmt::format("Probe logs: {}\n", log_dir.string());
-  }
-  ctx.out() << redact::text(report.str());
+  ctx.out() << redact::text(o.output == "json" ? render_report_json(report)
+                                               : render_report_text(report));
   ctx.out().flush();
   // On GitHub Actions: the probes and the answer on the run's summary page.
-  std::vector<std::vector<std::string>> rows{{"#", "probe", "result", "time", "limits"}};
-  for (const auto& r : probes)
-    rows.push_back({fmt::format("{}", r.number), r.purpose, outcome_word(r),
-                    format_seconds(r.elapsed), short_limits(r.limits)});
-  auto markdown = "### bisect-backtracking\n\n" + github::markdown_table(rows) + "\n";
-  if (interrupted)
-    markdown += "Interrupted before the search finished.\n";
-  else if (search.status == SearchResult::Status::found)
-    markdown +=
-        fmt::format("Culprit{}: `{}`. Add to Dockerfile.ci: `{}\"{}\"`\n",
-                    culprit_limits.size() == 1 ? "" : "s (together)",
-                    strings::join(culprit_limits, " "), k_arg, strings::join(add_line, " "));
-  else
-    markdown += "No culprit found: see the probe logs.\n";
-  ctx.step_summary(redact::text(markdown));
+  ctx.step_summary(redact::text(render_report_summary(report)));
   if (apply_error) return *apply_error;
   if (interrupted) return ExitCode::interrupted;
   return search.status == SearchResult::Status::found ? ExitCode::ok : ExitCode::failure;
@@ -572,14 +445,17 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<BisectOptions>();
   const char* src = "Candidates";
-  cmd->add_option("--candidates-file", opts->candidates_file,
-                  "Read the candidates from `find-backtracking-candidates --output json` output")
-      ->group(src);
+  absolute_path_option(
+      cmd->add_option(
+             "--candidates-file", opts->candidates_file,
+             "Read the candidates from `find-backtracking-candidates --output json` output")
+          ->group(src),
+      ctx.services().cwd);
   cmd->add_option(
          "--eager-upgrade-additional-requirements", opts->requirements,
          "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
       ->group(src);
-  add_candidate_source_options(*cmd, opts->candidates, src);
+  add_candidate_source_options(*cmd, opts->candidates, src, ctx.services().cwd);
   const char* probe = "Probes";
   cmd->add_option("--probe", opts->probe,
                   "Default probe: build (a ci-image build with the limits) or resolve (only the "
@@ -627,9 +503,11 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
                 "Add pkg<latest to Dockerfile.ci's ARG EAGER_UPGRADE_ADDITIONAL_REQUIREMENTS with "
                 "a dated comment")
       ->group(result);
-  cmd->add_option("--dockerfile", opts->dockerfile,
-                  "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
-      ->group(result);
+  absolute_path_option(
+      cmd->add_option("--dockerfile", opts->dockerfile,
+                      "The Dockerfile --apply edits [default: <sources>/Dockerfile.ci]")
+          ->group(result),
+      ctx.services().cwd);
   add_output_option(*cmd, opts->output)->group(result);
   cmd->callback([&ctx, opts] {
     ctx.action = [opts](Context& run_ctx) {

@@ -3,9 +3,11 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/github_actions.hpp>
+#include <breeze/base/paths.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
+#include <breeze/commands/option_table.hpp>
 #include <breeze/constraints/constraints_file.hpp>
 #include <breeze/constraints/markers.hpp>
 #include <breeze/constraints/names.hpp>
@@ -44,9 +46,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
                                   const std::string& branch,
                                   const http::BatchOptions& http_options) {
   if (!o.constraints_file.empty()) {
-    auto path = std::filesystem::path(o.constraints_file);
-    if (path.is_relative()) path = ctx.services().cwd / path;
-    BREEZE_TRY(auto text, files::read(path));
+    // Resolved here, not as it is parsed: the report names the file as the user spelled it.
+    BREEZE_TRY(auto text, files::read(paths::absolute(o.constraints_file, ctx.services().cwd)));
     return Source{std::move(text), o.constraints_file, {}, {}, {}};
   }
   BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
@@ -55,11 +56,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
   BREEZE_TRY_VOID(ctx.settings.check_constraints_mode(mode));
   const auto file = fmt::format("{}-{}.txt", mode, python);
   if (!o.constraints_repo.empty()) {
-    auto repo = std::filesystem::path(o.constraints_repo);
-    if (repo.is_relative()) repo = ctx.services().cwd / repo;
-    repo = repo.lexically_normal();
-    if (!repo.has_filename()) repo = repo.parent_path(); // "dir/" -> "dir", for messages
-    BREEZE_TRY(auto blob, git::read_blob(repo, branch, file, o.remote_name));
+    const auto repo = std::filesystem::path(o.constraints_repo);
+    BREEZE_TRY(auto blob, git::read_blob(ctx.git(), repo, branch, file, o.remote_name));
     spdlog::info("Reading {} from {} of {} ({})", file, blob.ref, repo.string(),
                  blob.commit.substr(0, 12));
     return Source{std::move(blob.content), fmt::format("{}:{}:{}", repo.string(), branch, file),
@@ -85,7 +83,8 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
 }
 
 Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const Source& source,
-                                         const constraints::ConstraintsFile& file) {
+                                         const constraints::ConstraintsFile& file,
+                                         git::Opener& opener) {
   if (!o.since.empty()) {
     auto since = time::parse_iso8601(o.since);
     if (!since) return usage_error("--since: " + since.error().message);
@@ -95,8 +94,8 @@ Expected<time::Instant> constraints_date(const FindBacktrackingOptions& o, const
   if (!source.repo.empty()) {
     // No date in the header: the commit that last wrote the file is the best evidence of when
     // these constraints were known to work.
-    BREEZE_TRY(auto at,
-               git::last_commit_time(source.repo, source.branch, source.file, o.remote_name));
+    BREEZE_TRY(auto at, git::last_commit_time(opener, source.repo, source.branch, source.file,
+                                              o.remote_name));
     spdlog::info("No date in the header of {}; using the date of the last commit touching it",
                  source.label);
     return at;
@@ -204,7 +203,7 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
     return Error{ErrorKind::failure,
                  "no pins (name==version lines) in the constraints: is this a constraints file?",
                  source.label};
-  BREEZE_TRY(auto since, constraints_date(o, source, file));
+  BREEZE_TRY(auto since, constraints_date(o, source, file, ctx.git()));
   // Checked before any request: the markers are evaluated for this Python and platform.
   BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
   BREEZE_TRY(const auto platform,
@@ -336,45 +335,35 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
 }
 
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
-                                  const std::string& group) {
-  cmd.add_option("--airflow-constraints-mode", o.constraints_mode,
-                 "Constraints variant (default: constraints-source-providers)")
-      ->envname("AIRFLOW_CONSTRAINTS_MODE")
-      ->group(group);
-  cmd.add_option("--constraints-branch", o.constraints_branch,
-                 "Branch holding the constraints (default: constraints-main)")
-      ->group(group);
-  cmd.add_option("--constraints-file", o.constraints_file,
-                 "Read the constraints from this local file")
-      ->group(group);
-  cmd.add_option("--constraints-repo", o.constraints_repo,
-                 "Read the constraints from this git repository (object database; the work tree is "
-                 "not touched)")
-      ->group(group);
-  cmd.add_option("--remote-name", o.remote_name,
-                 "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the "
-                 "local branch")
-      ->capture_default_str()
-      ->group(group);
-  cmd.add_option("--constraints-url", o.constraints_url,
-                 "Base URL to download constraints from: "
-                 "<URL>/<github-repository>/<branch>/<mode>-<python>.txt")
-      ->capture_default_str()
-      ->envname("BREEZE_CONSTRAINTS_URL")
-      ->group(group);
-  cmd.add_option("--since", o.since,
-                 "Use this date-time instead of the constraints' date (ISO 8601, UTC)")
-      ->group(group);
-  cmd.add_option("--pypi-url", o.pypi_url,
-                 "Package index: JSON API base or a PIP_INDEX_URL-style .../simple")
-      ->capture_default_str()
-      ->envname("BREEZE_PYPI_URL")
-      ->group(group);
-  cmd.add_flag("--no-cache", o.no_cache, "Neither use nor fill the on-disk HTTP cache")
-      ->group(group);
-  cmd.add_flag("!--no-conflict-analysis", o.conflict_analysis,
-               "Do not read the candidates' requirements (no likely culprits, no suspects)")
-      ->group(group);
+                                  const std::string& group, const std::filesystem::path& cwd) {
+  add_option_rows(
+      cmd,
+      {
+          {"--airflow-constraints-mode", &o.constraints_mode,
+           "Constraints variant (default: constraints-source-providers)",
+           "AIRFLOW_CONSTRAINTS_MODE"},
+          constraints_branch_option(o.constraints_branch,
+                                    "Branch holding the constraints (default: constraints-main)"),
+          {"--constraints-file", &o.constraints_file, "Read the constraints from this local file",
+           ""},
+          constraints_repo_option(&o.constraints_repo, cwd,
+                                  "Read the constraints from this git repository (object database; "
+                                  "the work tree is not touched)"),
+          remote_name_option(o.remote_name),
+          constraints_url_option(o.constraints_url),
+          {"--since", &o.since,
+           "Use this date-time instead of the constraints' date (ISO 8601, UTC)", ""},
+          {"--pypi-url",
+           &o.pypi_url,
+           "Package index: JSON API base or a PIP_INDEX_URL-style .../simple",
+           "BREEZE_PYPI_URL",
+           {},
+           true},
+          {"--no-cache", &o.no_cache, "Neither use nor fill the on-disk HTTP cache", ""},
+          {"!--no-conflict-analysis", &o.conflict_analysis,
+           "Do not read the candidates' requirements (no likely culprits, no suspects)", ""},
+      },
+      group);
 }
 
 void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
@@ -382,7 +371,7 @@ void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
   auto opts = std::make_shared<FindBacktrackingOptions>();
   add_python_option(*cmd, opts->python,
                     "Python version of the constraints file (default: newest supported)");
-  add_candidate_source_options(*cmd, *opts, "Options");
+  add_candidate_source_options(*cmd, *opts, "Options", ctx.services().cwd);
   cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -178,8 +178,9 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
         (ctx.settings.sources_root.empty() ? ctx.services().cwd : ctx.settings.sources_root) / dir;
   BREEZE_TRY(auto generated, generated_files(dir, ctx.settings.constraints_modes));
 
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
-                                                   ctx.settings.github_token_hosts));
+  BREEZE_TRY(auto repo,
+             git::ConstraintsRepo::open(ctx.git(), options.constraints_repo, ctx.services().env,
+                                        ctx.settings.github_token_hosts));
   // One run per repository (dry runs too): no other breeze run moves this branch meanwhile.
   BREEZE_TRY(auto lock, repo.lock());
   BREEZE_TRY_VOID(repo.remote_url(options.remote_name));
@@ -279,13 +280,13 @@ Expected<ExitCode> run_publish_constraints(const PublishConstraintsOptions& opti
 void register_publish_constraints(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<PublishConstraintsOptions>();
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Clone holding the constraints branch.")
-      ->required();
-  cmd->add_option("--remote-name", opts->remote_name, "Remote to fetch from and push to.")
-      ->capture_default_str();
-  cmd->add_option("--constraints-branch", opts->constraints_branch,
-                  "Branch [default: constraints-main].");
+  add_option_rows(
+      *cmd,
+      {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
+                               "Clone holding the constraints branch.", true),
+       remote_name_option(opts->remote_name, "Remote to fetch from and push to."),
+       constraints_branch_option(opts->constraints_branch, "Branch [default: constraints-main].")},
+      "");
   cmd->add_option("--files-dir", opts->files_dir,
                   "Folder with constraints-*/constraints*.txt (relative to the sources root).")
       ->capture_default_str();

@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/restore_constraints_tags.hpp>
 
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/commands/release_management/git_support.hpp>
 #include <breeze/commands/release_management/restore_journal.hpp>
 
@@ -20,7 +21,7 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
   const auto repo_path = options.constraints_repo.empty() ? std::filesystem::path(journal.repo)
                                                           : options.constraints_repo;
   const auto remote = options.remote_name.empty() ? journal.remote : options.remote_name;
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(repo_path, ctx.services().env,
+  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(ctx.git(), repo_path, ctx.services().env,
                                                    ctx.settings.github_token_hosts));
   // One run per repository: an update-constraints moving these tags right now must finish first.
   BREEZE_TRY(auto lock, repo.lock());
@@ -118,12 +119,17 @@ Expected<ExitCode> run_restore_constraints_tags(const RestoreTagsOptions& option
 void register_restore_constraints_tags(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<RestoreTagsOptions>();
-  cmd->add_option("--journal", opts->journal,
-                  "Restore file written by update-constraints (in the repo's .git).")
-      ->required();
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Repository [default: the one in the journal].");
-  cmd->add_option("--remote-name", opts->remote_name, "Remote [default: the one in the journal].");
+  absolute_path_option(
+      cmd->add_option("--journal", opts->journal,
+                      "Restore file written by update-constraints (in the repo's .git).")
+          ->required(),
+      ctx.services().cwd);
+  add_option_rows(
+      *cmd,
+      {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
+                               "Repository [default: the one in the journal]."),
+       remote_name_option(opts->remote_name, "Remote [default: the one in the journal].")},
+      "");
   cmd->add_flag("--force", opts->force,
                 "Also restore tags that moved again on the remote after the journal was written.");
   cmd->callback([&ctx, opts] {

@@ -2,7 +2,6 @@
 
 #include <breeze/base/files.hpp>
 #include <breeze/base/redact.hpp>
-#include <breeze/base/time.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,7 +15,9 @@ namespace breeze::commands::release_management {
 
 Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir,
                                                const Journal& journal) {
-  auto stamp = time::format_iso_z(time::now());
+  // The stamp is the journal's own `created` time (the injected clock's), not a second reading of
+  // the wall clock.
+  auto stamp = journal.created;
   std::erase(stamp, ':');
   std::erase(stamp, '-');
   const std::string base = "breeze-constraints-restore-" + stamp;

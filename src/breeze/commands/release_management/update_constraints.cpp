@@ -303,8 +303,9 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
   }
 
   // 2. Repository, remote, versions.
-  BREEZE_TRY(auto repo, git::ConstraintsRepo::open(options.constraints_repo, ctx.services().env,
-                                                   ctx.settings.github_token_hosts));
+  BREEZE_TRY(auto repo,
+             git::ConstraintsRepo::open(ctx.git(), options.constraints_repo, ctx.services().env,
+                                        ctx.settings.github_token_hosts));
   // One run per repository for the whole run (dry runs too: they read refs another run is moving).
   BREEZE_TRY(auto lock, repo.lock());
   if (!dry_run)
@@ -486,13 +487,12 @@ Expected<ExitCode> run_update_constraints(const UpdateConstraintsOptions& option
 void register_update_constraints(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<UpdateConstraintsOptions>();
-  cmd->add_option("--constraints-repo", opts->constraints_repo,
-                  "Path to the clone holding the constraints-* tags.")
-      ->required()
-      ->envname("CONSTRAINTS_REPO");
-  cmd->add_option("--remote-name", opts->remote_name, "Remote to push to.")
-      ->capture_default_str()
-      ->envname("REMOTE_NAME");
+  add_option_rows(*cmd,
+                  {constraints_repo_option(&opts->constraints_repo, ctx.services().cwd,
+                                           "Path to the clone holding the constraints-* tags.",
+                                           true, "CONSTRAINTS_REPO"),
+                   remote_name_option(opts->remote_name, "Remote to push to.", "REMOTE_NAME")},
+                  "");
   cmd->add_option(
          "--airflow-versions", opts->airflow_versions,
          "Comma list of Airflow versions; ranges like 2.5.1..2.6.3 pick the existing tags between.")
@@ -502,9 +502,10 @@ void register_update_constraints(CLI::App& command, Context& ctx) {
                   "NAME==VERSION to set (repeatable).")
       ->take_all()
       ->envname("UPDATED_CONSTRAINT");
-  cmd->add_option("--comment-file", opts->comment_file,
-                  "Text inserted once before the first pin of changed files.")
-      ->envname("COMMENT_FILE");
+  absolute_path_option(cmd->add_option("--comment-file", opts->comment_file,
+                                       "Text inserted once before the first pin of changed files.")
+                           ->envname("COMMENT_FILE"),
+                       ctx.services().cwd);
   cmd->add_option("-m,--commit-message", opts->commit_message, "Commit (and tag) message.")
       ->required()
       ->envname("COMMIT_MESSAGE");

@@ -285,7 +285,8 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host but 
   };
   {
     // Listing refs (every command's first contact) and pushing, with GitHub Enterprise hosts set.
-    auto repo = git::ConstraintsRepo::open(r.clone, lookup, {"ghe.example.com"});
+    auto repo =
+        git::ConstraintsRepo::open(git::libgit2_opener(), r.clone, lookup, {"ghe.example.com"});
     REQUIRE(repo);
     auto listed = repo->list_remote("apache");
     REQUIRE(!listed);
@@ -317,7 +318,7 @@ TEST_CASE("GITHUB_TOKEN is never offered to a plain-http or non-GitHub host but 
     REQUIRE(git_config_set_string(cfg, "credential.helper", "store") == 0);
     git_config_free(cfg);
     git_repository_free(raw);
-    auto repo = git::ConstraintsRepo::open(r.clone, lookup);
+    auto repo = git::ConstraintsRepo::open(git::libgit2_opener(), r.clone, lookup);
     REQUIRE(repo);
     CHECK(!repo->list_remote("apache"));
     bool store_used = false;

@@ -34,3 +34,15 @@ TEST_CASE("create_journal gives every run its own file, even when runs start at 
     CHECK(p.filename().string().starts_with("breeze-constraints-restore-"));
   }
 }
+
+TEST_CASE("create_journal names the file after the journal's created time, not the wall clock",
+          "[unit][restore-journal]") {
+  files::TempDir dir("breeze-journal");
+  const Journal j{"/repo", "apache", "2024-08-13T10:00:00Z", {}};
+  auto first = create_journal(dir.path(), j);
+  auto second = create_journal(dir.path(), j);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->filename() == "breeze-constraints-restore-20240813T100000Z.json");
+  CHECK(second->filename() == "breeze-constraints-restore-20240813T100000Z-2.json");
+}

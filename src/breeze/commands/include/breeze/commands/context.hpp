@@ -24,6 +24,9 @@ class App;
 namespace breeze::http {
 class Client;
 }
+namespace breeze::git {
+class Opener;
+}
 
 namespace breeze::commands {
 
@@ -48,6 +51,7 @@ struct Services {
   http::Client* http = nullptr; ///< HTTP client (set by main when linked)
   console::Terminal terminal{}; ///< whether stdout/stderr are TTYs, their width
   std::function<time::Instant()> now = [] { return time::Instant{}; }; ///< the wall clock
+  git::Opener* git = nullptr; ///< how repositories are opened (main: libgit2; nullptr: libgit2)
 };
 
 /// Everything a running command sees: parsed global options, resolved settings, services.
@@ -62,6 +66,9 @@ public:
   [[nodiscard]] Services& services() { return m_services; }
   [[nodiscard]] std::ostream& out() { return m_services.out; }
   [[nodiscard]] std::ostream& err() { return m_services.err; }
+  /// The opener every repository a command reads or changes is opened with (Services::git, or
+  /// libgit2's when the services name none).
+  [[nodiscard]] git::Opener& git() const;
   /// The wall clock of the injected services.
   [[nodiscard]] time::Instant now() const { return m_services.now(); }
   /// GITHUB_ACTIONS=true in the injected environment.

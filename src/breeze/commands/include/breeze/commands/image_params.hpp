@@ -10,8 +10,9 @@
 namespace breeze::commands {
 
 /// `base` with the identity the settings decide: `type`, the settings' registry, GitHub repository
-/// and default branch, and `python` (empty: the settings' default_python_version(), not
-/// ImageParams' own default); for PROD with no extras in `base`, the checkout's DEFAULT_EXTRAS.
+/// and default branch, and `python` (empty: the settings' default_python_version(); ImageParams has
+/// no default Python, so every image's Python comes from here); for PROD with no extras in `base`,
+/// the checkout's DEFAULT_EXTRAS.
 [[nodiscard]] docker::ImageParams image_params(const config::Settings& settings,
                                                docker::ImageType type, std::string python = {},
                                                docker::ImageParams base = {});

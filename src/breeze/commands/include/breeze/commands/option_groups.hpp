@@ -7,6 +7,7 @@
 // (PARALLELISM).
 
 #include <breeze/commands/option_env.hpp> // CLI::App, CLI::Option, Expected
+#include <breeze/commands/option_table.hpp>
 #include <breeze/config/settings.hpp>
 
 namespace breeze::commands {
@@ -55,6 +56,37 @@ void add_python_selection(CLI::App& cmd, std::string& python, bool& run_in_paral
 [[nodiscard]] Expected<std::vector<std::string>>
 selected_pythons(const std::string& python, bool run_in_parallel,
                  const std::string& python_versions, const config::Settings& settings);
+
+// The constraints source: the options that say where constraints files are read from or
+// written to (find-backtracking-candidates, bisect-backtracking, generate-constraints,
+// update-constraints, publish-constraints, restore-constraints-tags). Each fixes the spelling,
+// the variable and how the default shows; what a command does with the clone or remote is its help.
+
+/// What --remote-name means for a command that reads the constraints from --constraints-repo.
+inline constexpr const char* k_read_remote_help =
+    "With --constraints-repo: read <remote>/<branch>, else origin/<branch>, else the local branch";
+
+/// --constraints-repo: a local clone; `required` for the commands that change one (the variable
+/// is Breeze's CONSTRAINTS_REPO where Breeze has it, else empty). The path is made absolute
+/// against `cwd` (Services::cwd) as it is parsed.
+[[nodiscard]] OptionRow
+constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo,
+                        const std::filesystem::path& cwd, std::string help, bool required = false,
+                        std::string variable = "");
+
+/// --remote-name (its default shown), by default with k_read_remote_help.
+[[nodiscard]] OptionRow remote_name_option(std::string& remote,
+                                           std::string help = k_read_remote_help,
+                                           std::string variable = "");
+
+/// --constraints-branch: the branch holding the constraints files.
+[[nodiscard]] OptionRow constraints_branch_option(std::string& branch, std::string help);
+
+/// --constraints-url (BREEZE_CONSTRAINTS_URL, its default shown): the HTTPS base of the files.
+[[nodiscard]] OptionRow constraints_url_option(std::string& url);
+
+/// The image identity: -t/--image-tag (IMAGE_TAG), the tag of the image built or used.
+[[nodiscard]] OptionRow image_tag_option(std::string& tag, std::string help);
 
 /// --output text|json into `output` (its default shown), the results' format.
 CLI::Option* add_output_option(CLI::App& cmd, std::string& output);

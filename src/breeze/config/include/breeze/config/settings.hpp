@@ -114,7 +114,8 @@ struct Settings {
 /// not starting with `.` or `-`.
 [[nodiscard]] bool is_constraints_mode(std::string_view text);
 
-/// Walks up from `start` to the first folder holding `Dockerfile.ci` or `breeze.yaml`.
+/// Walks up from `start` (absolute: the injected working directory; a relative one finds nothing)
+/// to the first folder holding `Dockerfile.ci` or `breeze.yaml`.
 [[nodiscard]] std::optional<std::filesystem::path>
 find_sources_root(const std::filesystem::path& start);
 
@@ -134,8 +135,8 @@ find_sources_root(const std::filesystem::path& start);
 [[nodiscard]] Expected<void> apply_checkout(Settings& settings);
 
 /// Defaults <- checkout files <- breeze.yaml in the sources root <- environment. `airflow_sources`
-/// is the value of
-/// --airflow-sources (empty: discover from `cwd`).
+/// is the value of --airflow-sources, relative to `cwd` (the injected working directory) when not
+/// absolute (empty: discover from `cwd`).
 [[nodiscard]] Expected<Settings> load(const std::string& airflow_sources,
                                       const std::filesystem::path& cwd, const EnvLookup& env);
 

@@ -22,7 +22,7 @@ struct ImageParams {
   std::string registry = "ghcr.io";
   std::string github_repository = "apache/airflow";
   std::string branch = "main";
-  std::string python = "3.10";
+  std::string python;         ///< X.Y; no default: the settings decide (commands::image_params)
   std::string image_tag;      ///< empty: `latest`
   bool tag_as_latest = false; ///< also tag the image `:latest` (--tag-as-latest)
   std::vector<std::string> platforms{"linux/amd64"}; ///< normalised (see normalize_platforms)

@@ -9,6 +9,7 @@
 #include <breeze/git/credentials.hpp>
 #include <breeze/git/handle.hpp>
 #include <breeze/git/identity.hpp>
+#include <breeze/git/opener.hpp>
 #include <breeze/git/repo_lock.hpp>
 
 #include <filesystem>
@@ -57,10 +58,12 @@ struct Identity {
 
 class ConstraintsRepo {
 public:
-  /// Opens the repository at exactly `path` (its work tree or .git); "not a git repository" Error
-  /// (not_found) otherwise. `token_hosts`: hosts besides github.com that may receive GITHUB_TOKEN.
-  /// A bad GIT_AUTHOR_DATE / GIT_COMMITTER_DATE in `env` is a usage Error here.
-  [[nodiscard]] static Expected<ConstraintsRepo> open(const std::filesystem::path& path,
+  /// Opens (through `opener`) the repository at exactly `path` (its work tree or .git); "not a git
+  /// repository" Error (not_found) otherwise. `token_hosts`: hosts besides github.com that may
+  /// receive GITHUB_TOKEN. A bad GIT_AUTHOR_DATE / GIT_COMMITTER_DATE in `env` is a usage Error
+  /// here.
+  [[nodiscard]] static Expected<ConstraintsRepo> open(Opener& opener,
+                                                      const std::filesystem::path& path,
                                                       EnvFn env = {},
                                                       std::vector<std::string> token_hosts = {});
 

@@ -79,15 +79,10 @@ struct Buf {
 /// (with Debian's mbedTLS build it parses the whole CA bundle: ~13 ms per process).
 void ensure_initialized();
 
-/// Opens the repository at exactly `path` (no searching upwards), starting libgit2 first: every
-/// way into a repository goes through here. not_found Error "not a git repository" when `path`
-/// holds none; git Error for anything else libgit2 reports.
+/// Opens the repository at exactly `path` (no searching upwards), starting libgit2 first: what
+/// Libgit2Opener (opener.hpp), the way commands open repositories, runs. not_found Error "not a git
+/// repository" when `path` holds none; git Error for anything else libgit2 reports.
 [[nodiscard]] Expected<RepositoryPtr> open_repository(const std::filesystem::path& path);
-
-/// The repository whose work tree is exactly `work_tree`; nullopt when it is not a git work tree
-/// (libgit2 is not even started for a folder without `.git`). git Error for anything else.
-[[nodiscard]] Expected<std::optional<RepositoryPtr>>
-open_work_tree(const std::filesystem::path& work_tree);
 
 /// Keeps libgit2 initialised while alive (tests and tools can use this).
 class Library {

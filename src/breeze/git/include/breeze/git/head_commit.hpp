@@ -2,6 +2,7 @@
 
 #include <breeze/base/expected.hpp>
 #include <breeze/base/time.hpp>
+#include <breeze/git/opener.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -15,9 +16,10 @@ struct HeadCommit {
   time::Instant time; ///< committer time
 };
 
-/// HEAD of the repository whose work tree is exactly `work_tree` (no searching upwards); nullopt
-/// when it is not a git repository or HEAD has no commit yet. git Error for anything else.
+/// HEAD of the repository (opened by `opener`) whose work tree is exactly `work_tree` (no searching
+/// upwards); nullopt when it is not a git repository or HEAD has no commit yet. git Error for
+/// anything else.
 [[nodiscard]] Expected<std::optional<HeadCommit>>
-head_commit(const std::filesystem::path& work_tree);
+head_commit(Opener& opener, const std::filesystem::path& work_tree);
 
 } // namespace breeze::git

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <breeze/base/expected.hpp>
+#include <breeze/git/opener.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,6 @@ struct TrackedPaths {
 /// the repository whose work tree is exactly `work_tree`; nullopt when it is not a git work tree.
 /// git Error when the index cannot be read.
 [[nodiscard]] Expected<std::optional<TrackedPaths>>
-tracked_paths(const std::filesystem::path& work_tree);
+tracked_paths(Opener& opener, const std::filesystem::path& work_tree);
 
 } // namespace breeze::git

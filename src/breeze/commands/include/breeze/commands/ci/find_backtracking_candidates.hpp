@@ -31,9 +31,9 @@ struct FindBacktrackingOptions {
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
 /// URL, --since, --pypi-url, --no-cache, --no-conflict-analysis) to `cmd`, in help group `group`:
 /// shared by find-backtracking-candidates and bisect-backtracking, which computes the candidates
-/// in-process.
+/// in-process. Path options are made absolute against `cwd` (Services::cwd) as they are parsed.
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
-                                  const std::string& group);
+                                  const std::string& group, const std::filesystem::path& cwd);
 
 /// `ci find-backtracking-candidates`: gives the command its options and action
 /// (cli/command_table.cpp creates it).

@@ -28,7 +28,8 @@ struct Journal {
 };
 
 /// Creates a new journal file in `dir` under a name no other run can get
-/// (breeze-constraints-restore-<UTC stamp>[-N].json, claimed with O_CREAT|O_EXCL), writes
+/// (breeze-constraints-restore-<journal.created without ':' and '-'>[-N].json, claimed with
+/// O_CREAT|O_EXCL), writes
 /// `journal` into it and returns its path.
 [[nodiscard]] Expected<std::filesystem::path> create_journal(const std::filesystem::path& dir,
                                                              const Journal& journal);
