@@ -53,7 +53,7 @@ TEST_CASE("git push progress: objects and bytes reported while pushing and in th
   for (const bool over_daemon : {false, true}) {
     INFO((over_daemon ? "git daemon" : "local path"));
     if (over_daemon) set_remote_url(r.clone, "apache", daemon.url("apache.git"));
-    auto repo = git::ConstraintsRepo::open(r.clone);
+    auto repo = git::ConstraintsRepo::open(git::libgit2_opener(), r.clone);
     REQUIRE(repo);
     const auto parent = commit_of(r.clone, "constraints-2.6.3");
     // A commit the remote does not have: a new blob, a new tree and the commit itself.
