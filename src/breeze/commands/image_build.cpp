@@ -29,7 +29,17 @@ namespace breeze::commands {
 namespace {
 
 using docker::ImageType;
-using namespace image_build_detail;
+using image_build_detail::after_timeout;
+using image_build_detail::build_timeout;
+using image_build_detail::fix_group_permissions;
+using image_build_detail::JobReport;
+using image_build_detail::k_providers_script;
+using image_build_detail::render_json;
+using image_build_detail::run_job;
+using image_build_detail::run_steps;
+using image_build_detail::runs_providers_script;
+using image_build_detail::status_of;
+using image_build_detail::update_providers_dependencies;
 
 std::string random_hex() {
   std::random_device rd;

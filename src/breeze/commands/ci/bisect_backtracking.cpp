@@ -40,163 +40,13 @@ namespace breeze::commands::ci {
 using bisect_detail::BisectReport;
 using bisect_detail::Check;
 using bisect_detail::ci_image;
+using bisect_detail::dockerfile_addition;
 using bisect_detail::format_seconds;
-using bisect_detail::k_each_placeholder;
-using bisect_detail::k_placeholder;
+using bisect_detail::gather_limits;
+using bisect_detail::probe_template;
 using bisect_detail::Prober;
 using bisect_detail::ProbeRecord;
 using bisect_detail::ProbeRequest;
-
-namespace {
-
-std::filesystem::path self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path("breeze") : p;
-}
-
-// The limits to bisect and, when known, the suspects among them (indexes, most likely first).
-struct Gathered {
-  std::vector<BisectLimit> limits;
-  std::vector<std::size_t> suspects;
-};
-
-Expected<std::vector<BisectLimit>> limits_from_requirements(const BisectOptions& o, Context& ctx) {
-  {
-    BREEZE_TRY(auto limits, parse_limits(o.requirements));
-    auto* client = ctx.services().http;
-    if (client == nullptr) return limits;
-    std::vector<std::string> names;
-    for (const auto& l : limits)
-      names.push_back(l.name);
-    http::BatchOptions http_options;
-    http_options.parallelism = static_cast<std::size_t>(o.candidates.parallelism);
-    http_options.timeout =
-        std::chrono::milliseconds(static_cast<long long>(o.candidates.timeout * 1000));
-    http_options.use_cache = !o.candidates.no_cache;
-    pypi::Index index(*client, o.candidates.pypi_url);
-    auto lookups = index.fetch(names, http_options);
-    if (!lookups) {
-      spdlog::warn("Could not ask {} for the latest versions ({}): the ==latest checks are skipped",
-                   o.candidates.pypi_url, lookups.error().what());
-      return limits;
-    }
-    for (std::size_t i = 0; i < limits.size() && i < lookups->size(); ++i) {
-      const auto& l = (*lookups)[i];
-      if (l.status != pypi::Lookup::Status::found) {
-        spdlog::warn("No latest version of {} from the index: its ==latest check is skipped",
-                     limits[i].name);
-        continue;
-      }
-      // Pre-releases only count when the limit itself names one, as in
-      // find-backtracking-candidates.
-      const auto spec =
-          constraints::SpecifierSet::parse(limits[i].limit.substr(limits[i].name.size()));
-      std::optional<constraints::Version> floor;
-      if (spec && !spec->specifiers().empty()) {
-        if (auto v = constraints::Version::parse(spec->specifiers().front().version())) floor = *v;
-      }
-      auto latest =
-          pypi::choose_latest(l.project, floor.value_or(*constraints::Version::parse("0")));
-      if (latest) limits[i].latest = latest->version.str();
-    }
-    return limits;
-  }
-}
-
-Expected<Gathered> gather_limits(const BisectOptions& o, Context& ctx) {
-  if (!o.requirements.empty()) {
-    BREEZE_TRY(auto limits, limits_from_requirements(o, ctx));
-    return Gathered{std::move(limits), {}};
-  }
-  if (!o.candidates_file.empty()) {
-    const auto path = std::filesystem::path(o.candidates_file); // absolute since parsing
-    BREEZE_TRY(auto text, files::read(path));
-    auto limits = limits_from_candidates_json(text);
-    if (!limits) return Error{limits.error().kind, limits.error().message, path.string()};
-    auto suspects = suspects_from_candidates_json(text, *limits);
-    if (!suspects) return Error{suspects.error().kind, suspects.error().message, path.string()};
-    return Gathered{std::move(*limits), std::move(*suspects)};
-  }
-  BREEZE_TRY(auto report, find_backtracking_report(o.candidates, ctx));
-  if (!report.failed.empty())
-    spdlog::warn("{} packages could not be checked: bisecting the {} candidates found",
-                 report.failed.size(), report.candidates.size());
-  Gathered out;
-  for (const auto& c : report.candidates) {
-    BREEZE_TRY(auto limit, make_limit(c.name, c.pinned, c.latest));
-    out.limits.push_back(std::move(limit));
-  }
-  if (report.conflicts)
-    for (const auto& name : report.conflicts->suspects)
-      for (std::size_t i = 0; i < report.candidates.size(); ++i)
-        if (report.candidates[i].name == name) out.suspects.push_back(i);
-  return out;
-}
-
-Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Context& ctx) {
-  if (!o.probe_command.empty()) {
-    BREEZE_TRY(auto words, split_command_line(o.probe_command));
-    if (words.empty()) return usage_error("--probe-command is empty");
-    for (const auto& w : words)
-      if (w != k_each_placeholder && w.find(k_each_placeholder) != std::string::npos)
-        return usage_error(
-            "--probe-command: {requirements...} must be a word of its own (it becomes one "
-            "argument per limit)");
-    if (std::none_of(words.begin(), words.end(), [](const std::string& w) {
-          return w == k_each_placeholder || w.find(k_placeholder) != std::string::npos;
-        }))
-      return usage_error(
-          "--probe-command must contain {requirements} or {requirements...} (where the limits go)");
-    return words;
-  }
-  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
-  if (o.probe == "resolve") {
-    BREEZE_TRY_VOID(ctx.settings.check_python(python));
-    if (ctx.settings.sources_root.empty())
-      return usage_error(
-          "--probe resolve: no Airflow sources found (a folder with Dockerfile.ci) to mount; "
-          "pass --airflow-sources PATH");
-    std::string platform;
-    if (!o.platform.empty()) {
-      BREEZE_TRY(platform, docker::normalize_platform(o.platform));
-    }
-    return resolve_probe_argv(ctx.settings, docker::docker_client(ctx.services().env), python,
-                              platform);
-  }
-  std::vector<std::string> argv{self_exe().string(),
-                                "ci-image",
-                                "build",
-                                "--upgrade-to-newer-dependencies",
-                                "--eager-upgrade-additional-requirements",
-                                std::string(k_placeholder),
-                                "--python",
-                                python};
-  auto pass = [&argv](const char* flag, const std::string& value) {
-    if (!value.empty()) argv.insert(argv.end(), {flag, value});
-  };
-  pass("--platform", o.platform);
-  pass("--builder", o.builder);
-  pass("--docker-cache", o.docker_cache);
-  pass("--github-repository", ctx.globals.github_repository);
-  if (!ctx.settings.sources_root.empty())
-    pass("--airflow-sources", ctx.settings.sources_root.string());
-  if (ctx.globals.verbose) argv.push_back("--verbose");
-  return argv;
-}
-
-std::string removal_comment(const BisectLimit& l, const Check* check, const std::string& date) {
-  auto text = fmt::format(
-      "{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
-      "limit when an image build with --upgrade-to-newer-dependencies without it finishes in "
-      "normal time",
-      l.name, l.latest, l.name, l.latest, date);
-  if (check && check->verdict == "heuristics")
-    text += " - try that in a few days: " + l.name + "==" + l.latest + " alone resolves";
-  return text;
-}
-
-} // namespace
 
 Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx) {
   using namespace std::chrono;
@@ -376,14 +226,7 @@ Expected<ExitCode> run_bisect_backtracking(const BisectOptions& o, Context& ctx)
     culprit_limits.push_back(l.limit);
     if (search.status != SearchResult::Status::found) continue;
     const Check* check = k < checks.size() ? &checks[k] : nullptr;
-    if (l.latest.empty())
-      additions.push_back(
-          {l.limit, fmt::format("{}: pip backtracked without this limit (found by "
-                                "breeze ci bisect-backtracking on {}); remove it when "
-                                "an eager upgrade without it finishes in normal time",
-                                l.limit, today)});
-    else
-      additions.push_back({l.name + "<" + l.latest, removal_comment(l, check, today)});
+    additions.push_back(dockerfile_addition(l, check, today));
   }
   std::vector<std::string> add_line;
   for (const auto& a : additions)

@@ -4,6 +4,7 @@
 #include <breeze/commands/ci/bisect_backtracking.hpp>
 
 #include "bisect_detail.hpp"
+#include "bisect_report.hpp"
 
 #include <breeze/base/strings.hpp>
 #include <breeze/constraints/names.hpp>
@@ -69,5 +70,34 @@ Expected<std::string> add_eager_upgrade_limits(std::string_view dockerfile,
   if (!found) return failure(fmt::format("no '{}\"...\"' line to add the limits to", k_arg));
   return strings::join(lines, "\n");
 }
+
+namespace bisect_detail {
+
+namespace {
+
+std::string removal_comment(const BisectLimit& l, const Check* check, const std::string& date) {
+  auto text = fmt::format(
+      "{}<{}: pip backtracked on {} {} (found by breeze ci bisect-backtracking on {}); remove this "
+      "limit when an image build with --upgrade-to-newer-dependencies without it finishes in "
+      "normal time",
+      l.name, l.latest, l.name, l.latest, date);
+  if (check && check->verdict == "heuristics")
+    text += " - try that in a few days: " + l.name + "==" + l.latest + " alone resolves";
+  return text;
+}
+
+} // namespace
+
+DockerfileLimit dockerfile_addition(const BisectLimit& l, const Check* check,
+                                    const std::string& date) {
+  if (l.latest.empty())
+    return {l.limit, fmt::format("{}: pip backtracked without this limit (found by "
+                                 "breeze ci bisect-backtracking on {}); remove it when "
+                                 "an eager upgrade without it finishes in normal time",
+                                 l.limit, date)};
+  return {l.name + "<" + l.latest, removal_comment(l, check, date)};
+}
+
+} // namespace bisect_detail
 
 } // namespace breeze::commands::ci

@@ -9,6 +9,7 @@
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/image_params.hpp>
+#include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
 
 #include <fmt/format.h>
@@ -162,5 +163,70 @@ std::vector<std::string> conflict_lines(std::string_view output, std::size_t max
   }
   return out;
 }
+
+namespace bisect_detail {
+
+namespace {
+
+std::filesystem::path self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path("breeze") : p;
+}
+
+} // namespace
+
+Expected<std::vector<std::string>> probe_template(const BisectOptions& o, Context& ctx) {
+  if (!o.probe_command.empty()) {
+    BREEZE_TRY(auto words, split_command_line(o.probe_command));
+    if (words.empty()) return usage_error("--probe-command is empty");
+    for (const auto& w : words)
+      if (w != k_each_placeholder && w.find(k_each_placeholder) != std::string::npos)
+        return usage_error(
+            "--probe-command: {requirements...} must be a word of its own (it becomes one "
+            "argument per limit)");
+    if (std::none_of(words.begin(), words.end(), [](const std::string& w) {
+          return w == k_each_placeholder || w.find(k_placeholder) != std::string::npos;
+        }))
+      return usage_error(
+          "--probe-command must contain {requirements} or {requirements...} (where the limits go)");
+    return words;
+  }
+  const auto python = o.python.empty() ? ctx.settings.default_python_version() : o.python;
+  if (o.probe == "resolve") {
+    BREEZE_TRY_VOID(ctx.settings.check_python(python));
+    if (ctx.settings.sources_root.empty())
+      return usage_error(
+          "--probe resolve: no Airflow sources found (a folder with Dockerfile.ci) to mount; "
+          "pass --airflow-sources PATH");
+    std::string platform;
+    if (!o.platform.empty()) {
+      BREEZE_TRY(platform, docker::normalize_platform(o.platform));
+    }
+    return resolve_probe_argv(ctx.settings, docker::docker_client(ctx.services().env), python,
+                              platform);
+  }
+  std::vector<std::string> argv{self_exe().string(),
+                                "ci-image",
+                                "build",
+                                "--upgrade-to-newer-dependencies",
+                                "--eager-upgrade-additional-requirements",
+                                std::string(k_placeholder),
+                                "--python",
+                                python};
+  auto pass = [&argv](const char* flag, const std::string& value) {
+    if (!value.empty()) argv.insert(argv.end(), {flag, value});
+  };
+  pass("--platform", o.platform);
+  pass("--builder", o.builder);
+  pass("--docker-cache", o.docker_cache);
+  pass("--github-repository", ctx.globals.github_repository);
+  if (!ctx.settings.sources_root.empty())
+    pass("--airflow-sources", ctx.settings.sources_root.string());
+  if (ctx.globals.verbose) argv.push_back("--verbose");
+  return argv;
+}
+
+} // namespace bisect_detail
 
 } // namespace breeze::commands::ci
