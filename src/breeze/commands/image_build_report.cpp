@@ -73,7 +73,7 @@ ExitCode after_timeout(Context& ctx, const ImageBuildOptions& opts, std::chrono:
     fo.python = python;
     fo.constraints_mode = opts.image.airflow_constraints_mode;
     fo.constraints_branch = opts.image.airflow_constraints_reference;
-    if (auto v = ctx.services().env("BREEZE_PYPI_URL"); v && !v->empty()) fo.pypi_url = *v;
+    if (auto v = ctx.services().env("BREEZE_PYPI_URL"); v && !v->empty()) fo.index.pypi_url = *v;
     if (auto v = ctx.services().env("BREEZE_CONSTRAINTS_URL"); v && !v->empty())
       fo.constraints_url = *v;
     spdlog::info("find-backtracking-candidates --python {}", python);

@@ -7,6 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cmath>
+
 namespace breeze::commands {
 
 CLI::Option* add_python_option(CLI::App& cmd, std::string& python, const std::string& description) {
@@ -100,6 +103,54 @@ CLI::Option* add_output_option(CLI::App& cmd, std::string& output) {
   return cmd.add_option("--output", output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+}
+
+http::BatchOptions IndexAccess::batch_options() const {
+  http::BatchOptions options;
+  options.parallelism = static_cast<std::size_t>(parallelism);
+  options.timeout = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+  options.use_cache = !no_cache;
+  options.max_response_size = static_cast<std::size_t>(max_response_mib) << 20;
+  return options;
+}
+
+void add_index_access_options(CLI::App& cmd, IndexAccess& index, const std::string& panel,
+                              const std::string& parallelism_names,
+                              const std::string& parallelism_help) {
+  // CLI::Range lets NaN through (every comparison with NaN is false): finiteness is checked first.
+  const auto finite = CLI::Validator(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && std::isfinite(v)
+                   ? std::string()
+                   : "not a finite number: " + text;
+      },
+      "FINITE");
+  add_option_rows(
+      cmd,
+      {
+          {"--pypi-url",
+           &index.pypi_url,
+           "Package index: JSON API base or a PIP_INDEX_URL-style .../simple",
+           "BREEZE_PYPI_URL",
+           {},
+           true},
+          {"--no-cache", &index.no_cache, "Neither use nor fill the on-disk HTTP cache", ""},
+          {parallelism_names, &index.parallelism, parallelism_help, "", {CLI::Range(1, 256)}, true},
+          {"--timeout",
+           &index.timeout,
+           "Seconds per request, retries and backoff included",
+           "",
+           {finite, CLI::Range(0.1, 3600.0)},
+           true},
+          {"--max-response-size",
+           &index.max_response_mib,
+           "MiB a response body may have after decompression; larger ones fail that package",
+           "BREEZE_MAX_RESPONSE_SIZE",
+           {CLI::Range(1, 4096)},
+           true},
+      },
+      panel);
 }
 
 } // namespace breeze::commands

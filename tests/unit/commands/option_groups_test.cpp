@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -169,4 +170,48 @@ TEST_CASE("selected_python(s): the settings' default, the allowed list, --python
   const auto none = commands::selected_pythons("", true, "   ", s);
   REQUIRE_FALSE(none);
   CHECK_THAT(none.error().what(), Catch::Contains("lists no Python version"));
+}
+
+TEST_CASE("the index access group is the same on both commands that read the package index",
+          "[unit][option_groups]") {
+  const auto ref = reference();
+  const cli::CommandReference* find = nullptr;
+  const cli::CommandReference* bisect = nullptr;
+  for (const auto& c : ref.commands) {
+    if (c.path == "ci find-backtracking-candidates") find = &c;
+    if (c.path == "ci bisect-backtracking") bisect = &c;
+  }
+  REQUIRE(find != nullptr);
+  REQUIRE(bisect != nullptr);
+  for (const auto* spelling : {"--pypi-url", "--no-cache", "--timeout", "--max-response-size"}) {
+    INFO(spelling);
+    const auto* a = option_named(*find, spelling);
+    const auto* b = option_named(*bisect, spelling);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    CHECK(a->description == b->description);
+    CHECK(a->variable == b->variable);
+    CHECK(a->default_text == b->default_text);
+  }
+  CHECK(option_named(*find, "--max-response-size")->variable == "BREEZE_MAX_RESPONSE_SIZE");
+  // bisect's --parallelism counts probes, so its request parallelism has its own spelling.
+  const auto* requests = option_named(*find, "--parallelism");
+  const auto* index_requests = option_named(*bisect, "--index-parallelism");
+  REQUIRE(requests != nullptr);
+  REQUIRE(index_requests != nullptr);
+  CHECK(requests->default_text == index_requests->default_text);
+  CHECK(option_named(*bisect, "--parallelism")->description == "Probes at a time");
+}
+
+TEST_CASE("IndexAccess gives the HTTP batch options of its values", "[unit][option_groups]") {
+  commands::IndexAccess index;
+  index.parallelism = 3;
+  index.timeout = 1.5;
+  index.max_response_mib = 2;
+  index.no_cache = true;
+  const auto options = index.batch_options();
+  CHECK(options.parallelism == 3);
+  CHECK(options.timeout == std::chrono::milliseconds(1500));
+  CHECK(options.max_response_size == 2u << 20);
+  CHECK_FALSE(options.use_cache);
 }

@@ -298,7 +298,9 @@ void register_bisect_backtracking(CLI::App& command, Context& ctx) {
          "--eager-upgrade-additional-requirements", opts->requirements,
          "Bisect these limits (\"a<=1 b<=2 ...\"); their latest versions come from --pypi-url")
       ->group(src);
-  add_candidate_source_options(*cmd, opts->candidates, src, ctx.services().cwd);
+  // --parallelism is the probes'; the index requests of the candidates have their own spelling.
+  add_candidate_source_options(*cmd, opts->candidates, src, ctx.services().cwd,
+                               "--index-parallelism", "Index requests in flight at once");
   const char* probe = "Probes";
   cmd->add_option("--probe", opts->probe,
                   "Default probe: build (a ci-image build with the limits) or resolve (only the "

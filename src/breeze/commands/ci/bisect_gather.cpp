@@ -29,16 +29,12 @@ Expected<std::vector<BisectLimit>> limits_from_requirements(const BisectOptions&
     std::vector<std::string> names;
     for (const auto& l : limits)
       names.push_back(l.name);
-    http::BatchOptions http_options;
-    http_options.parallelism = static_cast<std::size_t>(o.candidates.parallelism);
-    http_options.timeout =
-        std::chrono::milliseconds(static_cast<long long>(o.candidates.timeout * 1000));
-    http_options.use_cache = !o.candidates.no_cache;
-    pypi::Index index(*client, o.candidates.pypi_url);
+    const auto http_options = o.candidates.index.batch_options();
+    pypi::Index index(*client, o.candidates.index.pypi_url);
     auto lookups = index.fetch(names, http_options);
     if (!lookups) {
       spdlog::warn("Could not ask {} for the latest versions ({}): the ==latest checks are skipped",
-                   o.candidates.pypi_url, lookups.error().what());
+                   o.candidates.index.pypi_url, lookups.error().what());
       return limits;
     }
     for (std::size_t i = 0; i < limits.size() && i < lookups->size(); ++i) {

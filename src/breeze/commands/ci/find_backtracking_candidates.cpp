@@ -24,7 +24,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <set>
 #include <unistd.h>
@@ -187,11 +186,7 @@ Expected<pypi::ConflictReport> analyse_conflicts(pypi::Index& index, const pypi:
 } // namespace
 
 Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o, Context& ctx) {
-  http::BatchOptions http_options;
-  http_options.parallelism = static_cast<std::size_t>(o.parallelism);
-  http_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout * 1000));
-  http_options.use_cache = !o.no_cache;
-  http_options.max_response_size = static_cast<std::size_t>(o.max_response_mib) << 20;
+  auto http_options = o.index.batch_options();
   const auto branch =
       o.constraints_branch.empty() ? ctx.settings.constraints_branch : o.constraints_branch;
 
@@ -241,9 +236,9 @@ Expected<pypi::Report> find_backtracking_report(const FindBacktrackingOptions& o
 
   auto* client = ctx.services().http;
   if (client == nullptr) return failure("no HTTP client is available to ask the package index");
-  pypi::Index index(*client, o.pypi_url);
-  spdlog::info("Checking {} packages on {} ({} at a time)", names.size(), redact::url(o.pypi_url),
-               o.parallelism);
+  pypi::Index index(*client, o.index.pypi_url);
+  spdlog::info("Checking {} packages on {} ({} at a time)", names.size(),
+               redact::url(o.index.pypi_url), o.index.parallelism);
   const auto started = std::chrono::steady_clock::now();
   std::vector<pypi::Lookup> lookups;
   {
@@ -335,7 +330,9 @@ Expected<ExitCode> run_find_backtracking_candidates(const FindBacktrackingOption
 }
 
 void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
-                                  const std::string& group, const std::filesystem::path& cwd) {
+                                  const std::string& group, const std::filesystem::path& cwd,
+                                  const std::string& parallelism_names,
+                                  const std::string& parallelism_help) {
   add_option_rows(
       cmd,
       {
@@ -353,16 +350,13 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
           constraints_url_option(o.constraints_url),
           {"--since", &o.since,
            "Use this date-time instead of the constraints' date (ISO 8601, UTC)", ""},
-          {"--pypi-url",
-           &o.pypi_url,
-           "Package index: JSON API base or a PIP_INDEX_URL-style .../simple",
-           "BREEZE_PYPI_URL",
-           {},
-           true},
-          {"--no-cache", &o.no_cache, "Neither use nor fill the on-disk HTTP cache", ""},
-          {"!--no-conflict-analysis", &o.conflict_analysis,
-           "Do not read the candidates' requirements (no likely culprits, no suspects)", ""},
       },
+      group);
+  add_index_access_options(cmd, o.index, group, parallelism_names, parallelism_help);
+  add_option_rows(
+      cmd,
+      {{"!--no-conflict-analysis", &o.conflict_analysis,
+        "Do not read the candidates' requirements (no likely culprits, no suspects)", ""}},
       group);
 }
 
@@ -372,27 +366,6 @@ void register_find_backtracking_candidates(CLI::App& command, Context& ctx) {
   add_python_option(*cmd, opts->python,
                     "Python version of the constraints file (default: newest supported)");
   add_candidate_source_options(*cmd, *opts, "Options", ctx.services().cwd);
-  cmd->add_option("--parallelism", opts->parallelism, "Requests in flight at once")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  // CLI::Range lets NaN through (every comparison with NaN is false): finiteness is checked first.
-  const auto finite = CLI::Validator(
-      [](const std::string& text) {
-        double v = 0;
-        return CLI::detail::lexical_cast(text, v) && std::isfinite(v)
-                   ? std::string()
-                   : "not a finite number: " + text;
-      },
-      "FINITE");
-  cmd->add_option("--timeout", opts->timeout, "Seconds per request, retries and backoff included")
-      ->check(finite)
-      ->check(CLI::Range(0.1, 3600.0))
-      ->capture_default_str();
-  cmd->add_option("--max-response-size", opts->max_response_mib,
-                  "MiB a response body may have after decompression; larger ones fail that package")
-      ->envname("BREEZE_MAX_RESPONSE_SIZE")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
   add_output_option(*cmd, opts->output);
   cmd->add_option("--platform", opts->platform,
                   "Platform whose environment markers the conflict analysis evaluates: linux/amd64 "

@@ -9,6 +9,7 @@
 #include <breeze/commands/option_env.hpp> // CLI::App, CLI::Option, Expected
 #include <breeze/commands/option_table.hpp>
 #include <breeze/config/settings.hpp>
+#include <breeze/http/client.hpp>
 
 namespace breeze::commands {
 
@@ -87,6 +88,28 @@ constraints_repo_option(std::variant<std::string*, std::filesystem::path*> repo,
 
 /// The image identity: -t/--image-tag (IMAGE_TAG), the tag of the image built or used.
 [[nodiscard]] OptionRow image_tag_option(std::string& tag, std::string help);
+
+// Index access: how a command talks to the package index (find-backtracking-candidates and
+// bisect-backtracking, which computes the same candidates in-process).
+
+/// The index access options' values.
+struct IndexAccess {
+  std::string pypi_url = "https://pypi.org"; ///< --pypi-url (JSON API or a .../simple index)
+  int parallelism = 32;                      ///< requests in flight at once
+  double timeout = 30;       ///< --timeout (seconds per request, retries and backoff included)
+  int max_response_mib = 64; ///< --max-response-size (MiB per body, after decompression)
+  bool no_cache = false;     ///< --no-cache
+
+  /// The HTTP batch options these values give.
+  [[nodiscard]] http::BatchOptions batch_options() const;
+};
+
+/// --pypi-url (BREEZE_PYPI_URL), --no-cache, the request parallelism (`parallelism_names`: a
+/// command whose --parallelism counts something else spells it otherwise), --timeout and
+/// --max-response-size (BREEZE_MAX_RESPONSE_SIZE), in that order, in `panel`.
+void add_index_access_options(CLI::App& cmd, IndexAccess& index, const std::string& panel,
+                              const std::string& parallelism_names = "--parallelism",
+                              const std::string& parallelism_help = "Requests in flight at once");
 
 /// --output text|json into `output` (its default shown), the results' format.
 CLI::Option* add_output_option(CLI::App& cmd, std::string& output);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <breeze/commands/context.hpp>
+#include <breeze/commands/option_groups.hpp>
 #include <breeze/pypi/candidates.hpp>
 
 #include <string>
@@ -17,23 +18,22 @@ struct FindBacktrackingOptions {
   std::string constraints_repo;       ///< --constraints-repo: a git repository read with libgit2
   std::string remote_name = "apache"; ///< --remote-name: whose branches --constraints-repo reads
   std::string constraints_url = "https://raw.githubusercontent.com"; ///< --constraints-url base
-  std::string since;                         ///< --since: overrides the header date
-  std::string pypi_url = "https://pypi.org"; ///< --pypi-url (JSON API or a .../simple index)
-  int parallelism = 32;                      ///< --parallelism
-  double timeout = 30;           ///< --timeout (seconds per request, retries and backoff included)
-  int max_response_mib = 64;     ///< --max-response-size (MiB per body, after decompression)
-  bool no_cache = false;         ///< --no-cache
+  std::string since; ///< --since: overrides the header date
+  IndexAccess index; ///< --pypi-url, --no-cache, --parallelism, --timeout, --max-response-size
   std::string output = "text";   ///< --output text|json
   bool conflict_analysis = true; ///< false: --no-conflict-analysis (no requirement lookups)
   std::string platform;          ///< --platform whose markers count (default linux/amd64)
 };
 
 /// Adds the flags that say where the candidates come from (constraints mode, branch, file, repo,
-/// URL, --since, --pypi-url, --no-cache, --no-conflict-analysis) to `cmd`, in help group `group`:
+/// URL, --since, the index access group, --no-conflict-analysis) to `cmd`, in help group `group`:
 /// shared by find-backtracking-candidates and bisect-backtracking, which computes the candidates
 /// in-process. Path options are made absolute against `cwd` (Services::cwd) as they are parsed.
-void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
-                                  const std::string& group, const std::filesystem::path& cwd);
+/// `parallelism_names` spells the request parallelism (add_index_access_options()).
+void add_candidate_source_options(
+    CLI::App& cmd, FindBacktrackingOptions& o, const std::string& group,
+    const std::filesystem::path& cwd, const std::string& parallelism_names = "--parallelism",
+    const std::string& parallelism_help = "Requests in flight at once");
 
 /// `ci find-backtracking-candidates`: gives the command its options and action
 /// (cli/command_table.cpp creates it).
