@@ -6,10 +6,12 @@
 
 namespace breeze::commands {
 
-CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd) {
+CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd,
+                                  std::string* as_typed) {
   // No description: the help shows the option as before.
   return option->transform(CLI::Validator(
-      [&cwd](std::string& value) {
+      [&cwd, as_typed](std::string& value) {
+        if (as_typed != nullptr) *as_typed = value;
         value = paths::absolute(value, cwd).string();
         return std::string();
       },
@@ -30,7 +32,7 @@ std::vector<CLI::Option*> add_option_rows(CLI::App& cmd, const std::vector<Optio
         row.target);
     for (const auto& check : row.checks)
       opt->check(check);
-    if (row.cwd != nullptr) absolute_path_option(opt, *row.cwd);
+    if (row.cwd != nullptr) absolute_path_option(opt, *row.cwd, row.as_typed);
     if (row.required) opt->required();
     if (row.show_default) opt->capture_default_str();
     if (!row.variable.empty()) env_option(opt, row.variable);

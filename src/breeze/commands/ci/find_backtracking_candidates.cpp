@@ -3,7 +3,6 @@
 #include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/github_actions.hpp>
-#include <breeze/base/paths.hpp>
 #include <breeze/base/redact.hpp>
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/option_groups.hpp>
@@ -45,9 +44,14 @@ Expected<Source> read_constraints(const FindBacktrackingOptions& o, Context& ctx
                                   const std::string& branch,
                                   const http::BatchOptions& http_options) {
   if (!o.constraints_file.empty()) {
-    // Resolved here, not as it is parsed: the report names the file as the user spelled it.
-    BREEZE_TRY(auto text, files::read(paths::absolute(o.constraints_file, ctx.services().cwd)));
-    return Source{std::move(text), o.constraints_file, {}, {}, {}};
+    // Absolute since parsing; the report names the file as the user spelled it.
+    BREEZE_TRY(auto text, files::read(o.constraints_file));
+    return Source{std::move(text),
+                  o.constraints_file_as_typed.empty() ? o.constraints_file
+                                                      : o.constraints_file_as_typed,
+                  {},
+                  {},
+                  {}};
   }
   BREEZE_TRY(const auto python, selected_python(o.python, ctx.settings));
   const auto mode =
@@ -341,8 +345,15 @@ void add_candidate_source_options(CLI::App& cmd, FindBacktrackingOptions& o,
            "AIRFLOW_CONSTRAINTS_MODE"},
           constraints_branch_option(o.constraints_branch,
                                     "Branch holding the constraints (default: constraints-main)"),
-          {"--constraints-file", &o.constraints_file, "Read the constraints from this local file",
-           ""},
+          {"--constraints-file",
+           &o.constraints_file,
+           "Read the constraints from this local file",
+           "",
+           {},
+           false,
+           false,
+           &cwd,
+           &o.constraints_file_as_typed},
           constraints_repo_option(&o.constraints_repo, cwd,
                                   "Read the constraints from this git repository (object database; "
                                   "the work tree is not touched)"),

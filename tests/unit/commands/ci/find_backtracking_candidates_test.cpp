@@ -370,3 +370,17 @@ TEST_CASE("find-backtracking-candidates: a release info does not describe costs 
   CHECK_THAT(f.breeze.out.str(), !Catch::Contains("Likely culprits"));
   CHECK_THAT(f.breeze.out.str(), Catch::Contains("Found 3 candidates for backtracking"));
 }
+
+TEST_CASE("find-backtracking-candidates: --constraints-file resolves against the injected cwd at "
+          "parse time and is reported as typed",
+          "[unit][commands]") {
+  Fixture f;
+  std::filesystem::create_directories(f.dir.path() / "sub");
+  f.breeze.cwd = f.dir.path() / "sub"; // not the process's working directory
+  f.http.on(k_index + "/pypi/requests/json", 404, "");
+  f.http.on(k_index + "/simple/requests/", 404, "");
+  REQUIRE(f.run({"--constraints-file", "../constraints.txt", "--output", "json"}) == 0);
+  const auto doc = nlohmann::json::parse(f.breeze.out.str());
+  CHECK(doc.dump().find("../constraints.txt") != std::string::npos);
+  CHECK(doc.dump().find(f.dir.path().string()) == std::string::npos);
+}

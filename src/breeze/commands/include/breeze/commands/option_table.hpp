@@ -26,12 +26,15 @@ struct OptionRow {
   /// A path option: made absolute against this folder (the injected working directory) as it
   /// is parsed (absolute_path_option()); nullptr: not a path.
   const std::filesystem::path* cwd = nullptr;
+  /// With `cwd`: also keeps the value as the user spelled it here, for messages (nullptr: not).
+  std::string* as_typed = nullptr;
 };
 
 /// Makes `option` a path option: a relative value (from the command line or the variable) becomes
 /// absolute against `cwd` as it is parsed, the one place paths are resolved (`cwd` must outlive
-/// the parse: Services::cwd).
-CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd);
+/// the parse: Services::cwd). `as_typed`, when given, receives the value as spelled, for messages.
+CLI::Option* absolute_path_option(CLI::Option* option, const std::filesystem::path& cwd,
+                                  std::string* as_typed = nullptr);
 
 /// Registers `rows` on `cmd` in order, each in `panel` (empty: CLI11's "Options"); returns the
 /// options, one per row.

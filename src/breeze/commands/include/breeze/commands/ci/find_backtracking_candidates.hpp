@@ -13,10 +13,12 @@ struct FindBacktrackingOptions {
   std::string python; ///< --python (default: newest supported)
   std::string
       constraints_mode; ///< --airflow-constraints-mode (default constraints-source-providers)
-  std::string constraints_branch;     ///< --constraints-branch (default constraints-main)
-  std::string constraints_file;       ///< --constraints-file: a local file (wins over the others)
-  std::string constraints_repo;       ///< --constraints-repo: a git repository read with libgit2
-  std::string remote_name = "apache"; ///< --remote-name: whose branches --constraints-repo reads
+  std::string constraints_branch; ///< --constraints-branch (default constraints-main)
+  std::string constraints_file;   ///< --constraints-file: a local file (wins over the others),
+                                  ///< absolute since parsing
+  std::string constraints_file_as_typed; ///< --constraints-file as the user spelled it (the report)
+  std::string constraints_repo;          ///< --constraints-repo: a git repository read with libgit2
+  std::string remote_name = "apache";    ///< --remote-name: whose branches --constraints-repo reads
   std::string constraints_url = "https://raw.githubusercontent.com"; ///< --constraints-url base
   std::string since; ///< --since: overrides the header date
   IndexAccess index; ///< --pypi-url, --no-cache, --parallelism, --timeout, --max-response-size
