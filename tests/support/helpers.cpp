@@ -88,6 +88,8 @@ Expected<prompt::Answer> ScriptedPrompter::confirm(const std::string& question, 
   return a;
 }
 
+std::filesystem::path working_directory() { return std::filesystem::temp_directory_path(); }
+
 int InProcess::run(const std::vector<std::string>& args) {
   auto s = services();
   return cli::run(args, s);

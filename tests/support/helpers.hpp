@@ -78,6 +78,10 @@ public:
                                                  prompt::Answer def) override;
 };
 
+/// The working directory of a test's Services (InProcess's default, and what a test that builds
+/// Services itself passes): relative paths resolve against the injected cwd, never an empty one.
+[[nodiscard]] std::filesystem::path working_directory();
+
 /// Runs `breeze` in-process through cli::run with fakes, capturing stdout and stderr. The
 /// environment breeze sees is `env` alone (empty unless the test sets it), never the real one.
 struct InProcess {
@@ -87,7 +91,7 @@ struct InProcess {
   std::ostringstream err;
   std::map<std::string, std::string> env;
   console::Terminal terminal{};
-  std::filesystem::path cwd = std::filesystem::temp_directory_path();
+  std::filesystem::path cwd = working_directory();
   http::Client* http = nullptr;
   git::Opener* git = &git::libgit2_opener(); ///< how the commands open repositories
 

@@ -23,8 +23,7 @@ std::string doc_table() {
 TEST_CASE("docs/settings.md lists exactly the options that read an environment variable",
           "[unit][env]") {
   test::InProcess app;
-  commands::Services services{app.runner, app.prompter, app.out, app.err,
-                              [](const std::string&) { return std::optional<std::string>(); }};
+  commands::Services services = app.services(); // an empty environment, the test cwd
   const auto rows = cli::env_option_table(services);
   const auto table = cli::env_option_markdown(services);
   // A header, its rule and one line per row; the first row is the first global option.

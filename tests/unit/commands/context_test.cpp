@@ -31,8 +31,12 @@ struct Fixture {
   test::RecordingRunner runner;
   test::ScriptedPrompter prompter;
   std::ostringstream out;
-  commands::Services services{
-      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
+  commands::Services services{runner,
+                              prompter,
+                              out,
+                              out,
+                              [](const std::string&) { return std::nullopt; },
+                              test::working_directory()};
   commands::Context ctx{services};
 };
 } // namespace
@@ -70,8 +74,12 @@ TEST_CASE("no TTY and no forced answer is a usage error naming --answer, not a h
   std::ostringstream err;
   process::TerminalPrompter prompter(fds[0], err);
   std::ostringstream out;
-  commands::Services services{
-      runner, prompter, out, out, [](const std::string&) { return std::nullopt; }, {}};
+  commands::Services services{runner,
+                              prompter,
+                              out,
+                              out,
+                              [](const std::string&) { return std::nullopt; },
+                              test::working_directory()};
   commands::Context ctx(services);
   auto a = ctx.confirm("Push?");
   ::close(fds[0]);
