@@ -27,16 +27,22 @@ struct CapturedLog {
   ~CapturedLog() { spdlog::set_default_logger(previous); }
 };
 
+// Services on `out` (stdout and stderr alike) with an empty environment and the test's cwd.
+commands::Services services_for(process::Runner& runner, prompt::Prompter& prompter,
+                                std::ostream& out) {
+  return {runner,
+          prompter,
+          out,
+          out,
+          [](const std::string&) { return std::nullopt; },
+          test::working_directory()};
+}
+
 struct Fixture {
   test::RecordingRunner runner;
   test::ScriptedPrompter prompter;
   std::ostringstream out;
-  commands::Services services{runner,
-                              prompter,
-                              out,
-                              out,
-                              [](const std::string&) { return std::nullopt; },
-                              test::working_directory()};
+  commands::Services services = services_for(runner, prompter, out);
   commands::Context ctx{services};
 };
 } // namespace
@@ -74,12 +80,7 @@ TEST_CASE("no TTY and no forced answer is a usage error naming --answer, not a h
   std::ostringstream err;
   process::TerminalPrompter prompter(fds[0], err);
   std::ostringstream out;
-  commands::Services services{runner,
-                              prompter,
-                              out,
-                              out,
-                              [](const std::string&) { return std::nullopt; },
-                              test::working_directory()};
+  commands::Services services = services_for(runner, prompter, out);
   commands::Context ctx(services);
   auto a = ctx.confirm("Push?");
   ::close(fds[0]);
