@@ -5,6 +5,8 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/docker/image.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <regex>
@@ -206,6 +208,21 @@ TEST_CASE("e2e: version shows where each value came from", "[e2e][checkout]") {
   CHECK_THAT(r.out, Catch::Contains("Constraints branch: constraints-2-10 (dev/breeze/src/"));
   CHECK_THAT(r.out, Catch::Contains("Debian version: bookworm (dev/breeze/src/"));
   CHECK_THAT(r.out, Catch::Contains("Registry: ghcr.io (built-in)"));
+  // The checkout's DEFAULT_EXTRAS (no `async`, unlike Breeze's 2024 list), in text and JSON.
+  CHECK(std::regex_search(r.out,
+                          std::regex("PROD extras: aiobotocore,amazon,celery,[a-z,-]+ " + gc)));
+  auto json = test::run_binary({"version", "--output", "json"}, {}, c.root);
+  REQUIRE(json.exit_code == 0);
+  const auto extras = nlohmann::json::parse(json.out).at("settings").at("prod-extras");
+  CHECK(extras.at("value").at(2) == "celery");
+  CHECK(std::regex_match(extras.at("origin").get<std::string>(),
+                         std::regex("dev/breeze/src/airflow_breeze/global_constants\\.py:[0-9]+")));
+  // Without a checkout: Breeze's 2024 list, built in.
+  auto none = test::run_binary({"version"}, {}, c.root.parent_path());
+  REQUIRE(none.exit_code == 0);
+  CHECK_THAT(none.out,
+             Catch::Contains("PROD extras: " + std::string(docker::default_prod_extras()) +
+                             " (built-in)\n"));
 
   // breeze.yaml and then the environment win over the checkout, and say so.
   test::write_file(c.root / "breeze.yaml", "python-versions: ['3.9', '3.11']\n");

@@ -375,14 +375,18 @@ namespace {
 // it asks) and with `env` added; PAGER is the recording stand-in writing to `record`.
 BinaryResult update_on_terminal(const ConstraintsRepos& r, const std::filesystem::path& record,
                                 unsigned short rows, std::map<std::string, std::string> env,
-                                std::vector<std::string> extra = {}) {
+                                std::vector<std::string> extra = {}, bool job_control = false,
+                                const std::string& pager_args = {}) {
   std::vector<std::string> args{"release-management",   "update-constraints", "--constraints-repo",
                                 r.clone.string(),       "--airflow-versions", "2.6.3",
                                 "--updated-constraint", "pymssql==2.2.8",     "--commit-message",
                                 "Update pymssql"};
   args.insert(args.end(), extra.begin(), extra.end());
-  env.emplace("PAGER", std::string(BREEZE_TEST_SCRIPTS) + "/recording-pager " + record.string());
+  env.emplace("PAGER", std::string(BREEZE_TEST_SCRIPTS) + "/recording-pager " + record.string() +
+                           pager_args);
   env.emplace("TERM", "xterm-256color");
+  if (job_control)
+    return run_on_terminal_with_job_control(args, env, r.tmp.path(), 100, rows, "n\n");
   return run_on_terminal(args, env, r.tmp.path(), 100, rows, "n\n");
 }
 
@@ -404,6 +408,53 @@ TEST_CASE("update-constraints pages a diff longer than the terminal through $PAG
   CHECK(files::read(record.string() + ".tty").value_or("") == "tty=1 foreground=1\n");
   CHECK(res.out.find("+pymssql==2.2.8") == std::string::npos); // shown by the pager only
   CHECK_THAT(res.out, Catch::Contains("Nothing was changed."));
+}
+
+TEST_CASE("Ctrl-Z in the pager stops breeze with it, and fg continues both to the prompt",
+          "[e2e][update-constraints][terminal]") {
+  // The stand-in pager sends SIGTSTP to the terminal's foreground group, as Ctrl-Z does. Had it a
+  // group of its own, only it would stop and breeze would wait for it forever (the run's bounded
+  // wait fails the test); in breeze's group both stop, the shell sees breeze stopped and `fg`
+  // continues both.
+  ConstraintsRepos r;
+  const auto record = r.tmp.path() / "paged.txt";
+  auto res = update_on_terminal(r, record, 10, {}, {}, true, " --suspend");
+  INFO(res.out);
+  CHECK(res.exit_code == 0);
+  const auto stopped = res.out.find(k_job_stopped_line);
+  REQUIRE(stopped != std::string::npos);
+  CHECK(res.out.find(k_job_stopped_line, stopped + 1) == std::string::npos); // once
+  // The pager was continued: it got the whole plan and had the terminal's foreground after `fg`;
+  // breeze asked after it and stopped on the typed "n".
+  const auto paged = files::read(record);
+  REQUIRE(paged);
+  CHECK_THAT(*paged, Catch::Contains("\x1b[32m+pymssql==2.2.8\x1b[0m"));
+  CHECK(files::read(record.string() + ".tty").value_or("") == "tty=1 foreground=1\n");
+  const auto asked = res.out.find("constraints tag(s) and push them to");
+  REQUIRE(asked != std::string::npos);
+  CHECK(asked > stopped);
+  CHECK(res.out.find("Nothing was changed.", asked) != std::string::npos);
+}
+
+TEST_CASE("Ctrl-C in the pager stops the run once the pager is quit, nothing changed",
+          "[e2e][update-constraints][terminal]") {
+  // The stand-in sends SIGINT to the terminal's foreground group, as Ctrl-C does, and ignores it
+  // as less does: breeze, in that group, gets it too, waits for the pager, then stops.
+  ConstraintsRepos r;
+  const auto record = r.tmp.path() / "paged.txt";
+  const auto tag = ref_of(r.remote, "refs/tags/constraints-2.6.3");
+  auto res = update_on_terminal(r, record, 10, {}, {}, false, " --interrupt");
+  INFO(res.out);
+  CHECK(res.exit_code == 130);
+  const auto paged = files::read(record);
+  REQUIRE(paged);
+  CHECK_THAT(*paged, Catch::Contains("\x1b[32m+pymssql==2.2.8\x1b[0m"));
+  // The question shows, but the typed "n" is never read: the run stops as interrupted.
+  const auto asked = res.out.find("constraints tag(s) and push them to");
+  REQUIRE(asked != std::string::npos);
+  CHECK(res.out.find("Interrupted.", asked) != std::string::npos);
+  CHECK(res.out.find("Nothing was changed.") == std::string::npos);
+  CHECK(ref_of(r.remote, "refs/tags/constraints-2.6.3") == tag);
 }
 
 TEST_CASE("update-constraints prints the diff without a pager in CI, with --answer, when it is "

@@ -6,6 +6,8 @@
 #include <breeze/process/posix_runner.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -205,10 +207,54 @@ BinaryResult run_binary(const std::vector<std::string>& args,
   return {result->exit_code, result->out, result->err};
 }
 
-BinaryResult run_on_terminal(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env,
-                             const std::filesystem::path& cwd, unsigned short columns,
-                             unsigned short rows, const std::string& typed) {
+namespace {
+
+// The session leader of run_on_terminal_with_job_control, after fork (async-signal-safe calls
+// only): runs breeze as a foreground job in its own process group and, like a shell's `fg`, takes
+// it back to the foreground and continues it each time it stops. Exits with breeze's status.
+[[noreturn]] void job_control_shell(char* const* argv, char* const* envp) {
+  constexpr std::array k_job_signals{SIGTSTP, SIGTTIN, SIGTTOU, SIGINT, SIGQUIT};
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  for (const int sig : k_job_signals) // an interactive shell is not stopped or ended by them
+    ::sigaction(sig, &ignore, nullptr);
+  const pid_t job = ::fork();
+  if (job < 0) ::_exit(127);
+  if (job == 0) {
+    ::setpgid(0, 0);
+    ::tcsetpgrp(STDIN_FILENO, ::getpid());
+    struct sigaction deflt {};
+    deflt.sa_handler = SIG_DFL;
+    sigemptyset(&deflt.sa_mask);
+    for (const int sig : k_job_signals)
+      ::sigaction(sig, &deflt, nullptr);
+    ::execve(argv[0], argv, envp);
+    ::_exit(127);
+  }
+  ::setpgid(job, job); // also here: whichever of the two runs first
+  ::tcsetpgrp(STDIN_FILENO, job);
+  while (true) {
+    int status = 0;
+    if (::waitpid(job, &status, WUNTRACED) < 0) {
+      if (errno == EINTR) continue;
+      ::_exit(127);
+    }
+    if (!WIFSTOPPED(status))
+      ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+    const std::string_view line = k_job_stopped_line;
+    [[maybe_unused]] auto n = ::write(STDOUT_FILENO, line.data(), line.size());
+    n = ::write(STDOUT_FILENO, "\r\n", 2);
+    ::tcsetpgrp(STDIN_FILENO, job);
+    ::kill(-job, SIGCONT);
+  }
+}
+
+BinaryResult run_terminal(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env,
+                          const std::filesystem::path& cwd, unsigned short columns,
+                          unsigned short rows, const std::string& typed, bool job_control) {
   // Everything the child needs is built before fork: after it only async-signal-safe calls.
   std::vector<std::string> argv_strings{BREEZE_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -244,6 +290,7 @@ BinaryResult run_on_terminal(const std::vector<std::string>& args,
     if (::setsid() < 0 || ::ioctl(fd, TIOCSCTTY, 0) != 0 || ::chdir(cwd.c_str()) != 0 ||
         ::dup2(fd, 0) < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0)
       ::_exit(127);
+    if (job_control) job_control_shell(argv.data(), envp.data());
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
@@ -272,6 +319,23 @@ BinaryResult run_on_terminal(const std::vector<std::string>& args,
     FAIL("breeze did not finish on the terminal within 2 minutes:\n" << screen);
   }
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, screen, {}};
+}
+
+} // namespace
+
+BinaryResult run_on_terminal(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env,
+                             const std::filesystem::path& cwd, unsigned short columns,
+                             unsigned short rows, const std::string& typed) {
+  return run_terminal(args, env, cwd, columns, rows, typed, false);
+}
+
+BinaryResult run_on_terminal_with_job_control(const std::vector<std::string>& args,
+                                              const std::map<std::string, std::string>& env,
+                                              const std::filesystem::path& cwd,
+                                              unsigned short columns, unsigned short rows,
+                                              const std::string& typed) {
+  return run_terminal(args, env, cwd, columns, rows, typed, true);
 }
 
 std::size_t longest_visible_line(const std::string& screen) {

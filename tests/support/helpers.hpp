@@ -127,6 +127,20 @@ struct BinaryResult {
                                            const std::filesystem::path& cwd, unsigned short columns,
                                            unsigned short rows = 40, const std::string& typed = {});
 
+/// What the job-control shell of run_on_terminal_with_job_control writes to the terminal each time
+/// breeze stops (before it continues breeze with SIGCONT, as `fg` does).
+inline constexpr const char* k_job_stopped_line = "[test shell: breeze stopped; fg]";
+
+/// As run_on_terminal, but breeze runs as a job of a minimal job-control shell (what bash does for
+/// a foreground command): the shell leads the session, breeze's process group is the terminal's
+/// foreground one, and each time breeze stops (Ctrl-Z) the shell takes the terminal, writes
+/// k_job_stopped_line, gives the terminal back and sends the group SIGCONT. exit_code is breeze's.
+[[nodiscard]] BinaryResult
+run_on_terminal_with_job_control(const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& env,
+                                 const std::filesystem::path& cwd, unsigned short columns,
+                                 unsigned short rows = 40, const std::string& typed = {});
+
 /// The longest line a terminal would show for `screen` (run_on_terminal's bytes): escape
 /// sequences removed, lines split at "\n" and at "\r" (a carriage return starts the line over).
 [[nodiscard]] std::size_t longest_visible_line(const std::string& screen);

@@ -356,7 +356,10 @@ const std::vector<CommandMetadata>& command_table() {
         "~/airflow-constraints",
         "breeze release-management generate-constraints --python 3.12 --dry-run"},
        generate_constraints_panels,
-       &release_management::register_generate_constraints},
+       &release_management::register_generate_constraints,
+       false,
+       // Every mode the settings know, one after the other.
+       {{"--airflow-constraints-mode", {"all"}}}},
       {"setup",
        "builder",
        "Create or extend a multi-node docker buildx builder (e.g. a local node plus a remote "
@@ -425,6 +428,19 @@ const CommandMetadata* find_command(std::string_view path) {
 ValueLists run_time_values(const config::Settings& settings) {
   return {{"--python", settings.python_versions},
           {"--airflow-constraints-mode", settings.constraints_modes}};
+}
+
+ValueLists command_values(const ValueLists& values, const CommandMetadata* command) {
+  ValueLists merged = values;
+  if (command == nullptr) return merged;
+  for (const auto& [name, extra] : command->extra_values) {
+    auto it = merged.find(name);
+    if (it == merged.end()) continue;
+    for (const auto& v : extra)
+      if (std::find(it->second.begin(), it->second.end(), v) == it->second.end())
+        it->second.push_back(v);
+  }
+  return merged;
 }
 
 void register_all(CLI::App& root, commands::Context& ctx) {
@@ -501,8 +517,8 @@ Reference command_reference(commands::Services& services, const ValueLists& valu
         c.group.empty()
             ? root.get_subcommand(std::string(c.name))
             : root.get_subcommand(std::string(c.group))->get_subcommand(std::string(c.name));
-    ref.commands.push_back(
-        {&c, command_path(c).substr(std::string_view("breeze ").size()), described(*app, values)});
+    ref.commands.push_back({&c, command_path(c).substr(std::string_view("breeze ").size()),
+                            described(*app, command_values(values, &c))});
   }
   return ref;
 }

@@ -107,7 +107,7 @@ private:
     };
     for (const auto* o :
          app->get_options([](const CLI::Option* x) { return !x->get_group().empty(); }))
-      consider(columns(o->nonpositional() ? option_names(describe(o)) : o->get_name()));
+      consider(columns(o->nonpositional() ? option_names(describe(app, o)) : o->get_name()));
     for (const auto* s :
          app->get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
       consider(columns(s->get_name()));
@@ -193,8 +193,10 @@ private:
     return text;
   }
 
-  [[nodiscard]] OptionReference describe(const CLI::Option* opt) const {
-    return describe_option(*opt, m_style.allowed);
+  // `opt` of `app`, with the values `app`'s record adds to the run-time lists.
+  [[nodiscard]] OptionReference describe(const CLI::App* app, const CLI::Option* opt) const {
+    return describe_option(*opt,
+                           command_values(m_style.allowed, find_command(command_path_of(app))));
   }
 
   void positionals(std::ostream& out, const CLI::App* app) const {
@@ -203,7 +205,7 @@ private:
     if (opts.empty()) return;
     std::vector<std::pair<std::string, std::string>> items;
     for (const auto* o : opts)
-      items.emplace_back(o->get_name(), option_description(describe(o)));
+      items.emplace_back(o->get_name(), option_description(describe(app, o)));
     out << '\n' << bold("Arguments") << ":\n";
     rows(out, items, [this](const std::string& s) { return cyan(s); });
   }
@@ -218,7 +220,7 @@ private:
     std::vector<OptionReference> opts;
     for (const auto* o : app->get_options(
              [](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); }))
-      opts.push_back(describe(o));
+      opts.push_back(describe(app, o));
     for (const auto& o : opts)
       if (std::find(order.begin(), order.end(), o.panel) == order.end() &&
           o.panel != k_common_panel)

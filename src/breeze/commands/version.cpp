@@ -3,6 +3,7 @@
 #include <breeze/base/strings.hpp>
 
 #include <breeze/commands/option_groups.hpp>
+#include <breeze/docker/image.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -17,6 +18,11 @@ namespace {
 struct VersionOptions {
   std::string output = "text";
 };
+
+// The PROD image's default extras: the checkout's DEFAULT_EXTRAS, else Breeze's 2024 list.
+std::vector<std::string> prod_extras(const config::Settings& s) {
+  return s.prod_extras.empty() ? strings::split(docker::default_prod_extras(), ',') : s.prod_extras;
+}
 
 std::string default_python_origin(const config::Settings& s) {
   return s.default_python_version() == s.default_python ? s.origin("default-python")
@@ -44,6 +50,7 @@ nlohmann::json version_json(const config::Settings& s) {
   if (!s.debian_version.empty())
     settings["debian-version"] = setting(s.debian_version, s.origin("debian-version"));
   settings["registry"] = setting(s.registry, s.origin("registry"));
+  settings["prod-extras"] = setting(prod_extras(s), s.origin("prod-extras"));
   doc["settings"] = std::move(settings);
   return doc;
 }
@@ -71,6 +78,8 @@ Expected<ExitCode> run_version(const VersionOptions& opts, Context& ctx) {
   if (!s.debian_version.empty())
     out << "Debian version: " << s.debian_version << " (" << s.origin("debian-version") << ")\n";
   out << "Registry: " << s.registry << " (" << s.origin("registry") << ")\n";
+  out << "PROD extras: " << strings::join(prod_extras(s), ",") << " (" << s.origin("prod-extras")
+      << ")\n";
   out << "Constraints modes: " << strings::join(s.constraints_modes, " ") << "\n";
   return ExitCode::ok;
 }

@@ -144,7 +144,7 @@ std::vector<std::string> prod_build_arg_values(const ImageParams& p) {
   a.req("AIRFLOW_BRANCH", p.airflow_branch.empty() ? p.branch : p.airflow_branch);
   a.req("AIRFLOW_CONSTRAINTS_MODE", p.airflow_constraints_mode);
   a.req("AIRFLOW_EXTRAS",
-        p.airflow_extras.empty() ? std::string(k_default_prod_extras) : p.airflow_extras);
+        p.airflow_extras.empty() ? std::string(default_prod_extras()) : p.airflow_extras);
   a.req("AIRFLOW_IMAGE_DATE_CREATED", p.image_date_created);
   a.req("AIRFLOW_IMAGE_README_URL", k_prod_readme_url);
   a.req("AIRFLOW_IMAGE_REPOSITORY", "https://github.com/" + p.github_repository);
@@ -223,5 +223,7 @@ void apply_prod_defaults(ImageParams& p) {
   p.airflow_constraints_mode = "constraints";
   p.use_uv = false;
 }
+
+std::string_view default_prod_extras() { return k_default_prod_extras; }
 
 } // namespace breeze::docker

@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 #include <utility>
 
@@ -114,29 +113,20 @@ struct ChildFailure {
 };
 
 // The file descriptors a child gets: -1 for out/err keeps breeze's own (interactive), -1 for `in`
-// means /dev/null unless `inherit_in`; `tty` >= 0 is the terminal whose foreground it takes.
+// means /dev/null unless `inherit_in`. `own_group`: the child leads a process group of its own.
 struct ChildFds {
-  int in = -1, out = -1, err = -1, exec = -1, tty = -1;
+  int in = -1, out = -1, err = -1, exec = -1;
   bool inherit_in = false;
+  bool own_group = true;
 };
 
-// Child setup between fork and exec: its own process group (the terminal's foreground one when
-// fds.tty is set), default signal handling, stdout and stderr on our pipes (or breeze's),
-// stdin on the input pipe or /dev/null (or breeze's), the working directory. Only
-// async-signal-safe calls (the parent may have other threads); a failure before exec goes back
-// through fds.exec.
+// Child setup between fork and exec: its own process group (unless interactive), default signal
+// handling, stdout and stderr on our pipes (or breeze's), stdin on the input pipe or /dev/null (or
+// breeze's), the working directory. Only async-signal-safe calls (the parent may have other
+// threads); a failure before exec goes back through fds.exec.
 [[noreturn]] void exec_child(const std::string& program, char* const* argv, char* const* envp,
                              const std::filesystem::path& cwd, const ChildFds& fds) {
-  ::setpgid(0, 0);
-  if (fds.tty >= 0) {
-    // Also done by the parent; whichever runs first wins the race against the exec'd program's
-    // first terminal access. From a background group tcsetpgrp raises SIGTTOU unless blocked.
-    sigset_t ttou;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    ::sigprocmask(SIG_BLOCK, &ttou, nullptr);
-    ::tcsetpgrp(fds.tty, ::getpid());
-  }
+  if (fds.own_group) ::setpgid(0, 0);
   struct sigaction sa {};
   sa.sa_handler = SIG_DFL;
   sigemptyset(&sa.sa_mask);
@@ -169,32 +159,16 @@ struct ChildPipes {
   Pipe out, err, in, exec;
 };
 
-// The terminal breeze is in the foreground of (stdin, stdout or stderr), or -1: an interactive
-// child takes the foreground only from a breeze that has it (never from a background job).
-int foreground_terminal() {
-  for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO})
-    if (::isatty(fd) != 0 && ::tcgetpgrp(fd) == ::getpgrp()) return fd;
-  return -1;
-}
+// Where a signal for the run goes: the child's whole process group, or only an interactive child
+// (it shares breeze's group, which must not be signalled).
+pid_t signal_target(const ProcessSpec& spec, pid_t pid) { return spec.interactive ? pid : -pid; }
 
-// Gives the terminal's foreground back to breeze's group once an interactive child is done.
-// Breeze is a background group then, so SIGTTOU (which would stop it) is blocked meanwhile.
-void take_foreground(int tty) {
-  if (tty < 0) return;
-  sigset_t ttou, old;
-  sigemptyset(&ttou);
-  sigaddset(&ttou, SIGTTOU);
-  ::pthread_sigmask(SIG_BLOCK, &ttou, &old);
-  ::tcsetpgrp(tty, ::getpgrp());
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-}
-
-// Forks and execs `program` with the spec's argv and `env`, each child in its own process group.
-// Returns the child's pid once exec succeeded (the exec pipe closed); an Error when fork, chdir or
-// exec failed (the child is reaped then). The parent's write ends are closed either way.
+// Forks and execs `program` with the spec's argv and `env`, each child in its own process group
+// except an interactive one. Returns the child's pid once exec succeeded (the exec pipe closed);
+// an Error when fork, chdir or exec failed (the child is reaped then). The parent's write ends are
+// closed either way.
 Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
-                            const std::map<std::string, std::string>& env, ChildPipes& pipes,
-                            int tty) {
+                            const std::map<std::string, std::string>& env, ChildPipes& pipes) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env)
     env_strings.push_back(k + "=" + v);
@@ -212,16 +186,24 @@ Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
   fds.err = spec.merge_stderr ? fds.out : pipes.err.write.get();
   fds.in = pipes.in.read.get();
   fds.exec = pipes.exec.write.get();
-  fds.tty = tty;
   fds.inherit_in = spec.interactive;
+  // An interactive child (a pager) stays in breeze's process group, as git keeps its pager: that
+  // group is the one the user's shell put in the terminal's foreground, so the pager can read keys
+  // without a tcsetpgrp, and job control works for both together. Ctrl-Z stops the whole
+  // foreground group, the shell sees breeze stopped and `fg` continues both. In a group of its own
+  // (the foreground one, for the keys) Ctrl-Z stopped only the pager, the shell never learnt of
+  // it, and breeze waited for the stopped pager forever. Waiting with WUNTRACED and stopping
+  // breeze by hand, as shells do, would take the terminal back and forth and need a wake-up for
+  // a stopped child that pidfds do not give; sharing the group needs none of it.
+  fds.own_group = !spec.interactive;
 
   const pid_t pid = ::fork();
   if (pid < 0)
     return Error{ErrorKind::process, fmt::format("fork failed: {}", std::strerror(errno)),
                  spec.argv[0]};
   if (pid == 0) exec_child(program, argv.data(), envp.data(), spec.cwd, fds);
-  ::setpgid(pid, pid); // also from the parent, so the group exists before we may signal it
-  if (tty >= 0) ::tcsetpgrp(tty, pid);
+  // Also from the parent, so the group exists before we may signal it.
+  if (fds.own_group) ::setpgid(pid, pid);
 
   pipes.out.write.reset();
   pipes.err.write.reset();
@@ -235,7 +217,6 @@ Expected<pid_t> start_child(const ProcessSpec& spec, const std::string& program,
   if (n_exec == static_cast<ssize_t>(sizeof failure)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
-    take_foreground(tty);
     if (failure.stage == 0)
       return Error{
           ErrorKind::process,
@@ -328,7 +309,10 @@ struct LineSink {
 
 // The parent's side of a started child: reads both pipes until the leader has exited and the
 // pipes are closed, acting on the deadline, spec.cancel and Ctrl-C (signalling the whole group,
-// SIGKILL `grace` later) and giving up on pipes held by processes that escaped the group.
+// SIGKILL `grace` later) and giving up on pipes held by processes that escaped the group. An
+// interactive child is signalled alone, and never for Ctrl-C: it shares breeze's group, so the
+// terminal sent the signal to it too, and it is the user's to quit (a pager taking Ctrl-C as
+// "stop searching"); breeze waits for it, as git waits for its pager, then reports interrupted.
 // Sets result's timed_out/cancelled/interrupted; an Error only when poll() itself fails (the
 // group is killed and the leader reaped then).
 Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_point start,
@@ -341,8 +325,9 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
   std::optional<Clock::time_point> kill_at; // SIGKILL the group then, if it still holds our pipes
   std::optional<Clock::time_point>
       give_up; // stop reading pipes held by processes that escaped the group
+  const pid_t target = signal_target(spec, pid);
   auto stop_group = [&](int sig) {
-    ::kill(-pid, sig);
+    ::kill(target, sig);
     if (!kill_at) kill_at = Clock::now() + grace;
   };
 
@@ -353,7 +338,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
       input.close();
       // The run owns its process group: whatever the leader left behind in it is stopped too, so
       // a background grandchild can neither outlive the run nor keep our pipes open forever.
-      stop_group(SIGTERM);
+      if (!spec.interactive) stop_group(SIGTERM);
     }
     const bool streams_open = streams[0].fd >= 0 || streams[1].fd >= 0;
     if (exited && !streams_open) break;
@@ -369,11 +354,11 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
     }
     if (!result.interrupted && interrupt::requested()) {
       result.interrupted = true;
-      stop_group(
-          SIGINT); // what the terminal would have sent the group, had it been in the foreground
+      // What the terminal would have sent the group, had it been in the foreground.
+      if (!spec.interactive) stop_group(SIGINT);
     }
     if (kill_at && now >= *kill_at) {
-      ::kill(-pid, SIGKILL);
+      ::kill(target, SIGKILL);
       kill_at = Clock::time_point::max();
       give_up = now + grace;
     }
@@ -404,7 +389,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
     const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno != EINTR) {
       const int e = errno;
-      ::kill(-pid, SIGKILL);
+      ::kill(target, SIGKILL);
       int status = 0;
       ::waitpid(pid, &status, 0);
       return Error{ErrorKind::process, fmt::format("poll failed: {}", std::strerror(e)),
@@ -435,10 +420,11 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
 }
 
 // Kills what is left of the group and reaps the leader into result's exit_code/signal.
-void reap(pid_t pid, ProcessResult& result) {
+void reap(const ProcessSpec& spec, pid_t pid, ProcessResult& result) {
   // Nothing of the group outlives the run, not even a leftover that ignores SIGTERM and does not
-  // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours.
-  ::kill(-pid, SIGKILL);
+  // hold our pipes. The leader is still an unreaped zombie, so the group id is still ours. (An
+  // interactive child has no group of its own: breeze's is not ours to kill.)
+  if (!spec.interactive) ::kill(-pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -482,8 +468,7 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   const auto secrets = (spec.on_line || spec.log_file) ? secrets_of(spec, process_env())
                                                        : std::vector<std::string>{};
 
-  const int tty = spec.interactive ? foreground_terminal() : -1;
-  BREEZE_TRY(const pid_t pid, start_child(spec, program, env, pipes, tty));
+  BREEZE_TRY(const pid_t pid, start_child(spec, program, env, pipes));
   Input input;
   if (spec.input) {
     input.fd = pipes.in.write.get();
@@ -500,15 +485,11 @@ Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   const LineSink sink{log.get(), &secrets, &spec.on_line};
   auto polled = poll_until_done(spec, pid, start, m_grace, streams, sink, input, result);
   input.close();
-  if (!polled) {
-    take_foreground(tty);
-    return polled.error();
-  }
+  if (!polled) return polled.error();
   for (auto& s : streams)
     sink.emit(s, true); // pipes we gave up on may still hold a partial line
 
-  reap(pid, result);
-  take_foreground(tty);
+  reap(spec, pid, result);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
 }

@@ -143,3 +143,57 @@ TEST_CASE("help shows every option and allowed value of the command reference", 
     }
   }
 }
+
+TEST_CASE("generate-constraints alone lists --airflow-constraints-mode all in help, completion and "
+          "the man page",
+          "[unit][completion]") {
+  // The run-time list (the settings' modes) is the same for every command; generate-constraints'
+  // record adds `all` after it, for its own option only.
+  Fixture f;
+  const std::string modes = "constraints-source-providers constraints constraints-no-providers";
+  const auto mode_values = [&](const std::string& path) {
+    for (const auto& c : f.ref.commands)
+      if (c.path == path)
+        for (const auto& o : c.options)
+          if (o.spellings.back() == "--airflow-constraints-mode")
+            return strings::join(o.allowed, " ");
+    return std::string("(no such option)");
+  };
+  CHECK(mode_values("release-management generate-constraints") == modes + " all");
+  for (const auto* other : {"ci-image build", "prod-image build", "ci find-backtracking-candidates",
+                            "ci bisect-backtracking", "release-management update-constraints"}) {
+    INFO(other);
+    CHECK(mode_values(other) == modes);
+  }
+
+  const auto bash = cli::completion_script(f.ref, "bash");
+  CHECK(case_words(bash, "'release-management generate-constraints|--airflow-constraints-mode'") ==
+        std::optional<std::string>(modes + " all"));
+  CHECK(case_words(bash, "'ci-image build|--airflow-constraints-mode'") ==
+        std::optional<std::string>(modes));
+  const auto zsh = cli::completion_script(f.ref, "zsh");
+  CHECK(case_words(zsh, "'release-management generate-constraints|--airflow-constraints-mode'") ==
+        std::optional<std::string>(modes + " all"));
+  const auto fish = cli::completion_script(f.ref, "fish");
+  const auto fish_line = fish.find("-l airflow-constraints-mode -x -a '" + modes + " all'");
+  REQUIRE(fish_line != std::string::npos);
+  CHECK(fish.rfind('\n', fish_line) ==
+        fish.rfind("\ncomplete -c breeze -n '__breeze_at \\'release-management "
+                   "generate-constraints\\''",
+                   fish_line));
+  const auto page = cli::man_page(f.ref);
+  CHECK_THAT(man_section(page, "release-management generate-constraints"),
+             Catch::Contains(roff("One of: constraints-source-providers, constraints, "
+                                  "constraints-no-providers, all.")));
+  CHECK_THAT(man_section(page, "ci-image build"), !Catch::Contains(roff("providers, all")));
+
+  test::InProcess app;
+  app.env["COLUMNS"] = "2000";
+  REQUIRE(app.run({"release-management", "generate-constraints", "--help"}) == 0);
+  CHECK_THAT(app.out.str(), Catch::Contains("(constraints-source-providers | constraints | "
+                                            "constraints-no-providers | all)"));
+  test::InProcess build;
+  build.env["COLUMNS"] = "2000";
+  REQUIRE(build.run({"ci-image", "build", "--help"}) == 0);
+  CHECK_THAT(build.out.str(), !Catch::Contains("| all)"));
+}

@@ -220,8 +220,8 @@ void register_generate_constraints(CLI::App& command, Context& ctx) {
   auto* cmd = &command;
   auto opts = std::make_shared<GenerateConstraintsOptions>();
   cmd->add_option("--airflow-constraints-mode", opts->mode,
-                  "constraints-source-providers, constraints, constraints-no-providers or all "
-                  "[default: constraints-source-providers].")
+                  "Constraints mode, or all for every mode [default: "
+                  "constraints-source-providers].")
       ->envname("AIRFLOW_CONSTRAINTS_MODE");
   PythonSelectionHelp help;
   help.run_in_parallel = "Generate for several Pythons in parallel.";

@@ -25,7 +25,8 @@ Expected<git::Signer> gpg_signer(Context& ctx) {
   if (!on_path("gpg", ctx.services().env))
     return usage_error("--sign needs gpg on PATH (apt-get install gnupg)");
   return git::Signer([&ctx](const std::string& payload) -> Expected<std::string> {
-    // gpg reads the payload from a file: the runner passes argv only, never stdin.
+    // gpg signs a file named in argv; the runner could feed the payload on stdin (spec.input),
+    // but with a file the command --dry-run and --verbose print is the whole story.
     BREEZE_TRY(auto dir, files::TempDir::create("breeze-sign"));
     const auto file = dir.path() / "tag.txt";
     BREEZE_TRY_VOID(files::write_atomic(file, payload));

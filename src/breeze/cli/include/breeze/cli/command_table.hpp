@@ -42,6 +42,10 @@ struct PanelMetadata {
 /// The panel every command's common options (add_global_options, -h/--help) are shown in, last.
 inline constexpr std::string_view k_common_panel = "Common options";
 
+/// Allowed values known only at run time, by long name ("--python" -> the checkout's Pythons):
+/// they replace those of the option's IsMember check wherever the option is described.
+using ValueLists = std::map<std::string, std::vector<std::string>, std::less<>>;
+
 /// One command: where it sits, what help says about it, and the function adding its options.
 struct CommandMetadata {
   std::string_view group;                 ///< a GroupMetadata name; empty for `breeze version`
@@ -55,6 +59,10 @@ struct CommandMetadata {
   RegisterOptions register_options = nullptr;
   /// Not listed by help, completion or the man page (a tool for breeze's own docs).
   bool hidden = false;
+  /// Values this command's options take beyond the run-time lists, by long name: listed after
+  /// them (generate-constraints' `--airflow-constraints-mode all`) only where this command's
+  /// options are described. A name without a run-time list gets none (no list at all stays so).
+  ValueLists extra_values = {};
 };
 
 /// Every group, in help order.
@@ -76,13 +84,12 @@ struct CommandMetadata {
 /// option group): the record's panels, k_common_panel for the global options and -h/--help.
 void register_all(CLI::App& root, commands::Context& ctx);
 
-/// Allowed values known only at run time, by long name ("--python" -> the checkout's Pythons):
-/// they replace those of the option's IsMember check wherever the option is described.
-using ValueLists = std::map<std::string, std::vector<std::string>, std::less<>>;
-
 /// The values the settings in force allow: `--python` (the checkout's Pythons) and
 /// `--airflow-constraints-mode`. Help, completion and the man page all use these.
 [[nodiscard]] ValueLists run_time_values(const config::Settings& settings);
+
+/// `values` with `command`'s extra_values appended to the lists they name (nullptr: `values`).
+[[nodiscard]] ValueLists command_values(const ValueLists& values, const CommandMetadata* command);
 
 /// What one option of a registered command offers (help, completion, docs are made from it).
 struct OptionReference {

@@ -119,8 +119,8 @@ public:
 
   /// Prints `text` (a result) on stdout; through $PAGER (else `less -FRX`) when
   /// console::pager_wanted says so and no answer is forced (--answer: nobody is there to page).
-  /// The pager gets the terminal's foreground; when it cannot start or fails, `text` is printed
-  /// directly, so it is never lost.
+  /// The pager runs in breeze's process group (Ctrl-Z stops both); when it cannot start or fails,
+  /// `text` is printed directly, so it is never lost.
   void page(const std::string& text);
 
   /// On GitHub Actions with $GITHUB_STEP_SUMMARY set: appends `markdown` to the job summary (a

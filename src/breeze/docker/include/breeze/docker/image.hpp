@@ -3,6 +3,7 @@
 #include <breeze/base/expected.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace breeze::docker {
@@ -107,5 +108,9 @@ struct ImageParams {
 /// Sets Python Breeze's `prod-image build` defaults where they differ from the CI build's:
 /// `--airflow-constraints-mode constraints` and `--no-use-uv`. Called before options are read.
 void apply_prod_defaults(ImageParams& p);
+
+/// Breeze's 2024 PROD extras ("aiobotocore,amazon,..."), what a PROD build gets when neither
+/// --airflow-extras nor the checkout's DEFAULT_EXTRAS gives a list.
+[[nodiscard]] std::string_view default_prod_extras();
 
 } // namespace breeze::docker

@@ -32,8 +32,9 @@ struct ProcessSpec {
   /// callers that decide to stop a probe from outside (another probe already answered).
   std::function<bool()> cancel;
   /// The child uses breeze's terminal (a pager): it inherits stdout and stderr (on_line, log_file,
-  /// capture and merge_stderr do not apply) and, when breeze is in the terminal's foreground, it
-  /// gets the foreground for the run (tcsetpgrp) so it can read keys; breeze takes it back after.
+  /// capture and merge_stderr do not apply) and stays in breeze's process group (the terminal's
+  /// foreground one, when breeze's is), so it reads keys and Ctrl-Z stops both together. It is
+  /// signalled alone, never for Ctrl-C (the terminal sent that to it too): breeze waits for it.
   bool interactive = false;
   /// Fed on the child's stdin through a pipe, which is then closed (a reader that quits early is
   /// not an error). Unset: stdin is /dev/null, or breeze's own stdin when interactive.
