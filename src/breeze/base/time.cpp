@@ -1,8 +1,10 @@
 #include <breeze/base/time.hpp>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cctype>
+#include <ctime>
 
 namespace breeze::time {
 
@@ -98,22 +100,19 @@ Expected<Instant> parse_iso8601(std::string_view text) {
   return Instant{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + frac - offset;
 }
 
-std::string format_human(Instant t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto day_point = floor<days>(secs);
-  const year_month_day ymd{day_point};
-  const hh_mm_ss hms{secs - day_point};
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+namespace {
+
+// The UTC calendar time of `t`, to the second (floor: 23:59:59.9 is still 23:59:59).
+std::tm utc(Instant t) {
+  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  return fmt::gmtime(static_cast<std::time_t>(secs.time_since_epoch().count()));
 }
 
-std::string format_iso_z(Instant t) {
-  auto s = format_human(t);
-  s[10] = 'T';
-  return s + "Z";
-}
+} // namespace
+
+std::string format_human(Instant t) { return fmt::format("{:%Y-%m-%d %H:%M:%S}", utc(t)); }
+
+std::string format_iso_z(Instant t) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", utc(t)); }
 
 Instant now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
