@@ -102,6 +102,11 @@ std::vector<std::string> pager_argv(const EnvLookup& env) {
   return {"less", "-FRX"};
 }
 
+std::string fit_line(std::string line, std::size_t width) {
+  if (width > 0 && line.size() > width - 1) line.resize(width - 1);
+  return line;
+}
+
 std::string progress_line(std::string_view what, std::size_t done, std::size_t total,
                           std::size_t width) {
   constexpr std::size_t k_bar = 30;

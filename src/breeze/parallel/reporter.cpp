@@ -238,8 +238,7 @@ std::vector<std::string> LiveReporter::render_frame(const std::vector<JobStatus>
   if (max_lines > 0 && all_jobs.size() > max_lines) {
     auto [jobs, more] = fit_jobs(all_jobs, max_lines - 1);
     auto lines = render_frame(jobs, width, colour);
-    if (more.size() > width - 1) more.resize(width > 1 ? width - 1 : 0);
-    lines.push_back(more);
+    lines.push_back(console::fit_line(std::move(more), width));
     return lines;
   }
   const auto& all = all_jobs;
@@ -309,9 +308,7 @@ std::string status_line(const JobStatus& job, const std::string& what,
       "{}{} {}, {}", job.name, what.empty() ? "" : " (" + what + ")", format_duration(job.elapsed),
       timeout ? "timeout " + format_duration(*timeout) : std::string("no timeout"));
   if (!job.last_line.empty()) line += ": " + strings::strip_control(job.last_line);
-  // The last column would wrap on some terminals, and a wrapped line leaves a trail when redrawn.
-  if (width > 0 && line.size() > width - 1) line.resize(width - 1);
-  return line;
+  return console::fit_line(std::move(line), width);
 }
 
 std::chrono::milliseconds StatusReporter::interval() const {

@@ -188,3 +188,12 @@ TEST_CASE("PAGER is split into words, unset or blank is less -FRX", "[console]")
   CHECK(console::pager_argv(env_of({{"PAGER", "less -R"}})) == V{"less", "-R"});
   CHECK(console::pager_argv(env_of({{"PAGER", "most"}})) == V{"most"});
 }
+
+TEST_CASE("fit_line cuts a redrawn line to width - 1 and leaves it alone at unknown width",
+          "[console]") {
+  CHECK(console::fit_line("abcdef", 4) == "abc");
+  CHECK(console::fit_line("abc", 4) == "abc");
+  CHECK(console::fit_line("abcd", 4) == "abc");
+  CHECK(console::fit_line("abcdef", 1).empty());
+  CHECK(console::fit_line("abcdef", 0) == "abcdef");
+}

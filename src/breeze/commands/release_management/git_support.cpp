@@ -1,5 +1,6 @@
 #include <breeze/commands/release_management/git_support.hpp>
 
+#include <breeze/base/console.hpp>
 #include <breeze/base/files.hpp>
 #include <breeze/base/strings.hpp>
 
@@ -60,12 +61,11 @@ push_with_feedback(Context& ctx, git::ConstraintsRepo& repo, const std::string& 
       const auto step = p.objects_done * 2 + (p.sending ? 1 : 0);
       if (step == last_drawn) return;
       last_drawn = step;
-      auto line = p.sending ? fmt::format("{} {}/{} objects, {}", label, p.objects_done,
-                                          p.objects_total, format_bytes(p.bytes))
-                            : fmt::format("{} packing {}/{} objects", label, p.objects_done,
-                                          p.objects_total);
-      if (line.size() > mode.width - 1) line.resize(mode.width > 1 ? mode.width - 1 : 0);
-      err << "\r\033[2K" << line << std::flush;
+      const auto line = p.sending ? fmt::format("{} {}/{} objects, {}", label, p.objects_done,
+                                                p.objects_total, format_bytes(p.bytes))
+                                  : fmt::format("{} packing {}/{} objects", label, p.objects_done,
+                                                p.objects_total);
+      err << "\r\033[2K" << console::fit_line(line, mode.width) << std::flush;
       drawn = true;
     });
   }

@@ -55,6 +55,10 @@ struct OutputMode {
 /// `less -FRX` when PAGER is unset or blank.
 [[nodiscard]] std::vector<std::string> pager_argv(const EnvLookup& env);
 
+/// `line` cut to `width - 1` columns, for a line redrawn in place: the last column would wrap on
+/// some terminals, and a wrapped line leaves a trail when redrawn. Width 0 (unknown): unchanged.
+[[nodiscard]] std::string fit_line(std::string line, std::size_t width);
+
 /// One progress line that fits `width` columns: `what [####....] done/total`, the bar shrinking
 /// (and going, then the label being cut) as the width does; never longer than width - 1, so the
 /// terminal never wraps it.
