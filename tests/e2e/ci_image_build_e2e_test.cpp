@@ -370,6 +370,20 @@ std::filesystem::path this_breeze_on_path(const Tree& t) {
   return bin;
 }
 
+// this_breeze_on_path, made at most once per tree.
+std::filesystem::path this_breeze_on_path_once(const Tree& t) {
+  const auto bin = t.dir.path() / "bin";
+  return std::filesystem::exists(bin / "breeze") ? bin : this_breeze_on_path(t);
+}
+
+// The v2-10-test checkout fixture in the tree: what breeze's package step reads (the in-container
+// script, the Breeze provider code, provider.yaml files, the provider list, the epoch).
+void checkout_with_packages(const Tree& t) {
+  std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), t.root,
+                        std::filesystem::copy_options::recursive |
+                            std::filesystem::copy_options::overwrite_existing);
+}
+
 std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesystem::path& bin) {
   return t.env({{"FAKE_DOCKER_STATE", builder_state(t, "linux/amd64,linux/arm64").string()},
                 {"DOCKER_CONFIG", docker_config(t, true).string()},
@@ -380,15 +394,19 @@ std::map<std::string, std::string> refresh_env(const Tree& t, const std::filesys
 
 TEST_CASE("e2e: ci refresh-images --dry-run prints the whole plan and runs none", "[e2e][docker]") {
   Tree t;
-  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
+  checkout_with_packages(t);
   auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10 3.12", "--dry-run"},
-                            refresh_env(t, python_breeze_on_path(t)), t.root);
+                            refresh_env(t, this_breeze_on_path(t)), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   // Only read-only probes ran: buildx version and the builder check.
   CHECK(t.calls().find("[build]") == std::string::npos);
   CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files"));
-  check_golden("e2e_refresh_images_dry_run", normalise(r.out, t.root));
+  CHECK_FALSE(std::filesystem::exists(t.root / "airflow-build-dockerfile"));
+  check_golden("e2e_refresh_images_dry_run",
+               std::regex_replace(normalise(r.out, t.root),
+                                  std::regex("(airflow-(providers-)?build)-[0-9a-f]{16}"),
+                                  "$1-<id>"));
 }
 
 TEST_CASE("e2e: ci refresh-images without a registry login stops before building",
@@ -622,38 +640,94 @@ TEST_CASE("e2e: ci refresh-images checks every step first and lists every proble
   }
 }
 
-TEST_CASE("e2e: ci refresh-images stops before step 1 when the package step cannot run (this "
-          "breeze has no prepare-provider-packages), dry run or not",
+TEST_CASE("e2e: ci refresh-images stops before step 1 when breeze's package step cannot run on "
+          "the checkout, dry run or not",
           "[e2e][docker]") {
-  Tree t;
-  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
-  const auto bin = this_breeze_on_path(t);
+  Tree t; // no in-container script, no Breeze provider code, no provider list
   for (const bool dry_run : {true, false}) {
     INFO("dry run " << dry_run);
     std::vector<std::string> args{"ci", "refresh-images", "--python-versions", "3.10"};
     if (dry_run) args.emplace_back("--dry-run");
-    auto r = test::run_binary(args, refresh_env(t, bin), t.root);
+    auto r = test::run_binary(args, refresh_env(t, this_breeze_on_path_once(t)), t.root);
     INFO(r.err);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("Cannot refresh the images; nothing was built:"));
-    CHECK_THAT(r.err, Catch::Contains("- step 2 (packages) cannot run: `breeze release-management "
-                                      "prepare-provider-packages` is not a command of " +
-                                      (bin / "breeze").string()));
+    CHECK_THAT(r.err, Catch::Contains("- step 2 (packages) cannot run: "
+                                      "dev/breeze/src/airflow_breeze/prepare_providers/"
+                                      "provider_packages.py not found"));
+    CHECK_THAT(r.err, Catch::Contains("- step 2 (packages) cannot run: --package-list-file " +
+                                      (t.root / "prod_image_installed_providers.txt").string()));
+    CHECK_THAT(r.err, Catch::Contains("- step 2 (packages) cannot run: "
+                                      "scripts/in_container/run_prepare_airflow_packages.py not "
+                                      "found"));
     CHECK_THAT(r.err, Catch::Contains("--ci-image-only"));
     CHECK(t.calls().find("[build]") == std::string::npos);
     CHECK(r.out.find("buildx build") == std::string::npos);
   }
 
-  // Without any breeze on PATH it cannot run either, and says why.
+  // The packages are built by the local engine: one that is down is a problem before step 1.
   Tree t2;
-  auto none = test::run_binary(
-      {"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
-      t2.env({{"FAKE_DOCKER_STATE", builder_state(t2, "linux/amd64,linux/arm64").string()},
-              {"DOCKER_CONFIG", docker_config(t2, true).string()},
-              {"PATH", "/usr/bin:/bin"}}),
-      t2.root);
-  CHECK_THAT(none.err, Catch::Contains("step 2 (packages) cannot run: `breeze` is not on PATH"));
-  CHECK(none.exit_code == 1);
+  checkout_with_packages(t2);
+  auto down = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"},
+                               refresh_env(t2, this_breeze_on_path_once(t2)), t2.root);
+  CHECK(down.exit_code == 0);
+  auto env = refresh_env(t2, this_breeze_on_path_once(t2));
+  env["FAKE_DOCKER_DOWN"] = "1";
+  down = test::run_binary({"ci", "refresh-images", "--python-versions", "3.10", "--dry-run"}, env,
+                          t2.root);
+  CHECK(down.exit_code == 1);
+  CHECK_THAT(down.err, Catch::Contains("step 2 (packages) cannot run: Docker is not running") &&
+                           Catch::Contains("(the packages are built by the local engine)"));
+}
+
+TEST_CASE("e2e: ci refresh-images builds the packages with breeze's own commands between the two "
+          "caches",
+          "[e2e][docker]") {
+  Tree t;
+  checkout_with_packages(t);
+  test::write_file(t.root / "docker-context-files/old.whl", "stale\n");
+  auto r = test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"},
+                            refresh_env(t, this_breeze_on_path_once(t)), t.root);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  std::vector<std::string> wheels;
+  for (const auto& e : std::filesystem::directory_iterator(t.root / "docker-context-files"))
+    wheels.push_back(e.path().filename().string());
+  std::sort(wheels.begin(), wheels.end());
+  // dev/refresh_images.sh's providers (the list file, qubole removed) and Airflow, suffix dev0.
+  CHECK(wheels == std::vector<std::string>{
+                      "apache_airflow-2.10.0.dev0-py3-none-any.whl",
+                      "apache_airflow_providers_amazon-1.0.0.dev0-py3-none-any.whl",
+                      "apache_airflow_providers_celery-1.0.0.dev0-py3-none-any.whl",
+                      "apache_airflow_providers_cncf_kubernetes-1.0.0.dev0-py3-none-any.whl"});
+  const auto calls = t.calls();
+  const auto ci = calls.find("/ci/python3.12:cache-linux-arm64");
+  const auto image = calls.find("[build] [.] [-f] [airflow-build-dockerfile]");
+  const auto providers = calls.find("[run] [--name] [airflow-providers-build-");
+  const auto airflow = calls.find("[run] [--name] [airflow-build-");
+  const auto prod = calls.find("/prod/python3.12:cache-linux-arm64");
+  REQUIRE(ci != std::string::npos);
+  REQUIRE(image != std::string::npos);
+  REQUIRE(providers != std::string::npos);
+  REQUIRE(airflow != std::string::npos);
+  REQUIRE(prod != std::string::npos);
+  CHECK(ci < image);
+  CHECK(image < providers);
+  CHECK(providers < airflow);
+  CHECK(airflow < prod);
+  CHECK_THAT(calls, Catch::Contains("[-e] [VERSION_SUFFIX_FOR_PYPI=dev0] [-e] "
+                                    "[SOURCE_DATE_EPOCH=1718812800]"));
+
+  // A failing package build stops before the PROD cache.
+  Tree t3;
+  checkout_with_packages(t3);
+  auto env = refresh_env(t3, this_breeze_on_path_once(t3));
+  env["FAKE_DOCKER_FAIL"] = "run_prepare_airflow_packages.py";
+  auto failed =
+      test::run_binary({"ci", "refresh-images", "--python-versions", "3.12"}, env, t3.root);
+  CHECK(failed.exit_code == 1);
+  CHECK_THAT(failed.err, Catch::Contains("Preparing the Airflow package failed"));
+  CHECK(t3.calls().find("/prod/") == std::string::npos);
 }
 
 TEST_CASE("e2e: ci refresh-images --ci-image-only builds the CI cache only and says it skipped the "
@@ -677,10 +751,15 @@ TEST_CASE("e2e: ci refresh-images --ci-image-only builds the CI cache only and s
   CHECK_FALSE(std::filesystem::exists(t.root / "docker-context-files"));
 }
 
-TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's commands, then the "
-          "PROD cache",
+TEST_CASE("e2e: ci refresh-images runs a configured package-build-command (Python Breeze's), "
+          "then the PROD cache",
           "[e2e][docker]") {
   Tree t;
+  test::write_file(t.root / "breeze.yaml",
+                   "package-build-command: breeze release-management prepare-provider-packages "
+                   "--package-list-file ./prod_image_installed_providers.txt --package-format "
+                   "wheel && breeze release-management prepare-airflow-package --package-format "
+                   "wheel\n");
   // The file the default command reads must be there, or the steps are not planned.
   auto missing =
       test::run_binary({"ci", "refresh-images", "--python-versions", "3.12", "--dry-run"},
@@ -708,12 +787,9 @@ TEST_CASE("e2e: ci refresh-images runs the package step with Python Breeze's com
 
 TEST_CASE("e2e: ci refresh-images refreshes the checkout's Pythons", "[e2e][docker][checkout]") {
   Tree t;
-  std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), t.root,
-                        std::filesystem::copy_options::recursive |
-                            std::filesystem::copy_options::overwrite_existing);
-  test::write_file(t.root / "prod_image_installed_providers.txt", "amazon\n");
+  checkout_with_packages(t);
   auto r = test::run_binary({"ci", "refresh-images", "--dry-run"},
-                            refresh_env(t, python_breeze_on_path(t)), t.root);
+                            refresh_env(t, this_breeze_on_path(t)), t.root);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   for (const auto* py : {"3.8", "3.9", "3.10", "3.11", "3.12"}) {

@@ -180,7 +180,11 @@ const std::vector<const char*> k_isolated{"ANSWER",
                                           "AIRFLOW_VERSIONS",
                                           "UPDATED_CONSTRAINT",
                                           "COMMENT_FILE",
-                                          "COMMIT_MESSAGE"};
+                                          "COMMIT_MESSAGE",
+                                          "PACKAGE_FORMAT",
+                                          "PACKAGE_LIST",
+                                          "INCLUDE_NOT_READY_PROVIDERS",
+                                          "INCLUDE_REMOVED_PROVIDERS"};
 } // namespace
 
 const std::vector<const char*>& isolated_variables() { return k_isolated; }

@@ -12,6 +12,7 @@
 #include <breeze/commands/ci_image/save.hpp>
 #include <breeze/commands/prod_image/build.hpp>
 #include <breeze/commands/release_management/generate_constraints.hpp>
+#include <breeze/commands/release_management/prepare_packages.hpp>
 #include <breeze/commands/release_management/publish_constraints.hpp>
 #include <breeze/commands/release_management/restore_constraints_tags.hpp>
 #include <breeze/commands/release_management/update_constraints.hpp>
@@ -360,6 +361,25 @@ const std::vector<CommandMetadata>& command_table() {
        false,
        // Every mode the settings know, one after the other.
        {{"--airflow-constraints-mode", {"all"}}}},
+      {"release-management",
+       "prepare-provider-packages",
+       "Prepare sdist/whl packages of Airflow Providers: built in Python Breeze's package build "
+       "image by the checkout's own Breeze provider code, copied to dist/.",
+       {"breeze release-management prepare-provider-packages --package-list-file "
+        "./prod_image_installed_providers.txt \\\n"
+        "      --package-format wheel --version-suffix-for-pypi dev0",
+        "breeze release-management prepare-provider-packages amazon google --dry-run"},
+       {},
+       &release_management::register_prepare_provider_packages},
+      {"release-management",
+       "prepare-airflow-package",
+       "Prepare sdist/whl package of Airflow: built in Python Breeze's package build image by the "
+       "checkout's scripts/in_container/run_prepare_airflow_packages.py, copied to dist/.",
+       {"breeze release-management prepare-airflow-package --package-format wheel "
+        "--version-suffix-for-pypi dev0",
+        "breeze release-management prepare-airflow-package --use-local-hatch"},
+       {},
+       &release_management::register_prepare_airflow_package},
       {"setup",
        "builder",
        "Create or extend a multi-node docker buildx builder (e.g. a local node plus a remote "
@@ -498,7 +518,8 @@ OptionReference describe_option(const CLI::Option& opt, const ValueLists& values
 std::vector<OptionReference> describe_options(const CLI::App& app, const ValueLists& values) {
   std::vector<OptionReference> options;
   for (const auto* opt : app.get_options())
-    options.push_back(describe_option(*opt, values));
+    if (opt->nonpositional()) // positional arguments (provider ids) are shown by the usage line
+      options.push_back(describe_option(*opt, values));
   return options;
 }
 

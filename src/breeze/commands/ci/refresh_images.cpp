@@ -6,6 +6,7 @@
 #include <breeze/base/strings.hpp>
 #include <breeze/commands/image_build.hpp>
 #include <breeze/commands/option_groups.hpp>
+#include <breeze/commands/release_management/prepare_packages.hpp>
 #include <breeze/docker/buildx.hpp>
 #include <breeze/docker/client.hpp>
 #include <breeze/docker/image.hpp>
@@ -97,6 +98,24 @@ Expected<ExitCode> check_package_dirs(Context& ctx) {
   return ExitCode::ok;
 }
 
+// The options dev/refresh_images.sh (2024) gives Breeze's two package commands.
+release_management::ProviderPackagesOptions native_providers(const Context& ctx) {
+  release_management::ProviderPackagesOptions o;
+  o.package_format = "wheel";
+  o.version_suffix = "dev0";
+  o.package_list_file = ctx.settings.sources_root / "prod_image_installed_providers.txt";
+  return o;
+}
+
+release_management::AirflowPackageOptions native_airflow() {
+  release_management::AirflowPackageOptions o;
+  o.package_format = "wheel";
+  o.version_suffix = "dev0";
+  return o;
+}
+
+Expected<ExitCode> move_wheels(Context& ctx);
+
 // Step 2 of dev/refresh_images.sh: empty dist/ and docker-context-files/, build the packages with
 // the project's command, move the wheels into docker-context-files/ readable by the image build.
 Expected<ExitCode> build_packages(Context& ctx) {
@@ -116,6 +135,16 @@ Expected<ExitCode> build_packages(Context& ctx) {
       }
     }
   }
+  if (ctx.settings.package_build_command.empty()) {
+    // dev/refresh_images.sh's two Breeze commands, as breeze's own.
+    BREEZE_TRY(auto providers,
+               release_management::run_prepare_provider_packages(native_providers(ctx), ctx));
+    if (providers != ExitCode::ok) return providers;
+    BREEZE_TRY(auto airflow,
+               release_management::run_prepare_airflow_package(native_airflow(), ctx));
+    if (airflow != ExitCode::ok) return airflow;
+    return move_wheels(ctx);
+  }
   process::ProcessSpec spec;
   spec.argv = {"sh", "-c", ctx.settings.package_build_command};
   spec.cwd = root;
@@ -130,6 +159,14 @@ Expected<ExitCode> build_packages(Context& ctx) {
                   ctx.settings.package_build_command);
     return ExitCode::failure;
   }
+  return move_wheels(ctx);
+}
+
+// The end of step 2: dist/*.whl into docker-context-files/, readable by the image build.
+Expected<ExitCode> move_wheels(Context& ctx) {
+  const auto root = ctx.settings.sources_root;
+  const auto dist = root / "dist";
+  const auto context_dir = root / "docker-context-files";
   if (ctx.globals.dry_run) {
     ctx.out() << "mv dist/*.whl docker-context-files/ && chmod a+r docker-context-files/*\n";
     return ExitCode::ok;
@@ -211,6 +248,16 @@ std::optional<fs::path> find_program(const std::string& name, const fs::path& ro
 // that lacks the subcommand (this binary has no release-management prepare-* commands; Python
 // Breeze has). The probe is `<breeze> <group> <command> --help`, read-only.
 std::string package_step_problem(Context& ctx) {
+  if (ctx.settings.package_build_command.empty()) {
+    // breeze's own commands: what they need from the checkout, and a running engine.
+    auto problems = release_management::provider_packages_problems(ctx, native_providers(ctx));
+    const auto airflow = release_management::airflow_package_problems(ctx);
+    problems.insert(problems.end(), airflow.begin(), airflow.end());
+    if (auto engine = docker::check_engine(ctx.runner(), docker::docker_client(ctx.services().env));
+        !engine)
+      problems.push_back(engine.error().message + " (the packages are built by the local engine)");
+    return strings::join(problems, "\n");
+  }
   static const std::set<std::string> builtins{"cd",     "echo", "true", "false", "test",  "[",
                                               "export", "set",  "exit", ":",     "printf"};
   const auto& line = ctx.settings.package_build_command;
@@ -295,12 +342,14 @@ Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions&
   // A package step that cannot run is a problem like the others: refreshing the CI cache alone
   // and exiting 0 would look like success to a CI job. --ci-image-only asks for exactly that.
   if (!o.ci_image_only)
-    if (auto why = package_step_problem(ctx); !why.empty())
-      problems.push_back(fmt::format(
-          "step 2 (packages) cannot run: {}; set package-build-command in breeze.yaml to a "
-          "command that leaves wheels in dist/, or pass --ci-image-only to refresh only the CI "
-          "image cache",
-          why));
+    if (auto why = package_step_problem(ctx); !why.empty()) {
+      for (const auto& line : strings::split(why, '\n'))
+        problems.push_back(fmt::format("step 2 (packages) cannot run: {}", line));
+      problems.emplace_back(
+          "(for step 2: fix the above, or set package-build-command in breeze.yaml to a command "
+          "that leaves wheels in dist/, or pass --ci-image-only to refresh only the CI image "
+          "cache)");
+    }
   return problems;
 }
 

@@ -139,7 +139,8 @@ struct Reference {
 [[nodiscard]] OptionReference describe_option(const CLI::Option& opt,
                                               const ValueLists& values = {});
 
-/// Describes every option of `app` (its help flag included), in registration order.
+/// Describes every option of `app` (its help flag included; not its positional arguments), in
+/// registration order.
 [[nodiscard]] std::vector<OptionReference> describe_options(const CLI::App& app,
                                                             const ValueLists& values = {});
 

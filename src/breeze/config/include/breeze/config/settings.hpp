@@ -27,11 +27,10 @@ struct Settings {
   std::string dockerfile_ci = "Dockerfile.ci";
   std::string dockerfile_prod = "Dockerfile";
   /// Shell command (run with `sh -c` in the sources root) that builds the packages into dist/ for
-  /// the PROD image; `ci refresh-images` moves the wheels into docker-context-files/.
-  std::string package_build_command =
-      "breeze release-management prepare-provider-packages --package-list-file "
-      "./prod_image_installed_providers.txt --package-format wheel && "
-      "breeze release-management prepare-airflow-package --package-format wheel";
+  /// the PROD image instead of breeze's own prepare-provider-packages / prepare-airflow-package;
+  /// empty (the default): breeze's own. `ci refresh-images` moves the wheels into
+  /// docker-context-files/.
+  std::string package_build_command;
   /// Per constraints mode: the shell command (`/bin/sh -c`, in the CI image, sources at
   /// /opt/airflow, files/ at /files) that installs what the mode needs and prints `pip freeze` on
   /// stdout (install output goes to stderr). generate-constraints filters and writes the result
