@@ -131,6 +131,18 @@ printf 'boto3==1.34.0\npymssql==2.3.0\nFlask==2.2.5\napache-airflow-providers-am
 printf 'boto3==1.34.0\npymssql==2.3.0\nFlask==2.2.5\n' > "$DEMO_SRC/airflow/freeze/constraints-no-providers.txt"
 (cd "$DEMO_SRC/airflow" && "$BREEZE" ci-image build --python 3.12 --platform linux/amd64 --push --dry-run | cut -c1-160)
 
+step "breeze release-management prepare-provider-packages / prepare-airflow-package (the v2-10-test checkout fixture, recording docker stand-in)"
+# The package build image starts FROM python:<X.Y>-slim-bookworm (Docker Hub, not reachable here), so
+# the recording docker stand-in answers instead: its containers' dist/ hold empty wheels, and the
+# docker calls breeze made are listed after the run.
+cp -r tests/fixtures/airflow-checkout/v2-10-test "$DEMO_SRC/v2-10-test"
+(cd "$DEMO_SRC/v2-10-test" &&
+  export BREEZE_DOCKER="$OLDPWD/tests/scripts/fake-docker" FAKE_DOCKER_LOG="$DEMO_SRC/packages.log" &&
+  "$BREEZE" release-management prepare-provider-packages \
+    --package-list-file ./prod_image_installed_providers.txt --package-format wheel --version-suffix-for-pypi dev0 &&
+  "$BREEZE" release-management prepare-airflow-package --package-format wheel --version-suffix-for-pypi dev0)
+grep '^argv' "$DEMO_SRC/packages.log" | grep -v '\[version\]' | cut -c1-160
+
 step "breeze ci-image build on a local docker engine, then a rebuild from the registry cache"
 if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/dockerd ] || [ ! -x /usr/bin/docker-registry ] || [ ! -x /bin/busybox ]; then
   echo "skipped: starting a private docker engine needs root, dockerd, docker-registry and busybox"

@@ -173,6 +173,24 @@ TEST_CASE("e2e: Ctrl-C while docker builds stops the build and exits 130", "[e2e
   check_ctrl_c_exits_130({"ci-image", "build", "--python", "3.12"}, dir.path(), root);
 }
 
+TEST_CASE("e2e: Ctrl-C while a package container runs stops it, removes the container and exits "
+          "130",
+          "[e2e][docker][packages]") {
+  files::TempDir dir{"breeze-interrupt-e2e"};
+  auto root = dir.path() / "airflow";
+  std::filesystem::copy(test::fixture("airflow-checkout/v2-10-test"), root,
+                        std::filesystem::copy_options::recursive);
+  check_ctrl_c_exits_130({"release-management", "prepare-airflow-package"}, dir.path(), root,
+                         {{"BLOCKING_DOCKER_ONLY_RUN", "1"}});
+  // The build went through the recording stand-in; the container run blocked until Ctrl-C; its
+  // container was removed afterwards all the same (a cleanup runs after Ctrl-C).
+  const auto calls = test::read_file(dir.path() / "docker.log");
+  CHECK_THAT(calls, Catch::Contains("[build] [.] [-f] [airflow-build-dockerfile]"));
+  CHECK_THAT(calls, Catch::Matches(
+                        "(.|\\n)*\\[rm\\] \\[--force\\] \\[airflow-build-[0-9a-f]{16}\\](.|\\n)*"));
+  CHECK(calls.find("[cp]") == std::string::npos);
+}
+
 TEST_CASE("e2e: Ctrl-C during a parallel build reports the running jobs as interrupted",
           "[e2e][docker]") {
   files::TempDir dir{"breeze-interrupt-e2e"};

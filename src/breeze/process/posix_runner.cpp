@@ -352,7 +352,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
       result.cancelled = true;
       stop_group(SIGTERM);
     }
-    if (!result.interrupted && interrupt::requested()) {
+    if (!spec.cleanup && !result.interrupted && interrupt::requested()) {
       result.interrupted = true;
       // What the terminal would have sent the group, had it been in the foreground.
       if (!spec.interactive) stop_group(SIGINT);
@@ -380,7 +380,7 @@ Expected<void> poll_until_done(const ProcessSpec& spec, pid_t pid, Clock::time_p
     if (!exited && pidfd.get() >= 0) fds.push_back({pidfd.get(), POLLIN, 0});
     if (input.fd >= 0) fds.push_back({input.fd, POLLOUT, 0});
     // The self-pipe stays readable once Ctrl-C arrived, so it is watched only until we have acted.
-    if (!result.interrupted) fds.push_back({interrupt::wake_fd(), POLLIN, 0});
+    if (!result.interrupted && !spec.cleanup) fds.push_back({interrupt::wake_fd(), POLLIN, 0});
     int timeout_ms = -1;
     if (wake) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(*wake - now).count();
@@ -440,7 +440,7 @@ void reap(const ProcessSpec& spec, pid_t pid, ProcessResult& result) {
 
 Expected<ProcessResult> PosixRunner::run(const ProcessSpec& spec) {
   if (spec.argv.empty()) return Error{ErrorKind::process, "empty command line", {}};
-  if (interrupt::requested())
+  if (interrupt::requested() && !spec.cleanup)
     return Error{ErrorKind::interrupted, "interrupted before it started", spec.argv[0]};
   const auto start = Clock::now();
 

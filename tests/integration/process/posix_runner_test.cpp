@@ -306,6 +306,23 @@ TEST_CASE("nothing starts once Ctrl-C was requested", "[process]") {
   CHECK_FALSE(std::filesystem::exists(dir.path() / "made"));
 }
 
+TEST_CASE("a cleanup still runs to its end after Ctrl-C was requested", "[process]") {
+  InterruptGuard guard;
+  files::TempDir dir;
+  interrupt::request();
+  process::PosixRunner runner;
+  process::ProcessSpec spec;
+  // Long enough that a runner watching the interrupt flag would stop it before it wrote.
+  spec.argv = {"sh", "-c", "sleep 0.3; touch \"$0\"", (dir.path() / "cleaned").string()};
+  spec.cleanup = true;
+  spec.timeout = std::chrono::seconds(30);
+  auto r = runner.run(spec);
+  REQUIRE(r.has_value());
+  CHECK(r->ok());
+  CHECK_FALSE(r->interrupted);
+  CHECK(std::filesystem::exists(dir.path() / "cleaned"));
+}
+
 TEST_CASE("input is fed on the child's stdin and a reader that quits early is no error",
           "[process]") {
   process::PosixRunner runner;

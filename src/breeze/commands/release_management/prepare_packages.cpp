@@ -111,6 +111,8 @@ void remove_container(Context& ctx, const std::string& docker, const std::string
   process::ProcessSpec spec;
   spec.argv = {docker, "rm", "--force", name};
   spec.capture = true;
+  spec.cleanup = true; // also after Ctrl-C stopped the run: no container is left behind
+  spec.timeout = std::chrono::seconds(60);
   if (auto r = ctx.runner().run(spec); !r || !r->ok())
     spdlog::debug("docker rm --force {} did not succeed", name);
 }

@@ -36,6 +36,9 @@ struct ProcessSpec {
   /// foreground one, when breeze's is), so it reads keys and Ctrl-Z stops both together. It is
   /// signalled alone, never for Ctrl-C (the terminal sent that to it too): breeze waits for it.
   bool interactive = false;
+  /// Removes what an interrupted run left behind (`docker rm --force` of breeze's own build
+  /// container): it starts even after Ctrl-C and is never stopped by it (give it a timeout).
+  bool cleanup = false;
   /// Fed on the child's stdin through a pipe, which is then closed (a reader that quits early is
   /// not an error). Unset: stdin is /dev/null, or breeze's own stdin when interactive.
   std::optional<std::string> input;
