@@ -266,6 +266,11 @@ TEST_CASE("e2e: prepare-provider-packages refuses unknown providers and checks e
                                c.env(), c.root);
   CHECK(both.exit_code == 2);
   CHECK_THAT(both.err, Catch::Contains("You cannot specify individual provider packages"));
+  auto listed = test::run_binary({"release-management", "prepare-provider-packages",
+                                  "--package-list-file", "prod_image_installed_providers.txt"},
+                                 c.env({{"PACKAGE_LIST", "amazon"}}), c.root);
+  CHECK(listed.exit_code == 2); // PACKAGE_LIST counts as ids, as in Breeze
+  CHECK(c.calls().empty());
 
   auto missing =
       test::run_binary({"release-management", "prepare-provider-packages", "amazon", "celery"},

@@ -117,7 +117,8 @@ release_management::AirflowPackageOptions native_airflow() {
 Expected<ExitCode> move_wheels(Context& ctx);
 
 // Step 2 of dev/refresh_images.sh: empty dist/ and docker-context-files/, build the packages with
-// the project's command, move the wheels into docker-context-files/ readable by the image build.
+// breeze's own prepare-provider-packages and prepare-airflow-package (or the configured
+// package-build-command), move the wheels into docker-context-files/ readable by the image build.
 Expected<ExitCode> build_packages(Context& ctx) {
   const auto root = ctx.settings.sources_root;
   const auto dist = root / "dist";
@@ -244,10 +245,11 @@ std::optional<fs::path> find_program(const std::string& name, const fs::path& ro
   return std::nullopt;
 }
 
-// Why step 2's command cannot run here (empty: it can): a program not found, or a `breeze`
-// that lacks the subcommand (this binary has no release-management prepare-* commands; Python
-// Breeze has). The probe is `<breeze> <group> <command> --help`, read-only.
-std::string package_step_problem(Context& ctx) {
+// Why step 2 cannot run here (empty: it can). Breeze's own commands: what they need from the
+// checkout (prepare_packages.hpp) and a running local engine. A configured package-build-command:
+// a program not found, a `breeze` that lacks the subcommand (the probe is `<breeze> <group>
+// <command> --help`, read-only), or a file it reads through a `--...-file` option.
+std::vector<std::string> package_step_problems(Context& ctx) {
   if (ctx.settings.package_build_command.empty()) {
     // breeze's own commands: what they need from the checkout, and a running engine.
     auto problems = release_management::provider_packages_problems(ctx, native_providers(ctx));
@@ -256,17 +258,17 @@ std::string package_step_problem(Context& ctx) {
     if (auto engine = docker::check_engine(ctx.runner(), docker::docker_client(ctx.services().env));
         !engine)
       problems.push_back(engine.error().message + " (the packages are built by the local engine)");
-    return strings::join(problems, "\n");
+    return problems;
   }
   static const std::set<std::string> builtins{"cd",     "echo", "true", "false", "test",  "[",
                                               "export", "set",  "exit", ":",     "printf"};
   const auto& line = ctx.settings.package_build_command;
-  if (strings::trim(line).empty()) return "package-build-command (breeze.yaml) is empty";
+  if (strings::trim(line).empty()) return {"package-build-command (breeze.yaml) is empty"};
   for (const auto& command : shell_commands(line)) {
     const auto& program = command.front();
     if (builtins.count(program) != 0) continue;
     auto found = find_program(program, ctx.settings.sources_root, ctx.services().env);
-    if (!found) return fmt::format("`{}` is not on PATH", program);
+    if (!found) return {fmt::format("`{}` is not on PATH", program)};
     if (fs::path(program).filename() == "breeze" && command.size() >= 3) {
       process::ProcessSpec probe;
       probe.argv = {found->string(), command[1], command[2], "--help"};
@@ -275,17 +277,17 @@ std::string package_step_problem(Context& ctx) {
       probe.timeout = std::chrono::seconds(60);
       auto r = ctx.runner().run(probe);
       if (!r || !r->ok())
-        return fmt::format("`breeze {} {}` is not a command of {} (Python Breeze has it: "
-                           "`pipx install -e ./dev/breeze`)",
-                           command[1], command[2], found->string());
+        return {fmt::format("`breeze {} {}` is not a command of {} (Python Breeze has it: "
+                            "`pipx install -e ./dev/breeze`)",
+                            command[1], command[2], found->string())};
     }
     // Files the command reads (`--package-list-file ./prod_image_installed_providers.txt`).
     for (std::size_t i = 1; i + 1 < command.size(); ++i) {
       std::error_code ec;
       if (command[i].starts_with("--") && command[i].ends_with("-file") &&
           !fs::exists(ctx.settings.sources_root / command[i + 1], ec))
-        return fmt::format("{} {}: no such file in {}", command[i], command[i + 1],
-                           ctx.settings.sources_root.string());
+        return {fmt::format("{} {}: no such file in {}", command[i], command[i + 1],
+                            ctx.settings.sources_root.string())};
     }
   }
   return {};
@@ -342,8 +344,8 @@ Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions&
   // A package step that cannot run is a problem like the others: refreshing the CI cache alone
   // and exiting 0 would look like success to a CI job. --ci-image-only asks for exactly that.
   if (!o.ci_image_only)
-    if (auto why = package_step_problem(ctx); !why.empty()) {
-      for (const auto& line : strings::split(why, '\n'))
+    if (const auto why = package_step_problems(ctx); !why.empty()) {
+      for (const auto& line : why)
         problems.push_back(fmt::format("step 2 (packages) cannot run: {}", line));
       problems.emplace_back(
           "(for step 2: fix the above, or set package-build-command in breeze.yaml to a command "

@@ -84,6 +84,11 @@ Selection select_providers(const fs::path& root, const ProviderPackagesOptions& 
   };
   std::vector<std::string> listed;
   bool filter_states = false;
+  if (!o.package_list_file.empty() && (!o.providers.empty() || !o.package_list.empty())) {
+    s.problems.emplace_back(
+        "You cannot specify individual provider packages when you specify package list file");
+    return s;
+  }
   if (!o.package_list.empty()) {
     for (const auto& id : strings::split(o.package_list, ','))
       if (!strings::trim(id).empty()) listed.emplace_back(strings::trim(id));
@@ -91,11 +96,6 @@ Selection select_providers(const fs::path& root, const ProviderPackagesOptions& 
       spdlog::warn("Both provider arguments and --package-list (PACKAGE_LIST) given: using {}",
                    o.package_list);
   } else if (!o.package_list_file.empty()) {
-    if (!o.providers.empty()) {
-      s.problems.emplace_back(
-          "You cannot specify individual provider packages when you specify package list file");
-      return s;
-    }
     auto text = files::read(o.package_list_file);
     if (!text) {
       s.problems.push_back(fmt::format("--package-list-file {}: {}", o.package_list_file.string(),
@@ -228,7 +228,8 @@ std::vector<std::string> provider_packages_problems(const Context& ctx,
 
 Expected<ExitCode> run_prepare_provider_packages(const ProviderPackagesOptions& o, Context& ctx) {
   const auto& root = ctx.settings.sources_root;
-  if (!o.package_list_file.empty() && !o.providers.empty() && o.package_list.empty())
+  // Breeze's rule: ids (as arguments or from PACKAGE_LIST) and a list file do not go together.
+  if (!o.package_list_file.empty() && (!o.providers.empty() || !o.package_list.empty()))
     return usage_error(
         "You cannot specify individual provider packages when you specify package list file");
   BREEZE_TRY(auto refused, refuse_unless_ready(ctx, "Cannot prepare the provider packages:",
