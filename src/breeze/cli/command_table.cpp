@@ -374,7 +374,7 @@ const std::vector<CommandMetadata>& command_table() {
       {"release-management",
        "prepare-airflow-package",
        "Prepare sdist/whl package of Airflow: built in Python Breeze's package build image by the "
-       "checkout's scripts/in_container/run_prepare_airflow_packages.py, copied to dist/.",
+       "checkout's in-container script, copied to dist/.",
        {"breeze release-management prepare-airflow-package --package-format wheel "
         "--version-suffix-for-pypi dev0",
         "breeze release-management prepare-airflow-package --use-local-hatch"},
