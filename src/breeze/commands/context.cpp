@@ -83,6 +83,13 @@ Context::confirm_or_stop(const std::string& question, const std::string& nothing
   return std::optional<ExitCode>(answer == prompt::Answer::quit ? ExitCode::failure : ExitCode::ok);
 }
 
+Expected<void> require_sources_root(const config::Settings& settings) {
+  if (!settings.sources_root.empty()) return {};
+  return usage_error(
+      "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
+      "pass --airflow-sources PATH");
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   auto* group = "Global options";
   app.add_flag("-v,--verbose", g.verbose, "Print verbose information about performed steps.")

@@ -54,10 +54,7 @@ Expected<ExitCode> build_images(Context& ctx, ImageBuildOptions opts) {
   if (json) ctx.reserve_stdout();
   // With JSON the human text goes to stderr, so stdout holds the one document.
   auto& text_out = json ? ctx.err() : ctx.out();
-  if (settings.sources_root.empty())
-    return usage_error(
-        "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
-        "pass --airflow-sources PATH");
+  BREEZE_TRY_VOID(require_sources_root(settings));
   auto& img = opts.image;
   img.type = opts.type;
   if (img.dockerfile.empty())

@@ -357,10 +357,7 @@ Expected<std::vector<std::string>> preflight(Context& ctx, const RefreshOptions&
 
 Expected<ExitCode> run_refresh_images(Context& ctx, const RefreshOptions& o) {
   const auto& settings = ctx.settings;
-  if (settings.sources_root.empty())
-    return usage_error(
-        "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
-        "pass --airflow-sources PATH");
+  BREEZE_TRY_VOID(require_sources_root(settings));
   BREEZE_TRY(auto problems, preflight(ctx, o));
   if (!problems.empty()) {
     spdlog::error("Cannot refresh the images; nothing was built:");

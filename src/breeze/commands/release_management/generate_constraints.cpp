@@ -157,10 +157,7 @@ Expected<void> check_constraints_dirs(const std::vector<ConstraintsJob>& jobs) {
 
 Expected<ExitCode> run_generate_constraints(const GenerateConstraintsOptions& opts, Context& ctx) {
   const auto& settings = ctx.settings;
-  if (settings.sources_root.empty())
-    return usage_error(
-        "no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run inside them or "
-        "pass --airflow-sources PATH");
+  BREEZE_TRY_VOID(require_sources_root(settings));
   if (opts.skip_image_check && ctx.forced_answer() != prompt::Answer::yes)
     return usage_error(
         "--skip-image-check uses an unverified image: it needs --answer yes as well");

@@ -169,9 +169,7 @@ std::vector<OptionRow> package_option_rows(std::string& format, std::string& suf
 
 Expected<std::optional<ExitCode>> refuse_unless_ready(Context& ctx, const std::string& title,
                                                       const std::vector<std::string>& problems) {
-  if (ctx.settings.sources_root.empty())
-    return usage_error("no Airflow sources found (a folder with Dockerfile.ci or breeze.yaml): run "
-                       "inside them or pass --airflow-sources PATH");
+  BREEZE_TRY_VOID(require_sources_root(ctx.settings));
   if (problems.empty()) return std::nullopt;
   spdlog::error("{}", title);
   for (const auto& p : problems)

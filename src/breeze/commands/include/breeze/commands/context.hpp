@@ -139,6 +139,10 @@ private:
   bool m_stdout_reserved = false;
 };
 
+/// A usage error when `settings` found no sources root ("no Airflow sources found ...: run inside
+/// them or pass --airflow-sources PATH"): what every command that builds from the sources says.
+[[nodiscard]] Expected<void> require_sources_root(const config::Settings& settings);
+
 /// Adds the global options to `app` (every command and group gets them, bound to `globals`).
 void add_global_options(CLI::App& app, GlobalOptions& globals);
 
