@@ -7,6 +7,7 @@
 #include <breeze/commands/option_table.hpp>
 #include <breeze/commands/release_management/prepare_packages.hpp>
 #include <breeze/docker/client.hpp>
+#include <breeze/docker/image.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -86,19 +87,14 @@ std::string random_suffix() {
   return fmt::format("{:016x}", value);
 }
 
-// A docker call whose output is streamed to the terminal (a tty run's lines end in \r\n).
+// A call whose output is streamed to the terminal (print_child_line drops a tty run's \r).
 process::ProcessSpec streamed(std::vector<std::string> argv, const fs::path& cwd) {
   process::ProcessSpec spec;
   spec.argv = std::move(argv);
   spec.cwd = cwd;
   spec.capture = false;
   spec.merge_stderr = true;
-  spec.on_line = [](const std::string& line) {
-    auto text = std::string_view(line);
-    while (!text.empty() && text.back() == '\r')
-      text.remove_suffix(1);
-    console::print_child_line(text);
-  };
+  spec.on_line = [](const std::string& line) { console::print_child_line(line); };
   return spec;
 }
 
@@ -125,7 +121,8 @@ const std::vector<std::string>& package_formats() {
 }
 
 std::string build_dockerfile(const config::Settings& settings) {
-  const auto debian = settings.debian_version.empty() ? "bookworm" : settings.debian_version;
+  const auto debian = settings.debian_version.empty() ? docker::ImageParams{}.debian_version
+                                                      : settings.debian_version;
   return fmt::format("FROM python:{}-slim-{}\n"
                      "RUN apt-get update && apt-get install -y --no-install-recommends git\n"
                      "RUN pip install pip=={} hatch=={} pyyaml=={}\\\n"
@@ -246,10 +243,8 @@ std::vector<fs::path> dist_packages(const fs::path& dist, const std::string& pat
   return out;
 }
 
-Expected<ExitCode> report_dist(Context& ctx, const std::string& pattern, const std::string& format,
-                               const std::string& what) {
-  if (ctx.globals.dry_run) return ExitCode::ok;
-  const auto packages = dist_packages(ctx.settings.sources_root / "dist", pattern, format);
+ExitCode report_dist(Context& ctx, const std::vector<fs::path>& packages, const std::string& format,
+                     const std::string& what) {
   if (packages.empty()) {
     spdlog::error("The build of {} left no {} package in {}", what, format,
                   (ctx.settings.sources_root / "dist").string());
@@ -319,13 +314,8 @@ Expected<ExitCode> run_prepare_airflow_package(const AirflowPackageOptions& o, C
     std::vector<std::string> argv{"hatch", "build", "-c", "-t", "custom"};
     if (o.package_format != "wheel") argv.insert(argv.end(), {"-t", "sdist"});
     if (o.package_format != "sdist") argv.insert(argv.end(), {"-t", "wheel"});
-    auto spec = process::ProcessSpec{};
-    spec.argv = std::move(argv);
-    spec.cwd = root;
+    auto spec = streamed(std::move(argv), root);
     spec.env = {{"SOURCE_DATE_EPOCH", epoch_text}, {"VERSION_SUFFIX_FOR_PYPI", o.version_suffix}};
-    spec.capture = false;
-    spec.merge_stderr = true;
-    spec.on_line = [](const std::string& line) { console::print_child_line(line); };
     auto r = ctx.runner().run(spec);
     if (!r)
       return Error{ErrorKind::failure,
@@ -352,9 +342,12 @@ Expected<ExitCode> run_prepare_airflow_package(const AirflowPackageOptions& o, C
     BREEZE_TRY(auto ran, run_and_copy_dist(ctx, run));
     if (ran != ExitCode::ok) return ran;
   }
-  BREEZE_TRY(auto listed,
-             report_dist(ctx, k_airflow_dist_pattern, o.package_format, "the Airflow package"));
-  if (listed != ExitCode::ok) return listed;
+  if (!ctx.globals.dry_run) {
+    const auto packages = dist_packages(root / "dist", k_airflow_dist_pattern, o.package_format);
+    if (const auto listed = report_dist(ctx, packages, o.package_format, "the Airflow package");
+        listed != ExitCode::ok)
+      return listed;
+  }
   spdlog::info("Successfully prepared Airflow packages");
   return ExitCode::ok;
 }

@@ -66,8 +66,9 @@ struct ContainerRun {
                                                                const std::string& prefix,
                                                                const std::string& format);
 
-/// Prints "Packages available in dist:" and the list; an empty list is an error naming `what`.
-[[nodiscard]] Expected<ExitCode> report_dist(Context& ctx, const std::string& prefix,
-                                             const std::string& format, const std::string& what);
+/// Prints "Packages available in dist:" and `packages` (from dist_packages()); an empty list is
+/// an error naming `what` and `format`.
+[[nodiscard]] ExitCode report_dist(Context& ctx, const std::vector<std::filesystem::path>& packages,
+                                   const std::string& format, const std::string& what);
 
 } // namespace breeze::commands::release_management::packages_detail

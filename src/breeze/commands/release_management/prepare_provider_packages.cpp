@@ -76,6 +76,7 @@ struct Selection {
 
 // Breeze's get_packages_list_to_act_on: PACKAGE_LIST over the arguments, the list file (without
 // `#` lines, and without removed / not-ready providers unless included), else every provider.
+// (Ids together with a list file are refused before, by run_prepare_provider_packages.)
 Selection select_providers(const fs::path& root, const ProviderPackagesOptions& o) {
   Selection s;
   auto keep_state = [&](const std::string& state) {
@@ -84,11 +85,6 @@ Selection select_providers(const fs::path& root, const ProviderPackagesOptions& 
   };
   std::vector<std::string> listed;
   bool filter_states = false;
-  if (!o.package_list_file.empty() && (!o.providers.empty() || !o.package_list.empty())) {
-    s.problems.emplace_back(
-        "You cannot specify individual provider packages when you specify package list file");
-    return s;
-  }
   if (!o.package_list.empty()) {
     for (const auto& id : strings::split(o.package_list, ','))
       if (!strings::trim(id).empty()) listed.emplace_back(strings::trim(id));
@@ -197,8 +193,10 @@ if failed:
   return driver;
 }
 
-std::vector<std::string> provider_packages_problems(const Context& ctx,
-                                                    const ProviderPackagesOptions& o) {
+namespace {
+
+// What the checkout must have for the driver, then the selection; every problem in its problems.
+Selection checked_selection(const Context& ctx, const ProviderPackagesOptions& o) {
   const auto& root = ctx.settings.sources_root;
   std::vector<std::string> problems;
   const auto module = root / k_breeze_src / k_provider_module;
@@ -223,7 +221,15 @@ std::vector<std::string> provider_packages_problems(const Context& ctx,
                                    root.string()));
   auto selection = select_providers(root, o);
   problems.insert(problems.end(), selection.problems.begin(), selection.problems.end());
-  return problems;
+  selection.problems = std::move(problems);
+  return selection;
+}
+
+} // namespace
+
+std::vector<std::string> provider_packages_problems(const Context& ctx,
+                                                    const ProviderPackagesOptions& o) {
+  return checked_selection(ctx, o).problems;
 }
 
 Expected<ExitCode> run_prepare_provider_packages(const ProviderPackagesOptions& o, Context& ctx) {
@@ -232,10 +238,11 @@ Expected<ExitCode> run_prepare_provider_packages(const ProviderPackagesOptions& 
   if (!o.package_list_file.empty() && (!o.providers.empty() || !o.package_list.empty()))
     return usage_error(
         "You cannot specify individual provider packages when you specify package list file");
-  BREEZE_TRY(auto refused, refuse_unless_ready(ctx, "Cannot prepare the provider packages:",
-                                               provider_packages_problems(ctx, o)));
+  BREEZE_TRY_VOID(require_sources_root(ctx.settings)); // before anything is read from the root
+  const auto selection = checked_selection(ctx, o);
+  BREEZE_TRY(auto refused,
+             refuse_unless_ready(ctx, "Cannot prepare the provider packages:", selection.problems));
   if (refused) return *refused;
-  const auto selection = select_providers(root, o);
   for (const auto& id : selection.suspended)
     spdlog::warn("The package: {} is suspended, skipping it", id);
   const auto dist = root / "dist";
@@ -287,9 +294,9 @@ Expected<ExitCode> run_prepare_provider_packages(const ProviderPackagesOptions& 
                   strings::join(missing, ", "));
     return ExitCode::failure;
   }
-  BREEZE_TRY(auto listed,
-             report_dist(ctx, k_providers_dist_pattern, o.package_format, "the provider packages"));
-  if (listed != ExitCode::ok) return listed;
+  if (const auto listed = report_dist(ctx, packages, o.package_format, "the provider packages");
+      listed != ExitCode::ok)
+    return listed;
   spdlog::info("Successfully built {} provider package(s)", selection.ids.size());
   return ExitCode::ok;
 }
