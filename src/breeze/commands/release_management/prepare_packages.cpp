@@ -215,12 +215,14 @@ Expected<ExitCode> run_and_copy_dist(Context& ctx, const ContainerRun& run) {
   }
   // Every file of the container's dist/ (note the `/.`), as Breeze copies them.
   auto copy = streamed({docker, "cp", name + ":/opt/airflow/dist/.", "./dist"}, root);
-  BREEZE_TRY(auto copied, ctx.runner().run(copy));
+  // Removed before any way out, also when the copy could not start (Ctrl-C just before it).
+  auto copied = ctx.runner().run(copy);
   remove_container(ctx, docker, name);
-  if (!copied.ok()) {
+  if (!copied) return copied.error();
+  if (!copied->ok()) {
     spdlog::error("Copying {} out of container {} failed (exit {})", run.what, name,
-                  copied.exit_code);
-    return failed_or_interrupted(copied);
+                  copied->exit_code);
+    return failed_or_interrupted(*copied);
   }
   return ExitCode::ok;
 }
